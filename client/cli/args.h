@@ -1,0 +1,70 @@
+// Command-line parsing for streamtunectl, kept apart from main() so that the
+// accepted syntax and its usage errors can be unit tested. Plain functions
+// and structs; no global state, so everything here is thread-safe.
+#ifndef STREAMTUNE_CLIENT_CLI_ARGS_H_
+#define STREAMTUNE_CLIENT_CLI_ARGS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace streamtune {
+namespace cli {
+
+// Flags that apply to every command. They may appear before or after it.
+struct GlobalFlags {
+  std::string server;                           // --server, required
+  std::string tenant;                           // --tenant, "" = server's
+  absl::Duration timeout = absl::Seconds(10);   // --timeout, per call
+};
+
+// One command and its arguments; fields a command does not use keep their
+// defaults.
+struct CommandArgs {
+  std::string name;           // "health", "recommend", ...
+  std::string snapshot_path;  // recommend, report: --snapshot
+  std::string policy;         // recommend: --policy
+  int32_t page_size = 0;      // jobs, history: --page_size (0 = server's)
+  std::string page_token;     // jobs: --page_token
+  bool all_pages = false;     // jobs: --all
+  std::string job_id;         // job, history: JOB
+  std::string model_id;       // model: ID
+  int64_t version = 0;        // model: --version (0 = newest)
+  int64_t seed = 0;           // pretrain: --seed
+  absl::Duration wait = absl::ZeroDuration();  // health: --wait
+};
+
+struct Invocation {
+  GlobalFlags global;
+  CommandArgs command;
+  // --help, -h or `help [COMMAND]`: print the usage of `command.name` (or
+  // the general usage when it is empty) and run nothing.
+  bool help = false;
+};
+
+// Parses `args` (argv without the program name) into `*out`. Flags are
+// `--name=value` or `--name value`; `--all` also takes no value. On failure
+// returns INVALID_ARGUMENT with a one-line message, prefixed by the command
+// name once it is known ("recommend: missing --snapshot FILE.json"), and
+// `*out` keeps what was parsed so far (so the caller can show the right
+// usage).
+absl::Status ParseArgs(const std::vector<std::string>& args, Invocation* out);
+
+// True for the names of streamtunectl's commands ("help" excluded).
+bool IsCommand(absl::string_view name);
+
+// The full usage text: synopsis, global flags, commands.
+std::string GeneralUsage();
+
+// "usage: streamtunectl [GLOBAL FLAGS] recommend --snapshot ..." plus the
+// command's description; GeneralUsage() when `command` is not a command.
+std::string CommandUsage(absl::string_view command);
+
+}  // namespace cli
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_CLIENT_CLI_ARGS_H_

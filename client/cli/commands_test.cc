@@ -1,0 +1,362 @@
+// Runs the whole CLI (RunCli) against a fake client: output, exit codes and
+// error lines, without a server.
+#include "client/cli/commands.h"
+
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace streamtune {
+namespace cli {
+namespace {
+
+using ::grpc::health::v1::HealthCheckRequest;
+using ::grpc::health::v1::HealthCheckResponse;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+const std::string kExamples = STREAMTUNE_CLIENT_EXAMPLES_DIR;
+
+// A working in-memory stand-in for the server, with error knobs. Lists are
+// served two items per page so the CLI must follow page tokens.
+class FakeClient : public StreamTuneClient {
+ public:
+  absl::Status error;  // when set, every call fails with it
+  HealthCheckResponse::ServingStatus health = HealthCheckResponse::SERVING;
+  std::vector<v1::SnapshotRequest> recommended;
+  std::vector<std::string> job_tokens;  // page tokens ListJobs received
+
+  absl::StatusOr<v1::Recommendation> Recommend(
+      const v1::SnapshotRequest& request) override {
+    if (!error.ok()) return error;
+    recommended.push_back(request);
+    v1::Recommendation answer;
+    answer.set_job_id(request.snapshot().job_id());
+    answer.set_snapshot_id(request.snapshot().snapshot_id());
+    answer.set_apply(true);
+    answer.set_policy(request.policy().empty() ? "ds2" : request.policy());
+    return answer;
+  }
+  absl::StatusOr<v1::ReportSnapshotResponse> ReportSnapshot(
+      const v1::SnapshotRequest& request) override {
+    if (!error.ok()) return error;
+    v1::ReportSnapshotResponse response;
+    response.set_stored(true);
+    response.set_sequence(1);
+    return response;
+  }
+  absl::StatusOr<v1::Job> GetJob(const v1::GetJobRequest& request) override {
+    if (!error.ok()) return error;
+    if (request.job_id() != "job-a") {
+      return absl::NotFoundError("job_id: no job \"" + request.job_id() +
+                                 "\"");
+    }
+    v1::Job job;
+    job.set_job_id("job-a");
+    job.set_snapshot_count(3);
+    return job;
+  }
+  absl::StatusOr<v1::ListJobsResponse> ListJobs(
+      const v1::ListJobsRequest& request) override {
+    if (!error.ok()) return error;
+    job_tokens.push_back(request.page_token());
+    const int start = request.page_token().empty()
+                          ? 0
+                          : std::stoi(request.page_token());
+    v1::ListJobsResponse response;
+    for (int i = start; i < 5 && i < start + 2; ++i) {
+      response.add_jobs()->set_job_id("job-" + std::to_string(i));
+    }
+    if (start + 2 < 5) response.set_next_page_token(std::to_string(start + 2));
+    return response;
+  }
+  absl::StatusOr<v1::ListSnapshotsResponse> ListSnapshots(
+      const v1::ListSnapshotsRequest& request) override {
+    if (!error.ok()) return error;
+    v1::ListSnapshotsResponse response;
+    const int first = request.page_token().empty() ? 1 : 3;
+    for (int seq = first; seq < first + 2; ++seq) {
+      response.add_snapshots()->set_sequence(seq);
+    }
+    if (first == 1) response.set_next_page_token("p2");
+    return response;
+  }
+  absl::StatusOr<v1::ListRecommendationsResponse> ListRecommendations(
+      const v1::ListRecommendationsRequest& request) override {
+    if (!error.ok()) return error;
+    return v1::ListRecommendationsResponse();  // none yet
+  }
+  absl::StatusOr<v1::ListModelsResponse> ListModels(
+      const v1::ListModelsRequest& request) override {
+    if (!error.ok()) return error;
+    v1::ListModelsResponse response;
+    response.add_models()->set_model_id("global");
+    return response;
+  }
+  absl::StatusOr<v1::Model> GetModel(
+      const v1::GetModelRequest& request) override {
+    if (!error.ok()) return error;
+    v1::Model model;
+    model.set_model_id(request.model_id());
+    model.set_version(request.version() == 0 ? 9 : request.version());
+    return model;
+  }
+  absl::StatusOr<v1::PretrainResponse> Pretrain(
+      const v1::PretrainRequest& request) override {
+    if (!error.ok()) return error;
+    return absl::UnimplementedError("Pretrain: the StreamTune policy is not "
+                                    "available yet");
+  }
+  absl::StatusOr<HealthCheckResponse> CheckHealth(
+      const HealthCheckRequest& request) override {
+    if (!error.ok()) return error;
+    HealthCheckResponse response;
+    response.set_status(health);
+    return response;
+  }
+  absl::Status WaitUntilServing(absl::Duration timeout) override {
+    if (!error.ok()) return error;
+    if (health == HealthCheckResponse::SERVING) return absl::OkStatus();
+    return absl::DeadlineExceededError("not SERVING");
+  }
+};
+
+// Runs the CLI; the fake survives the run so tests can inspect it.
+struct CliRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+  ClientOptions options;  // what the factory was given
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliRun Cli(std::vector<std::string> args) {
+    CliRun run;
+    std::ostringstream out, err;
+    run.code = RunCli(
+        args,
+        [&](const ClientOptions& options)
+            -> absl::StatusOr<std::unique_ptr<StreamTuneClient>> {
+          run.options = options;
+          absl::Status valid = options.tenant.empty()
+                                   ? absl::OkStatus()
+                                   : ValidateTenant(options.tenant, "tenant");
+          if (!valid.ok()) return valid;
+          return std::unique_ptr<StreamTuneClient>(new Forwarder(&fake_));
+        },
+        out, err);
+    run.out = out.str();
+    run.err = err.str();
+    return run;
+  }
+
+  // Hands the CLI a client it may own while the fixture keeps the fake.
+  class Forwarder : public StreamTuneClient {
+   public:
+    explicit Forwarder(FakeClient* fake) : f_(fake) {}
+#define STREAMTUNE_FORWARD(Method, Request, Response)           \
+  absl::StatusOr<Response> Method(const Request& r) override { \
+    return f_->Method(r);                                       \
+  }
+    STREAMTUNE_FORWARD(Recommend, v1::SnapshotRequest, v1::Recommendation)
+    STREAMTUNE_FORWARD(ReportSnapshot, v1::SnapshotRequest,
+                       v1::ReportSnapshotResponse)
+    STREAMTUNE_FORWARD(GetJob, v1::GetJobRequest, v1::Job)
+    STREAMTUNE_FORWARD(ListJobs, v1::ListJobsRequest, v1::ListJobsResponse)
+    STREAMTUNE_FORWARD(ListSnapshots, v1::ListSnapshotsRequest,
+                       v1::ListSnapshotsResponse)
+    STREAMTUNE_FORWARD(ListRecommendations, v1::ListRecommendationsRequest,
+                       v1::ListRecommendationsResponse)
+    STREAMTUNE_FORWARD(ListModels, v1::ListModelsRequest,
+                       v1::ListModelsResponse)
+    STREAMTUNE_FORWARD(GetModel, v1::GetModelRequest, v1::Model)
+    STREAMTUNE_FORWARD(Pretrain, v1::PretrainRequest, v1::PretrainResponse)
+    STREAMTUNE_FORWARD(CheckHealth, HealthCheckRequest, HealthCheckResponse)
+#undef STREAMTUNE_FORWARD
+    absl::Status WaitUntilServing(absl::Duration timeout) override {
+      return f_->WaitUntilServing(timeout);
+    }
+
+   private:
+    FakeClient* f_;
+  };
+
+  FakeClient fake_;
+};
+
+TEST_F(CliTest, HealthPrintsServingAndExitsZero) {
+  CliRun run = Cli({"--server=h:1", "health"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_EQ(run.out, "SERVING\n");
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(CliTest, HealthNotServingExitsOne) {
+  fake_.health = HealthCheckResponse::NOT_SERVING;
+  CliRun run = Cli({"--server=h:1", "health"});
+  EXPECT_EQ(run.code, kExitFailure);
+  EXPECT_EQ(run.out, "NOT_SERVING\n");
+  EXPECT_EQ(run.err,
+            "streamtunectl: health: UNAVAILABLE: server is NOT_SERVING\n");
+}
+
+TEST_F(CliTest, HealthWaitFailsAfterTimeout) {
+  fake_.health = HealthCheckResponse::NOT_SERVING;
+  CliRun run = Cli({"--server=h:1", "health", "--wait=1s"});
+  EXPECT_EQ(run.code, kExitFailure);
+  EXPECT_EQ(run.err,
+            "streamtunectl: health: DEADLINE_EXCEEDED: not SERVING\n");
+}
+
+TEST_F(CliTest, PassesGlobalFlagsToTheClient) {
+  CliRun run = Cli({"--server=host:7", "--tenant=acme", "--timeout=3s",
+                 "health"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_EQ(run.options.target, "host:7");
+  EXPECT_EQ(run.options.tenant, "acme");
+  EXPECT_EQ(run.options.call_timeout, absl::Seconds(3));
+}
+
+TEST_F(CliTest, RecommendSendsTheExampleAndPrintsJson) {
+  CliRun run = Cli({"--server=h:1", "recommend", "--snapshot",
+                 kExamples + "/linear-chain-t60.json", "--policy=ds2"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  ASSERT_EQ(fake_.recommended.size(), 1u);
+  EXPECT_EQ(fake_.recommended[0].policy(), "ds2");
+  EXPECT_EQ(fake_.recommended[0].snapshot().operators_size(), 5);
+  const auto json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json["job_id"], "linear-chain");
+  EXPECT_EQ(json["snapshot_id"], "linear-chain-t60");
+  EXPECT_EQ(json["apply"], true);
+  EXPECT_THAT(run.out, StartsWith("{\n  \"job_id\": \"linear-chain\",\n"));
+}
+
+TEST_F(CliTest, ServerErrorIsOneLineOnStderr) {
+  fake_.error = absl::InvalidArgumentError(
+      "snapshot.edges[3].to: unknown operator \"joinn\"");
+  CliRun run = Cli({"--server=h:1", "recommend", "--snapshot",
+                 kExamples + "/invalid-unknown-edge.json"});
+  EXPECT_EQ(run.code, kExitFailure);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err,
+            "streamtunectl: recommend: INVALID_ARGUMENT: "
+            "snapshot.edges[3].to: unknown operator \"joinn\"\n");
+}
+
+TEST_F(CliTest, MissingSnapshotFileFailsWithoutCalling) {
+  CliRun run = Cli({"--server=h:1", "report", "--snapshot", "/nonexistent.json"});
+  EXPECT_EQ(run.code, kExitFailure);
+  EXPECT_EQ(run.err,
+            "streamtunectl: report: NOT_FOUND: /nonexistent.json: cannot "
+            "read file\n");
+}
+
+TEST_F(CliTest, ReportPrintsTheAck) {
+  CliRun run = Cli({"--server=h:1", "report", "--snapshot",
+                 kExamples + "/wordcount-hotkey-t60.json"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  const auto json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json["stored"], true);
+  EXPECT_EQ(json["sequence"], "1");  // int64 is a string in the JSON mapping
+}
+
+TEST_F(CliTest, JobsPrintsOnePageWithItsToken) {
+  CliRun run = Cli({"--server=h:1", "jobs", "--page_size=2"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  const auto json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json["jobs"].size(), 2u);
+  EXPECT_EQ(json["next_page_token"], "2");
+}
+
+TEST_F(CliTest, JobsAllFollowsPageTokens) {
+  CliRun run = Cli({"--server=h:1", "jobs", "--all"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  const auto json = nlohmann::json::parse(run.out);
+  ASSERT_EQ(json["jobs"].size(), 5u);
+  EXPECT_EQ(json["jobs"][4]["job_id"], "job-4");
+  EXPECT_FALSE(json.contains("next_page_token"));
+  EXPECT_THAT(fake_.job_tokens, ::testing::ElementsAre("", "2", "4"));
+}
+
+TEST_F(CliTest, JobNotFoundExitsOne) {
+  CliRun run = Cli({"--server=h:1", "job", "nope"});
+  EXPECT_EQ(run.code, kExitFailure);
+  EXPECT_EQ(run.err, "streamtunectl: job: NOT_FOUND: job_id: no job \"nope\"\n");
+}
+
+TEST_F(CliTest, HistoryMergesEveryPage) {
+  CliRun run = Cli({"--server=h:1", "history", "job-a"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  const auto json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json["job_id"], "job-a");
+  ASSERT_EQ(json["snapshots"].size(), 4u);
+  EXPECT_EQ(json["snapshots"][3]["sequence"], "4");
+  EXPECT_TRUE(json["recommendations"].is_array());
+  EXPECT_TRUE(json["recommendations"].empty());
+}
+
+TEST_F(CliTest, ModelsModelAndPretrain) {
+  CliRun run = Cli({"--server=h:1", "models"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_EQ(nlohmann::json::parse(run.out)["models"][0]["model_id"], "global");
+  run = Cli({"--server=h:1", "model", "global", "--version", "2"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_EQ(nlohmann::json::parse(run.out)["version"], "2");
+  run = Cli({"--server=h:1", "pretrain", "--seed=1"});
+  EXPECT_EQ(run.code, kExitFailure);
+  EXPECT_THAT(run.err, StartsWith("streamtunectl: pretrain: UNIMPLEMENTED: "));
+}
+
+TEST_F(CliTest, UnreachableServerExitsOne) {
+  fake_.error = absl::UnavailableError("failed to connect to all addresses");
+  CliRun run = Cli({"--server=h:1", "jobs"});
+  EXPECT_EQ(run.code, kExitFailure);
+  EXPECT_EQ(run.err,
+            "streamtunectl: jobs: UNAVAILABLE: failed to connect to all "
+            "addresses\n");
+}
+
+TEST_F(CliTest, UsageErrorsExitTwoWithUsage) {
+  CliRun run = Cli({"--server=h:1", "recommend"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_EQ(run.out, "");
+  EXPECT_THAT(run.err,
+              StartsWith("streamtunectl: recommend: missing --snapshot "
+                         "FILE.json\nusage: streamtunectl [GLOBAL FLAGS] "
+                         "recommend"));
+  run = Cli({"--server=h:1", "frobnicate"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_EQ(run.err,
+            "streamtunectl: unknown command \"frobnicate\"\n"
+            "run 'streamtunectl --help' for usage\n");
+  EXPECT_EQ(Cli({}).code, kExitUsage);
+  EXPECT_EQ(Cli({"jobs"}).code, kExitUsage);  // no --server
+}
+
+TEST_F(CliTest, BadTenantIsAUsageError) {
+  CliRun run = Cli({"--server=h:1", "--tenant=Not Valid", "jobs"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(run.err, StartsWith("streamtunectl: INVALID_ARGUMENT: tenant:"));
+}
+
+TEST_F(CliTest, HelpPrintsUsageAndExitsZero) {
+  CliRun run = Cli({"--help"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_THAT(run.out, StartsWith("usage: streamtunectl --server=HOST:PORT"));
+  run = Cli({"history", "--help"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_THAT(run.out, StartsWith("usage: streamtunectl [GLOBAL FLAGS] "
+                                  "history JOB"));
+  EXPECT_EQ(run.err, "");
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace streamtune

@@ -1,0 +1,177 @@
+#include "client/streamtune_client.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "client/grpc_status.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "streamtune/v1/admin.grpc.pb.h"
+#include "streamtune/v1/service.grpc.pb.h"
+
+namespace streamtune {
+namespace {
+
+using ::grpc::health::v1::Health;
+using ::grpc::health::v1::HealthCheckRequest;
+using ::grpc::health::v1::HealthCheckResponse;
+
+// Pause between health polls in WaitUntilServing.
+constexpr absl::Duration kHealthPollInterval = absl::Milliseconds(100);
+
+// The gRPC implementation. Stubs and channels are thread-safe and the
+// options never change after construction, so this class is thread-safe.
+class GrpcStreamTuneClient : public StreamTuneClient {
+ public:
+  GrpcStreamTuneClient(ClientOptions options,
+                       std::shared_ptr<grpc::Channel> channel)
+      : options_(std::move(options)),
+        env_(RealRetryEnv()),
+        channel_(std::move(channel)),
+        tune_(v1::StreamTune::NewStub(channel_)),
+        admin_(v1::StreamTuneAdmin::NewStub(channel_)),
+        health_(Health::NewStub(channel_)) {}
+
+  absl::StatusOr<v1::Recommendation> Recommend(
+      const v1::SnapshotRequest& request) override {
+    return Call(tune_.get(), &v1::StreamTune::Stub::Recommend, request);
+  }
+  absl::StatusOr<v1::ReportSnapshotResponse> ReportSnapshot(
+      const v1::SnapshotRequest& request) override {
+    return Call(tune_.get(), &v1::StreamTune::Stub::ReportSnapshot, request);
+  }
+  absl::StatusOr<v1::Job> GetJob(const v1::GetJobRequest& request) override {
+    return Call(tune_.get(), &v1::StreamTune::Stub::GetJob, request);
+  }
+  absl::StatusOr<v1::ListJobsResponse> ListJobs(
+      const v1::ListJobsRequest& request) override {
+    return Call(tune_.get(), &v1::StreamTune::Stub::ListJobs, request);
+  }
+  absl::StatusOr<v1::ListSnapshotsResponse> ListSnapshots(
+      const v1::ListSnapshotsRequest& request) override {
+    return Call(tune_.get(), &v1::StreamTune::Stub::ListSnapshots, request);
+  }
+  absl::StatusOr<v1::ListRecommendationsResponse> ListRecommendations(
+      const v1::ListRecommendationsRequest& request) override {
+    return Call(tune_.get(), &v1::StreamTune::Stub::ListRecommendations,
+                request);
+  }
+  absl::StatusOr<v1::ListModelsResponse> ListModels(
+      const v1::ListModelsRequest& request) override {
+    return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::ListModels, request);
+  }
+  absl::StatusOr<v1::Model> GetModel(
+      const v1::GetModelRequest& request) override {
+    return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::GetModel, request);
+  }
+  absl::StatusOr<v1::PretrainResponse> Pretrain(
+      const v1::PretrainRequest& request) override {
+    return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::Pretrain, request);
+  }
+  absl::StatusOr<HealthCheckResponse> CheckHealth(
+      const HealthCheckRequest& request) override {
+    return Call(health_.get(), &Health::Stub::Check, request);
+  }
+
+  absl::Status WaitUntilServing(absl::Duration timeout) override {
+    const absl::Time deadline = absl::Now() + timeout;
+    std::string last = "no answer yet";
+    bool have_answer = false;
+    while (true) {
+      HealthCheckResponse response;
+      absl::Status status =
+          Once(health_.get(), &Health::Stub::Check, HealthCheckRequest(),
+               std::min(deadline, absl::Now() + options_.call_timeout),
+               &response);
+      if (status.ok()) {
+        if (response.status() == HealthCheckResponse::SERVING) {
+          return absl::OkStatus();
+        }
+        last = HealthCheckResponse::ServingStatus_Name(response.status());
+      } else if (status.code() != absl::StatusCode::kDeadlineExceeded ||
+                 !have_answer) {
+        // A poll cut short by our own deadline says less than the answer
+        // before it, so it only counts when there is nothing else.
+        last = absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
+                            status.message());
+      }
+      have_answer = true;
+      const absl::Duration left = deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) break;
+      absl::SleepFor(std::min(left, kHealthPollInterval));
+    }
+    return absl::DeadlineExceededError(
+        absl::StrCat(options_.target, " not SERVING within ",
+                     absl::FormatDuration(timeout), "; last: ", last));
+  }
+
+ private:
+  // One attempt of a unary call with `deadline` and the tenant metadata.
+  template <typename Stub, typename Request, typename Response>
+  absl::Status Once(Stub* stub,
+                    grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                 const Request&, Response*),
+                    const Request& request, absl::Time deadline,
+                    Response* response) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(deadline));
+    if (!options_.tenant.empty()) {
+      context.AddMetadata(kTenantMetadataKey, options_.tenant);
+    }
+    response->Clear();
+    return FromGrpcStatus((stub->*method)(&context, request, response));
+  }
+
+  // A unary call with retries; one deadline covers all attempts.
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(
+      Stub* stub,
+      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                   Response*),
+      const Request& request) {
+    const absl::Time deadline = absl::Now() + options_.call_timeout;
+    Response response;
+    absl::Status status = RetryLoop(options_.retry, deadline, env_, [&]() {
+      return Once(stub, method, request, deadline, &response);
+    });
+    if (!status.ok()) return status;
+    return response;
+  }
+
+  const ClientOptions options_;
+  const RetryEnv env_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::StreamTune::Stub> tune_;
+  std::unique_ptr<v1::StreamTuneAdmin::Stub> admin_;
+  std::unique_ptr<Health::Stub> health_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<StreamTuneClient>> StreamTuneClient::Create(
+    const ClientOptions& options) {
+  if (options.target.empty()) {
+    return absl::InvalidArgumentError("target: must be host:port, got \"\"");
+  }
+  absl::Status status =
+      options.tenant.empty() ? absl::OkStatus() : ValidateTenant(options.tenant, "tenant");
+  if (!status.ok()) return status;
+  if (options.call_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("call_timeout: must be > 0, got ",
+                     absl::FormatDuration(options.call_timeout)));
+  }
+  status = ValidateRetryPolicy(options.retry);
+  if (!status.ok()) return status;
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials());
+  return std::unique_ptr<StreamTuneClient>(
+      new GrpcStreamTuneClient(options, std::move(channel)));
+}
+
+}  // namespace streamtune

@@ -1,0 +1,85 @@
+// StreamTuneClient: the C++ client of the StreamTune and StreamTuneAdmin gRPC
+// services and of grpc.health.v1. The interface is abstract so callers (the
+// CLI, the agent loop) can be tested with a fake; Create() returns the gRPC
+// implementation, which lives in the .cc so this header pulls in no gRPC.
+#ifndef STREAMTUNE_CLIENT_STREAMTUNE_CLIENT_H_
+#define STREAMTUNE_CLIENT_STREAMTUNE_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "client/retry.h"
+#include "common/tenant.h"
+#include "grpc/health/v1/health.pb.h"
+#include "streamtune/v1/admin.pb.h"
+#include "streamtune/v1/recommendation.pb.h"
+#include "streamtune/v1/service.pb.h"
+
+namespace streamtune {
+
+struct ClientOptions {
+  // Server address, "host:port" (any gRPC target string works).
+  std::string target;
+  // Sent as x-streamtune-tenant on every call; empty sends nothing and the
+  // server uses its default tenant. Else 1 to 64 characters of [a-z0-9_-].
+  std::string tenant;
+  // Deadline of one method call, covering every retry and backoff in it.
+  absl::Duration call_timeout = absl::Seconds(10);
+  // Retries on UNAVAILABLE; every StreamTune RPC is idempotent (Recommend
+  // and ReportSnapshot on the snapshot id).
+  RetryPolicy retry;
+};
+
+// Every method returns the server's answer, or the gRPC status of the last
+// attempt converted to absl::Status with the same code and message (e.g.
+// INVALID_ARGUMENT `snapshot.edges[3].to: unknown operator "joinn"`).
+// Implementations are thread-safe: one client may serve many threads.
+class StreamTuneClient {
+ public:
+  // Validates `options` (INVALID_ARGUMENT naming the bad field) and creates a
+  // client. Connects lazily: an unreachable server shows up as UNAVAILABLE
+  // on the first call, not here.
+  static absl::StatusOr<std::unique_ptr<StreamTuneClient>> Create(
+      const ClientOptions& options);
+
+  virtual ~StreamTuneClient() = default;
+
+  // streamtune.v1.StreamTune
+  virtual absl::StatusOr<v1::Recommendation> Recommend(
+      const v1::SnapshotRequest& request) = 0;
+  virtual absl::StatusOr<v1::ReportSnapshotResponse> ReportSnapshot(
+      const v1::SnapshotRequest& request) = 0;
+  virtual absl::StatusOr<v1::Job> GetJob(const v1::GetJobRequest& request) = 0;
+  virtual absl::StatusOr<v1::ListJobsResponse> ListJobs(
+      const v1::ListJobsRequest& request) = 0;
+  virtual absl::StatusOr<v1::ListSnapshotsResponse> ListSnapshots(
+      const v1::ListSnapshotsRequest& request) = 0;
+  virtual absl::StatusOr<v1::ListRecommendationsResponse> ListRecommendations(
+      const v1::ListRecommendationsRequest& request) = 0;
+
+  // streamtune.v1.StreamTuneAdmin
+  virtual absl::StatusOr<v1::ListModelsResponse> ListModels(
+      const v1::ListModelsRequest& request) = 0;
+  virtual absl::StatusOr<v1::Model> GetModel(
+      const v1::GetModelRequest& request) = 0;
+  virtual absl::StatusOr<v1::PretrainResponse> Pretrain(
+      const v1::PretrainRequest& request) = 0;
+
+  // grpc.health.v1.Health/Check. An empty `service` asks about the server.
+  virtual absl::StatusOr<::grpc::health::v1::HealthCheckResponse> CheckHealth(
+      const ::grpc::health::v1::HealthCheckRequest& request) = 0;
+
+  // Polls the server's overall health until it reports SERVING. OK once it
+  // does; DEADLINE_EXCEEDED after `timeout`, with the last answer or error
+  // in the message. Each poll is bounded by the time left, not retried.
+  virtual absl::Status WaitUntilServing(absl::Duration timeout) = 0;
+};
+
+
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_CLIENT_STREAMTUNE_CLIENT_H_

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the demo and the tests need.
+# Idempotent: packages already present are skipped; apt-get update runs only
+# when something is missing. Safe to run as root on a fresh Debian 12 machine.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  # RPC and serialisation
+  libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
+  # core libraries
+  libabsl-dev libtorch-dev libpqxx-dev libpq-dev prometheus-cpp-dev nlohmann-json3-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # private PostgreSQL server for dev, demo and tests
+  postgresql postgresql-client
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+SUDO=""
+if [[ "$(id -u)" -ne 0 ]]; then SUDO="sudo"; fi
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all Debian packages present" >&2
+fi
+
+# grpcurl, the third-party client used by one integration test, comes from the
+# Go module proxy. Go ships with the machine image; Debian's golang-go is the
+# fallback on a machine without it.
+if ! command -v go >/dev/null 2>&1 && [[ ! -x /usr/local/go/bin/go ]]; then
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends golang-go
+fi

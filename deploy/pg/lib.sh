@@ -1,0 +1,61 @@
+# Shared by start.sh, stop.sh and url.sh (sourced, not run): where things live
+# inside DATA_DIR, which PostgreSQL binaries to use, and how to run them.
+# PostgreSQL refuses to run as root, so as root the server commands run as the
+# unprivileged `postgres` system user; otherwise as the current user.
+
+pg_die() {
+  echo "pg/$(basename "$0" .sh): error: $*" >&2
+  exit 1
+}
+
+# Sets ROOT, DATA, SOCKET_DIR, LOG, URL_FILE, PORT_FILE for DATA_DIR=$1.
+pg_paths() {
+  [[ -n "${1:-}" ]] || pg_die "usage: $0 DATA_DIR"
+  ROOT=$(realpath -m -- "$1")
+  DATA=$ROOT/data
+  SOCKET_DIR=$ROOT/run
+  LOG=$ROOT/postgres.log
+  URL_FILE=$ROOT/url
+  PORT_FILE=$ROOT/port
+}
+
+# Sets PG_BIN to the newest installed server's bin directory, unless the
+# caller set it.
+pg_find_bin() {
+  if [[ -z "${PG_BIN:-}" ]]; then
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  fi
+  if [[ -z "$PG_BIN" ]] && command -v pg_ctl >/dev/null 2>&1; then
+    PG_BIN=$(dirname "$(command -v pg_ctl)")
+  fi
+  [[ -x "$PG_BIN/pg_ctl" && -x "$PG_BIN/initdb" ]] ||
+    pg_die "no PostgreSQL server binaries found (looked in /usr/lib/postgresql/*/bin" \
+      "and PATH); install them with deploy/install-deps.sh or set PG_BIN"
+}
+
+pg_is_root() { [[ "$(id -u)" -eq 0 ]]; }
+
+# Runs a server command ($PG_BIN/<name> args...) as the server's user.
+pg_run() {
+  local tool=$PG_BIN/$1
+  shift
+  if pg_is_root; then
+    runuser -u postgres -- "$tool" "$@"
+  else
+    "$tool" "$@"
+  fi
+}
+
+pg_log_tail() {
+  if [[ -f "$LOG" ]]; then
+    echo "---- last lines of $LOG ----" >&2
+    tail -n 40 "$LOG" >&2
+    echo "----" >&2
+  fi
+}
+
+# Exit status of `pg_ctl status`: 0 when a server runs on $DATA.
+pg_running() { pg_run pg_ctl status -D "$DATA" >/dev/null 2>&1; }
+
+# The port of the running server, from line 4 of postmaster.pid.
+pg_running_port() { sed -n 4p "$DATA/postmaster.pid" 2>/dev/null; }

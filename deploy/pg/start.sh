@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Starts a private, throwaway PostgreSQL for development, the demo and tests:
+#   deploy/pg/start.sh DATA_DIR
+# Initialises DATA_DIR/data on first use (trust auth, loopback only), starts
+# the server on 127.0.0.1 with a free TCP port and its Unix socket in
+# DATA_DIR/run, waits until it accepts connections, creates the database
+# `streamtune`, writes its URL to DATA_DIR/url and prints it. Idempotent: an
+# already running server is reused. Exits non-zero with the server log's tail
+# on failure. Environment: PG_BIN (server binaries; default the newest
+# /usr/lib/postgresql/*/bin), PG_READY_TIMEOUT_S (start deadline, default 60).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[[ $# -eq 1 ]] || pg_die "usage: $0 DATA_DIR"
+pg_paths "$1"
+pg_find_bin
+DATABASE=streamtune
+READY_TIMEOUT_S=${PG_READY_TIMEOUT_S:-60}
+
+mkdir -p "$ROOT" "$SOCKET_DIR"
+cd /  # the postgres user may not be able to read the caller's directory
+# Unix socket paths are limited to 107 bytes.
+(( ${#SOCKET_DIR} + 18 <= 107 )) ||
+  pg_die "DATA_DIR path too long for a Unix socket ($SOCKET_DIR); use a shorter one"
+
+# One start at a time per DATA_DIR (parallel test runs may race here).
+exec 9>"$ROOT/.lock"
+flock -w 120 9 || pg_die "another start.sh holds $ROOT/.lock"
+
+if pg_is_root; then
+  id -u postgres >/dev/null 2>&1 ||
+    pg_die "running as root needs the 'postgres' system user (install the postgresql package)"
+  chown postgres: "$ROOT" "$SOCKET_DIR"
+  [[ ! -e "$LOG" ]] || chown postgres: "$LOG"
+  runuser -u postgres -- test -w "$ROOT" ||
+    pg_die "user postgres cannot write $ROOT; a parent directory is not searchable by it"
+fi
+
+if [[ ! -f "$DATA/PG_VERSION" ]]; then
+  echo "pg/start: initialising $DATA" >&2
+  if ! pg_run initdb -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C \
+      >"$ROOT/initdb.log" 2>&1; then
+    cat "$ROOT/initdb.log" >&2
+    pg_die "initdb failed"
+  fi
+  # Trust, but only over the local socket and loopback TCP.
+  cat >"$DATA/pg_hba.conf" <<'HBA'
+local all all              trust
+host  all all 127.0.0.1/32 trust
+host  all all ::1/128      trust
+HBA
+  cat >>"$DATA/postgresql.conf" <<CONF
+
+# --- StreamTune private instance (deploy/pg/start.sh) ---
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$SOCKET_DIR'
+max_connections = 200
+# A throwaway instance: durability against power loss is not worth the time.
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+  pg_is_root && chown postgres: "$DATA/pg_hba.conf" "$DATA/postgresql.conf"
+fi
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pick_port() {
+  local port
+  if [[ -f "$PORT_FILE" ]]; then
+    port=$(<"$PORT_FILE")
+    if [[ "$port" =~ ^[0-9]+$ ]] && ! port_in_use "$port"; then
+      echo "$port"
+      return
+    fi
+  fi
+  for _ in $(seq 50); do
+    port=$((20000 + RANDOM % 30000))
+    if ! port_in_use "$port"; then
+      echo "$port"
+      return
+    fi
+  done
+  pg_die "no free TCP port found on 127.0.0.1"
+}
+
+if pg_running; then
+  PORT=$(pg_running_port)
+  [[ "$PORT" =~ ^[0-9]+$ ]] || pg_die "server running but no port in $DATA/postmaster.pid"
+  echo "pg/start: already running on port $PORT" >&2
+else
+  started=no
+  for attempt in 1 2 3 4 5; do
+    PORT=$(pick_port)
+    echo "pg/start: starting on 127.0.0.1:$PORT (attempt $attempt)" >&2
+    # -w makes pg_ctl poll until the server accepts connections, up to -t.
+    # 9>&-: the server must not inherit (and so keep holding) the lock.
+    if pg_run pg_ctl start -D "$DATA" -l "$LOG" -w -t "$READY_TIMEOUT_S" \
+        -o "-p $PORT -h 127.0.0.1 -k $SOCKET_DIR" >/dev/null 9>&-; then
+      started=yes
+      break
+    fi
+    # Another process may have taken the port between the check and bind.
+    if tail -n 20 "$LOG" 2>/dev/null | grep -q "could not bind\|Address already in use"; then
+      rm -f "$PORT_FILE"
+      continue
+    fi
+    break
+  done
+  if [[ "$started" != yes ]]; then
+    pg_log_tail
+    pg_die "PostgreSQL did not start (data directory $DATA)"
+  fi
+  echo "$PORT" >"$PORT_FILE"
+fi
+
+# Poll over TCP, as clients will connect, until the deadline.
+deadline=$((SECONDS + READY_TIMEOUT_S))
+until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres; do
+  if (( SECONDS >= deadline )); then
+    pg_log_tail
+    pg_die "PostgreSQL on 127.0.0.1:$PORT not accepting connections after ${READY_TIMEOUT_S}s"
+  fi
+  sleep 0.2
+done
+
+psql_admin() {
+  "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres \
+    -d postgres "$@"
+}
+if [[ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != 1 ]]; then
+  psql_admin -c "CREATE DATABASE $DATABASE" ||
+    { pg_log_tail; pg_die "could not create database $DATABASE"; }
+fi
+
+URL="postgresql://postgres@127.0.0.1:$PORT/$DATABASE"
+echo "$URL" >"$URL_FILE.tmp"
+mv -f "$URL_FILE.tmp" "$URL_FILE"
+echo "$URL"

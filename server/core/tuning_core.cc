@@ -1,0 +1,233 @@
+#include "server/core/tuning_core.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "common/fingerprint.h"
+#include "common/status_macros.h"
+#include "common/tenant.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/core/bottleneck_labels.h"
+#include "server/core/job_graph.h"
+#include "server/core/rate_estimation.h"
+
+namespace streamtune {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr int32_t kDefaultPageSize = 100;
+constexpr char kTenantPath[] = "metadata x-streamtune-tenant";
+
+PageRequest ToPage(int32_t page_size, const std::string& token) {
+  return PageRequest{page_size == 0 ? kDefaultPageSize : page_size, token};
+}
+
+absl::Status RequireSnapshot(const v1::SnapshotRequest& request) {
+  if (!request.has_snapshot()) {
+    return absl::InvalidArgumentError("snapshot: required");
+  }
+  return absl::OkStatus();
+}
+
+void FillTotals(const v1::Snapshot& snapshot, v1::Recommendation* answer) {
+  int64_t current = 0;
+  int64_t recommended = 0;
+  for (const auto& op : answer->operators()) {
+    current += op.current_parallelism();
+    recommended += op.recommended_parallelism();
+  }
+  answer->set_current_total_parallelism(current);
+  answer->set_recommended_total_parallelism(recommended);
+  answer->set_job_id(snapshot.job_id());
+  answer->set_snapshot_id(snapshot.snapshot_id());
+}
+
+}  // namespace
+
+// A validated request with everything looked up that a policy needs. Owns
+// the history so the graph and the spans stay valid while it lives.
+struct TuningCore::Prepared {
+  v1::StoredSnapshot stored;
+  std::vector<v1::OperatorLabel> labels;  // The same as stored.labels().
+  std::vector<v1::StoredSnapshot> history;
+};
+
+TuningCore::TuningCore(Store* store, const PolicyRegistry* policies,
+                       TuningCoreOptions options)
+    : store_(store), policies_(policies), options_(std::move(options)) {}
+
+absl::Status TuningCore::CheckSameContent(absl::string_view tenant,
+                                          const v1::Snapshot& snapshot) {
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      auto stored,
+      store_->FindSnapshot(tenant, snapshot.job_id(), snapshot.snapshot_id()));
+  if (stored.has_value() &&
+      SnapshotFingerprint(stored->snapshot()) != SnapshotFingerprint(snapshot)) {
+    return absl::AlreadyExistsError(absl::StrFormat(
+        "snapshot.snapshot_id: \"%s\" is already stored for job \"%s\" with "
+        "different content",
+        snapshot.snapshot_id(), snapshot.job_id()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TuningCore::Prepared> TuningCore::Prepare(
+    absl::string_view tenant, const v1::SnapshotRequest& request) {
+  const v1::Snapshot& snapshot = request.snapshot();
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      std::vector<v1::StoredSnapshot> recent,
+      store_->RecentSnapshots(tenant, snapshot.job_id(), options_.history_snapshots));
+  Prepared prepared;
+  // Only what happened before this snapshot is history, whatever order the
+  // snapshots arrived in.
+  for (auto& past : recent) {
+    if (past.snapshot().snapshot_id() != snapshot.snapshot_id() &&
+        past.snapshot().observed_at() < snapshot.observed_at()) {
+      prepared.history.push_back(std::move(past));
+    }
+  }
+  *prepared.stored.mutable_snapshot() = snapshot;
+  const JobGraph graph(prepared.stored.snapshot());
+  const v1::Snapshot* previous = ComparablePrevious(snapshot, prepared.history);
+  prepared.labels = LabelBottlenecks(graph, previous);
+  for (const auto& label : prepared.labels) *prepared.stored.add_labels() = label;
+  return prepared;
+}
+
+absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
+    absl::string_view tenant, const v1::SnapshotRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(RequireSnapshot(request));
+  STREAMTUNE_RETURN_IF_ERROR(
+      ValidateSnapshot(request.snapshot(), "snapshot", options_.limits));
+  STREAMTUNE_ASSIGN_OR_RETURN(const Policy* policy, policies_->Find(request.policy()));
+  const v1::Snapshot& snapshot = request.snapshot();
+
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      auto existing,
+      store_->FindRecommendation(tenant, snapshot.job_id(), snapshot.snapshot_id()));
+  STREAMTUNE_RETURN_IF_ERROR(CheckSameContent(tenant, snapshot));
+  if (existing.has_value()) return *std::move(existing);
+
+  STREAMTUNE_ASSIGN_OR_RETURN(Prepared prepared, Prepare(tenant, request));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      std::vector<v1::Recommendation> past,
+      store_->RecentRecommendations(tenant, snapshot.job_id(),
+                                    options_.history_recommendations));
+  const JobGraph graph(prepared.stored.snapshot());
+  const PolicyInput input{
+      tenant,
+      graph,
+      prepared.labels,
+      prepared.history,
+      past,
+      ComparablePrevious(snapshot, prepared.history)};
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer, policy->Recommend(input));
+  FillTotals(snapshot, &answer);
+  answer.set_policy(std::string(policy->name()));
+  *answer.mutable_created_at() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(options_.clock()));
+  return store_->PutSnapshotAndRecommendation(tenant, prepared.stored, answer);
+}
+
+absl::StatusOr<v1::ReportSnapshotResponse> TuningCore::ReportSnapshot(
+    absl::string_view tenant, const v1::SnapshotRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(RequireSnapshot(request));
+  STREAMTUNE_RETURN_IF_ERROR(
+      ValidateSnapshot(request.snapshot(), "snapshot", options_.limits));
+  STREAMTUNE_ASSIGN_OR_RETURN(Prepared prepared, Prepare(tenant, request));
+  STREAMTUNE_ASSIGN_OR_RETURN(PutSnapshotResult result,
+                              store_->PutSnapshot(tenant, prepared.stored));
+  v1::ReportSnapshotResponse response;
+  response.set_stored(result.stored);
+  response.set_sequence(result.sequence);
+  return response;
+}
+
+absl::StatusOr<v1::Job> TuningCore::GetJob(absl::string_view tenant,
+                                           const v1::GetJobRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateJobId(request.job_id(), "job_id"));
+  return store_->GetJob(tenant, request.job_id());
+}
+
+absl::StatusOr<v1::ListJobsResponse> TuningCore::ListJobs(
+    absl::string_view tenant, const v1::ListJobsRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      Page<v1::Job> page,
+      store_->ListJobs(tenant, ToPage(request.page_size(), request.page_token())));
+  v1::ListJobsResponse response;
+  for (auto& job : page.items) *response.add_jobs() = std::move(job);
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::ListSnapshotsResponse> TuningCore::ListSnapshots(
+    absl::string_view tenant, const v1::ListSnapshotsRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateJobId(request.job_id(), "job_id"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      Page<v1::StoredSnapshot> page,
+      store_->ListSnapshots(tenant, request.job_id(),
+                            ToPage(request.page_size(), request.page_token())));
+  v1::ListSnapshotsResponse response;
+  for (auto& s : page.items) *response.add_snapshots() = std::move(s);
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::ListRecommendationsResponse> TuningCore::ListRecommendations(
+    absl::string_view tenant, const v1::ListRecommendationsRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateJobId(request.job_id(), "job_id"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      Page<v1::Recommendation> page,
+      store_->ListRecommendations(tenant, request.job_id(),
+                                  ToPage(request.page_size(), request.page_token())));
+  v1::ListRecommendationsResponse response;
+  for (auto& r : page.items) *response.add_recommendations() = std::move(r);
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::ListModelsResponse> TuningCore::ListModels(
+    absl::string_view tenant, const v1::ListModelsRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      Page<v1::Model> page,
+      store_->ListModels(tenant, ToPage(request.page_size(), request.page_token())));
+  v1::ListModelsResponse response;
+  for (auto& m : page.items) *response.add_models() = std::move(m);
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::Model> TuningCore::GetModel(absl::string_view tenant,
+                                               const v1::GetModelRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateJobId(request.model_id(), "model_id"));
+  if (request.version() < 0) {
+    return absl::InvalidArgumentError("version: must be >= 0 (0 = newest)");
+  }
+  return store_->GetModel(tenant, request.model_id(), request.version());
+}
+
+absl::StatusOr<v1::PretrainResponse> TuningCore::Pretrain(
+    absl::string_view tenant, const v1::PretrainRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  return absl::UnimplementedError(
+      "Pretrain: model training is not available in this version; the DS2 "
+      "policy needs no model");
+}
+
+absl::Status TuningCore::CheckReady() { return store_->Ping(); }
+
+}  // namespace streamtune

@@ -1,0 +1,84 @@
+// TuningCore: what every StreamTune RPC does, free of gRPC, SQL and Torch.
+// The gRPC handlers (server/service) only read the deadline and tenant, call
+// this, convert the status and record metrics.
+#ifndef STREAMTUNE_SERVER_CORE_TUNING_CORE_H_
+#define STREAMTUNE_SERVER_CORE_TUNING_CORE_H_
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/core/policy_registry.h"
+#include "server/core/request_validation.h"
+#include "storage/store.h"
+#include "streamtune/v1/admin.pb.h"
+#include "streamtune/v1/service.pb.h"
+
+namespace streamtune {
+
+struct TuningCoreOptions {
+  // How many of a job's most recent snapshots / recommendations a policy
+  // sees.
+  int history_snapshots = 64;
+  int history_recommendations = 32;
+  ValidationLimits limits;
+  // Source of "now" for created_at; injectable for tests.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+// Thread-safe; holds no per-job state. `store` and `policies` are borrowed
+// and must outlive this object. Every method validates its request first:
+// INVALID_ARGUMENT naming the field, and nothing is stored.
+class TuningCore {
+ public:
+  TuningCore(Store* store, const PolicyRegistry* policies,
+             TuningCoreOptions options = {});
+
+  // Validates, labels and stores the snapshot, runs the requested (or
+  // default) policy on it and the job's history, and stores the answer with
+  // the snapshot in one transaction. A retry with the same (tenant, job,
+  // snapshot id) returns the stored answer; a different snapshot under a used
+  // id is ALREADY_EXISTS.
+  absl::StatusOr<v1::Recommendation> Recommend(absl::string_view tenant,
+                                               const v1::SnapshotRequest& request);
+  // Validates, labels and stores the snapshot. Idempotent like Recommend.
+  absl::StatusOr<v1::ReportSnapshotResponse> ReportSnapshot(
+      absl::string_view tenant, const v1::SnapshotRequest& request);
+
+  absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
+                                 const v1::GetJobRequest& request);
+  absl::StatusOr<v1::ListJobsResponse> ListJobs(absl::string_view tenant,
+                                                const v1::ListJobsRequest& request);
+  absl::StatusOr<v1::ListSnapshotsResponse> ListSnapshots(
+      absl::string_view tenant, const v1::ListSnapshotsRequest& request);
+  absl::StatusOr<v1::ListRecommendationsResponse> ListRecommendations(
+      absl::string_view tenant, const v1::ListRecommendationsRequest& request);
+
+  absl::StatusOr<v1::ListModelsResponse> ListModels(
+      absl::string_view tenant, const v1::ListModelsRequest& request);
+  absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,
+                                     const v1::GetModelRequest& request);
+  // UNIMPLEMENTED until the StreamTune policy and its training land.
+  absl::StatusOr<v1::PretrainResponse> Pretrain(absl::string_view tenant,
+                                                const v1::PretrainRequest& request);
+
+  // OK when the store answers (the server reports SERVING only then).
+  absl::Status CheckReady();
+
+ private:
+  struct Prepared;
+  // Validation, history lookup and labelling shared by Recommend and
+  // ReportSnapshot.
+  absl::StatusOr<Prepared> Prepare(absl::string_view tenant,
+                                   const v1::SnapshotRequest& request);
+  absl::Status CheckSameContent(absl::string_view tenant,
+                                const v1::Snapshot& snapshot);
+
+  Store* store_;
+  const PolicyRegistry* policies_;
+  TuningCoreOptions options_;
+};
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_SERVER_CORE_TUNING_CORE_H_

@@ -1,0 +1,174 @@
+#include "server/core/tuning_core.h"
+
+#include <memory>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/core/ds2_policy.h"
+#include "server/core/test_snapshots.h"
+#include "storage/in_memory_store.h"
+
+namespace streamtune {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class TuningCoreTest : public ::testing::Test {
+ protected:
+  TuningCoreTest() {
+    EXPECT_TRUE(policies_.Add(std::make_unique<Ds2Policy>()).ok());
+    EXPECT_TRUE(policies_.SetDefault("ds2").ok());
+    TuningCoreOptions options;
+    options.clock = [this] { return now_; };
+    core_ = std::make_unique<TuningCore>(&store_, &policies_, options);
+  }
+
+  v1::SnapshotRequest Request(const v1::Snapshot& snapshot,
+                              const std::string& policy = "") {
+    v1::SnapshotRequest request;
+    *request.mutable_snapshot() = snapshot;
+    request.set_policy(policy);
+    return request;
+  }
+
+  int64_t StoredSnapshots(const std::string& job) {
+    v1::ListSnapshotsRequest list;
+    list.set_job_id(job);
+    auto page = core_->ListSnapshots("t", list);
+    return page.ok() ? page->snapshots_size() : -1;
+  }
+
+  InMemoryStore store_;
+  PolicyRegistry policies_;
+  absl::Time now_ = absl::FromUnixSeconds(2000);
+  std::unique_ptr<TuningCore> core_;
+};
+
+TEST_F(TuningCoreTest, RecommendStoresTheSnapshotAndTheAnswerTogether) {
+  auto answer = core_->Recommend("t", Request(testing::ValidChain()));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->policy(), "ds2");
+  EXPECT_EQ(answer->job_id(), "job");
+  EXPECT_EQ(answer->snapshot_id(), "s1");
+  EXPECT_EQ(answer->operators_size(), 3);
+  EXPECT_EQ(answer->current_total_parallelism(), 3);
+  EXPECT_EQ(answer->created_at().seconds(), 2000);
+  EXPECT_EQ(StoredSnapshots("job"), 1);
+  v1::GetJobRequest get;
+  get.set_job_id("job");
+  auto job = core_->GetJob("t", get);
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->recommendation_count(), 1);
+  EXPECT_EQ(job->last_policy(), "ds2");
+}
+
+TEST_F(TuningCoreTest, ARetryReturnsTheStoredAnswerAndStoresNothingTwice) {
+  auto first = core_->Recommend("t", Request(testing::ValidChain()));
+  ASSERT_TRUE(first.ok());
+  now_ += absl::Minutes(5);
+  auto retry = core_->Recommend("t", Request(testing::ValidChain()));
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry->SerializeAsString(), first->SerializeAsString());
+  EXPECT_EQ(StoredSnapshots("job"), 1);
+}
+
+TEST_F(TuningCoreTest, ADifferentSnapshotUnderAUsedIdIsRejected) {
+  ASSERT_TRUE(core_->Recommend("t", Request(testing::ValidChain())).ok());
+  v1::Snapshot changed = testing::ValidChain();
+  changed.mutable_operators(1)->set_parallelism(2);
+  auto answer = core_->Recommend("t", Request(changed));
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(answer.status().message()),
+              StartsWith("snapshot.snapshot_id: \"s1\" is already stored"));
+  auto report = core_->ReportSnapshot("t", Request(changed));
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(StoredSnapshots("job"), 1);
+}
+
+TEST_F(TuningCoreTest, InvalidInputStoresNothing) {
+  v1::Snapshot bad = testing::ValidChain();
+  testing::AddEdge(&bad, "map", "joinn");
+  auto answer = core_->Recommend("t", Request(bad));
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(answer.status().message()),
+              HasSubstr("snapshot.edges[2].to: unknown operator \"joinn\""));
+  EXPECT_EQ(core_->ReportSnapshot("t", Request(bad)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::GetJobRequest get;
+  get.set_job_id("job");
+  EXPECT_EQ(core_->GetJob("t", get).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(TuningCoreTest, RejectsMissingSnapshotUnknownPolicyAndBadTenant) {
+  EXPECT_EQ(core_->Recommend("t", v1::SnapshotRequest()).status().message(),
+            "snapshot: required");
+  auto unknown = core_->Recommend("t", Request(testing::ValidChain(), "magic"));
+  EXPECT_THAT(std::string(unknown.status().message()),
+              StartsWith("policy: unknown policy \"magic\" (known: ds2)"));
+  EXPECT_EQ(core_->Recommend("Bad Tenant", Request(testing::ValidChain()))
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::GetJobRequest get;
+  get.set_job_id("job");
+  EXPECT_EQ(core_->GetJob("t", get).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(TuningCoreTest, ReportThenRecommendTheSameSnapshot) {
+  auto report = core_->ReportSnapshot("t", Request(testing::ValidChain()));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->stored());
+  EXPECT_EQ(report->sequence(), 1);
+  auto again = core_->ReportSnapshot("t", Request(testing::ValidChain()));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->stored());
+  EXPECT_EQ(again->sequence(), 1);
+  auto answer = core_->Recommend("t", Request(testing::ValidChain()));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(StoredSnapshots("job"), 1);
+}
+
+TEST_F(TuningCoreTest, StoresBottleneckLabelsWithTheSnapshot) {
+  v1::Snapshot s = testing::ValidChain();
+  s.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(1000);
+  ASSERT_TRUE(core_->ReportSnapshot("t", Request(s)).ok());
+  v1::ListSnapshotsRequest list;
+  list.set_job_id("job");
+  auto page = core_->ListSnapshots("t", list);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->snapshots(0).labels_size(), 3);
+  EXPECT_EQ(page->snapshots(0).labels(1).label(), v1::BOTTLENECK_LABEL_BOTTLENECK);
+  EXPECT_EQ(page->snapshots(0).labels(0).label(), v1::BOTTLENECK_LABEL_HEALTHY);
+}
+
+TEST_F(TuningCoreTest, UsesTheJobsHistoryForBacklogGrowth) {
+  v1::Snapshot first = testing::ValidChain("a", 940);
+  ASSERT_TRUE(core_->ReportSnapshot("t", Request(first)).ok());
+  v1::Snapshot second = testing::ValidChain("b", 1000);
+  // The backlog grew by 60000 in 60 s: 1000 more rec/s arrive than are read,
+  // so the map (2000 rec/s per instance) needs 2 instances for 2200 rec/s.
+  second.mutable_operators(0)->mutable_metrics()->set_pending_records(60000);
+  auto answer = core_->Recommend("t", Request(second));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->operators(1).recommended_parallelism(), 2);
+  EXPECT_TRUE(answer->apply());
+}
+
+TEST_F(TuningCoreTest, PaginationArgumentsAreValidated) {
+  v1::ListJobsRequest list;
+  list.set_page_size(5000);
+  EXPECT_THAT(std::string(core_->ListJobs("t", list).status().message()),
+              StartsWith("page_size: must be in [0, 1000]"));
+  v1::ListSnapshotsRequest snapshots;
+  EXPECT_THAT(std::string(core_->ListSnapshots("t", snapshots).status().message()),
+              StartsWith("job_id: required"));
+}
+
+TEST_F(TuningCoreTest, PretrainIsNotAvailableYet) {
+  EXPECT_EQ(core_->Pretrain("t", v1::PretrainRequest()).status().code(),
+            absl::StatusCode::kUnimplemented);
+}
+
+}  // namespace
+}  // namespace streamtune

@@ -1,0 +1,210 @@
+// streamtuned: the StreamTune parallelism-tuning service. Flags are parsed
+// here, and only here, into ServerMainOptions; everything else takes options
+// structs. Start-up: connect to PostgreSQL (retrying for --database_wait) and
+// apply migrations, serve gRPC and /metrics, then wait for SIGTERM/SIGINT on
+// a sigwait thread and shut down gracefully.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/logging.h"
+#include "server/core/ds2_policy.h"
+#include "server/core/policy_registry.h"
+#include "server/core/tuning_core.h"
+#include "server/service/grpc_server.h"
+#include "server/service/rpc_metrics.h"
+#include "storage/postgres_store.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "gRPC address host:port; port 0 picks a free port (see --port_file)");
+ABSL_FLAG(std::string, database_url, "",
+          "PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/streamtune; "
+          "defaults to $STREAMTUNE_DATABASE_URL");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "host:port serving Prometheus /metrics; empty disables it");
+ABSL_FLAG(int, worker_threads, 16, "most RPCs served concurrently");
+ABSL_FLAG(int, db_pool_size, 8, "PostgreSQL connections kept open");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "on SIGTERM/SIGINT, how long in-flight calls may finish before "
+          "they are cancelled");
+ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(60),
+          "how long to keep retrying PostgreSQL at start-up");
+ABSL_FLAG(std::string, default_policy, "ds2",
+          "policy used when a request names none");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, write {\"grpc_port\": N, \"metrics_port\": M} here once "
+          "listening (lets tests use port 0)");
+
+namespace streamtune {
+namespace {
+
+struct ServerMainOptions {
+  GrpcServerOptions grpc;
+  std::string database_url;
+  std::string metrics_listen;
+  int db_pool_size = 8;
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  absl::Duration database_wait = absl::Seconds(60);
+  std::string default_policy = "ds2";
+  std::string port_file;
+};
+
+ServerMainOptions OptionsFromFlags() {
+  ServerMainOptions options;
+  options.grpc.listen = absl::GetFlag(FLAGS_listen);
+  options.grpc.worker_threads = absl::GetFlag(FLAGS_worker_threads);
+  options.database_url = absl::GetFlag(FLAGS_database_url);
+  if (options.database_url.empty()) {
+    const char* env = std::getenv("STREAMTUNE_DATABASE_URL");
+    if (env != nullptr) options.database_url = env;
+  }
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  options.database_wait = absl::GetFlag(FLAGS_database_wait);
+  options.default_policy = absl::GetFlag(FLAGS_default_policy);
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  return options;
+}
+
+absl::Status CheckOptions(const ServerMainOptions& options) {
+  if (options.database_url.empty()) {
+    return absl::InvalidArgumentError(
+        "--database_url: required (or set STREAMTUNE_DATABASE_URL)");
+  }
+  if (options.grpc.worker_threads < 1) {
+    return absl::InvalidArgumentError("--worker_threads: must be >= 1");
+  }
+  if (options.db_pool_size < 1) {
+    return absl::InvalidArgumentError("--db_pool_size: must be >= 1");
+  }
+  return absl::OkStatus();
+}
+
+// Connects and migrates, retrying with backoff until `wait` has passed.
+absl::StatusOr<std::unique_ptr<PostgresStore>> ConnectStore(
+    const ServerMainOptions& options) {
+  PostgresStoreOptions store_options;
+  store_options.database_url = options.database_url;
+  store_options.pool_size = options.db_pool_size;
+  const absl::Time deadline = absl::Now() + options.database_wait;
+  absl::Duration backoff = absl::Milliseconds(200);
+  while (true) {
+    auto store = PostgresStore::Create(store_options);
+    if (store.ok() || absl::Now() + backoff > deadline) return store;
+    LogWarning(absl::StrCat("PostgreSQL not ready (", store.status().message(),
+                            "); retrying in ", absl::FormatDuration(backoff)));
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+absl::Status WritePortFile(const std::string& path, int grpc_port, int metrics_port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << "{\"grpc_port\": " << grpc_port << ", \"metrics_port\": " << metrics_port
+        << "}\n";
+    if (!out) return absl::InternalError(absl::StrCat(path, ": cannot write"));
+  }
+  // Rename makes the file appear complete or not at all to a poller.
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat(path, ": cannot rename into place"));
+  }
+  return absl::OkStatus();
+}
+
+int Run(const ServerMainOptions& options) {
+  // Block the shutdown signals in every thread; one thread takes them with
+  // sigwait, so no work happens inside a signal handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (absl::Status ok = CheckOptions(options); !ok.ok()) {
+    std::fprintf(stderr, "streamtuned: %s\n", std::string(ok.message()).c_str());
+    return 2;
+  }
+  auto store = ConnectStore(options);
+  if (!store.ok()) {
+    LogError(absl::StrCat("cannot use PostgreSQL: ", store.status().message()));
+    return 1;
+  }
+  PolicyRegistry policies;
+  (void)policies.Add(std::make_unique<Ds2Policy>());
+  if (absl::Status ok = policies.SetDefault(options.default_policy); !ok.ok()) {
+    LogError(absl::StrCat("--default_policy: ", ok.message()));
+    return 2;
+  }
+  TuningCore core(store->get(), &policies);
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  RpcMetrics metrics(registry.get());
+  std::unique_ptr<prometheus::Exposer> exposer;
+  int metrics_port = 0;
+  if (!options.metrics_listen.empty()) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(options.metrics_listen);
+    } catch (const std::exception& e) {
+      LogError(absl::StrCat("--metrics_listen=", options.metrics_listen, ": ", e.what()));
+      return 1;
+    }
+    exposer->RegisterCollectable(registry);
+    metrics_port = exposer->GetListeningPorts().front();
+  }
+
+  auto server = GrpcServer::Start(options.grpc, &core, &metrics);
+  if (!server.ok()) {
+    LogError(std::string(server.status().message()));
+    return 1;
+  }
+  LogInfo(absl::StrCat("streamtuned listening on port ", (*server)->port(),
+                       ", metrics on port ", metrics_port, ", default policy ",
+                       options.default_policy));
+  if (!options.port_file.empty()) {
+    if (absl::Status ok = WritePortFile(options.port_file, (*server)->port(), metrics_port);
+        !ok.ok()) {
+      LogError(std::string(ok.message()));
+      return 1;
+    }
+  }
+
+  std::thread signal_thread([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    LogInfo(absl::StrCat("signal ", signal_number, ": draining for up to ",
+                         absl::FormatDuration(options.shutdown_grace)));
+    (*server)->Shutdown(options.shutdown_grace);
+  });
+  (*server)->Wait();
+  signal_thread.join();
+  LogInfo("streamtuned stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace streamtune
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "StreamTune parallelism-tuning service.\n"
+      "Usage: streamtuned --database_url=postgresql://... [--listen=HOST:PORT] "
+      "[--metrics_listen=HOST:PORT] [--worker_threads=N] [--shutdown_grace=10s]");
+  absl::ParseCommandLine(argc, argv);
+  return streamtune::Run(streamtune::OptionsFromFlags());
+}

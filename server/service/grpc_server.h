@@ -1,0 +1,54 @@
+// GrpcServer: the running gRPC endpoint of streamtuned: both StreamTune
+// services, grpc.health.v1 (SERVING only while the store answers) and server
+// reflection, with graceful shutdown.
+#ifndef STREAMTUNE_SERVER_SERVICE_GRPC_SERVER_H_
+#define STREAMTUNE_SERVER_SERVICE_GRPC_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/core/tuning_core.h"
+#include "server/service/rpc_metrics.h"
+
+namespace streamtune {
+
+struct GrpcServerOptions {
+  // host:port to listen on; port 0 picks a free port (see port()).
+  std::string listen = "127.0.0.1:50051";
+  // Most RPCs served at once (gRPC sync server threads).
+  int worker_threads = 16;
+  // Largest request accepted, in bytes (gRPC answers RESOURCE_EXHAUSTED).
+  int max_receive_bytes = 4 << 20;
+  // How often readiness (a store ping) is re-checked for the health service.
+  absl::Duration readiness_interval = absl::Seconds(2);
+};
+
+// Thread-safe. Create it with Start; stop it with Shutdown, from any thread.
+class GrpcServer {
+ public:
+  // Binds, starts serving, and starts the readiness watcher; health is
+  // NOT_SERVING until the first successful store ping. `core` and `metrics`
+  // must outlive the server. UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const GrpcServerOptions& options, TuningCore* core, RpcMetrics* metrics);
+  ~GrpcServer();
+
+  // The bound port.
+  int port() const;
+  // Reports NOT_SERVING, stops accepting calls, lets in-flight calls finish
+  // for up to `grace`, then cancels the rest. Idempotent.
+  void Shutdown(absl::Duration grace);
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  struct State;
+  explicit GrpcServer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_SERVER_SERVICE_GRPC_SERVER_H_

@@ -1,0 +1,69 @@
+// gRPC handlers of streamtune.v1.StreamTune and StreamTuneAdmin. Each handler
+// does four things (TF Serving style): check the deadline and read the
+// tenant, call TuningCore, convert the status, record metrics. No state.
+#ifndef STREAMTUNE_SERVER_SERVICE_TUNING_SERVICE_H_
+#define STREAMTUNE_SERVER_SERVICE_TUNING_SERVICE_H_
+
+#include "common/tenant.h"
+#include "server/core/tuning_core.h"
+#include "server/service/rpc_metrics.h"
+#include "streamtune/v1/admin.grpc.pb.h"
+#include "streamtune/v1/service.grpc.pb.h"
+
+namespace streamtune {
+
+// Thread-safe. `core` and `metrics` are borrowed and must outlive this.
+class TuningService final : public v1::StreamTune::Service {
+ public:
+  TuningService(TuningCore* core, RpcMetrics* metrics)
+      : core_(core), metrics_(metrics) {}
+
+  grpc::Status Recommend(grpc::ServerContext* context,
+                         const v1::SnapshotRequest* request,
+                         v1::Recommendation* response) override;
+  grpc::Status ReportSnapshot(grpc::ServerContext* context,
+                              const v1::SnapshotRequest* request,
+                              v1::ReportSnapshotResponse* response) override;
+  grpc::Status GetJob(grpc::ServerContext* context,
+                      const v1::GetJobRequest* request,
+                      v1::Job* response) override;
+  grpc::Status ListJobs(grpc::ServerContext* context,
+                        const v1::ListJobsRequest* request,
+                        v1::ListJobsResponse* response) override;
+  grpc::Status ListSnapshots(grpc::ServerContext* context,
+                             const v1::ListSnapshotsRequest* request,
+                             v1::ListSnapshotsResponse* response) override;
+  grpc::Status ListRecommendations(
+      grpc::ServerContext* context,
+      const v1::ListRecommendationsRequest* request,
+      v1::ListRecommendationsResponse* response) override;
+
+ private:
+  TuningCore* core_;
+  RpcMetrics* metrics_;
+};
+
+// Thread-safe. `core` and `metrics` are borrowed and must outlive this.
+class AdminService final : public v1::StreamTuneAdmin::Service {
+ public:
+  AdminService(TuningCore* core, RpcMetrics* metrics)
+      : core_(core), metrics_(metrics) {}
+
+  grpc::Status ListModels(grpc::ServerContext* context,
+                          const v1::ListModelsRequest* request,
+                          v1::ListModelsResponse* response) override;
+  grpc::Status GetModel(grpc::ServerContext* context,
+                        const v1::GetModelRequest* request,
+                        v1::Model* response) override;
+  grpc::Status Pretrain(grpc::ServerContext* context,
+                        const v1::PretrainRequest* request,
+                        v1::PretrainResponse* response) override;
+
+ private:
+  TuningCore* core_;
+  RpcMetrics* metrics_;
+};
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_SERVER_SERVICE_TUNING_SERVICE_H_

@@ -1,0 +1,354 @@
+#include "storage/in_memory_store.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/fingerprint.h"
+#include "common/status_macros.h"
+#include "storage/page_token.h"
+#include "common/tenant.h"
+#include "storage/store_util.h"
+
+namespace streamtune {
+namespace {
+
+// Newest-first order of ListModels: created_at, then id, then version, all
+// descending. Larger key = earlier in the listing.
+using ModelKey = std::tuple<int64_t, std::string, int64_t>;
+
+ModelKey KeyOf(const v1::Model& model) {
+  return {ToUnixMicros(model.created_at()), model.model_id(), model.version()};
+}
+
+absl::Status JobNotFound(absl::string_view job_id) {
+  return absl::NotFoundError(absl::StrCat("job_id: no job \"", job_id, "\""));
+}
+
+absl::Status ModelNotFound(absl::string_view model_id, int64_t version) {
+  return absl::NotFoundError(absl::StrCat("model_id: no model \"", model_id,
+                                          "\" version ", version));
+}
+
+// One page of `items` (ordered by sequence) after sequence `after`.
+template <typename T>
+Page<T> PageBySequence(const std::vector<std::pair<int64_t, const T*>>& items,
+                       int64_t after, int page_size,
+                       absl::string_view listing) {
+  Page<T> page;
+  int64_t last = after;
+  for (const auto& [sequence, item] : items) {
+    if (sequence <= after) continue;
+    if (static_cast<int>(page.items.size()) == page_size) {
+      page.next_page_token = EncodePageToken(listing, {absl::StrCat(last)});
+      break;
+    }
+    page.items.push_back(*item);
+    last = sequence;
+  }
+  return page;
+}
+
+}  // namespace
+
+absl::Status InMemoryStore::Ping() { return absl::OkStatus(); }
+
+InMemoryStore::JobState* InMemoryStore::FindJob(absl::string_view tenant,
+                                                absl::string_view job_id) {
+  auto t = tenants_.find(std::string(tenant));
+  if (t == tenants_.end()) return nullptr;
+  auto j = t->second.jobs.find(std::string(job_id));
+  return j == t->second.jobs.end() ? nullptr : &j->second;
+}
+
+absl::StatusOr<int64_t> InMemoryStore::CheckExisting(
+    absl::string_view tenant, const v1::StoredSnapshot& snapshot) {
+  const v1::Snapshot& s = snapshot.snapshot();
+  JobState* job = FindJob(tenant, s.job_id());
+  if (job == nullptr) return 0;
+  auto it = job->sequence_by_id.find(s.snapshot_id());
+  if (it == job->sequence_by_id.end()) return 0;
+  if (job->fingerprints[it->second - 1] != SnapshotFingerprint(s)) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "snapshot.snapshot_id: \"", s.snapshot_id(),
+        "\" is already stored with different content"));
+  }
+  return it->second;
+}
+
+int64_t InMemoryStore::Insert(absl::string_view tenant,
+                              const v1::StoredSnapshot& snapshot) {
+  const v1::Snapshot& s = snapshot.snapshot();
+  JobState& job = tenants_[std::string(tenant)].jobs[s.job_id()];
+  const int64_t sequence = static_cast<int64_t>(job.snapshots.size()) + 1;
+  v1::StoredSnapshot stored;
+  *stored.mutable_snapshot() = s;
+  *stored.mutable_labels() = snapshot.labels();
+  stored.set_sequence(sequence);
+  *stored.mutable_received_at() = NowMicros();
+  job.snapshots.push_back(std::move(stored));
+  job.fingerprints.push_back(SnapshotFingerprint(s));
+  job.sequence_by_id[s.snapshot_id()] = sequence;
+
+  const int64_t observed = ToUnixMicros(s.observed_at());
+  v1::Job& summary = job.summary;
+  if (sequence == 1) {
+    summary.set_job_id(s.job_id());
+    *summary.mutable_first_observed_at() = FromUnixMicros(observed);
+    *summary.mutable_last_observed_at() = FromUnixMicros(observed);
+  }
+  summary.set_engine(s.engine());
+  summary.set_dag_fingerprint(DagFingerprint(s));
+  if (observed < ToUnixMicros(summary.first_observed_at())) {
+    *summary.mutable_first_observed_at() = FromUnixMicros(observed);
+  }
+  if (observed > ToUnixMicros(summary.last_observed_at())) {
+    *summary.mutable_last_observed_at() = FromUnixMicros(observed);
+  }
+  summary.set_snapshot_count(sequence);
+  return sequence;
+}
+
+absl::StatusOr<PutSnapshotResult> InMemoryStore::PutSnapshot(
+    absl::string_view tenant, const v1::StoredSnapshot& snapshot) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateSnapshotKey(snapshot));
+  absl::MutexLock lock(&mu_);
+  STREAMTUNE_ASSIGN_OR_RETURN(int64_t existing,
+                              CheckExisting(tenant, snapshot));
+  PutSnapshotResult result;
+  if (existing > 0) {
+    result.sequence = existing;
+    return result;
+  }
+  result.stored = true;
+  result.sequence = Insert(tenant, snapshot);
+  return result;
+}
+
+absl::StatusOr<v1::Recommendation> InMemoryStore::PutSnapshotAndRecommendation(
+    absl::string_view tenant, const v1::StoredSnapshot& snapshot,
+    const v1::Recommendation& recommendation) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateSnapshotKey(snapshot));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      v1::Recommendation canonical,
+      CanonicalRecommendation(snapshot, recommendation, NowMicros()));
+  absl::MutexLock lock(&mu_);
+  STREAMTUNE_ASSIGN_OR_RETURN(int64_t sequence,
+                              CheckExisting(tenant, snapshot));
+  if (sequence > 0) {
+    JobState* job = FindJob(tenant, snapshot.snapshot().job_id());
+    auto it = job->recommendations.find(sequence);
+    if (it != job->recommendations.end()) return it->second;
+  } else {
+    sequence = Insert(tenant, snapshot);
+  }
+  JobState* job = FindJob(tenant, snapshot.snapshot().job_id());
+  job->recommendations[sequence] = canonical;
+  v1::Job& summary = job->summary;
+  summary.set_recommendation_count(summary.recommendation_count() + 1);
+  summary.set_last_policy(canonical.policy());
+  return canonical;
+}
+
+absl::StatusOr<std::optional<v1::StoredSnapshot>> InMemoryStore::FindSnapshot(
+    absl::string_view tenant, absl::string_view job_id,
+    absl::string_view snapshot_id) {
+  absl::MutexLock lock(&mu_);
+  JobState* job = FindJob(tenant, job_id);
+  if (job == nullptr) return std::nullopt;
+  auto it = job->sequence_by_id.find(std::string(snapshot_id));
+  if (it == job->sequence_by_id.end()) return std::nullopt;
+  return job->snapshots[it->second - 1];
+}
+
+absl::StatusOr<std::optional<v1::Recommendation>>
+InMemoryStore::FindRecommendation(absl::string_view tenant,
+                                  absl::string_view job_id,
+                                  absl::string_view snapshot_id) {
+  absl::MutexLock lock(&mu_);
+  JobState* job = FindJob(tenant, job_id);
+  if (job == nullptr) return std::nullopt;
+  auto it = job->sequence_by_id.find(std::string(snapshot_id));
+  if (it == job->sequence_by_id.end()) return std::nullopt;
+  auto rec = job->recommendations.find(it->second);
+  if (rec == job->recommendations.end()) return std::nullopt;
+  return rec->second;
+}
+
+absl::StatusOr<std::vector<v1::StoredSnapshot>> InMemoryStore::RecentSnapshots(
+    absl::string_view tenant, absl::string_view job_id, int limit) {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::StoredSnapshot> out;
+  JobState* job = FindJob(tenant, job_id);
+  if (job == nullptr || limit <= 0) return out;
+  size_t n = std::min(job->snapshots.size(), static_cast<size_t>(limit));
+  out.assign(job->snapshots.end() - n, job->snapshots.end());
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Recommendation>>
+InMemoryStore::RecentRecommendations(absl::string_view tenant,
+                                     absl::string_view job_id, int limit) {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::Recommendation> out;
+  JobState* job = FindJob(tenant, job_id);
+  if (job == nullptr || limit <= 0) return out;
+  for (auto it = job->recommendations.rbegin();
+       it != job->recommendations.rend(); ++it) {
+    if (static_cast<int>(out.size()) == limit) break;
+    out.push_back(it->second);
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+absl::StatusOr<v1::Job> InMemoryStore::GetJob(absl::string_view tenant,
+                                              absl::string_view job_id) {
+  absl::MutexLock lock(&mu_);
+  JobState* job = FindJob(tenant, job_id);
+  if (job == nullptr) return JobNotFound(job_id);
+  return job->summary;
+}
+
+absl::StatusOr<Page<v1::Job>> InMemoryStore::ListJobs(absl::string_view tenant,
+                                                      const PageRequest& page) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
+  STREAMTUNE_ASSIGN_OR_RETURN(auto key,
+                              DecodePageToken("jobs", page.page_token, 1));
+  absl::MutexLock lock(&mu_);
+  Page<v1::Job> out;
+  auto t = tenants_.find(std::string(tenant));
+  if (t == tenants_.end()) return out;
+  auto it = key.empty() ? t->second.jobs.begin()
+                        : t->second.jobs.upper_bound(key[0]);
+  for (; it != t->second.jobs.end(); ++it) {
+    if (static_cast<int>(out.items.size()) == page.page_size) {
+      out.next_page_token =
+          EncodePageToken("jobs", {out.items.back().job_id()});
+      break;
+    }
+    out.items.push_back(it->second.summary);
+  }
+  return out;
+}
+
+absl::StatusOr<Page<v1::StoredSnapshot>> InMemoryStore::ListSnapshots(
+    absl::string_view tenant, absl::string_view job_id,
+    const PageRequest& page) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      int64_t after, DecodeInt64PageToken("snapshots", page.page_token));
+  absl::MutexLock lock(&mu_);
+  JobState* job = FindJob(tenant, job_id);
+  if (job == nullptr) return JobNotFound(job_id);
+  std::vector<std::pair<int64_t, const v1::StoredSnapshot*>> items;
+  for (const auto& s : job->snapshots) items.emplace_back(s.sequence(), &s);
+  return PageBySequence(items, after, page.page_size, "snapshots");
+}
+
+absl::StatusOr<Page<v1::Recommendation>> InMemoryStore::ListRecommendations(
+    absl::string_view tenant, absl::string_view job_id,
+    const PageRequest& page) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      int64_t after, DecodeInt64PageToken("recommendations", page.page_token));
+  absl::MutexLock lock(&mu_);
+  JobState* job = FindJob(tenant, job_id);
+  if (job == nullptr) return JobNotFound(job_id);
+  std::vector<std::pair<int64_t, const v1::Recommendation*>> items;
+  for (const auto& [sequence, r] : job->recommendations) {
+    items.emplace_back(sequence, &r);
+  }
+  return PageBySequence(items, after, page.page_size, "recommendations");
+}
+
+absl::StatusOr<v1::Model> InMemoryStore::PutModel(absl::string_view tenant,
+                                                  const v1::Model& model,
+                                                  absl::string_view weights) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
+  absl::MutexLock lock(&mu_);
+  auto& versions = tenants_[std::string(tenant)].models[model.model_id()];
+  ModelVersion stored{model, std::string(weights)};
+  stored.model.set_version(static_cast<int64_t>(versions.size()) + 1);
+  last_model_micros_ =
+      std::max(last_model_micros_ + 1, ToUnixMicros(NowMicros()));
+  *stored.model.mutable_created_at() = FromUnixMicros(last_model_micros_);
+  versions.push_back(std::move(stored));
+  return versions.back().model;
+}
+
+absl::StatusOr<Page<v1::Model>> InMemoryStore::ListModels(
+    absl::string_view tenant, const PageRequest& page) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
+  STREAMTUNE_ASSIGN_OR_RETURN(auto key,
+                              DecodePageToken("models", page.page_token, 3));
+  std::optional<ModelKey> before;
+  if (!key.empty()) {
+    STREAMTUNE_ASSIGN_OR_RETURN(int64_t micros, PageTokenInt(key[0]));
+    STREAMTUNE_ASSIGN_OR_RETURN(int64_t version, PageTokenInt(key[2]));
+    before = ModelKey{micros, key[1], version};
+  }
+  absl::MutexLock lock(&mu_);
+  std::vector<const v1::Model*> models;
+  auto t = tenants_.find(std::string(tenant));
+  if (t != tenants_.end()) {
+    for (const auto& [id, versions] : t->second.models) {
+      for (const auto& v : versions) {
+        if (!before || KeyOf(v.model) < *before) models.push_back(&v.model);
+      }
+    }
+  }
+  std::sort(models.begin(), models.end(),
+            [](const v1::Model* a, const v1::Model* b) {
+              return KeyOf(*a) > KeyOf(*b);
+            });
+  Page<v1::Model> out;
+  for (const v1::Model* m : models) {
+    if (static_cast<int>(out.items.size()) == page.page_size) {
+      const v1::Model& last = out.items.back();
+      out.next_page_token = EncodePageToken(
+          "models", {absl::StrCat(ToUnixMicros(last.created_at())),
+                     last.model_id(), absl::StrCat(last.version())});
+      break;
+    }
+    out.items.push_back(*m);
+  }
+  return out;
+}
+
+const InMemoryStore::ModelVersion* InMemoryStore::FindModel(
+    absl::string_view tenant, absl::string_view model_id, int64_t version) {
+  auto t = tenants_.find(std::string(tenant));
+  if (t == tenants_.end()) return nullptr;
+  auto m = t->second.models.find(std::string(model_id));
+  if (m == t->second.models.end() || m->second.empty()) return nullptr;
+  const auto& versions = m->second;
+  if (version == 0) return &versions.back();
+  if (version < 0 || version > static_cast<int64_t>(versions.size())) {
+    return nullptr;
+  }
+  return &versions[version - 1];
+}
+
+absl::StatusOr<v1::Model> InMemoryStore::GetModel(absl::string_view tenant,
+                                                  absl::string_view model_id,
+                                                  int64_t version) {
+  absl::MutexLock lock(&mu_);
+  const ModelVersion* found = FindModel(tenant, model_id, version);
+  if (found == nullptr) return ModelNotFound(model_id, version);
+  return found->model;
+}
+
+absl::StatusOr<std::string> InMemoryStore::GetModelWeights(
+    absl::string_view tenant, absl::string_view model_id, int64_t version) {
+  absl::MutexLock lock(&mu_);
+  const ModelVersion* found = FindModel(tenant, model_id, version);
+  if (found == nullptr) return ModelNotFound(model_id, version);
+  return found->weights;
+}
+
+}  // namespace streamtune

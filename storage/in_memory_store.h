@@ -1,0 +1,105 @@
+// InMemoryStore: a Store kept in process memory behind one mutex. It is the
+// trivially correct model the PostgreSQL store is checked against (as
+// LevelDB's ModelDB), and the store of unit tests. Nothing survives the
+// object. Thread-safe.
+#ifndef STREAMTUNE_STORAGE_IN_MEMORY_STORE_H_
+#define STREAMTUNE_STORAGE_IN_MEMORY_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "storage/store.h"
+
+namespace streamtune {
+
+class InMemoryStore : public Store {
+ public:
+  InMemoryStore() = default;
+  InMemoryStore(const InMemoryStore&) = delete;
+  InMemoryStore& operator=(const InMemoryStore&) = delete;
+
+  absl::Status Ping() override;
+  absl::StatusOr<PutSnapshotResult> PutSnapshot(
+      absl::string_view tenant, const v1::StoredSnapshot& snapshot) override;
+  absl::StatusOr<v1::Recommendation> PutSnapshotAndRecommendation(
+      absl::string_view tenant, const v1::StoredSnapshot& snapshot,
+      const v1::Recommendation& recommendation) override;
+  absl::StatusOr<std::optional<v1::StoredSnapshot>> FindSnapshot(
+      absl::string_view tenant, absl::string_view job_id,
+      absl::string_view snapshot_id) override;
+  absl::StatusOr<std::optional<v1::Recommendation>> FindRecommendation(
+      absl::string_view tenant, absl::string_view job_id,
+      absl::string_view snapshot_id) override;
+  absl::StatusOr<std::vector<v1::StoredSnapshot>> RecentSnapshots(
+      absl::string_view tenant, absl::string_view job_id, int limit) override;
+  absl::StatusOr<std::vector<v1::Recommendation>> RecentRecommendations(
+      absl::string_view tenant, absl::string_view job_id, int limit) override;
+  absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
+                                 absl::string_view job_id) override;
+  absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant,
+                                         const PageRequest& page) override;
+  absl::StatusOr<Page<v1::StoredSnapshot>> ListSnapshots(
+      absl::string_view tenant, absl::string_view job_id,
+      const PageRequest& page) override;
+  absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
+      absl::string_view tenant, absl::string_view job_id,
+      const PageRequest& page) override;
+  absl::StatusOr<v1::Model> PutModel(absl::string_view tenant,
+                                     const v1::Model& model,
+                                     absl::string_view weights) override;
+  absl::StatusOr<Page<v1::Model>> ListModels(absl::string_view tenant,
+                                             const PageRequest& page) override;
+  absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,
+                                     absl::string_view model_id,
+                                     int64_t version) override;
+  absl::StatusOr<std::string> GetModelWeights(absl::string_view tenant,
+                                              absl::string_view model_id,
+                                              int64_t version) override;
+
+ private:
+  struct JobState {
+    v1::Job summary;
+    std::map<std::string, int64_t> sequence_by_id;  // snapshot_id -> sequence
+    std::vector<v1::StoredSnapshot> snapshots;      // [sequence - 1]
+    std::vector<std::string> fingerprints;          // [sequence - 1]
+    std::map<int64_t, v1::Recommendation> recommendations;  // by sequence
+  };
+  struct ModelVersion {
+    v1::Model model;
+    std::string weights;
+  };
+  struct TenantState {
+    std::map<std::string, JobState> jobs;
+    std::map<std::string, std::vector<ModelVersion>> models;  // [version - 1]
+  };
+
+  // Finds the tenant's job, or nullptr.
+  JobState* FindJob(absl::string_view tenant, absl::string_view job_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Checks `snapshot` against a stored one with its id: the stored sequence
+  // if identical, 0 if none, ALREADY_EXISTS if different. Stores nothing.
+  absl::StatusOr<int64_t> CheckExisting(absl::string_view tenant,
+                                        const v1::StoredSnapshot& snapshot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stores a snapshot known to be new; returns its sequence.
+  int64_t Insert(absl::string_view tenant, const v1::StoredSnapshot& snapshot)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const ModelVersion* FindModel(absl::string_view tenant,
+                                absl::string_view model_id, int64_t version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex mu_;
+  std::map<std::string, TenantState> tenants_ ABSL_GUARDED_BY(mu_);
+  // Keeps model creation times strictly increasing, so "newest first" is
+  // the order of PutModel calls.
+  int64_t last_model_micros_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_STORAGE_IN_MEMORY_STORE_H_

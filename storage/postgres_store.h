@@ -1,0 +1,89 @@
+// PostgresStore: the production Store, on PostgreSQL through libpqxx with a
+// bounded connection pool. Create() applies the schema migrations, so any
+// number of replicas may start against one database at once. Every libpqxx
+// exception stops here and becomes an absl::Status whose message never
+// contains SQL. Thread-safe.
+#ifndef STREAMTUNE_STORAGE_POSTGRES_STORE_H_
+#define STREAMTUNE_STORAGE_POSTGRES_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "storage/store.h"
+
+namespace streamtune {
+
+class PostgresPool;
+
+struct PostgresStoreOptions {
+  // libpq URL, e.g. "postgresql://postgres@127.0.0.1:5432/streamtune", or a
+  // key=value connection string.
+  std::string database_url;
+  // Connections open at most; concurrent calls beyond this wait their turn.
+  int pool_size = 8;
+  // Longest wait to open a connection (libpq connect_timeout, whole seconds).
+  absl::Duration connect_timeout = absl::Seconds(10);
+  // Longest wait for a free pooled connection before UNAVAILABLE.
+  absl::Duration acquire_timeout = absl::Seconds(10);
+};
+
+class PostgresStore : public Store {
+ public:
+  // Connects and migrates the schema. UNAVAILABLE when the database cannot be
+  // reached, INTERNAL when a migration fails.
+  static absl::StatusOr<std::unique_ptr<PostgresStore>> Create(
+      const PostgresStoreOptions& options);
+  ~PostgresStore() override;
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  absl::Status Ping() override;
+  absl::StatusOr<PutSnapshotResult> PutSnapshot(
+      absl::string_view tenant, const v1::StoredSnapshot& snapshot) override;
+  absl::StatusOr<v1::Recommendation> PutSnapshotAndRecommendation(
+      absl::string_view tenant, const v1::StoredSnapshot& snapshot,
+      const v1::Recommendation& recommendation) override;
+  absl::StatusOr<std::optional<v1::StoredSnapshot>> FindSnapshot(
+      absl::string_view tenant, absl::string_view job_id,
+      absl::string_view snapshot_id) override;
+  absl::StatusOr<std::optional<v1::Recommendation>> FindRecommendation(
+      absl::string_view tenant, absl::string_view job_id,
+      absl::string_view snapshot_id) override;
+  absl::StatusOr<std::vector<v1::StoredSnapshot>> RecentSnapshots(
+      absl::string_view tenant, absl::string_view job_id, int limit) override;
+  absl::StatusOr<std::vector<v1::Recommendation>> RecentRecommendations(
+      absl::string_view tenant, absl::string_view job_id, int limit) override;
+  absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
+                                 absl::string_view job_id) override;
+  absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant,
+                                         const PageRequest& page) override;
+  absl::StatusOr<Page<v1::StoredSnapshot>> ListSnapshots(
+      absl::string_view tenant, absl::string_view job_id,
+      const PageRequest& page) override;
+  absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
+      absl::string_view tenant, absl::string_view job_id,
+      const PageRequest& page) override;
+  absl::StatusOr<v1::Model> PutModel(absl::string_view tenant,
+                                     const v1::Model& model,
+                                     absl::string_view weights) override;
+  absl::StatusOr<Page<v1::Model>> ListModels(absl::string_view tenant,
+                                             const PageRequest& page) override;
+  absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,
+                                     absl::string_view model_id,
+                                     int64_t version) override;
+  absl::StatusOr<std::string> GetModelWeights(absl::string_view tenant,
+                                              absl::string_view model_id,
+                                              int64_t version) override;
+
+ private:
+  explicit PostgresStore(std::unique_ptr<PostgresPool> pool);
+
+  std::unique_ptr<PostgresPool> pool_;
+};
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_STORAGE_POSTGRES_STORE_H_

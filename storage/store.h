@@ -1,0 +1,126 @@
+// Store: the only place StreamTune keeps state. Every record is keyed by
+// (tenant, job id), so replicas of the stateless server share nothing but
+// the store, and a sharded PostgreSQL can split by tenant.
+//
+// Implementations: PostgresStore (storage/postgres_store.h) for production,
+// InMemoryStore (storage/in_memory_store.h) for unit tests. Both pass the
+// same conformance suite (storage/store_conformance.h).
+#ifndef STREAMTUNE_STORAGE_STORE_H_
+#define STREAMTUNE_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "streamtune/v1/admin.pb.h"
+#include "streamtune/v1/recommendation.pb.h"
+#include "streamtune/v1/service.pb.h"
+
+namespace streamtune {
+
+// One page of a listing. `next_page_token` is empty on the last page.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_page_token;
+};
+
+// A validated page request: 1 <= page_size <= 1000; page_token is empty or a
+// token returned by the same listing (anything else is INVALID_ARGUMENT
+// "page_token: malformed").
+struct PageRequest {
+  int32_t page_size = 100;
+  std::string page_token;
+};
+
+struct PutSnapshotResult {
+  // False when an identical snapshot was already stored under this id.
+  bool stored = false;
+  // Position in the job's history: 1 for the first snapshot, then 2, ...
+  int64_t sequence = 0;
+};
+
+// Thread-safe: every method may be called concurrently from many threads.
+// Errors: UNAVAILABLE when the backing database cannot be reached (the call
+// may be retried), INTERNAL for anything unexpected, and the codes listed
+// per method. Messages never contain SQL.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // OK when the store answers queries.
+  virtual absl::Status Ping() = 0;
+
+  // Stores `snapshot` (its `snapshot`, `labels`; `sequence` and `received_at`
+  // are assigned by the store) and creates or updates the job summary.
+  // Idempotent on (tenant, job_id, snapshot_id): an identical snapshot (same
+  // SnapshotFingerprint) already stored returns stored=false with the original
+  // sequence; a different one under the same id is ALREADY_EXISTS.
+  virtual absl::StatusOr<PutSnapshotResult> PutSnapshot(
+      absl::string_view tenant, const v1::StoredSnapshot& snapshot) = 0;
+
+  // Stores the snapshot (as PutSnapshot, if not yet stored) and the
+  // recommendation computed from it in one transaction: both or neither.
+  // If a recommendation for (tenant, job_id, snapshot_id) exists already,
+  // nothing is written and the stored recommendation is returned; otherwise
+  // `recommendation` is returned as stored. ALREADY_EXISTS as PutSnapshot.
+  virtual absl::StatusOr<v1::Recommendation> PutSnapshotAndRecommendation(
+      absl::string_view tenant, const v1::StoredSnapshot& snapshot,
+      const v1::Recommendation& recommendation) = 0;
+
+  // The stored snapshot / recommendation for the key, or nullopt.
+  virtual absl::StatusOr<std::optional<v1::StoredSnapshot>> FindSnapshot(
+      absl::string_view tenant, absl::string_view job_id,
+      absl::string_view snapshot_id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Recommendation>> FindRecommendation(
+      absl::string_view tenant, absl::string_view job_id,
+      absl::string_view snapshot_id) = 0;
+
+  // The job's `limit` most recent snapshots / recommendations, oldest first
+  // (the history a policy sees). Empty for an unknown job.
+  virtual absl::StatusOr<std::vector<v1::StoredSnapshot>> RecentSnapshots(
+      absl::string_view tenant, absl::string_view job_id, int limit) = 0;
+  virtual absl::StatusOr<std::vector<v1::Recommendation>>
+  RecentRecommendations(absl::string_view tenant, absl::string_view job_id,
+                        int limit) = 0;
+
+  // Job summary; NOT_FOUND when the tenant has no such job.
+  virtual absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
+                                         absl::string_view job_id) = 0;
+  // The tenant's jobs ordered by job id.
+  virtual absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant,
+                                                 const PageRequest& page) = 0;
+  // A job's snapshots / recommendations, oldest first. NOT_FOUND when the
+  // tenant has no such job.
+  virtual absl::StatusOr<Page<v1::StoredSnapshot>> ListSnapshots(
+      absl::string_view tenant, absl::string_view job_id,
+      const PageRequest& page) = 0;
+  virtual absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
+      absl::string_view tenant, absl::string_view job_id,
+      const PageRequest& page) = 0;
+
+  // Stores a new immutable version of model `model.model_id` (the store
+  // assigns version = previous newest + 1, and created_at) with its opaque
+  // `weights`. Returns the stored metadata.
+  virtual absl::StatusOr<v1::Model> PutModel(absl::string_view tenant,
+                                             const v1::Model& model,
+                                             absl::string_view weights) = 0;
+  // Models of the tenant, newest first (by created_at, then id, version).
+  virtual absl::StatusOr<Page<v1::Model>> ListModels(
+      absl::string_view tenant, const PageRequest& page) = 0;
+  // One version's metadata; version 0 = newest. NOT_FOUND when absent.
+  virtual absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,
+                                             absl::string_view model_id,
+                                             int64_t version) = 0;
+  // One version's weights; version 0 = newest. NOT_FOUND when absent.
+  virtual absl::StatusOr<std::string> GetModelWeights(
+      absl::string_view tenant, absl::string_view model_id, int64_t version) = 0;
+};
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_STORAGE_STORE_H_

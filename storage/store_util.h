@@ -1,0 +1,43 @@
+// Input checks and canonical forms shared by every Store implementation, so
+// that the PostgreSQL store and its in-memory model agree to the bit (for
+// example, both keep timestamps the store assigns with microsecond precision,
+// as PostgreSQL's timestamptz does). Thread-safe: free functions.
+#ifndef STREAMTUNE_STORAGE_STORE_UTIL_H_
+#define STREAMTUNE_STORAGE_STORE_UTIL_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "streamtune/v1/admin.pb.h"
+#include "streamtune/v1/recommendation.pb.h"
+#include "streamtune/v1/service.pb.h"
+
+namespace streamtune {
+
+// Microseconds since the Unix epoch, rounded towards the past.
+int64_t ToUnixMicros(const google::protobuf::Timestamp& timestamp);
+google::protobuf::Timestamp FromUnixMicros(int64_t micros);
+// The current time with microsecond precision.
+google::protobuf::Timestamp NowMicros();
+
+// INVALID_ARGUMENT when the snapshot's job_id or snapshot_id is empty.
+absl::Status ValidateSnapshotKey(const v1::StoredSnapshot& snapshot);
+
+// The recommendation as a store keeps it: job_id and snapshot_id filled in
+// from `snapshot` (INVALID_ARGUMENT if set to something else), created_at set
+// to `now` when unset, and truncated to microseconds.
+absl::StatusOr<v1::Recommendation> CanonicalRecommendation(
+    const v1::StoredSnapshot& snapshot,
+    const v1::Recommendation& recommendation,
+    const google::protobuf::Timestamp& now);
+
+// INVALID_ARGUMENT when model.model_id is empty.
+absl::Status ValidateModel(const v1::Model& model);
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_STORAGE_STORE_UTIL_H_

@@ -1,0 +1,251 @@
+// End to end: the real streamtuned binary on the private PostgreSQL, called
+// over its gRPC port through the client library.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <random>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "client/streamtune_client.h"
+#include "common/proto_json.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/server_process.h"
+
+namespace streamtune {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+std::string ExamplePath(const std::string& name) {
+  return absl::StrCat(STREAMTUNE_SOURCE_DIR, "/client/examples/", name);
+}
+
+v1::SnapshotRequest ExampleRequest(const std::string& name) {
+  v1::SnapshotRequest request;
+  absl::Status parsed = ParseJsonFile(ExamplePath(name), request.mutable_snapshot());
+  EXPECT_TRUE(parsed.ok()) << parsed;
+  return request;
+}
+
+// A fresh tenant per test keeps tests independent on a shared database.
+std::string UniqueTenant() {
+  static std::mt19937_64 random{std::random_device{}()};
+  return absl::StrCat("e2e-", random() % 1000000000);
+}
+
+// Minimal HTTP/1.0 GET against 127.0.0.1:port; returns the whole response.
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\n\r\n");
+  (void)write(fd, request.data(), request.size());
+  std::string response;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
+  close(fd);
+  return response;
+}
+
+class ServerE2eTest : public ::testing::Test {
+ protected:
+  // A failure here would make GoogleTest skip the suite, so start-up errors
+  // are recorded and every test FAILS on them in SetUp instead.
+  static void SetUpTestSuite() {
+    auto url = testing::TestDatabaseUrl();
+    if (!url.ok()) {
+      startup_error_ = new std::string(url.status().ToString());
+      return;
+    }
+    database_url_ = new std::string(*url);
+    auto server = StartServer();
+    if (!server.ok()) {
+      startup_error_ = new std::string(server.status().ToString());
+      return;
+    }
+    server_ = server->release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+    delete database_url_;
+    delete startup_error_;
+    startup_error_ = nullptr;
+  }
+
+  static absl::StatusOr<std::unique_ptr<testing::ServerProcess>> StartServer() {
+    testing::ServerProcessOptions options;
+    options.binary = STREAMTUNE_SERVER_BINARY;
+    options.database_url = *database_url_;
+    return testing::ServerProcess::Start(options);
+  }
+
+  static std::unique_ptr<StreamTuneClient> Connect(const testing::ServerProcess& server,
+                                                   const std::string& tenant) {
+    ClientOptions options;
+    options.target = server.target();
+    options.tenant = tenant;
+    auto client = StreamTuneClient::Create(options);
+    EXPECT_TRUE(client.ok()) << client.status();
+    EXPECT_TRUE((*client)->WaitUntilServing(absl::Seconds(30)).ok())
+        << server.log();
+    return *std::move(client);
+  }
+
+  void SetUp() override {
+    ASSERT_EQ(startup_error_, nullptr) << *startup_error_;
+    ASSERT_NE(server_, nullptr);
+    tenant_ = UniqueTenant();
+    client_ = Connect(*server_, tenant_);
+  }
+
+  static std::string* database_url_;
+  static std::string* startup_error_;
+  static testing::ServerProcess* server_;
+  std::string tenant_;
+  std::unique_ptr<StreamTuneClient> client_;
+};
+
+std::string* ServerE2eTest::database_url_ = nullptr;
+std::string* ServerE2eTest::startup_error_ = nullptr;
+testing::ServerProcess* ServerE2eTest::server_ = nullptr;
+
+TEST_F(ServerE2eTest, RecommendAnswersWithDs2AndScalesTheThrottledChain) {
+  auto answer = client_->Recommend(ExampleRequest("linear-chain-t60.json"));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->policy(), "ds2");
+  EXPECT_FALSE(answer->fallback());
+  EXPECT_TRUE(answer->apply());
+  EXPECT_EQ(answer->operators_size(), 5);
+  // enrich (8000 rec/s, saturated) must grow; nothing may shrink below 1.
+  EXPECT_GT(answer->operators(2).recommended_parallelism(), 1);
+  EXPECT_GT(answer->recommended_total_parallelism(), answer->current_total_parallelism());
+}
+
+TEST_F(ServerE2eTest, HistoryQueriesShowWhatWasStored) {
+  auto answer = client_->Recommend(ExampleRequest("linear-chain-t60.json"));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  const std::string job = answer->job_id();
+
+  v1::GetJobRequest get;
+  get.set_job_id(job);
+  auto summary = client_->GetJob(get);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->snapshot_count(), 1);
+  EXPECT_EQ(summary->recommendation_count(), 1);
+  EXPECT_EQ(summary->last_policy(), "ds2");
+
+  auto jobs = client_->ListJobs(v1::ListJobsRequest());
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  ASSERT_EQ(jobs->jobs_size(), 1);
+  EXPECT_EQ(jobs->jobs(0).job_id(), job);
+
+  v1::ListSnapshotsRequest snapshots;
+  snapshots.set_job_id(job);
+  auto stored = client_->ListSnapshots(snapshots);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->snapshots_size(), 1);
+  EXPECT_EQ(stored->snapshots(0).sequence(), 1);
+  EXPECT_EQ(stored->snapshots(0).labels_size(), 5);
+
+  v1::ListRecommendationsRequest recommendations;
+  recommendations.set_job_id(job);
+  auto answers = client_->ListRecommendations(recommendations);
+  ASSERT_TRUE(answers.ok()) << answers.status();
+  ASSERT_EQ(answers->recommendations_size(), 1);
+  EXPECT_EQ(answers->recommendations(0).SerializeAsString(), answer->SerializeAsString());
+}
+
+TEST_F(ServerE2eTest, ARetriedRecommendReturnsTheSameAnswerAndStoresOnce) {
+  const v1::SnapshotRequest request = ExampleRequest("wordcount-hotkey-t60.json");
+  auto first = client_->Recommend(request);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto retry = client_->Recommend(request);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->SerializeAsString(), first->SerializeAsString());
+  v1::GetJobRequest get;
+  get.set_job_id(request.snapshot().job_id());
+  auto summary = client_->GetJob(get);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->snapshot_count(), 1);
+  EXPECT_EQ(summary->recommendation_count(), 1);
+}
+
+TEST_F(ServerE2eTest, BadInputIsInvalidArgumentWithThePathAndStoresNothing) {
+  auto answer = client_->Recommend(ExampleRequest("invalid-unknown-edge.json"));
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(answer.status().message()),
+              HasSubstr("unknown operator \"joinn\""));
+  EXPECT_THAT(std::string(answer.status().message()), StartsWith("snapshot.edges["));
+  auto jobs = client_->ListJobs(v1::ListJobsRequest());
+  ASSERT_TRUE(jobs.ok());
+  EXPECT_EQ(jobs->jobs_size(), 0);
+}
+
+TEST_F(ServerE2eTest, UnknownPolicyAndMalformedPageTokenAreRejected) {
+  v1::SnapshotRequest request = ExampleRequest("linear-chain-t60.json");
+  request.set_policy("no-such-policy");
+  auto answer = client_->Recommend(request);
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(answer.status().message()), StartsWith("policy: unknown policy"));
+  v1::ListJobsRequest list;
+  list.set_page_token("!!garbage!!");
+  EXPECT_EQ(client_->ListJobs(list).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ServerE2eTest, ServesPrometheusMetrics) {
+  ASSERT_TRUE(client_->Recommend(ExampleRequest("linear-chain-t60.json")).ok());
+  const std::string metrics = HttpGet(server_->metrics_port(), "/metrics");
+  EXPECT_THAT(metrics, HasSubstr("streamtune_rpcs_total{"));
+  EXPECT_THAT(metrics, HasSubstr("method=\"Recommend\""));
+  EXPECT_THAT(metrics, HasSubstr("streamtune_serving 1"));
+}
+
+TEST_F(ServerE2eTest, ARestartedServerStillHasTheDataAndStopsGracefully) {
+  auto own = StartServer();
+  ASSERT_TRUE(own.ok()) << own.status();
+  auto client = Connect(**own, tenant_);
+  auto answer = client->Recommend(ExampleRequest("linear-chain-t60.json"));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  auto exit_code = (*own)->Stop(SIGTERM, absl::Seconds(30));
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << (*own)->log();
+  EXPECT_THAT((*own)->log(), HasSubstr("streamtuned stopped"));
+
+  auto restarted = StartServer();
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  auto again = Connect(**restarted, tenant_);
+  v1::GetJobRequest get;
+  get.set_job_id(answer->job_id());
+  auto summary = again->GetJob(get);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->recommendation_count(), 1);
+  auto retry = again->Recommend(ExampleRequest("linear-chain-t60.json"));
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry->SerializeAsString(), answer->SerializeAsString());
+}
+
+TEST_F(ServerE2eTest, PretrainIsUnimplementedAndModelsAreEmpty) {
+  EXPECT_EQ(client_->Pretrain(v1::PretrainRequest()).status().code(),
+            absl::StatusCode::kUnimplemented);
+  auto models = client_->ListModels(v1::ListModelsRequest());
+  ASSERT_TRUE(models.ok()) << models.status();
+  EXPECT_EQ(models->models_size(), 0);
+}
+
+}  // namespace
+}  // namespace streamtune

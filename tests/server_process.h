@@ -1,0 +1,60 @@
+// ServerProcess: runs the real streamtuned binary as a child process for
+// integration tests: picks free ports, waits for it to listen, stops it with
+// a signal and reports how it exited. Database URL from the private
+// PostgreSQL fixture (TestDatabaseUrl).
+#ifndef STREAMTUNE_TESTS_SERVER_PROCESS_H_
+#define STREAMTUNE_TESTS_SERVER_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace streamtune::testing {
+
+// The URL written by deploy/pg/start.sh into the file named by
+// $STREAMTUNE_TEST_DATABASE_URL_FILE. FAILED_PRECONDITION when unset or
+// unreadable: tests that need PostgreSQL must fail, never skip.
+absl::StatusOr<std::string> TestDatabaseUrl();
+
+struct ServerProcessOptions {
+  std::string binary;        // Path of streamtuned.
+  std::string database_url;  // Passed as --database_url.
+  std::vector<std::string> extra_args;
+  absl::Duration start_timeout = absl::Seconds(60);
+};
+
+// Not thread-safe. The destructor kills a still-running server.
+class ServerProcess {
+ public:
+  // Starts the binary with --listen=127.0.0.1:0, --metrics_listen=
+  // 127.0.0.1:0 and a port file, and waits (polling, with the deadline) until
+  // the port file appears. Its stderr goes to a log file (see log()).
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
+      const ServerProcessOptions& options);
+  ~ServerProcess();
+
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+  std::string target() const;
+  // Sends `signal` and waits up to `timeout` for exit. Returns the exit code
+  // (128 + signal number if killed by a signal).
+  absl::StatusOr<int> Stop(int signal, absl::Duration timeout);
+  // Everything the server wrote to stderr so far.
+  std::string log() const;
+
+ private:
+  ServerProcess(pid_t pid, std::string dir) : pid_(pid), dir_(std::move(dir)) {}
+  pid_t pid_;
+  std::string dir_;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+};
+
+}  // namespace streamtune::testing
+
+#endif  // STREAMTUNE_TESTS_SERVER_PROCESS_H_
