@@ -21,7 +21,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/logging.h"
+#include "server/core/conttune_policy.h"
 #include "server/core/ds2_policy.h"
+#include "server/core/flink_autoscaler_policy.h"
 #include "server/core/policy_registry.h"
 #include "server/core/tuning_core.h"
 #include "server/service/grpc_server.h"
@@ -44,6 +46,13 @@ ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(60),
           "how long to keep retrying PostgreSQL at start-up");
 ABSL_FLAG(std::string, default_policy, "ds2",
           "policy used when a request names none");
+ABSL_FLAG(double, flink_autoscaler_time_scale, 1,
+          "divides every time window of the flink-autoscaler policy (metrics "
+          "window, stabilisation, catch-up, restart time, scale-down interval); "
+          "1 keeps the Flink Kubernetes Operator's defaults, the benchmark uses 12 "
+          "to fit one-hour workloads");
+ABSL_FLAG(int, history_snapshots, 128,
+          "how many of a job's most recent snapshots a policy sees");
 ABSL_FLAG(std::string, port_file, "",
           "if set, write {\"grpc_port\": N, \"metrics_port\": M} here once "
           "listening (lets tests use port 0)");
@@ -59,6 +68,8 @@ struct ServerMainOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration database_wait = absl::Seconds(60);
   std::string default_policy = "ds2";
+  double flink_autoscaler_time_scale = 1;
+  int history_snapshots = 128;
   std::string port_file;
 };
 
@@ -76,6 +87,8 @@ ServerMainOptions OptionsFromFlags() {
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   options.database_wait = absl::GetFlag(FLAGS_database_wait);
   options.default_policy = absl::GetFlag(FLAGS_default_policy);
+  options.flink_autoscaler_time_scale = absl::GetFlag(FLAGS_flink_autoscaler_time_scale);
+  options.history_snapshots = absl::GetFlag(FLAGS_history_snapshots);
   options.port_file = absl::GetFlag(FLAGS_port_file);
   return options;
 }
@@ -90,6 +103,12 @@ absl::Status CheckOptions(const ServerMainOptions& options) {
   }
   if (options.db_pool_size < 1) {
     return absl::InvalidArgumentError("--db_pool_size: must be >= 1");
+  }
+  if (!(options.flink_autoscaler_time_scale >= 1)) {
+    return absl::InvalidArgumentError("--flink_autoscaler_time_scale: must be >= 1");
+  }
+  if (options.history_snapshots < 2) {
+    return absl::InvalidArgumentError("--history_snapshots: must be >= 2");
   }
   return absl::OkStatus();
 }
@@ -146,12 +165,18 @@ int Run(const ServerMainOptions& options) {
     return 1;
   }
   PolicyRegistry policies;
+  FlinkAutoscalerOptions autoscaler;
+  autoscaler.time_scale = options.flink_autoscaler_time_scale;
   (void)policies.Add(std::make_unique<Ds2Policy>());
+  (void)policies.Add(std::make_unique<FlinkAutoscalerPolicy>(autoscaler));
+  (void)policies.Add(std::make_unique<ContTunePolicy>());
   if (absl::Status ok = policies.SetDefault(options.default_policy); !ok.ok()) {
     LogError(absl::StrCat("--default_policy: ", ok.message()));
     return 2;
   }
-  TuningCore core(store->get(), &policies);
+  TuningCoreOptions core_options;
+  core_options.history_snapshots = options.history_snapshots;
+  TuningCore core(store->get(), &policies, core_options);
 
   auto registry = std::make_shared<prometheus::Registry>();
   RpcMetrics metrics(registry.get());

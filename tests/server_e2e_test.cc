@@ -15,7 +15,8 @@
 #include "common/proto_json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/server_process.h"
+#include "client/local/server_process.h"
+#include "tests/test_database.h"
 
 namespace streamtune {
 namespace {
@@ -87,14 +88,14 @@ class ServerE2eTest : public ::testing::Test {
     startup_error_ = nullptr;
   }
 
-  static absl::StatusOr<std::unique_ptr<testing::ServerProcess>> StartServer() {
-    testing::ServerProcessOptions options;
+  static absl::StatusOr<std::unique_ptr<local::ServerProcess>> StartServer() {
+    local::ServerProcessOptions options;
     options.binary = STREAMTUNE_SERVER_BINARY;
     options.database_url = *database_url_;
-    return testing::ServerProcess::Start(options);
+    return local::ServerProcess::Start(options);
   }
 
-  static std::unique_ptr<StreamTuneClient> Connect(const testing::ServerProcess& server,
+  static std::unique_ptr<StreamTuneClient> Connect(const local::ServerProcess& server,
                                                    const std::string& tenant) {
     ClientOptions options;
     options.target = server.target();
@@ -115,14 +116,14 @@ class ServerE2eTest : public ::testing::Test {
 
   static std::string* database_url_;
   static std::string* startup_error_;
-  static testing::ServerProcess* server_;
+  static local::ServerProcess* server_;
   std::string tenant_;
   std::unique_ptr<StreamTuneClient> client_;
 };
 
 std::string* ServerE2eTest::database_url_ = nullptr;
 std::string* ServerE2eTest::startup_error_ = nullptr;
-testing::ServerProcess* ServerE2eTest::server_ = nullptr;
+local::ServerProcess* ServerE2eTest::server_ = nullptr;
 
 TEST_F(ServerE2eTest, RecommendAnswersWithDs2AndScalesTheThrottledChain) {
   auto answer = client_->Recommend(ExampleRequest("linear-chain-t60.json"));

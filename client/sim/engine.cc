@@ -242,7 +242,10 @@ absl::StatusOr<v1::Snapshot> SimulatedEngine::TakeSnapshot(
   snapshot.set_engine(v1::ENGINE_SIMULATED);
   snapshot.set_semantics(workload_.semantics);
   snapshot.mutable_observed_at()->set_seconds(kSimulationEpochSeconds + now_s_);
-  snapshot.set_window_s(count);
+  // The configured window, as an engine's metrics settings state it: a
+  // policy compares seconds_since_restart with it to tell that the averages
+  // still cover less than a full window after a restart (its warm-up).
+  snapshot.set_window_s(workload_.metrics_window_s);
   snapshot.set_seconds_since_restart(
       static_cast<double>(std::max(0, now_s_ - restart_end_s_)));
   for (int v = 0; v < n; ++v) {

@@ -82,7 +82,8 @@ class SimulatedEngine {
 
   // The §4 metrics, averaged over the running seconds in
   // (max(now − metrics_window_s, restart_end_s()), now], with fresh noise.
-  // window_s is that window's length. FAILED_PRECONDITION when the window is
+  // window_s is the configured metrics_window_s (the averages cover less
+  // right after a restart, which seconds_since_restart tells). FAILED_PRECONDITION when the window is
   // empty (before the first second, or while restarting).
   absl::StatusOr<v1::Snapshot> TakeSnapshot(absl::string_view job_id,
                                             absl::string_view snapshot_id);

@@ -87,7 +87,7 @@ TEST(RunSimulation, ErrorsAbortTheRun) {
                       return absl::UnavailableError("policy down");
                     });
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(result.status().message(), "decision at t=60: policy down");
+  EXPECT_EQ(result.status().message(), "snapshot t60: policy down");
   result =
       RunSimulation(w,
                     [](const v1::Snapshot&)
@@ -96,7 +96,7 @@ TEST(RunSimulation, ErrorsAbortTheRun) {
                     });
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(result.status().message()),
-              StartsWith("decision at t=60: parallelism: expected 3"));
+              StartsWith("snapshot t60: parallelism: expected 3"));
   w.operators[0].capacity = 0;
   result = RunSimulation(w, NoChangeDecider());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);

@@ -74,6 +74,29 @@ inline v1::Snapshot ValidChain(const std::string& snapshot_id = "s1",
   return s;
 }
 
+// The shared linear-chain workload at 20000 rec/s with every operator at
+// parallelism 1: "enrich" (8000 rec/s per instance) throttles the job to
+// 8000 rec/s. Busy times follow SIMULATOR.md §4 without noise; `pending` is
+// the source backlog.
+inline v1::Snapshot ThrottledChain(const std::string& id, int64_t observed_s,
+                                   double pending) {
+  v1::Snapshot s = EmptySnapshot(id, observed_s);
+  SetLoad(AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1), 8000, 8000, 160);
+  s.mutable_operators(0)->mutable_metrics()->set_pending_records(pending);
+  SetLoad(AddOperator(&s, "parse", v1::OPERATOR_KIND_MAP, 1), 8000, 8000,
+          1000.0 * 8000 / 12000);
+  SetLoad(AddOperator(&s, "enrich", v1::OPERATOR_KIND_MAP, 1), 8000, 8000, 1000);
+  SetLoad(AddOperator(&s, "filter", v1::OPERATOR_KIND_FILTER, 1), 8000, 4000,
+          1000.0 * 8000 / 30000);
+  SetLoad(AddOperator(&s, "sink", v1::OPERATOR_KIND_SINK, 1), 4000, 0,
+          1000.0 * 4000 / 100000);
+  AddEdge(&s, "source", "parse");
+  AddEdge(&s, "parse", "enrich");
+  AddEdge(&s, "enrich", "filter");
+  AddEdge(&s, "filter", "sink");
+  return s;
+}
+
 }  // namespace streamtune::testing
 
 #endif  // STREAMTUNE_SERVER_CORE_TEST_SNAPSHOTS_H_

@@ -19,7 +19,7 @@ namespace streamtune {
 struct TuningCoreOptions {
   // How many of a job's most recent snapshots / recommendations a policy
   // sees.
-  int history_snapshots = 64;
+  int history_snapshots = 128;
   int history_recommendations = 32;
   ValidationLimits limits;
   // Source of "now" for created_at; injectable for tests.

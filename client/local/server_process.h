@@ -1,9 +1,8 @@
-// ServerProcess: runs the real streamtuned binary as a child process for
-// integration tests: picks free ports, waits for it to listen, stops it with
-// a signal and reports how it exited. Database URL from the private
-// PostgreSQL fixture (TestDatabaseUrl).
-#ifndef STREAMTUNE_TESTS_SERVER_PROCESS_H_
-#define STREAMTUNE_TESTS_SERVER_PROCESS_H_
+// ServerProcess: runs the real streamtuned binary as a child process (for the
+// benchmark, the demo and integration tests): picks free ports, waits for it
+// to listen, stops it with a signal and reports how it exited.
+#ifndef STREAMTUNE_CLIENT_LOCAL_SERVER_PROCESS_H_
+#define STREAMTUNE_CLIENT_LOCAL_SERVER_PROCESS_H_
 
 #include <sys/types.h>
 
@@ -14,12 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace streamtune::testing {
-
-// The URL written by deploy/pg/start.sh into the file named by
-// $STREAMTUNE_TEST_DATABASE_URL_FILE. FAILED_PRECONDITION when unset or
-// unreadable: tests that need PostgreSQL must fail, never skip.
-absl::StatusOr<std::string> TestDatabaseUrl();
+namespace streamtune::local {
 
 struct ServerProcessOptions {
   std::string binary;        // Path of streamtuned.
@@ -55,6 +49,6 @@ class ServerProcess {
   int metrics_port_ = 0;
 };
 
-}  // namespace streamtune::testing
+}  // namespace streamtune::local
 
-#endif  // STREAMTUNE_TESTS_SERVER_PROCESS_H_
+#endif  // STREAMTUNE_CLIENT_LOCAL_SERVER_PROCESS_H_

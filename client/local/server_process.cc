@@ -1,4 +1,4 @@
-#include "tests/server_process.h"
+#include "client/local/server_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -14,10 +14,10 @@
 #include "absl/time/clock.h"
 #include "nlohmann/json.hpp"
 
-namespace streamtune::testing {
+namespace streamtune::local {
 namespace {
 
-std::string ReadFile(const std::string& path) {
+std::string ReadFile(const std::string& path) {  // "" when missing.
   std::ifstream in(path);
   std::stringstream buffer;
   buffer << in.rdbuf();
@@ -25,21 +25,6 @@ std::string ReadFile(const std::string& path) {
 }
 
 }  // namespace
-
-absl::StatusOr<std::string> TestDatabaseUrl() {
-  const char* file = std::getenv("STREAMTUNE_TEST_DATABASE_URL_FILE");
-  if (file == nullptr) {
-    return absl::FailedPreconditionError(
-        "STREAMTUNE_TEST_DATABASE_URL_FILE is not set: run through ctest, "
-        "whose postgres fixture starts the private PostgreSQL");
-  }
-  std::string url(absl::StripAsciiWhitespace(ReadFile(file)));
-  if (url.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(file, ": empty or missing; did postgres_start fail?"));
-  }
-  return url;
-}
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     const ServerProcessOptions& options) {
@@ -126,4 +111,4 @@ absl::StatusOr<int> ServerProcess::Stop(int signal, absl::Duration timeout) {
 
 std::string ServerProcess::log() const { return ReadFile(dir_ + "/stderr.log"); }
 
-}  // namespace streamtune::testing
+}  // namespace streamtune::local

@@ -1,0 +1,168 @@
+// streamtune-bench: runs tuning policies on simulated workloads through
+// streamtuned and writes results.json, report.md and one plot per workload.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "bench/bench_options.h"
+#include "bench/bench_runner.h"
+#include "bench/report.h"
+#include "bench/results_json.h"
+#include "bench/svg_plot.h"
+#include "client/local/private_postgres.h"
+#include "client/local/server_process.h"
+#include "client/sim/workload.h"
+#include "common/status_macros.h"
+
+namespace streamtune::bench {
+namespace {
+
+// Divides every time window of the flink-autoscaler policy on the private
+// server; see README "Benchmark".
+constexpr int kFlinkAutoscalerTimeScale = 12;
+
+// The streamtuned binary and deploy/ scripts of this build; the environment
+// may point elsewhere (an installed copy).
+std::string ServerBinary() {
+  const char* env = std::getenv("STREAMTUNE_SERVER_BINARY");
+  return env != nullptr ? env : STREAMTUNE_SERVER_BINARY;
+}
+
+absl::Status WriteFile(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) return absl::InternalError(absl::StrCat(path.string(), ": cannot write"));
+  return absl::OkStatus();
+}
+
+void PrintDecision(const std::string& policy, const TimelineEntry& entry) {
+  std::fprintf(stderr, "  %-16s t=%5ds  total %3d -> %3d  %s  %s\n", policy.c_str(),
+               entry.t, entry.total_before, entry.total_after,
+               entry.applied ? "APPLY" : "keep ", entry.reason.c_str());
+}
+
+// The service the runs talk to: the given address, or a private stack.
+struct Service {
+  std::unique_ptr<local::PrivatePostgres> postgres;
+  std::unique_ptr<local::ServerProcess> server;
+  std::string target;
+};
+
+absl::StatusOr<Service> StartService(const BenchOptions& options) {
+  Service service;
+  if (!options.server.empty()) {
+    service.target = options.server;
+    return service;
+  }
+  std::fprintf(stderr, "bench: starting a private PostgreSQL in %s\n",
+               options.state_dir.c_str());
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      service.postgres,
+      local::PrivatePostgres::Start(STREAMTUNE_DEPLOY_DIR, options.state_dir + "/postgres"));
+  local::ServerProcessOptions server_options;
+  server_options.binary = ServerBinary();
+  server_options.database_url = service.postgres->url();
+  // The one documented shortening of the Flink autoscaler's windows (1 h
+  // scale-down interval -> 5 min, ...) so it can act within 1 h workloads.
+  server_options.extra_args = {absl::StrCat("--flink_autoscaler_time_scale=",
+                                            kFlinkAutoscalerTimeScale)};
+  STREAMTUNE_ASSIGN_OR_RETURN(service.server, local::ServerProcess::Start(server_options));
+  service.target = service.server->target();
+  std::fprintf(stderr, "bench: streamtuned on %s\n", service.target.c_str());
+  return service;
+}
+
+absl::Status WriteOutputs(const BenchOptions& options, const std::vector<BenchRun>& runs) {
+  const std::filesystem::path out(options.out_dir);
+  std::filesystem::create_directories(out / "plots");
+  STREAMTUNE_RETURN_IF_ERROR(WriteFile(out / "results.json", ResultsToJson(runs)));
+  ReportOptions report_options;
+  report_options.command_line = options.command_line;
+  report_options.policy_order = options.policies;
+  for (const BenchRun& run : runs) {
+    report_options.plot_paths[run.workload] = "plots/" + run.workload + ".svg";
+  }
+  STREAMTUNE_RETURN_IF_ERROR(
+      WriteFile(out / "report.md", RenderReport(runs, report_options)));
+  std::map<std::string, std::vector<const BenchRun*>> by_workload;
+  for (const BenchRun& run : runs) by_workload[run.workload].push_back(&run);
+  for (const auto& [workload, of_workload] : by_workload) {
+    STREAMTUNE_RETURN_IF_ERROR(WriteFile(out / "plots" / (workload + ".svg"),
+                                         RenderWorkloadPlot(of_workload)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Run(const BenchOptions& options) {
+  std::vector<sim::Workload> workloads;
+  for (const std::string& file : options.workload_files) {
+    STREAMTUNE_ASSIGN_OR_RETURN(workloads.emplace_back(), sim::LoadWorkloadFile(file));
+  }
+  STREAMTUNE_ASSIGN_OR_RETURN(Service service, StartService(options));
+  ClientOptions client_options;
+  client_options.target = service.target;
+  client_options.tenant = options.tenant.empty()
+                              ? absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()))
+                              : options.tenant;
+  client_options.call_timeout = absl::Seconds(60);
+  STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(client_options));
+  STREAMTUNE_RETURN_IF_ERROR(client->WaitUntilServing(absl::Seconds(60)));
+
+  std::vector<BenchRun> runs;
+  const size_t total = workloads.size() * options.policies.size();
+  for (const sim::Workload& workload : workloads) {
+    for (const std::string& policy : options.policies) {
+      std::fprintf(stderr, "[%zu/%zu] %s on %s ...\n", runs.size() + 1, total,
+                   policy.c_str(), workload.name.c_str());
+      STREAMTUNE_ASSIGN_OR_RETURN(
+          BenchRun run,
+          RunPolicyOnWorkload(workload, policy, client.get(),
+                              options.print_decisions ? PrintDecision : DecisionPrinter()));
+      std::fprintf(stderr,
+                   "[%zu/%zu] %s on %s: %d reconfigurations, parallelism %.2f x oracle, "
+                   "SLO %.1f%% (%.2f s)\n",
+                   runs.size() + 1, total, policy.c_str(), workload.name.c_str(),
+                   run.metrics.reconfigurations, run.metrics.parallelism_vs_oracle,
+                   100 * run.metrics.slo_attainment, run.wall_seconds);
+      runs.push_back(std::move(run));
+    }
+  }
+  STREAMTUNE_RETURN_IF_ERROR(WriteOutputs(options, runs));
+  std::fprintf(stderr, "bench: wrote %s/results.json, report.md and plots/\n",
+               options.out_dir.c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace streamtune::bench
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::fputs(streamtune::bench::kBenchUsage, stdout);
+    return 0;
+  }
+  auto options = streamtune::bench::ParseBenchArgs(args);
+  if (!options.ok()) {
+    std::fprintf(stderr, "streamtune-bench: %s\n\n%s",
+                 std::string(options.status().message()).c_str(),
+                 streamtune::bench::kBenchUsage);
+    return 2;
+  }
+  absl::Status status = streamtune::bench::Run(*options);
+  if (!status.ok()) {
+    std::fprintf(stderr, "streamtune-bench: %s\n", status.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}

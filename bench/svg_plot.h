@@ -1,0 +1,26 @@
+// The per-workload plot of a benchmark as a self-contained SVG (no external
+// fonts, scripts or styles): source target rates on top, each policy's and
+// the oracle's total parallelism below, over a shared time axis in minutes.
+// Pure functions over plain data: thread-safe.
+#ifndef STREAMTUNE_BENCH_SVG_PLOT_H_
+#define STREAMTUNE_BENCH_SVG_PLOT_H_
+
+#include <string>
+#include <vector>
+
+#include "bench/bench_run.h"
+
+namespace streamtune::bench {
+
+// Renders the runs of one workload, one policy per run in the given order.
+// The workload name and the rates R(t) come from the first run, the oracle's
+// series from the first run that has one. Series are reduced to their change
+// and corner points (and to at most a few points per pixel column), so a
+// 3600 s run stays small. Every name is XML-escaped. The pointers are
+// borrowed for the call; with no runs the SVG only says so.
+std::string RenderWorkloadPlot(
+    const std::vector<const BenchRun*>& runs_of_one_workload);
+
+}  // namespace streamtune::bench
+
+#endif  // STREAMTUNE_BENCH_SVG_PLOT_H_

@@ -1,0 +1,51 @@
+#include "client/agent/service_decider.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace streamtune::agent {
+namespace {
+
+absl::StatusOr<std::vector<int>> AlignWithSnapshot(const v1::Snapshot& snapshot,
+                                                   const v1::Recommendation& answer) {
+  absl::flat_hash_map<std::string, int> recommended;
+  for (const auto& op : answer.operators()) {
+    recommended[op.operator_id()] = op.recommended_parallelism();
+  }
+  std::vector<int> parallelism;
+  parallelism.reserve(snapshot.operators_size());
+  for (const auto& op : snapshot.operators()) {
+    auto it = recommended.find(op.id());
+    if (it == recommended.end()) {
+      return absl::InternalError(
+          absl::StrCat("recommendation has no value for operator \"", op.id(), "\""));
+    }
+    parallelism.push_back(it->second);
+  }
+  if (recommended.size() != parallelism.size()) {
+    return absl::InternalError("recommendation names operators the snapshot lacks");
+  }
+  return parallelism;
+}
+
+}  // namespace
+
+Decider MakeServiceDecider(StreamTuneClient* client, ServiceDeciderOptions options) {
+  return [client, options = std::move(options)](const v1::Snapshot& snapshot)
+             -> absl::StatusOr<std::optional<std::vector<int>>> {
+    v1::SnapshotRequest request;
+    *request.mutable_snapshot() = snapshot;
+    request.set_policy(options.policy);
+    STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer, client->Recommend(request));
+    if (options.observer) options.observer(snapshot, answer);
+    if (!answer.apply()) return std::optional<std::vector<int>>();
+    STREAMTUNE_ASSIGN_OR_RETURN(std::vector<int> parallelism,
+                                AlignWithSnapshot(snapshot, answer));
+    return std::optional<std::vector<int>>(std::move(parallelism));
+  };
+}
+
+}  // namespace streamtune::agent
