@@ -19,8 +19,7 @@
 #include "bench/report.h"
 #include "bench/results_json.h"
 #include "bench/svg_plot.h"
-#include "client/local/private_postgres.h"
-#include "client/local/server_process.h"
+#include "client/local/local_service.h"
 #include "client/sim/workload.h"
 #include "common/status_macros.h"
 
@@ -30,13 +29,6 @@ namespace {
 // Divides every time window of the flink-autoscaler policy on the private
 // server; see README "Benchmark".
 constexpr int kFlinkAutoscalerTimeScale = 12;
-
-// The streamtuned binary and deploy/ scripts of this build; the environment
-// may point elsewhere (an installed copy).
-std::string ServerBinary() {
-  const char* env = std::getenv("STREAMTUNE_SERVER_BINARY");
-  return env != nullptr ? env : STREAMTUNE_SERVER_BINARY;
-}
 
 absl::Status WriteFile(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path);
@@ -51,35 +43,19 @@ void PrintDecision(const std::string& policy, const TimelineEntry& entry) {
                entry.applied ? "APPLY" : "keep ", entry.reason.c_str());
 }
 
-// The service the runs talk to: the given address, or a private stack.
-struct Service {
-  std::unique_ptr<local::PrivatePostgres> postgres;
-  std::unique_ptr<local::ServerProcess> server;
-  std::string target;
-};
-
-absl::StatusOr<Service> StartService(const BenchOptions& options) {
-  Service service;
-  if (!options.server.empty()) {
-    service.target = options.server;
-    return service;
-  }
-  std::fprintf(stderr, "bench: starting a private PostgreSQL in %s\n",
-               options.state_dir.c_str());
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      service.postgres,
-      local::PrivatePostgres::Start(STREAMTUNE_DEPLOY_DIR, options.state_dir + "/postgres"));
-  local::ServerProcessOptions server_options;
-  server_options.binary = ServerBinary();
-  server_options.database_url = service.postgres->url();
+absl::StatusOr<std::unique_ptr<local::LocalService>> StartService(
+    const BenchOptions& options) {
+  local::LocalServiceOptions service;
+  service.server = options.server;
+  service.state_dir = options.state_dir;
+  service.server_binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
+  service.deploy_dir = STREAMTUNE_DEPLOY_DIR;
   // The one documented shortening of the Flink autoscaler's windows (1 h
   // scale-down interval -> 5 min, ...) so it can act within 1 h workloads.
-  server_options.extra_args = {absl::StrCat("--flink_autoscaler_time_scale=",
-                                            kFlinkAutoscalerTimeScale)};
-  STREAMTUNE_ASSIGN_OR_RETURN(service.server, local::ServerProcess::Start(server_options));
-  service.target = service.server->target();
-  std::fprintf(stderr, "bench: streamtuned on %s\n", service.target.c_str());
-  return service;
+  service.server_args = {
+      absl::StrCat("--flink_autoscaler_time_scale=", kFlinkAutoscalerTimeScale)};
+  service.log_prefix = "bench";
+  return local::LocalService::Start(service);
 }
 
 absl::Status WriteOutputs(const BenchOptions& options, const std::vector<BenchRun>& runs) {
@@ -108,9 +84,9 @@ absl::Status Run(const BenchOptions& options) {
   for (const std::string& file : options.workload_files) {
     STREAMTUNE_ASSIGN_OR_RETURN(workloads.emplace_back(), sim::LoadWorkloadFile(file));
   }
-  STREAMTUNE_ASSIGN_OR_RETURN(Service service, StartService(options));
+  STREAMTUNE_ASSIGN_OR_RETURN(auto service, StartService(options));
   ClientOptions client_options;
-  client_options.target = service.target;
+  client_options.target = service->target();
   client_options.tenant = options.tenant.empty()
                               ? absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()))
                               : options.tenant;

@@ -24,9 +24,13 @@
 #include "server/core/conttune_policy.h"
 #include "server/core/ds2_policy.h"
 #include "server/core/flink_autoscaler_policy.h"
+#include "server/core/model_repository.h"
+#include "server/core/pretraining.h"
+#include "server/core/streamtune_policy.h"
 #include "server/core/policy_registry.h"
 #include "server/core/tuning_core.h"
 #include "server/service/grpc_server.h"
+#include "server/model/torch_trainer.h"
 #include "server/service/rpc_metrics.h"
 #include "storage/postgres_store.h"
 
@@ -44,7 +48,7 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "they are cancelled");
 ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(60),
           "how long to keep retrying PostgreSQL at start-up");
-ABSL_FLAG(std::string, default_policy, "ds2",
+ABSL_FLAG(std::string, default_policy, "streamtune",
           "policy used when a request names none");
 ABSL_FLAG(double, flink_autoscaler_time_scale, 1,
           "divides every time window of the flink-autoscaler policy (metrics "
@@ -53,6 +57,9 @@ ABSL_FLAG(double, flink_autoscaler_time_scale, 1,
           "to fit one-hour workloads");
 ABSL_FLAG(int, history_snapshots, 128,
           "how many of a job's most recent snapshots a policy sees");
+ABSL_FLAG(std::string, shared_model_tenant, "",
+          "tenant whose pre-trained StreamTune models serve tenants that have "
+          "no pre-training run of their own (empty: none)");
 ABSL_FLAG(std::string, port_file, "",
           "if set, write {\"grpc_port\": N, \"metrics_port\": M} here once "
           "listening (lets tests use port 0)");
@@ -67,9 +74,10 @@ struct ServerMainOptions {
   int db_pool_size = 8;
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration database_wait = absl::Seconds(60);
-  std::string default_policy = "ds2";
+  std::string default_policy = "streamtune";
   double flink_autoscaler_time_scale = 1;
   int history_snapshots = 128;
+  std::string shared_model_tenant;
   std::string port_file;
 };
 
@@ -89,6 +97,7 @@ ServerMainOptions OptionsFromFlags() {
   options.default_policy = absl::GetFlag(FLAGS_default_policy);
   options.flink_autoscaler_time_scale = absl::GetFlag(FLAGS_flink_autoscaler_time_scale);
   options.history_snapshots = absl::GetFlag(FLAGS_history_snapshots);
+  options.shared_model_tenant = absl::GetFlag(FLAGS_shared_model_tenant);
   options.port_file = absl::GetFlag(FLAGS_port_file);
   return options;
 }
@@ -164,19 +173,26 @@ int Run(const ServerMainOptions& options) {
     LogError(absl::StrCat("cannot use PostgreSQL: ", store.status().message()));
     return 1;
   }
+  const std::unique_ptr<ModelTrainer> trainer = MakeTorchModelTrainer();
+  ModelRepository models(store->get(), trainer.get());
+  const Pretrainer pretrainer(store->get(), &models, trainer.get());
   PolicyRegistry policies;
   FlinkAutoscalerOptions autoscaler;
   autoscaler.time_scale = options.flink_autoscaler_time_scale;
   (void)policies.Add(std::make_unique<Ds2Policy>());
   (void)policies.Add(std::make_unique<FlinkAutoscalerPolicy>(autoscaler));
   (void)policies.Add(std::make_unique<ContTunePolicy>());
+  StreamTuneOptions streamtune;
+  streamtune.shared_model_tenant = options.shared_model_tenant;
+  (void)policies.Add(std::make_unique<StreamTunePolicy>(&models, trainer.get(), streamtune));
   if (absl::Status ok = policies.SetDefault(options.default_policy); !ok.ok()) {
     LogError(absl::StrCat("--default_policy: ", ok.message()));
     return 2;
   }
   TuningCoreOptions core_options;
   core_options.history_snapshots = options.history_snapshots;
-  TuningCore core(store->get(), &policies, core_options);
+  core_options.pretrain.progress = [](const std::string& line) { LogInfo(line); };
+  TuningCore core(store->get(), &policies, core_options, &pretrainer);
 
   auto registry = std::make_shared<prometheus::Registry>();
   RpcMetrics metrics(registry.get());

@@ -49,6 +49,9 @@ class InMemoryStore : public Store {
   absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
       absl::string_view tenant, absl::string_view job_id,
       const PageRequest& page) override;
+  absl::Status SetJobModel(absl::string_view tenant, absl::string_view job_id,
+                           absl::string_view cluster_id,
+                           int64_t model_version) override;
   absl::StatusOr<v1::Model> PutModel(absl::string_view tenant,
                                      const v1::Model& model,
                                      absl::string_view weights) override;

@@ -88,11 +88,18 @@ CREATE INDEX models_newest_first
   ON models (tenant, created_at DESC, model_id DESC, version DESC);
 )sql";
 
+// Model details that have no column of their own (a cluster's medoid DAG,
+// the pre-training run), as a JSON object merged into the model on read.
+constexpr char kModelDetails[] = R"sql(
+ALTER TABLE models ADD COLUMN details JSONB NOT NULL DEFAULT '{}';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const auto* migrations = new std::vector<Migration>{
       {1, "jobs, snapshots, recommendations, clusters, models", kInitialSchema},
+      {2, "models.details (medoid, pretrain run)", kModelDetails},
   };
   return *migrations;
 }

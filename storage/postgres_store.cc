@@ -34,7 +34,7 @@ constexpr char kSnapshotColumns[] =
 constexpr char kModelColumns[] =
     "model_id, version, cluster_id, kind, job_id,"
     " (EXTRACT(EPOCH FROM created_at) * 1000000)::int8,"
-    " jsonb_build_object('metrics', metrics)::text";
+    " (details || jsonb_build_object('metrics', metrics))::text";
 
 // A timestamptz parameter (used as $n::timestamptz); RFC 3339 text keeps
 // every microsecond, unlike a float epoch.
@@ -478,6 +478,11 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
   v1::Model metrics_only;
   *metrics_only.mutable_metrics() = model.metrics();
   const std::string metrics = ToJson(metrics_only);
+  // Everything not kept in a column of its own (medoid, pretrain run).
+  v1::Model details;
+  if (model.has_medoid()) *details.mutable_medoid() = model.medoid();
+  details.set_pretrain_run(model.pretrain_run());
+  const std::string details_json = ToJson(details);
   const pqxx::binarystring bytes(weights.data(), weights.size());
   const std::string t(tenant);
   return InTransaction(
@@ -487,16 +492,17 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
         for (int attempt = 0; attempt < 10; ++attempt) {
           pqxx::result r = txn.exec_params(
               "INSERT INTO models (tenant, model_id, version, cluster_id, kind,"
-              " job_id, created_at, metrics, weights)"
+              " job_id, created_at, metrics, weights, details)"
               " SELECT $1::text, $2::text, COALESCE(MAX(version), 0) + 1,"
               " $3::text, $4::text, $5::text, clock_timestamp(),"
-              " COALESCE(($6::jsonb)->'metrics', '{}'::jsonb), $7::bytea"
+              " COALESCE(($6::jsonb)->'metrics', '{}'::jsonb), $7::bytea,"
+              " $8::jsonb"
               " FROM models WHERE tenant = $1::text AND model_id = $2::text"
               " ON CONFLICT (tenant, model_id, version) DO NOTHING"
               " RETURNING version,"
               " (EXTRACT(EPOCH FROM created_at) * 1000000)::int8",
               t, model.model_id(), model.cluster_id(), model.kind(),
-              model.job_id(), metrics, bytes);
+              model.job_id(), metrics, bytes, details_json);
           if (r.empty()) continue;
           v1::Model stored = model;
           stored.set_version(r[0][0].as<int64_t>());
@@ -506,6 +512,22 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
         return absl::UnavailableError(
             "postgres: PutModel kept racing other writers of the model; retry");
       });
+}
+
+absl::Status PostgresStore::SetJobModel(absl::string_view tenant,
+                                        absl::string_view job_id,
+                                        absl::string_view cluster_id,
+                                        int64_t model_version) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  const std::string t(tenant), job(job_id), cluster(cluster_id);
+  return InTransaction(*pool_, "SetJobModel", [&](pqxx::work& txn) -> absl::Status {
+    pqxx::result r = txn.exec_params(
+        "UPDATE jobs SET cluster_id = $3, model_version = $4"
+        " WHERE tenant = $1 AND job_id = $2",
+        t, job, cluster, model_version);
+    if (r.affected_rows() == 0) return JobNotFound(job_id);
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<Page<v1::Model>> PostgresStore::ListModels(

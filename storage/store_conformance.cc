@@ -522,6 +522,10 @@ TEST_P(StoreConformanceTest, PutModelAssignsVersionsAndKeepsMetadata) {
   m.set_kind("cluster");
   (*m.mutable_metrics())["roc_auc"] = 0.9312345678901234;
   (*m.mutable_metrics())["train_samples"] = 12000;
+  m.set_pretrain_run("run-1");
+  auto* medoid_op = m.mutable_medoid()->add_operators();
+  medoid_op->set_id("src");
+  medoid_op->set_kind(v1::OPERATOR_KIND_SOURCE);
   m.set_version(77);  // assigned by the store
   auto v1 = store_->PutModel(tenant_, m, "one");
   auto v2 = store_->PutModel(tenant_, m, "two");
@@ -532,6 +536,7 @@ TEST_P(StoreConformanceTest, PutModelAssignsVersionsAndKeepsMetadata) {
   EXPECT_EQ(v1->created_at().nanos() % 1000, 0);
   EXPECT_EQ(v1->metrics().at("roc_auc"), 0.9312345678901234);
 
+  EXPECT_EQ(v1->pretrain_run(), "run-1");
   auto newest = store_->GetModel(tenant_, "cluster-3", 0);
   ASSERT_TRUE(newest.ok()) << newest.status();
   EXPECT_TRUE(ProtoEq(*newest, *v2));
@@ -548,6 +553,20 @@ TEST_P(StoreConformanceTest, PutModelAssignsVersionsAndKeepsMetadata) {
             absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->GetModelWeights(tenant_, "cluster-3", 9).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, SetJobModelRecordsTheAssignment) {
+  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s1", 100)).ok());
+  ASSERT_TRUE(store_->SetJobModel(tenant_, "job", "cluster-2", 7).ok());
+  auto job = store_->GetJob(tenant_, "job");
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->cluster_id(), "cluster-2");
+  EXPECT_EQ(job->model_version(), 7);
+  EXPECT_EQ(store_->SetJobModel(tenant_, "nope", "c", 1).code(),
+            absl::StatusCode::kNotFound);
+  // A later snapshot keeps the assignment.
+  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s2", 160)).ok());
+  EXPECT_EQ(store_->GetJob(tenant_, "job")->cluster_id(), "cluster-2");
 }
 
 TEST_P(StoreConformanceTest, ModelWeightsRoundTripArbitraryBytes) {

@@ -126,7 +126,9 @@ std::string* ServerE2eTest::startup_error_ = nullptr;
 local::ServerProcess* ServerE2eTest::server_ = nullptr;
 
 TEST_F(ServerE2eTest, RecommendAnswersWithDs2AndScalesTheThrottledChain) {
-  auto answer = client_->Recommend(ExampleRequest("linear-chain-t60.json"));
+  v1::SnapshotRequest request = ExampleRequest("linear-chain-t60.json");
+  request.set_policy("ds2");
+  auto answer = client_->Recommend(request);
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ(answer->policy(), "ds2");
   EXPECT_FALSE(answer->fallback());
@@ -138,7 +140,9 @@ TEST_F(ServerE2eTest, RecommendAnswersWithDs2AndScalesTheThrottledChain) {
 }
 
 TEST_F(ServerE2eTest, HistoryQueriesShowWhatWasStored) {
-  auto answer = client_->Recommend(ExampleRequest("linear-chain-t60.json"));
+  v1::SnapshotRequest request = ExampleRequest("linear-chain-t60.json");
+  request.set_policy("ds2");
+  auto answer = client_->Recommend(request);
   ASSERT_TRUE(answer.ok()) << answer.status();
   const std::string job = answer->job_id();
 
@@ -240,9 +244,19 @@ TEST_F(ServerE2eTest, ARestartedServerStillHasTheDataAndStopsGracefully) {
   EXPECT_EQ(retry->SerializeAsString(), answer->SerializeAsString());
 }
 
-TEST_F(ServerE2eTest, PretrainIsUnimplementedAndModelsAreEmpty) {
-  EXPECT_EQ(client_->Pretrain(v1::PretrainRequest()).status().code(),
-            absl::StatusCode::kUnimplemented);
+TEST_F(ServerE2eTest, TheDefaultStreamTunePolicyFallsBackToDs2WithoutModels) {
+  auto answer = client_->Recommend(ExampleRequest("linear-chain-t60.json"));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->policy(), "streamtune");
+  EXPECT_TRUE(answer->fallback());
+  EXPECT_THAT(answer->reason(), HasSubstr("no pre-trained model yet"));
+  EXPECT_TRUE(answer->apply());
+}
+
+TEST_F(ServerE2eTest, PretrainWithoutHistoryFailsAndModelsAreEmpty) {
+  auto pretrain = client_->Pretrain(v1::PretrainRequest());
+  EXPECT_EQ(pretrain.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(pretrain.status().message()), HasSubstr("no labelled history"));
   auto models = client_->ListModels(v1::ListModelsRequest());
   ASSERT_TRUE(models.ok()) << models.status();
   EXPECT_EQ(models->models_size(), 0);

@@ -55,8 +55,11 @@ struct TuningCore::Prepared {
 };
 
 TuningCore::TuningCore(Store* store, const PolicyRegistry* policies,
-                       TuningCoreOptions options)
-    : store_(store), policies_(policies), options_(std::move(options)) {}
+                       TuningCoreOptions options, const Pretrainer* pretrainer)
+    : store_(store),
+      policies_(policies),
+      options_(std::move(options)),
+      pretrainer_(pretrainer) {}
 
 absl::Status TuningCore::CheckSameContent(absl::string_view tenant,
                                           const v1::Snapshot& snapshot) {
@@ -129,7 +132,16 @@ absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
   answer.set_policy(std::string(policy->name()));
   *answer.mutable_created_at() =
       TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(options_.clock()));
-  return store_->PutSnapshotAndRecommendation(tenant, prepared.stored, answer);
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      v1::Recommendation stored,
+      store_->PutSnapshotAndRecommendation(tenant, prepared.stored, answer));
+  if (!stored.cluster_id().empty()) {
+    // The job's cluster and model version, for dashboards (GetJob).
+    STREAMTUNE_RETURN_IF_ERROR(store_->SetJobModel(tenant, snapshot.job_id(),
+                                                   stored.cluster_id(),
+                                                   stored.model_version()));
+  }
+  return stored;
 }
 
 absl::StatusOr<v1::ReportSnapshotResponse> TuningCore::ReportSnapshot(
@@ -223,9 +235,13 @@ absl::StatusOr<v1::Model> TuningCore::GetModel(absl::string_view tenant,
 absl::StatusOr<v1::PretrainResponse> TuningCore::Pretrain(
     absl::string_view tenant, const v1::PretrainRequest& request) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
-  return absl::UnimplementedError(
-      "Pretrain: model training is not available in this version; the DS2 "
-      "policy needs no model");
+  if (pretrainer_ == nullptr) {
+    return absl::UnimplementedError("Pretrain: this server was started without training");
+  }
+  if (request.seed() < 0) return absl::InvalidArgumentError("seed: must be >= 0");
+  PretrainOptions options = options_.pretrain;
+  if (request.seed() > 0) options.seed = static_cast<uint64_t>(request.seed());
+  return pretrainer_->Run(tenant, options);
 }
 
 absl::Status TuningCore::CheckReady() { return store_->Ping(); }

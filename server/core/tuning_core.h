@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/core/policy_registry.h"
+#include "server/core/pretraining.h"
 #include "server/core/request_validation.h"
 #include "storage/store.h"
 #include "streamtune/v1/admin.pb.h"
@@ -22,6 +23,8 @@ struct TuningCoreOptions {
   int history_snapshots = 128;
   int history_recommendations = 32;
   ValidationLimits limits;
+  // Defaults of a Pretrain call (its request sets the seed).
+  PretrainOptions pretrain;
   // Source of "now" for created_at; injectable for tests.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
@@ -31,8 +34,9 @@ struct TuningCoreOptions {
 // INVALID_ARGUMENT naming the field, and nothing is stored.
 class TuningCore {
  public:
+  // `pretrainer` may be null: Pretrain then answers UNIMPLEMENTED.
   TuningCore(Store* store, const PolicyRegistry* policies,
-             TuningCoreOptions options = {});
+             TuningCoreOptions options = {}, const Pretrainer* pretrainer = nullptr);
 
   // Validates, labels and stores the snapshot, runs the requested (or
   // default) policy on it and the job's history, and stores the answer with
@@ -58,7 +62,8 @@ class TuningCore {
       absl::string_view tenant, const v1::ListModelsRequest& request);
   absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,
                                      const v1::GetModelRequest& request);
-  // UNIMPLEMENTED until the StreamTune policy and its training land.
+  // Clusters the tenant's history and trains its models (minutes on a large
+  // history). FAILED_PRECONDITION without labelled history.
   absl::StatusOr<v1::PretrainResponse> Pretrain(absl::string_view tenant,
                                                 const v1::PretrainRequest& request);
 
@@ -77,6 +82,7 @@ class TuningCore {
   Store* store_;
   const PolicyRegistry* policies_;
   TuningCoreOptions options_;
+  const Pretrainer* pretrainer_;
 };
 
 }  // namespace streamtune

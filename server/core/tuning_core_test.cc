@@ -165,7 +165,7 @@ TEST_F(TuningCoreTest, PaginationArgumentsAreValidated) {
               StartsWith("job_id: required"));
 }
 
-TEST_F(TuningCoreTest, PretrainIsNotAvailableYet) {
+TEST_F(TuningCoreTest, PretrainIsUnimplementedWithoutATrainer) {
   EXPECT_EQ(core_->Pretrain("t", v1::PretrainRequest()).status().code(),
             absl::StatusCode::kUnimplemented);
 }

@@ -1,0 +1,127 @@
+// streamtune-history: generates pre-training history on the simulated engine
+// and reports it to streamtuned (a given server, or a private stack).
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "client/history/history_args.h"
+#include "client/history/history_generator.h"
+#include "client/local/local_service.h"
+#include "common/status_macros.h"
+
+namespace streamtune::history {
+namespace {
+
+// Every *.json of the shared benchmark suite, sorted; none if it is absent.
+std::vector<std::string> DefaultExcludes() {
+  std::vector<std::string> files;
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(STREAMTUNE_SHARED_WORKLOADS_DIR, error)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+absl::StatusOr<std::unique_ptr<local::LocalService>> StartService(
+    const HistoryCliOptions& options) {
+  local::LocalServiceOptions service;
+  service.server = options.server;
+  service.state_dir = options.state_dir;
+  service.server_binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
+  service.deploy_dir = STREAMTUNE_DEPLOY_DIR;
+  service.log_prefix = "history";
+  return local::LocalService::Start(service);
+}
+
+void PrintProgress(const HistoryStats& stats, absl::Time start) {
+  const double seconds = std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start));
+  std::fprintf(stderr,
+               "history: [%d/%d] jobs, %lld snapshots (%lld new), %.1f jobs/s, "
+               "%.0f snapshots/s, %.1f s\n",
+               stats.jobs_done, stats.jobs_planned,
+               static_cast<long long>(stats.snapshots),
+               static_cast<long long>(stats.snapshots_stored),
+               stats.jobs_done / seconds, stats.snapshots / seconds, seconds);
+}
+
+absl::Status Run(HistoryCliOptions options) {
+  if (options.default_exclude) {
+    for (std::string& file : DefaultExcludes()) {
+      options.history.exclude_files.push_back(std::move(file));
+    }
+  }
+  STREAMTUNE_ASSIGN_OR_RETURN(auto service, StartService(options));
+  ClientOptions client_options;
+  client_options.target = service->target();
+  client_options.tenant = options.tenant;
+  client_options.call_timeout = absl::Seconds(60);
+  STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(client_options));
+  STREAMTUNE_RETURN_IF_ERROR(client->WaitUntilServing(absl::Seconds(60)));
+
+  std::fprintf(stderr,
+               "history: %d jobs, seed %llu, %d-%d simulated minutes each, "
+               "%zu excluded workload files, tenant \"%s\"\n",
+               options.history.jobs,
+               static_cast<unsigned long long>(options.history.seed),
+               options.history.min_minutes, options.history.max_minutes,
+               options.history.exclude_files.size(), options.tenant.c_str());
+  const absl::Time start = absl::Now();
+  absl::Time last_print = absl::InfinitePast();
+  auto progress = [&](const HistoryStats& stats) {
+    const absl::Time now = absl::Now();
+    if (now - last_print < absl::Seconds(1) && stats.jobs_done < stats.jobs_planned)
+      return;
+    last_print = now;
+    PrintProgress(stats, start);
+  };
+  STREAMTUNE_ASSIGN_OR_RETURN(const HistoryStats stats,
+                              GenerateHistory(options.history, client.get(), progress));
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::printf(
+      "generated %d jobs: %lld snapshots (%lld new), %lld reconfigurations; labelled "
+      "operator-snapshots: %lld bottleneck, %lld healthy (plus %lld stabilising, %lld "
+      "undecided); %d draws skipped for an excluded DAG%s%s; %.1f s\n",
+      stats.jobs_done, static_cast<long long>(stats.snapshots),
+      static_cast<long long>(stats.snapshots_stored),
+      static_cast<long long>(stats.reconfigurations),
+      static_cast<long long>(stats.bottleneck), static_cast<long long>(stats.healthy),
+      static_cast<long long>(stats.stabilising),
+      static_cast<long long>(stats.undecided), stats.excluded_draws,
+      stats.dropped_families.empty() ? "" : "; families dropped (every DAG excluded): ",
+      absl::StrJoin(stats.dropped_families, ", ").c_str(), seconds);
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace streamtune::history
+
+int main(int argc, char** argv) {
+  using streamtune::history::kHistoryUsage;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || std::find(args.begin(), args.end(), "--help") != args.end() ||
+      args[0] == "-h" || args[0] == "help") {
+    std::fputs(kHistoryUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  auto options = streamtune::history::ParseHistoryArgs(args);
+  if (!options.ok()) {
+    std::fprintf(stderr, "streamtune-history: %s\n\n%s",
+                 std::string(options.status().message()).c_str(), kHistoryUsage);
+    return 2;
+  }
+  absl::Status status = streamtune::history::Run(*std::move(options));
+  if (!status.ok()) {
+    std::fprintf(stderr, "streamtune-history: %s\n", status.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}

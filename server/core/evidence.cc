@@ -1,0 +1,72 @@
+#include "server/core/evidence.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "server/core/job_graph.h"
+#include "server/core/rate_estimation.h"
+
+namespace streamtune {
+namespace {
+
+void NoteBottleneck(int q, double demand, ParallelismBounds* bounds) {
+  if (q + 1 > bounds->floor) {
+    bounds->floor = q + 1;
+    bounds->why = absl::StrFormat("bottleneck at p=%d with demand %.0f rec/s", q, demand);
+  }
+}
+
+void NoteHealthy(int q, double processed, ParallelismBounds* bounds) {
+  if (q < bounds->cap) {
+    bounds->cap = q;
+    if (bounds->why.empty()) {
+      bounds->why = absl::StrFormat("healthy at p=%d processing %.0f rec/s", q, processed);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
+                                              const std::vector<double>& targets,
+                                              double catch_up_s) {
+  const JobGraph& graph = input.graph;
+  std::vector<ParallelismBounds> bounds(graph.size());
+  // The current snapshot's own labels.
+  for (int v = 0; v < graph.size() && v < static_cast<int>(input.labels.size()); ++v) {
+    if (input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK) {
+      NoteBottleneck(graph.op(v).parallelism(), targets[v], &bounds[v]);
+    }
+  }
+  const RateEstimationOptions rates{catch_up_s};
+  for (size_t h = 0; h < input.history.size(); ++h) {
+    const v1::StoredSnapshot& stored = input.history[h];
+    const v1::Snapshot& past = stored.snapshot();
+    if (past.seconds_since_restart() < past.window_s()) continue;
+    if (past.operators_size() != graph.size() || stored.labels_size() != graph.size()) {
+      continue;
+    }
+    bool same_operators = true;
+    for (int v = 0; v < graph.size(); ++v) {
+      same_operators &= past.operators(v).id() == graph.op(v).id();
+    }
+    if (!same_operators) continue;
+    const JobGraph past_graph(past);
+    const v1::Snapshot* before = ComparablePrevious(past, input.history.subspan(0, h));
+    const std::vector<double> past_targets = TargetInputRates(past_graph, before, rates);
+    for (int v = 0; v < graph.size(); ++v) {
+      const int q = past.operators(v).parallelism();
+      const v1::BottleneckLabel label = stored.labels(v).label();
+      if (label == v1::BOTTLENECK_LABEL_BOTTLENECK && past_targets[v] >= targets[v]) {
+        NoteBottleneck(q, past_targets[v], &bounds[v]);
+      }
+      const double processed = past.operators(v).metrics().records_in_per_s();
+      if (label == v1::BOTTLENECK_LABEL_HEALTHY && processed >= targets[v] && targets[v] > 0) {
+        NoteHealthy(q, processed, &bounds[v]);
+      }
+    }
+  }
+  return bounds;
+}
+
+}  // namespace streamtune

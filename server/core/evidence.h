@@ -1,0 +1,32 @@
+// What this job's own history proves about each operator (design
+// ALGORITHM.md §3.5, "reconcile with evidence"): observed as a bottleneck at
+// q while it had at least the current demand → it needs more than q;
+// observed healthy at q while actually processing at least the current
+// demand → q is enough.
+#ifndef STREAMTUNE_SERVER_CORE_EVIDENCE_H_
+#define STREAMTUNE_SERVER_CORE_EVIDENCE_H_
+
+#include <limits>
+#include <vector>
+
+#include "server/core/policy.h"
+
+namespace streamtune {
+
+struct ParallelismBounds {
+  int floor = 1;  // Smallest parallelism the evidence allows.
+  int cap = std::numeric_limits<int>::max();  // Largest one it asks for.
+  // Why, for the reason string ("" when there is no evidence).
+  std::string why;
+};
+
+// Bounds per operator of the current snapshot (indexed like it), from its
+// own labels and every labelled snapshot in the history with the same
+// operators. `targets` are the current target input rates.
+std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
+                                              const std::vector<double>& targets,
+                                              double catch_up_s);
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_SERVER_CORE_EVIDENCE_H_

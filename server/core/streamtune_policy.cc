@@ -1,0 +1,208 @@
+#include "server/core/streamtune_policy.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/fingerprint.h"
+#include "common/status_macros.h"
+#include "server/core/cluster_matching.h"
+#include "server/core/ds2_step.h"
+#include "server/core/evidence.h"
+#include "server/core/features.h"
+#include "server/core/rate_estimation.h"
+#include "server/core/training_samples.h"
+
+namespace streamtune {
+namespace {
+
+// Smallest p in [1, max_p] with P(bottleneck) < theta (max_p when none):
+// a binary search, valid because P never rises with p.
+int SmallestBelow(const BottleneckPredictor& predictor, int node, int max_p,
+                  double theta) {
+  if (predictor.Probability(node, max_p) >= theta) return max_p;
+  int lo = 1;
+  int hi = max_p;
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (predictor.Probability(node, mid) < theta) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
+}
+
+bool Stabilising(const v1::Snapshot& s) { return s.seconds_since_restart() < s.window_s(); }
+
+// The job's labelled history with the current snapshot appended.
+std::vector<v1::StoredSnapshot> LabelledHistory(const PolicyInput& input) {
+  std::vector<v1::StoredSnapshot> all(input.history.begin(), input.history.end());
+  v1::StoredSnapshot current;
+  *current.mutable_snapshot() = input.graph.snapshot();
+  for (const auto& label : input.labels) *current.add_labels() = label;
+  all.push_back(std::move(current));
+  return all;
+}
+
+}  // namespace
+
+StreamTunePolicy::StreamTunePolicy(ModelRepository* models, const ModelTrainer* trainer,
+                                   StreamTuneOptions options)
+    : models_(models), trainer_(trainer), options_(options) {}
+
+absl::StatusOr<v1::Recommendation> StreamTunePolicy::Fallback(const PolicyInput& input,
+                                                              absl::string_view why) const {
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer, ds2_.Recommend(input));
+  answer.set_fallback(true);
+  answer.set_reason(absl::StrCat("DS2 fallback (", why, "): ", answer.reason()));
+  return answer;
+}
+
+absl::StatusOr<v1::Model> StreamTunePolicy::JobModel(const PolicyInput& input,
+                                                     absl::string_view models_tenant,
+                                                     const v1::Model& cluster_model) const {
+  if (options_.fine_tune_steps <= 0) return cluster_model;
+  const std::vector<v1::StoredSnapshot> history = LabelledHistory(input);
+  const int labelled = static_cast<int>(std::count_if(
+      history.begin(), history.end(),
+      [](const v1::StoredSnapshot& s) { return !Stabilising(s.snapshot()); }));
+  if (labelled < options_.min_fine_tune_snapshots) return cluster_model;
+  const std::string& job_id = input.graph.snapshot().job_id();
+  STREAMTUNE_ASSIGN_OR_RETURN(std::optional<v1::Model> existing,
+                              models_->Newest(input.tenant, JobModelId(job_id)));
+  if (existing.has_value() && existing->cluster_id() == cluster_model.cluster_id() &&
+      existing->metrics().count("labelled_snapshots") > 0 &&
+      existing->metrics().at("labelled_snapshots") == labelled &&
+      existing->metrics().at("cluster_version") == cluster_model.version()) {
+    return *existing;  // Nothing new was observed since the last fine-tune.
+  }
+  const std::vector<TrainingSample> samples =
+      BuildTrainingSamples(history, SampleOptions{0.10, 400, options_.catch_up_s});
+  if (samples.empty()) return cluster_model;
+  STREAMTUNE_ASSIGN_OR_RETURN(std::string start, models_->Weights(models_tenant, cluster_model));
+  TrainSettings settings;
+  // Seeded by the job, so every replica fine-tunes to the same weights.
+  settings.seed = std::stoull(Fnv1aHex(job_id), nullptr, 16);
+  settings.epochs = 1000;
+  settings.max_steps = options_.fine_tune_steps;
+  settings.holdout_fraction = 0;
+  settings.l2_pull = options_.fine_tune_l2_pull;
+  STREAMTUNE_ASSIGN_OR_RETURN(TrainedModel trained, trainer_->Train(samples, settings, start));
+  v1::Model record;
+  record.set_model_id(JobModelId(job_id));
+  record.set_kind(kJobModelKind);
+  record.set_job_id(job_id);
+  record.set_cluster_id(cluster_model.cluster_id());
+  record.set_pretrain_run(cluster_model.pretrain_run());
+  auto& metrics = *record.mutable_metrics();
+  for (const auto& [name, value] : trained.metrics) metrics[name] = value;
+  metrics["labelled_snapshots"] = labelled;
+  metrics["cluster_version"] = cluster_model.version();
+  metrics["samples"] = samples.size();
+  return models_->Put(input.tenant, record, trained.weights);
+}
+
+absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
+    const PolicyInput& input) const {
+  const JobGraph& graph = input.graph;
+  const v1::Snapshot& snapshot = graph.snapshot();
+  if (std::optional<v1::Recommendation> warm = WarmUpAnswer(snapshot)) return *warm;
+
+  // The tenant's own models, else the shared ones.
+  std::string models_tenant(input.tenant);
+  absl::StatusOr<std::optional<PretrainedModels>> run = models_->NewestRun(models_tenant);
+  if (run.ok() && !run->has_value() && !options_.shared_model_tenant.empty()) {
+    models_tenant = options_.shared_model_tenant;
+    run = models_->NewestRun(models_tenant);
+  }
+  if (!run.ok()) return Fallback(input, absl::StrCat("models unavailable: ", run.status().message()));
+  if (!run->has_value()) return Fallback(input, "no pre-trained model yet; run Pretrain");
+  const std::optional<ClusterMatch> match =
+      MatchCluster(snapshot, **run, options_.max_cluster_distance);
+  if (!match.has_value()) return Fallback(input, "no cluster is near and no global model");
+
+  absl::StatusOr<v1::Model> chosen = JobModel(input, models_tenant, match->model);
+  std::string tuning_note;
+  if (!chosen.ok()) {
+    tuning_note = absl::StrCat(" (fine-tuning failed: ", chosen.status().message(), ")");
+    chosen = match->model;
+  }
+  // A fine-tuned copy lives with the job; the cluster model where it was found.
+  const bool fine_tuned = chosen->kind() == kJobModelKind;
+  absl::StatusOr<std::shared_ptr<const BottleneckModel>> model =
+      models_->Load(fine_tuned ? input.tenant : models_tenant, *chosen);
+  if (!model.ok()) return Fallback(input, absl::StrCat("model load: ", model.status().message()));
+  const GraphFeatures features = ExtractFeatures(graph, input.previous, options_.catch_up_s);
+  absl::StatusOr<std::unique_ptr<BottleneckPredictor>> predictor = (*model)->Prepare(features);
+  if (!predictor.ok()) {
+    return Fallback(input, absl::StrCat("model input: ", predictor.status().message()));
+  }
+
+  const std::vector<double> targets =
+      TargetInputRates(graph, input.previous, RateEstimationOptions{options_.catch_up_s});
+  const std::vector<ParallelismBounds> bounds =
+      EvidenceBounds(input, targets, options_.catch_up_s);
+  v1::Recommendation answer;
+  std::vector<std::string> bottlenecks;
+  int current_total = 0;
+  int saving = 0;
+  int changed = 0;
+  for (int v = 0; v < graph.size(); ++v) {
+    const v1::Operator& op = graph.op(v);
+    const int current = op.parallelism();
+    const double p_current = (*predictor)->Probability(v, current);
+    int recommended =
+        SmallestBelow(**predictor, v, op.max_parallelism(), options_.theta);
+    std::string why = absl::StrFormat("P(bottleneck) %.2f at %d", p_current, current);
+    const ParallelismBounds& b = bounds[v];
+    if (recommended > b.cap) recommended = b.cap;
+    if (recommended < b.floor) recommended = b.floor;
+    recommended = std::clamp(recommended, 1, op.max_parallelism());
+    if (!b.why.empty()) absl::StrAppend(&why, "; evidence: ", b.why);
+    const bool observed = v < static_cast<int>(input.labels.size()) &&
+                          input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK;
+    if (observed || p_current >= options_.theta) bottlenecks.push_back(op.id());
+    v1::OperatorRecommendation* out = answer.add_operators();
+    out->set_operator_id(op.id());
+    out->set_current_parallelism(current);
+    out->set_recommended_parallelism(recommended);
+    out->set_bottleneck_probability_current(p_current);
+    out->set_bottleneck_probability_recommended((*predictor)->Probability(v, recommended));
+    out->set_reason(absl::StrCat(why, " -> ", recommended));
+    current_total += current;
+    saving += std::max(0, current - recommended);
+    changed += recommended != current;
+  }
+  const std::string model_note =
+      absl::StrFormat("%s %s (GED %.2f), %s v%d%s", match->global ? "global model" : "cluster",
+                      chosen->cluster_id(), match->distance,
+                      fine_tuned ? "fine-tuned" : "pre-trained", chosen->version(), tuning_note);
+  const int min_saving =
+      std::max(1, static_cast<int>(options_.min_saving_share * current_total + 0.5));
+  if (changed == 0) {
+    answer.set_reason(absl::StrCat("every operator is where the model wants it; ", model_note));
+  } else if (!bottlenecks.empty()) {
+    answer.set_apply(true);
+    answer.set_reason(absl::StrCat("bottleneck: ", absl::StrJoin(bottlenecks, ", "), "; ",
+                                   model_note));
+  } else if (saving >= min_saving &&
+             snapshot.seconds_since_restart() >= options_.scale_down_delay_s) {
+    answer.set_apply(true);
+    answer.set_reason(absl::StrCat("saves ", saving, " instances; ", model_note));
+  } else {
+    answer.set_reason(absl::StrFormat(
+        "no bottleneck; saving %d < %d or running %.0f s < %.0f s; %s", saving, min_saving,
+        snapshot.seconds_since_restart(), options_.scale_down_delay_s, model_note));
+  }
+  answer.set_model_id(chosen->model_id());
+  answer.set_model_version(chosen->version());
+  answer.set_cluster_id(chosen->cluster_id());
+  return answer;
+}
+
+}  // namespace streamtune
