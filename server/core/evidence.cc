@@ -38,6 +38,14 @@ std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
       NoteBottleneck(graph.op(v).parallelism(), targets[v], &bounds[v]);
     }
   }
+  // (parallelism, records processed per second) whenever saturated.
+  std::vector<std::vector<std::pair<int, double>>> saturated(graph.size());
+  for (int v = 0; v < graph.size() && v < static_cast<int>(input.labels.size()); ++v) {
+    if (input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK) {
+      saturated[v].emplace_back(graph.op(v).parallelism(),
+                                graph.op(v).metrics().records_in_per_s());
+    }
+  }
   const RateEstimationOptions rates{catch_up_s};
   for (size_t h = 0; h < input.history.size(); ++h) {
     const v1::StoredSnapshot& stored = input.history[h];
@@ -57,12 +65,25 @@ std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
     for (int v = 0; v < graph.size(); ++v) {
       const int q = past.operators(v).parallelism();
       const v1::BottleneckLabel label = stored.labels(v).label();
-      if (label == v1::BOTTLENECK_LABEL_BOTTLENECK && past_targets[v] >= targets[v]) {
-        NoteBottleneck(q, past_targets[v], &bounds[v]);
-      }
       const double processed = past.operators(v).metrics().records_in_per_s();
+      if (label == v1::BOTTLENECK_LABEL_BOTTLENECK) {
+        saturated[v].emplace_back(q, processed);
+        if (past_targets[v] >= targets[v]) NoteBottleneck(q, past_targets[v], &bounds[v]);
+      }
       if (label == v1::BOTTLENECK_LABEL_HEALTHY && processed >= targets[v] && targets[v] > 0) {
         NoteHealthy(q, processed, &bounds[v]);
+      }
+    }
+  }
+  constexpr double kNoGain = 1.05;
+  for (int v = 0; v < graph.size(); ++v) {
+    for (const auto& [q1, r1] : saturated[v]) {
+      for (const auto& [q2, r2] : saturated[v]) {
+        if (q2 > q1 && r2 < kNoGain * r1 && q1 < bounds[v].no_gain_above) {
+          bounds[v].no_gain_above = q1;
+          bounds[v].why = absl::StrFormat(
+              "no gain from %d to %d instances (%.0f vs %.0f rec/s)", q1, q2, r1, r2);
+        }
       }
     }
   }

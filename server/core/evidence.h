@@ -16,13 +16,18 @@ namespace streamtune {
 struct ParallelismBounds {
   int floor = 1;  // Smallest parallelism the evidence allows.
   int cap = std::numeric_limits<int>::max();  // Largest one it asks for.
+  // Diminishing returns: saturated at q1 < q2 and processing no more (within
+  // 5%) at q2 than at q1 means scaling past q1 buys nothing (a hot key or
+  // contention caps the operator); scale-ups stop at q1.
+  int no_gain_above = std::numeric_limits<int>::max();
   // Why, for the reason string ("" when there is no evidence).
   std::string why;
 };
 
 // Bounds per operator of the current snapshot (indexed like it), from its
 // own labels and every labelled snapshot in the history with the same
-// operators. `targets` are the current target input rates.
+// operators. `targets` are the current target input rates. The diminishing
+// returns cap wins over the bottleneck floor: more instances cannot help.
 std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
                                               const std::vector<double>& targets,
                                               double catch_up_s);

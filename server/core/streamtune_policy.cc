@@ -19,9 +19,36 @@
 namespace streamtune {
 namespace {
 
+// The models are trained class-balanced (each class half of the loss), so
+// their probabilities are calibrated to a 50% prior. This maps them back to
+// the bottleneck share π the model was trained on (Bayes' rule on the odds),
+// so θ keeps its meaning. π comes from the model's training counts.
+class CalibratedPredictor {
+ public:
+  CalibratedPredictor(const BottleneckPredictor& raw, double prior)
+      : raw_(raw), odds_factor_(prior / (1 - prior)) {}
+  double Probability(int node, int p) const {
+    const double q = raw_.Probability(node, p);
+    const double odds = q / std::max(1e-12, 1 - q) * odds_factor_;
+    return odds / (1 + odds);
+  }
+
+ private:
+  const BottleneckPredictor& raw_;
+  double odds_factor_;
+};
+
+double TrainingPrior(const v1::Model& model) {
+  const auto& m = model.metrics();
+  auto positives = m.find("train_positives");
+  auto labelled = m.find("train_labelled_nodes");
+  if (positives == m.end() || labelled == m.end() || labelled->second <= 0) return 0.5;
+  return std::clamp(positives->second / labelled->second, 0.01, 0.99);
+}
+
 // Smallest p in [1, max_p] with P(bottleneck) < theta (max_p when none):
 // a binary search, valid because P never rises with p.
-int SmallestBelow(const BottleneckPredictor& predictor, int node, int max_p,
+int SmallestBelow(const CalibratedPredictor& predictor, int node, int max_p,
                   double theta) {
   if (predictor.Probability(node, max_p) >= theta) return max_p;
   int lo = 1;
@@ -143,6 +170,7 @@ absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
     return Fallback(input, absl::StrCat("model input: ", predictor.status().message()));
   }
 
+  const CalibratedPredictor calibrated(**predictor, TrainingPrior(*chosen));
   const std::vector<double> targets =
       TargetInputRates(graph, input.previous, RateEstimationOptions{options_.catch_up_s});
   const std::vector<ParallelismBounds> bounds =
@@ -155,24 +183,39 @@ absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
   for (int v = 0; v < graph.size(); ++v) {
     const v1::Operator& op = graph.op(v);
     const int current = op.parallelism();
-    const double p_current = (*predictor)->Probability(v, current);
-    int recommended =
-        SmallestBelow(**predictor, v, op.max_parallelism(), options_.theta);
-    std::string why = absl::StrFormat("P(bottleneck) %.2f at %d", p_current, current);
+    const double p_current = calibrated.Probability(v, current);
+    const int by_model = SmallestBelow(calibrated, v, op.max_parallelism(), options_.theta);
+    // DS2's linear extrapolation is a lower bound on what an operator needs:
+    // contention and hot keys only make scaling sub-linear. The model adds
+    // what linear scaling misses; it never goes below that bound.
+    const int linear = Ds2OperatorStep(op, targets[v], 0).recommended_parallelism();
+    const bool observed = v < static_cast<int>(input.labels.size()) &&
+                          input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK;
+    // Trust region: one step goes at most trust_region_factor × above the
+    // linear bound (for an observed bottleneck: above the running value); a
+    // model extrapolating from an unusual window (e.g. a catch-up burst)
+    // cannot jump arbitrarily far.
+    const int trusted = static_cast<int>(options_.trust_region_factor *
+                                         (observed ? std::max(linear, current) : linear));
+    int recommended = std::max(std::min(by_model, trusted), linear);
+    std::string why = absl::StrFormat("P(bottleneck) %.2f at %d; model %d, linear bound %d",
+                                      p_current, current, by_model, linear);
     const ParallelismBounds& b = bounds[v];
     if (recommended > b.cap) recommended = b.cap;
     if (recommended < b.floor) recommended = b.floor;
+    if (recommended > b.no_gain_above) recommended = std::max(b.no_gain_above, 1);
     recommended = std::clamp(recommended, 1, op.max_parallelism());
     if (!b.why.empty()) absl::StrAppend(&why, "; evidence: ", b.why);
-    const bool observed = v < static_cast<int>(input.labels.size()) &&
-                          input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK;
-    if (observed || p_current >= options_.theta) bottlenecks.push_back(op.id());
+    // Only observed bottlenecks trigger a scale-up: a prediction alone at the
+    // running parallelism would reconfigure on model noise (design §3.6
+    // allows predicted ones; measured, they doubled the reconfigurations).
+    if (observed) bottlenecks.push_back(op.id());
     v1::OperatorRecommendation* out = answer.add_operators();
     out->set_operator_id(op.id());
     out->set_current_parallelism(current);
     out->set_recommended_parallelism(recommended);
     out->set_bottleneck_probability_current(p_current);
-    out->set_bottleneck_probability_recommended((*predictor)->Probability(v, recommended));
+    out->set_bottleneck_probability_recommended(calibrated.Probability(v, recommended));
     out->set_reason(absl::StrCat(why, " -> ", recommended));
     current_total += current;
     saving += std::max(0, current - recommended);
@@ -187,11 +230,25 @@ absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
   if (changed == 0) {
     answer.set_reason(absl::StrCat("every operator is where the model wants it; ", model_note));
   } else if (!bottlenecks.empty()) {
-    answer.set_apply(true);
-    answer.set_reason(absl::StrCat("bottleneck: ", absl::StrJoin(bottlenecks, ", "), "; ",
+    // A scale-up only raises: shrinking other operators in the same restart
+    // would trade a known bottleneck for a guessed one.
+    bool raises = false;
+    for (auto& op : *answer.mutable_operators()) {
+      op.set_recommended_parallelism(
+          std::max(op.recommended_parallelism(), op.current_parallelism()));
+      raises |= op.recommended_parallelism() > op.current_parallelism();
+    }
+    answer.set_apply(raises);
+    answer.set_reason(absl::StrCat("bottleneck: ", absl::StrJoin(bottlenecks, ", "),
+                                   raises ? "; " : " (more instances would not help); ",
                                    model_note));
   } else if (saving >= min_saving &&
              snapshot.seconds_since_restart() >= options_.scale_down_delay_s) {
+    // With no bottleneck, nothing needs more; only shrink.
+    for (auto& op : *answer.mutable_operators()) {
+      op.set_recommended_parallelism(
+          std::min(op.recommended_parallelism(), op.current_parallelism()));
+    }
     answer.set_apply(true);
     answer.set_reason(absl::StrCat("saves ", saving, " instances; ", model_note));
   } else {

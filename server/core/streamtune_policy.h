@@ -31,6 +31,9 @@ struct StreamTuneOptions {
   double fine_tune_l2_pull = 1e-2;
   int min_fine_tune_snapshots = 2;
   double catch_up_s = 300;
+  // The model may recommend at most this factor above max(linear bound,
+  // running parallelism) in one decision.
+  double trust_region_factor = 2.0;
   // Tenant whose pre-trained models serve tenants without a run of their
   // own (e.g. models trained on a generated corpus); empty: none.
   std::string shared_model_tenant;
