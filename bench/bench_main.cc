@@ -1,5 +1,6 @@
 // streamtune-bench: runs tuning policies on simulated workloads through
 // streamtuned and writes results.json, report.md and one plot per workload.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "bench/bench_options.h"
 #include "bench/bench_runner.h"
+#include "bench/corpus.h"
 #include "bench/report.h"
 #include "bench/results_json.h"
 #include "bench/svg_plot.h"
@@ -53,7 +55,8 @@ absl::StatusOr<std::unique_ptr<local::LocalService>> StartService(
   // The one documented shortening of the Flink autoscaler's windows (1 h
   // scale-down interval -> 5 min, ...) so it can act within 1 h workloads.
   service.server_args = {
-      absl::StrCat("--flink_autoscaler_time_scale=", kFlinkAutoscalerTimeScale)};
+      absl::StrCat("--flink_autoscaler_time_scale=", kFlinkAutoscalerTimeScale),
+      absl::StrCat("--shared_model_tenant=", kCorpusTenant)};
   service.log_prefix = "bench";
   return local::LocalService::Start(service);
 }
@@ -85,6 +88,15 @@ absl::Status Run(const BenchOptions& options) {
     STREAMTUNE_ASSIGN_OR_RETURN(workloads.emplace_back(), sim::LoadWorkloadFile(file));
   }
   STREAMTUNE_ASSIGN_OR_RETURN(auto service, StartService(options));
+  const bool wants_streamtune =
+      std::find(options.policies.begin(), options.policies.end(), "streamtune") !=
+      options.policies.end();
+  if (wants_streamtune && options.server.empty()) {
+    // The private stack pre-trains on generated history (never on the
+    // workloads being benchmarked) and keeps it under --state-dir.
+    STREAMTUNE_RETURN_IF_ERROR(
+        EnsurePretrainedCorpus(service->target(), options.workload_files));
+  }
   ClientOptions client_options;
   client_options.target = service->target();
   client_options.tenant = options.tenant.empty()

@@ -1,0 +1,65 @@
+#include "bench/corpus.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "client/history/history_generator.h"
+#include "client/streamtune_client.h"
+#include "common/status_macros.h"
+#include "server/core/model_repository.h"
+
+namespace streamtune::bench {
+
+absl::Status EnsurePretrainedCorpus(const std::string& target,
+                                    const std::vector<std::string>& exclude_files) {
+  ClientOptions options;
+  options.target = target;
+  options.tenant = kCorpusTenant;
+  // Pre-training the default corpus takes minutes on a small machine.
+  options.call_timeout = absl::Hours(2);
+  STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(options));
+  STREAMTUNE_RETURN_IF_ERROR(client->WaitUntilServing(absl::Seconds(60)));
+  v1::GetModelRequest manifest;
+  manifest.set_model_id(kPretrainManifestId);
+  absl::StatusOr<v1::Model> existing = client->GetModel(manifest);
+  if (existing.ok()) {
+    std::fprintf(stderr, "bench: reusing pre-trained run %s (tenant %s)\n",
+                 existing->pretrain_run().c_str(), kCorpusTenant);
+    return absl::OkStatus();
+  }
+  if (!absl::IsNotFound(existing.status())) return existing.status();
+
+  v1::ListJobsRequest jobs;
+  jobs.set_page_size(1);
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::ListJobsResponse listed, client->ListJobs(jobs));
+  if (listed.jobs_size() == 0) {
+    history::HistoryOptions history;
+    history.exclude_files = exclude_files;
+    std::fprintf(stderr, "bench: generating the default history (%d jobs) in tenant %s\n",
+                 history.jobs, kCorpusTenant);
+    const absl::Time start = absl::Now();
+    STREAMTUNE_ASSIGN_OR_RETURN(
+        history::HistoryStats stats,
+        history::GenerateHistory(history, client.get(), [](const history::HistoryStats& s) {
+          if (s.jobs_done % 25 == 0 || s.jobs_done == s.jobs_planned) {
+            std::fprintf(stderr, "bench: history [%d/%d] jobs, %lld snapshots\n", s.jobs_done,
+                         s.jobs_planned, static_cast<long long>(s.snapshots));
+          }
+        }));
+    std::fprintf(stderr, "bench: history of %d jobs, %lld snapshots in %.0f s\n", stats.jobs_done,
+                 static_cast<long long>(stats.snapshots),
+                 absl::ToDoubleSeconds(absl::Now() - start));
+  }
+  std::fprintf(stderr,
+               "bench: pre-training (clustering + one GNN per cluster; minutes; the "
+               "server logs each step)\n");
+  const absl::Time start = absl::Now();
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainResponse trained,
+                              client->Pretrain(v1::PretrainRequest()));
+  std::fprintf(stderr, "bench: pre-trained %d models in %.0f s\n", trained.models_size(),
+               absl::ToDoubleSeconds(absl::Now() - start));
+  return absl::OkStatus();
+}
+
+}  // namespace streamtune::bench
