@@ -38,6 +38,22 @@ class CalibratedPredictor {
   double odds_factor_;
 };
 
+// Seconds until every source backlog is worked off at its current drain
+// rate, or nullopt when some backlog does not shrink (or its trend is
+// unknown). 0 when there is no backlog at all.
+std::optional<double> SecondsToDrain(const JobGraph& graph, const v1::Snapshot* previous) {
+  double longest = 0;
+  for (int v = 0; v < graph.size(); ++v) {
+    if (!graph.is_source(v)) continue;
+    const double pending = graph.op(v).metrics().pending_records();
+    if (pending <= 0) continue;
+    const std::optional<double> growth = PendingGrowthPerSecond(graph.snapshot(), previous, v);
+    if (!growth.has_value() || *growth >= 0) return std::nullopt;
+    longest = std::max(longest, pending / -*growth);
+  }
+  return longest;
+}
+
 double TrainingPrior(const v1::Model& model) {
   const auto& m = model.metrics();
   auto positives = m.find("train_positives");
@@ -229,6 +245,15 @@ absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
       std::max(1, static_cast<int>(options_.min_saving_share * current_total + 0.5));
   if (changed == 0) {
     answer.set_reason(absl::StrCat("every operator is where the model wants it; ", model_note));
+  } else if (const std::optional<double> drain = SecondsToDrain(graph, input.previous);
+             !bottlenecks.empty() && drain.has_value() && *drain > 0 &&
+             *drain <= options_.catch_up_s) {
+    // Saturated while working off a backlog that shrinks fast enough (e.g.
+    // the one a restart left): the job keeps up; more instances would only
+    // be given back later, at the price of two more restarts.
+    answer.set_reason(absl::StrFormat(
+        "bottleneck %s while catching up: the backlog drains in %.0f s <= %.0f s; %s",
+        absl::StrJoin(bottlenecks, ", "), *drain, options_.catch_up_s, model_note));
   } else if (!bottlenecks.empty()) {
     // A scale-up only raises: shrinking other operators in the same restart
     // would trade a known bottleneck for a guessed one.

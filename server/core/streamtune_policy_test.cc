@@ -182,6 +182,23 @@ TEST_F(StreamTunePolicyTest, StopsScalingWhenMoreInstancesBroughtNoGain) {
   EXPECT_THAT(r.reason(), HasSubstr("more instances would not help"));
 }
 
+TEST_F(StreamTunePolicyTest, KeepsASaturatedJobThatDrainsItsBacklogInTime) {
+  PublishGlobal({1, 4, 1});
+  v1::StoredSnapshot past;
+  *past.mutable_snapshot() = MapSaturated("s0", 940, 2);
+  past.mutable_snapshot()->mutable_operators(0)->mutable_metrics()->set_pending_records(12000);
+  v1::Snapshot now = MapSaturated("s1", 1000, 2);
+  // 12000 -> 6000 in 60 s: drained in another 60 s, well within 300 s.
+  now.mutable_operators(0)->mutable_metrics()->set_pending_records(6000);
+  v1::Recommendation r = Recommend(now, {past});
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), HasSubstr("while catching up: the backlog drains in 60 s"));
+  // A backlog that grows instead means the job does not keep up.
+  now.mutable_operators(0)->mutable_metrics()->set_pending_records(18000);
+  r = Recommend(now, {past});
+  EXPECT_TRUE(r.apply());
+}
+
 TEST_F(StreamTunePolicyTest, WaitsForTheWarmUpAfterARestart) {
   PublishGlobal({1, 4, 1});
   v1::Snapshot s = MapSaturated("s1", 1000, 1);
