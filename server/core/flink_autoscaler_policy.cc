@@ -1,5 +1,7 @@
 #include "server/core/flink_autoscaler_policy.h"
 
+#include "server/core/flink_autoscaler_timeline.h"
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -59,13 +61,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-// Tolerance for comparing times in seconds.
-constexpr double kEps = 1e-3;
-
-double Seconds(const google::protobuf::Timestamp& t) {
-  return static_cast<double>(t.seconds()) + t.nanos() * 1e-9;
-}
-
 // Java's Math.round for finite values.
 double JavaRound(double x) { return std::isfinite(x) ? std::floor(x + 0.5) : x; }
 
@@ -78,84 +73,6 @@ FlinkAutoscalerOptions Scaled(FlinkAutoscalerOptions o) {
   }
   return o;
 }
-
-// The job's snapshots oldest first, ending with the one being answered.
-class Timeline {
- public:
-  explicit Timeline(const PolicyInput& input) {
-    const v1::Snapshot& now = input.graph.snapshot();
-    const double t_now = Seconds(now.observed_at());
-    std::vector<const v1::Snapshot*> past;
-    for (const auto& stored : input.history) {
-      const v1::Snapshot& s = stored.snapshot();
-      if (s.snapshot_id() == now.snapshot_id()) continue;
-      if (Seconds(s.observed_at()) < t_now - kEps) past.push_back(&s);
-    }
-    std::stable_sort(past.begin(), past.end(), [](const auto* a, const auto* b) {
-      return Seconds(a->observed_at()) < Seconds(b->observed_at());
-    });
-    for (const v1::Snapshot* s : past) {
-      // One sample per instant, as in Flink's time-keyed history.
-      if (!snaps_.empty() && Seconds(s->observed_at()) < times_.back() + kEps) continue;
-      Add(s);
-    }
-    Add(&now);
-    absl::flat_hash_set<std::string> applied_ids;
-    for (const v1::Recommendation& r : input.past_recommendations) {
-      if (!r.apply()) continue;
-      for (const auto& op : r.operators()) {
-        if (op.recommended_parallelism() != op.current_parallelism()) {
-          applied_ids.insert(r.snapshot_id());
-          break;
-        }
-      }
-    }
-    for (const v1::Snapshot* s : snaps_)
-      applied_.push_back(applied_ids.contains(s->snapshot_id()));
-  }
-
-  int size() const { return static_cast<int>(snaps_.size()); }
-  int last() const { return size() - 1; }
-  const v1::Snapshot& snap(int i) const { return *snaps_[i]; }
-  double time(int i) const { return times_[i]; }
-  double run_start(int i) const {
-    return times_[i] - snaps_[i]->seconds_since_restart();
-  }
-  // A recommendation answering snapshot i told the client to rescale.
-  bool applied(int i) const { return applied_[i]; }
-  const v1::Operator* Find(int i, const std::string& id) const {
-    auto it = index_[i].find(id);
-    return it == index_[i].end() ? nullptr : &snaps_[i]->operators(it->second);
-  }
-  // First index of the run snapshot i belongs to.
-  int RunBegin(int i) const {
-    int j = i;
-    while (j > 0 && times_[j - 1] >= run_start(i) - kEps) --j;
-    return j;
-  }
-  // Some operator's parallelism differs between snapshots i - 1 and i.
-  bool Rescaled(int i) const {
-    if (snaps_[i]->operators_size() != snaps_[i - 1]->operators_size()) return true;
-    for (const auto& op : snaps_[i]->operators()) {
-      const v1::Operator* before = Find(i - 1, op.id());
-      if (before == nullptr || before->parallelism() != op.parallelism()) return true;
-    }
-    return false;
-  }
-
- private:
-  void Add(const v1::Snapshot* s) {
-    snaps_.push_back(s);
-    times_.push_back(Seconds(s->observed_at()));
-    auto& index = index_.emplace_back();
-    for (int k = 0; k < s->operators_size(); ++k) index[s->operators(k).id()] = k;
-  }
-
-  std::vector<const v1::Snapshot*> snaps_;
-  std::vector<double> times_;
-  std::vector<absl::flat_hash_map<std::string, int>> index_;
-  std::vector<bool> applied_;
-};
 
 double InRate(const v1::OperatorMetrics& m) {
   return m.has_records_in_per_s() ? m.records_in_per_s() : kNaN;
@@ -206,10 +123,10 @@ struct PointEval {
   std::vector<VertexEval> vertices;  // In the snapshot's operator order.
 };
 
-// ScalingMetricEvaluator + JobVertexScaler over the Timeline.
+// ScalingMetricEvaluator + JobVertexScaler over the FlinkTimeline.
 class Evaluator {
  public:
-  Evaluator(const Timeline& tl, const FlinkAutoscalerOptions& o) : tl_(tl), o_(o) {
+  Evaluator(const FlinkTimeline& tl, const FlinkAutoscalerOptions& o) : tl_(tl), o_(o) {
     ComputeObservedTpr();
   }
 
@@ -219,17 +136,17 @@ class Evaluator {
   double WindowFullTime(int i) const {
     const int begin = tl_.RunBegin(i);
     const double stable = tl_.run_start(i) + o_.stabilization_interval_s;
-    if (begin == 0 && stable < tl_.time(0) - kEps) return stable + o_.metrics_window_s;
+    if (begin == 0 && stable < tl_.time(0) - kTimelineEpsilonS) return stable + o_.metrics_window_s;
     for (int j = begin; j <= i; ++j) {
-      if (tl_.time(j) >= stable - kEps) return tl_.time(j) + o_.metrics_window_s;
+      if (tl_.time(j) >= stable - kTimelineEpsilonS) return tl_.time(j) + o_.metrics_window_s;
     }
     return kInf;
   }
-  bool WindowFull(int i) const { return tl_.time(i) >= WindowFullTime(i) - kEps; }
+  bool WindowFull(int i) const { return tl_.time(i) >= WindowFullTime(i) - kTimelineEpsilonS; }
   std::vector<int> WindowSamples(int i) const {
     std::vector<int> out;
     for (int j = tl_.RunBegin(i); j <= i; ++j) {
-      if (tl_.time(j) >= tl_.time(i) - o_.metrics_window_s - kEps) out.push_back(j);
+      if (tl_.time(j) >= tl_.time(i) - o_.metrics_window_s - kTimelineEpsilonS) out.push_back(j);
     }
     return out;
   }
@@ -316,7 +233,7 @@ class Evaluator {
   }
   void ScaleVertex(const JobGraph& g, int v, const PointEval& p, VertexEval& e) const;
 
-  const Timeline& tl_;
+  const FlinkTimeline& tl_;
   const FlinkAutoscalerOptions& o_;
   std::vector<absl::flat_hash_map<std::string, double>> observed_;
 };
@@ -330,7 +247,7 @@ void Evaluator::ComputeObservedTpr() {
     const bool trimmed = j - 1 >= begin && WindowFull(j - 1);
     std::vector<int> held;
     for (int k = begin; k < j; ++k) {
-      if (!trimmed || tl_.time(k) >= tl_.time(j - 1) - o_.metrics_window_s - kEps) {
+      if (!trimmed || tl_.time(k) >= tl_.time(j - 1) - o_.metrics_window_s - kTimelineEpsilonS) {
         held.push_back(k);
       }
     }
@@ -390,7 +307,7 @@ PointEval Evaluator::Evaluate(int i) const {
   PointEval p;
   if (!WindowFull(i)) {
     const double stable = tl_.run_start(i) + o_.stabilization_interval_s;
-    p.readiness = tl_.time(i) < stable - kEps ? Readiness::kStabilising
+    p.readiness = tl_.time(i) < stable - kTimelineEpsilonS ? Readiness::kStabilising
                                               : Readiness::kWindowFilling;
     p.ready_at = WindowFullTime(i);
     return p;
@@ -557,38 +474,6 @@ v1::Recommendation KeepAll(const v1::Snapshot& s, const std::string& why) {
 
 }  // namespace
 
-int FlinkAutoscalerParallelism(int current, bool hash_input, int max_parallelism,
-                               double scale_factor, int lower_limit, int upper_limit,
-                               KeyGroupAdjustMode mode) {
-  lower_limit = std::max(1, lower_limit);
-  const double wanted = std::ceil(scale_factor * current);
-  int p = !(wanted > 0) ? 0 : wanted >= INT_MAX ? INT_MAX : static_cast<int>(wanted);
-  const int upper = std::min(max_parallelism, upper_limit);
-  p = std::min(std::max(lower_limit, p), upper);
-  if (!hash_input || p == current) return p;
-  const int groups = max_parallelism;  // Key groups.
-  const int align_upper = std::min(groups, upper);
-  const bool up = p > current;
-  // Phase 1: upwards, never past the current parallelism when scaling down.
-  for (int q = p; q <= (up ? align_upper : std::min(current, align_upper)); ++q) {
-    if (groups % q == 0 ||
-        (mode == KeyGroupAdjustMode::kMaximizeUtilisation && groups / q < groups / p)) {
-      return q;
-    }
-  }
-  // Phase 2: downwards to the smallest p with as many key groups per subtask.
-  int q = p;
-  for (; q > 0; --q) {
-    if (groups / q > groups / p) {
-      if (groups % q != 0) ++q;
-      break;
-    }
-  }
-  q = std::max(q, lower_limit);
-  if ((up && q <= current) || (!up && q >= current)) return current;
-  return q;
-}
-
 FlinkAutoscalerPolicy::FlinkAutoscalerPolicy(const FlinkAutoscalerOptions& options)
     : options_(Scaled(options)) {}
 
@@ -596,7 +481,7 @@ absl::StatusOr<v1::Recommendation> FlinkAutoscalerPolicy::Recommend(
     const PolicyInput& input) const {
   const FlinkAutoscalerOptions& o = options_;
   const v1::Snapshot& now = input.graph.snapshot();
-  const Timeline tl(input);
+  const FlinkTimeline tl(input);
   const Evaluator ev(tl, o);
   const int last = tl.last();
   const PointEval current = ev.Evaluate(last);
@@ -669,7 +554,7 @@ absl::StatusOr<v1::Recommendation> FlinkAutoscalerPolicy::Recommend(
     } else if (o.scale_down_interval_s > 0) {
       Delayed& d = delayed.at(op.id());
       const double window_start = t_now - o.scale_down_interval_s;
-      if (d.first_request > window_start + kEps) {
+      if (d.first_request > window_start + kTimelineEpsilonS) {
         absl::StrAppend(
             &reason,
             absl::StrFormat(
@@ -681,7 +566,7 @@ absl::StatusOr<v1::Recommendation> FlinkAutoscalerPolicy::Recommend(
         out->set_reason(reason);
         continue;
       }
-      while (d.requests.front().time < window_start - kEps) d.requests.pop_front();
+      while (d.requests.front().time < window_start - kTimelineEpsilonS) d.requests.pop_front();
       target = d.requests.front().parallelism;
       target_outside = d.requests.front().outside;
       absl::StrAppend(

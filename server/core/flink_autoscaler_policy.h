@@ -5,17 +5,11 @@
 #ifndef STREAMTUNE_SERVER_CORE_FLINK_AUTOSCALER_POLICY_H_
 #define STREAMTUNE_SERVER_CORE_FLINK_AUTOSCALER_POLICY_H_
 
+#include "server/core/flink_key_groups.h"
 #include "server/core/policy.h"
 
 namespace streamtune {
 
-// job.autoscaler.scaling.key-group.partitions.adjust.mode.
-enum class KeyGroupAdjustMode {
-  // Smallest p >= the computed one that divides the key groups (default).
-  kEvenlySpread,
-  // Smallest p >= the computed one that lowers key groups per subtask.
-  kMaximizeUtilisation,
-};
 
 // Every default is the release-1.15.0 default of AutoScalerOptions.java (key
 // in the comment, without the "job.autoscaler." prefix).
@@ -79,15 +73,6 @@ class FlinkAutoscalerPolicy : public Policy {
   FlinkAutoscalerOptions options_;  // Windows already divided by time_scale.
 };
 
-// JobVertexScaler#scale of release 1.15.0: p' = ceil(scale_factor · current)
-// bounded to [lower_limit, min(max_parallelism, upper_limit)]; with a hash
-// input, aligned to the key groups (= max_parallelism): first the smallest
-// matching p in [p', bound] (for a scale-down bound = current), else the
-// smallest p below p' with the same key groups per subtask; a result that
-// would reverse the direction of the change keeps `current`.
-int FlinkAutoscalerParallelism(int current, bool hash_input, int max_parallelism,
-                               double scale_factor, int lower_limit, int upper_limit,
-                               KeyGroupAdjustMode mode);
 
 }  // namespace streamtune
 
