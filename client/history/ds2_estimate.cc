@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <string>
+
+#include "server/core/job_graph.h"
+#include "server/core/rate_estimation.h"
 
 namespace streamtune::history {
 namespace {
@@ -15,81 +17,24 @@ double Seconds(const google::protobuf::Timestamp& t) {
   return static_cast<double>(t.seconds()) + t.nanos() * 1e-9;
 }
 
-// Per-second backlog growth of source `v` since `previous`, or 0 when the
-// two snapshots are not of the same uninterrupted run.
-double BacklogGrowth(const v1::Snapshot& snapshot, const v1::Snapshot* previous,
-                     int v) {
-  if (previous == nullptr || previous->job_id() != snapshot.job_id()) return 0;
+// `previous` when it is an earlier snapshot of the same uninterrupted run
+// (backlog growth is only meaningful then), else nullptr.
+const v1::Snapshot* SameRun(const v1::Snapshot& snapshot, const v1::Snapshot* previous) {
+  if (previous == nullptr || previous->job_id() != snapshot.job_id()) return nullptr;
   const double dt = Seconds(snapshot.observed_at()) - Seconds(previous->observed_at());
-  if (dt <= 0 || snapshot.seconds_since_restart() < dt) return 0;
-  const v1::Operator& op = snapshot.operators(v);
-  for (const v1::Operator& before : previous->operators()) {
-    if (before.id() != op.id()) continue;
-    if (!before.metrics().has_pending_records() ||
-        !op.metrics().has_pending_records()) {
-      return 0;
-    }
-    return (op.metrics().pending_records() - before.metrics().pending_records()) / dt;
-  }
-  return 0;
-}
-
-double Selectivity(const v1::Operator& op) {
-  const v1::OperatorMetrics& m = op.metrics();
-  if (!m.has_records_in_per_s() || m.records_in_per_s() <= 0) return 1;
-  if (!m.has_records_out_per_s()) return 1;
-  return m.records_out_per_s() / m.records_in_per_s();
+  if (dt <= 0 || snapshot.seconds_since_restart() < dt) return nullptr;
+  return previous;
 }
 
 }  // namespace
 
 std::vector<double> TargetInputRates(const v1::Snapshot& snapshot,
                                      const v1::Snapshot* previous, double catch_up_s) {
-  const int n = snapshot.operators_size();
-  std::map<std::string, int> index;
-  for (int v = 0; v < n; ++v) index[snapshot.operators(v).id()] = v;
-  struct In {
-    int from;
-    double fraction;
-  };
-  std::vector<std::vector<In>> inputs(n);
-  std::vector<std::vector<int>> successors(n);
-  std::vector<int> in_degree(n, 0);
-  for (const v1::Edge& edge : snapshot.edges()) {
-    auto from = index.find(edge.from());
-    auto to = index.find(edge.to());
-    if (from == index.end() || to == index.end()) continue;
-    inputs[to->second].push_back(
-        In{from->second, edge.has_fraction() ? edge.fraction() : 1});
-    successors[from->second].push_back(to->second);
-    ++in_degree[to->second];
-  }
-  std::vector<double> lambda(n, 0.0);
-  std::vector<int> ready;
-  for (int v = 0; v < n; ++v) {
-    if (in_degree[v] == 0) ready.push_back(v);
-  }
-  // Kahn's algorithm; an operator's λ is final when it becomes ready.
-  while (!ready.empty()) {
-    const int v = ready.back();
-    ready.pop_back();
-    const v1::Operator& op = snapshot.operators(v);
-    if (op.kind() == v1::OPERATOR_KIND_SOURCE) {
-      const v1::OperatorMetrics& m = op.metrics();
-      lambda[v] =
-          std::max(0.0, m.records_in_per_s() + BacklogGrowth(snapshot, previous, v) +
-                            m.pending_records() / catch_up_s);
-    } else {
-      for (const In& in : inputs[v]) {
-        lambda[v] +=
-            lambda[in.from] * Selectivity(snapshot.operators(in.from)) * in.fraction;
-      }
-    }
-    for (int w : successors[v]) {
-      if (--in_degree[w] == 0) ready.push_back(w);
-    }
-  }
-  return lambda;
+  // The service's own estimate (server/core/rate_estimation.h), so the
+  // exploration centres on the rates the policies will see.
+  const JobGraph graph(snapshot);
+  return streamtune::TargetInputRates(graph, SameRun(snapshot, previous),
+                                      RateEstimationOptions{catch_up_s});
 }
 
 std::vector<int> EstimateNeededParallelism(const v1::Snapshot& snapshot,
