@@ -8,13 +8,26 @@ pg_die() {
   exit 1
 }
 
-# Sets ROOT, DATA, SOCKET_DIR, LOG, URL_FILE, PORT_FILE for DATA_DIR=$1.
+# Sets ROOT, SERVER_DIR, DATA, SOCKET_DIR, LOG, URL_FILE, PORT_FILE for
+# DATA_DIR=$1. The server's own files (data, socket, log) live in SERVER_DIR:
+# DATA_DIR itself, unless we are root and the `postgres` user cannot reach it
+# (e.g. a clone under a private `mktemp -d` directory); then a postgres-owned
+# directory under /var/tmp named after DATA_DIR. The URL and port files are
+# always in DATA_DIR.
 pg_paths() {
   [[ -n "${1:-}" ]] || pg_die "usage: $0 DATA_DIR"
   ROOT=$(realpath -m -- "$1")
-  DATA=$ROOT/data
-  SOCKET_DIR=$ROOT/run
-  LOG=$ROOT/postgres.log
+  SERVER_DIR=$ROOT
+  if pg_is_root; then
+    local existing=$ROOT
+    while [[ ! -e "$existing" ]]; do existing=$(dirname "$existing"); done
+    if ! runuser -u postgres -- test -x "$existing" 2>/dev/null; then
+      SERVER_DIR=/var/tmp/streamtune-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)
+    fi
+  fi
+  DATA=$SERVER_DIR/data
+  SOCKET_DIR=$SERVER_DIR/run
+  LOG=$SERVER_DIR/postgres.log
   URL_FILE=$ROOT/url
   PORT_FILE=$ROOT/port
 }

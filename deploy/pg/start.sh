@@ -6,7 +6,8 @@
 # DATA_DIR/run, waits until it accepts connections, creates the database
 # `streamtune`, writes its URL to DATA_DIR/url and prints it. Idempotent: an
 # already running server is reused. Exits non-zero with the server log's tail
-# on failure. Environment: PG_BIN (server binaries; default the newest
+# on failure. As root, when the `postgres` user cannot reach DATA_DIR, the
+# server's files go to a postgres-owned /var/tmp directory (lib.sh). Environment: PG_BIN (server binaries; default the newest
 # /usr/lib/postgresql/*/bin), PG_READY_TIMEOUT_S (start deadline, default 60).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,7 +18,7 @@ pg_find_bin
 DATABASE=streamtune
 READY_TIMEOUT_S=${PG_READY_TIMEOUT_S:-60}
 
-mkdir -p "$ROOT" "$SOCKET_DIR"
+mkdir -p "$ROOT" "$SERVER_DIR" "$SOCKET_DIR"
 cd /  # the postgres user may not be able to read the caller's directory
 # Unix socket paths are limited to 107 bytes.
 (( ${#SOCKET_DIR} + 18 <= 107 )) ||
@@ -30,10 +31,10 @@ flock -w 120 9 || pg_die "another start.sh holds $ROOT/.lock"
 if pg_is_root; then
   id -u postgres >/dev/null 2>&1 ||
     pg_die "running as root needs the 'postgres' system user (install the postgresql package)"
-  chown postgres: "$ROOT" "$SOCKET_DIR"
+  chown postgres: "$SERVER_DIR" "$SOCKET_DIR"
   [[ ! -e "$LOG" ]] || chown postgres: "$LOG"
-  runuser -u postgres -- test -w "$ROOT" ||
-    pg_die "user postgres cannot write $ROOT; a parent directory is not searchable by it"
+  runuser -u postgres -- test -w "$SERVER_DIR" ||
+    pg_die "user postgres cannot write $SERVER_DIR; a parent directory is not searchable by it"
 fi
 
 if [[ ! -f "$DATA/PG_VERSION" ]]; then
