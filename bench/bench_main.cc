@@ -95,7 +95,8 @@ absl::Status Run(const BenchOptions& options) {
     // The private stack pre-trains on generated history (never on the
     // workloads being benchmarked) and keeps it under --state-dir.
     STREAMTUNE_RETURN_IF_ERROR(
-        EnsurePretrainedCorpus(service->target(), options.workload_files));
+        EnsurePretrainedCorpus(service->target(), options.workload_files,
+                               [&service] { return service->ServerLog(); }));
   }
   ClientOptions client_options;
   client_options.target = service->target();

@@ -1,8 +1,11 @@
 #include "bench/corpus.h"
 
+#include <chrono>
 #include <cstdio>
+#include <future>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "client/history/history_generator.h"
 #include "client/streamtune_client.h"
@@ -11,8 +14,37 @@
 
 namespace streamtune::bench {
 
+namespace {
+
+// Runs Pretrain; until it answers, echoes the server's new "pretrain: "
+// log lines every few seconds.
+absl::StatusOr<v1::PretrainResponse> PretrainShowingProgress(
+    StreamTuneClient* client, const std::function<std::string()>& server_log) {
+  std::future<absl::StatusOr<v1::PretrainResponse>> call = std::async(
+      std::launch::async, [client] { return client->Pretrain(v1::PretrainRequest()); });
+  size_t shown = server_log ? server_log().size() : 0;
+  while (call.wait_for(std::chrono::seconds(3)) != std::future_status::ready) {
+    if (!server_log) continue;
+    const std::string log = server_log();
+    const size_t end = log.rfind('\n');  // Only whole lines.
+    if (end == std::string::npos || end < shown) continue;
+    for (absl::string_view line :
+         absl::StrSplit(absl::string_view(log).substr(shown, end - shown), '\n')) {
+      const size_t at = line.find("pretrain: ");
+      if (at != absl::string_view::npos) {
+        std::fprintf(stderr, "bench: %s\n", std::string(line.substr(at)).c_str());
+      }
+    }
+    shown = end + 1;
+  }
+  return call.get();
+}
+
+}  // namespace
+
 absl::Status EnsurePretrainedCorpus(const std::string& target,
-                                    const std::vector<std::string>& exclude_files) {
+                                    const std::vector<std::string>& exclude_files,
+                                    const std::function<std::string()>& server_log) {
   ClientOptions options;
   options.target = target;
   options.tenant = kCorpusTenant;
@@ -56,7 +88,7 @@ absl::Status EnsurePretrainedCorpus(const std::string& target,
                "server logs each step)\n");
   const absl::Time start = absl::Now();
   STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainResponse trained,
-                              client->Pretrain(v1::PretrainRequest()));
+                              PretrainShowingProgress(client.get(), server_log));
   std::fprintf(stderr, "bench: pre-trained %d models in %.0f s\n", trained.models_size(),
                absl::ToDoubleSeconds(absl::Now() - start));
   return absl::OkStatus();

@@ -5,6 +5,7 @@
 #ifndef STREAMTUNE_BENCH_CORPUS_H_
 #define STREAMTUNE_BENCH_CORPUS_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,9 +19,12 @@ inline constexpr char kCorpusTenant[] = "corpus";
 
 // Makes sure `target` has a pre-trained run in kCorpusTenant: generates the
 // default history when the tenant has no jobs, then runs Pretrain when it
-// has no run yet. Progress on stderr.
+// has no run yet. Progress on stderr: the history generator's, and while
+// Pretrain runs, the server's "pretrain: ..." lines read from `server_log`
+// (the private server's stderr so far; may be empty).
 absl::Status EnsurePretrainedCorpus(const std::string& target,
-                                    const std::vector<std::string>& exclude_files);
+                                    const std::vector<std::string>& exclude_files,
+                                    const std::function<std::string()>& server_log = nullptr);
 
 }  // namespace streamtune::bench
 

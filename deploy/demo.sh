@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The README demo command: installs what is missing, builds, starts a private
-# PostgreSQL (under .local/bench) and streamtuned, and tunes a simulated job
-# end to end: the shared `linear-chain` workload, one simulated hour, once per
-# policy, printing every decision, then the table against DS2. Results,
-# report and plot land in .local/demo/.
+# PostgreSQL (under .local/bench) and streamtuned, makes sure StreamTune has
+# models (first run: generates the default 300-job history in tenant
+# `corpus` and pre-trains on it, with progress; later runs reuse both), then
+# tunes a simulated job end to end: the shared `linear-chain` workload, one
+# simulated hour, with StreamTune and with DS2, printing every decision and
+# its reason, then the table against DS2. Results, report and plot land in
+# .local/demo/.
 #
 # Usage: deploy/demo.sh [WORKLOAD.json] [POLICY ...]
 set -euo pipefail
@@ -12,7 +15,7 @@ BUILD="${STREAMTUNE_BUILD_DIR:-$ROOT/build}"
 WORKLOAD="${1:-$ROOT/../shared/workloads/linear-chain.json}"
 shift || true
 POLICIES=("$@")
-if ((${#POLICIES[@]} == 0)); then POLICIES=(ds2 flink-autoscaler conttune); fi
+if ((${#POLICIES[@]} == 0)); then POLICIES=(streamtune ds2); fi
 OUT="$ROOT/.local/demo"
 
 say() { printf '\n== %s\n' "$*" >&2; }

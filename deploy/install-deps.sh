@@ -15,6 +15,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # private PostgreSQL server for dev, demo and tests
   postgresql postgresql-client
+  # operations tests: gRPC load balancer, metrics server, deploy-file checks
+  nginx prometheus python3-yaml
 )
 
 missing=()

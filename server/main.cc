@@ -12,7 +12,6 @@
 #include <thread>
 
 #include <prometheus/exposer.h>
-#include <prometheus/registry.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -29,9 +28,10 @@
 #include "server/core/streamtune_policy.h"
 #include "server/core/policy_registry.h"
 #include "server/core/tuning_core.h"
+#include "server/core/tuning_observer.h"
 #include "server/service/grpc_server.h"
 #include "server/model/torch_trainer.h"
-#include "server/service/rpc_metrics.h"
+#include "server/service/server_metrics.h"
 #include "storage/postgres_store.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -124,10 +124,11 @@ absl::Status CheckOptions(const ServerMainOptions& options) {
 
 // Connects and migrates, retrying with backoff until `wait` has passed.
 absl::StatusOr<std::unique_ptr<PostgresStore>> ConnectStore(
-    const ServerMainOptions& options) {
+    const ServerMainOptions& options, StoreObserver* observer) {
   PostgresStoreOptions store_options;
   store_options.database_url = options.database_url;
   store_options.pool_size = options.db_pool_size;
+  store_options.observer = observer;
   const absl::Time deadline = absl::Now() + options.database_wait;
   absl::Duration backoff = absl::Milliseconds(200);
   while (true) {
@@ -168,13 +169,20 @@ int Run(const ServerMainOptions& options) {
     std::fprintf(stderr, "streamtuned: %s\n", std::string(ok.message()).c_str());
     return 2;
   }
-  auto store = ConnectStore(options);
+  // Every Prometheus family; the store and the tuning core report into it.
+  ServerMetrics metrics;
+  auto store = ConnectStore(options, &metrics.store());
   if (!store.ok()) {
     LogError(absl::StrCat("cannot use PostgreSQL: ", store.status().message()));
     return 1;
   }
   const std::unique_ptr<ModelTrainer> trainer = MakeTorchModelTrainer();
-  ModelRepository models(store->get(), trainer.get());
+  // Online fine-tuning and inference are timed; pre-training is not (the
+  // Pretrain RPC's latency covers it).
+  const ObservedModelTrainer observed_trainer(trainer.get(), &metrics.tuning(), "fine_tune");
+  ModelRepository models(store->get(), &observed_trainer);
+  metrics.WatchModelCache(&models);
+  metrics.WatchPool([store = store->get()] { return store->pool_stats(); });
   const Pretrainer pretrainer(store->get(), &models, trainer.get());
   PolicyRegistry policies;
   FlinkAutoscalerOptions autoscaler;
@@ -184,7 +192,8 @@ int Run(const ServerMainOptions& options) {
   (void)policies.Add(std::make_unique<ContTunePolicy>());
   StreamTuneOptions streamtune;
   streamtune.shared_model_tenant = options.shared_model_tenant;
-  (void)policies.Add(std::make_unique<StreamTunePolicy>(&models, trainer.get(), streamtune));
+  (void)policies.Add(
+      std::make_unique<StreamTunePolicy>(&models, &observed_trainer, streamtune));
   if (absl::Status ok = policies.SetDefault(options.default_policy); !ok.ok()) {
     LogError(absl::StrCat("--default_policy: ", ok.message()));
     return 2;
@@ -194,8 +203,6 @@ int Run(const ServerMainOptions& options) {
   core_options.pretrain.progress = [](const std::string& line) { LogInfo(line); };
   TuningCore core(store->get(), &policies, core_options, &pretrainer);
 
-  auto registry = std::make_shared<prometheus::Registry>();
-  RpcMetrics metrics(registry.get());
   std::unique_ptr<prometheus::Exposer> exposer;
   int metrics_port = 0;
   if (!options.metrics_listen.empty()) {
@@ -205,11 +212,13 @@ int Run(const ServerMainOptions& options) {
       LogError(absl::StrCat("--metrics_listen=", options.metrics_listen, ": ", e.what()));
       return 1;
     }
-    exposer->RegisterCollectable(registry);
+    for (const auto& collectable : metrics.collectables()) {
+      exposer->RegisterCollectable(collectable);
+    }
     metrics_port = exposer->GetListeningPorts().front();
   }
 
-  auto server = GrpcServer::Start(options.grpc, &core, &metrics);
+  auto server = GrpcServer::Start(options.grpc, &core, &metrics.rpc());
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;

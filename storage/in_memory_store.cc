@@ -226,7 +226,8 @@ absl::Status InMemoryStore::SetJobModel(absl::string_view tenant,
 }
 
 absl::StatusOr<Page<v1::Job>> InMemoryStore::ListJobs(absl::string_view tenant,
-                                                      const PageRequest& page) {
+                                                      const PageRequest& page,
+                                                      const TimeRange& range) {
   STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
   STREAMTUNE_ASSIGN_OR_RETURN(auto key,
                               DecodePageToken("jobs", page.page_token, 1));
@@ -237,12 +238,17 @@ absl::StatusOr<Page<v1::Job>> InMemoryStore::ListJobs(absl::string_view tenant,
   auto it = key.empty() ? t->second.jobs.begin()
                         : t->second.jobs.upper_bound(key[0]);
   for (; it != t->second.jobs.end(); ++it) {
+    const v1::Job& job = it->second.summary;
+    if (!range.Overlaps(ToUnixMicros(job.first_observed_at()),
+                        ToUnixMicros(job.last_observed_at()))) {
+      continue;
+    }
     if (static_cast<int>(out.items.size()) == page.page_size) {
       out.next_page_token =
           EncodePageToken("jobs", {out.items.back().job_id()});
       break;
     }
-    out.items.push_back(it->second.summary);
+    out.items.push_back(job);
   }
   return out;
 }
@@ -263,7 +269,7 @@ absl::StatusOr<Page<v1::StoredSnapshot>> InMemoryStore::ListSnapshots(
 
 absl::StatusOr<Page<v1::Recommendation>> InMemoryStore::ListRecommendations(
     absl::string_view tenant, absl::string_view job_id,
-    const PageRequest& page) {
+    const PageRequest& page, const TimeRange& range) {
   STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
   STREAMTUNE_ASSIGN_OR_RETURN(
       int64_t after, DecodeInt64PageToken("recommendations", page.page_token));
@@ -272,7 +278,7 @@ absl::StatusOr<Page<v1::Recommendation>> InMemoryStore::ListRecommendations(
   if (job == nullptr) return JobNotFound(job_id);
   std::vector<std::pair<int64_t, const v1::Recommendation*>> items;
   for (const auto& [sequence, r] : job->recommendations) {
-    items.emplace_back(sequence, &r);
+    if (range.Contains(ToUnixMicros(r.created_at()))) items.emplace_back(sequence, &r);
   }
   return PageBySequence(items, after, page.page_size, "recommendations");
 }

@@ -41,14 +41,17 @@ class InMemoryStore : public Store {
       absl::string_view tenant, absl::string_view job_id, int limit) override;
   absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
                                  absl::string_view job_id) override;
+  using Store::ListJobs;
   absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant,
-                                         const PageRequest& page) override;
+                                         const PageRequest& page,
+                                         const TimeRange& range) override;
   absl::StatusOr<Page<v1::StoredSnapshot>> ListSnapshots(
       absl::string_view tenant, absl::string_view job_id,
       const PageRequest& page) override;
+  using Store::ListRecommendations;
   absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
       absl::string_view tenant, absl::string_view job_id,
-      const PageRequest& page) override;
+      const PageRequest& page, const TimeRange& range) override;
   absl::Status SetJobModel(absl::string_view tenant, absl::string_view job_id,
                            absl::string_view cluster_id,
                            int64_t model_version) override;

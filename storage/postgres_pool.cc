@@ -50,6 +50,11 @@ std::string WithConnectTimeout(const std::string& url, absl::Duration timeout) {
   return absl::StrCat(url, " connect_timeout=", seconds);
 }
 
+StoreObserver* NoOpObserver() {
+  static StoreObserver* const observer = new StoreObserver();
+  return observer;
+}
+
 }  // namespace
 
 absl::Status StatusFromPqxxException(absl::string_view what, bool* broken) {
@@ -93,7 +98,8 @@ PostgresPool::Lease::~Lease() {
 PostgresPool::PostgresPool(const PostgresPoolOptions& options)
     : options_(options),
       connection_string_(
-          WithConnectTimeout(options.url, options.connect_timeout)) {}
+          WithConnectTimeout(options.url, options.connect_timeout)),
+      observer_(options.observer != nullptr ? options.observer : NoOpObserver()) {}
 
 PostgresPool::~PostgresPool() = default;
 
@@ -127,24 +133,30 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PostgresPool::Connect()
 }
 
 absl::StatusOr<PostgresPool::Lease> PostgresPool::Borrow() {
-  const absl::Time deadline = absl::Now() + options_.acquire_timeout;
+  const absl::Time start = absl::Now();
+  const absl::Time deadline = start + options_.acquire_timeout;
   {
-    absl::MutexLock lock(&mu_);
+    absl::ReleasableMutexLock lock(&mu_);
     auto can_proceed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return !idle_.empty() || open_ < options_.size;
     };
-    if (!mu_.AwaitWithDeadline(absl::Condition(&can_proceed), deadline)) {
+    const bool free = mu_.AwaitWithDeadline(absl::Condition(&can_proceed), deadline);
+    std::unique_ptr<pqxx::connection> connection;
+    if (free && !idle_.empty()) {
+      connection = std::move(idle_.back());
+      idle_.pop_back();
+    } else if (free) {
+      ++open_;  // reserve the slot; connect without holding the lock
+    }
+    lock.Release();
+    observer_->OnConnectionWait(absl::Now() - start);
+    if (!free) {
       return absl::UnavailableError(absl::StrCat(
           "postgres: no free connection within ",
           absl::FormatDuration(options_.acquire_timeout), " (pool of ",
           options_.size, ")"));
     }
-    if (!idle_.empty()) {
-      std::unique_ptr<pqxx::connection> connection = std::move(idle_.back());
-      idle_.pop_back();
-      return Lease(this, std::move(connection));
-    }
-    ++open_;  // reserve the slot; connect without holding the lock
+    if (connection != nullptr) return Lease(this, std::move(connection));
   }
   absl::StatusOr<std::unique_ptr<pqxx::connection>> connection = Connect();
   if (!connection.ok()) {
@@ -153,6 +165,15 @@ absl::StatusOr<PostgresPool::Lease> PostgresPool::Borrow() {
     return connection.status();
   }
   return Lease(this, *std::move(connection));
+}
+
+PoolStats PostgresPool::Stats() {
+  absl::MutexLock lock(&mu_);
+  PoolStats stats;
+  stats.size = options_.size;
+  stats.open = open_;
+  stats.in_use = open_ - static_cast<int>(idle_.size());
+  return stats;
 }
 
 void PostgresPool::GiveBack(std::unique_ptr<pqxx::connection> connection,

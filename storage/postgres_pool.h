@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pqxx/connection"
+#include "storage/store_observer.h"
 
 namespace streamtune {
 
@@ -29,6 +30,9 @@ struct PostgresPoolOptions {
   absl::Duration connect_timeout = absl::Seconds(10);
   // Longest wait in Borrow for a free connection.
   absl::Duration acquire_timeout = absl::Seconds(10);
+  // Told about every wait for a connection; may be null. Borrowed: must
+  // outlive the pool.
+  StoreObserver* observer = nullptr;
 };
 
 // The status for the exception being handled; call only inside a catch
@@ -69,6 +73,12 @@ class PostgresPool {
   // acquire_timeout or a new one cannot be opened.
   absl::StatusOr<Lease> Borrow();
 
+  // Occupancy right now.
+  PoolStats Stats();
+  // The observer of the options (never null: a no-op one when none was
+  // given).
+  StoreObserver& observer() const { return *observer_; }
+
  private:
   explicit PostgresPool(const PostgresPoolOptions& options);
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect() const;
@@ -76,6 +86,7 @@ class PostgresPool {
 
   const PostgresPoolOptions options_;
   const std::string connection_string_;  // url with connect_timeout
+  StoreObserver* const observer_;
   absl::Mutex mu_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + borrowed + being opened

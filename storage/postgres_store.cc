@@ -13,6 +13,7 @@
 #include "storage/migrations.h"
 #include "storage/page_token.h"
 #include "storage/postgres_pool.h"
+#include "storage/postgres_transaction.h"
 #include "common/tenant.h"
 #include "storage/store_util.h"
 
@@ -103,34 +104,10 @@ absl::Status JobNotFound(absl::string_view job_id) {
   return absl::NotFoundError(absl::StrCat("job_id: no job \"", job_id, "\""));
 }
 
-// Runs `body` (returning absl::Status or absl::StatusOr<T>, given a
-// pqxx::work&) in one transaction on a pooled connection: committed when
-// the body returns OK, rolled back otherwise. Every libpqxx exception ends
-// here. `what` names the operation in error messages.
-template <typename Body>
-auto InTransaction(PostgresPool& pool, absl::string_view what, Body body)
-    -> decltype(body(std::declval<pqxx::work&>())) {
-  for (int attempt = 1;; ++attempt) {
-    STREAMTUNE_ASSIGN_OR_RETURN(PostgresPool::Lease lease, pool.Borrow());
-    bool committing = false;
-    try {
-      pqxx::work txn(lease.connection());
-      auto result = body(txn);
-      if (!result.ok()) return result;
-      committing = true;
-      txn.commit();
-      return result;
-    } catch (...) {
-      bool broken = false;
-      absl::Status status = StatusFromPqxxException(what, &broken);
-      if (broken) lease.MarkBroken();
-      // Nothing committed on a connection that died before COMMIT, so one
-      // more try on a fresh connection is safe for every operation; it
-      // hides a server restart between calls from the caller.
-      if (broken && !committing && attempt == 1) continue;
-      return status;
-    }
-  }
+// SQL parameters for an optional bound: ($n::bool "unbounded", $n+1 the
+// bound as timestamptz), used as "($n OR column >= $n+1::timestamptz)".
+std::pair<bool, std::string> Bound(const std::optional<int64_t>& micros) {
+  return {!micros.has_value(), SqlTimestamp(micros.value_or(0))};
 }
 
 // Locks the job row (creating the job if needed) and stores the snapshot
@@ -225,6 +202,7 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Create(
   pool_options.size = options.pool_size;
   pool_options.connect_timeout = options.connect_timeout;
   pool_options.acquire_timeout = options.acquire_timeout;
+  pool_options.observer = options.observer;
   STREAMTUNE_ASSIGN_OR_RETURN(std::unique_ptr<PostgresPool> pool,
                               PostgresPool::Create(pool_options));
   {
@@ -235,6 +213,8 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Create(
   }
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
 }
+
+PoolStats PostgresStore::pool_stats() { return pool_->Stats(); }
 
 absl::Status PostgresStore::Ping() {
   return InTransaction(*pool_, "ping", [](pqxx::work& txn) {
@@ -380,11 +360,14 @@ absl::StatusOr<v1::Job> PostgresStore::GetJob(absl::string_view tenant,
 }
 
 absl::StatusOr<Page<v1::Job>> PostgresStore::ListJobs(absl::string_view tenant,
-                                                      const PageRequest& page) {
+                                                      const PageRequest& page,
+                                                      const TimeRange& range) {
   STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
   STREAMTUNE_ASSIGN_OR_RETURN(auto key,
                               DecodePageToken("jobs", page.page_token, 1));
   const std::string after = key.empty() ? "" : key[0];
+  const std::pair<bool, std::string> start = Bound(range.start_micros);
+  const std::pair<bool, std::string> end = Bound(range.end_micros);
   return InTransaction(
       *pool_, "ListJobs",
       [&](pqxx::work& txn) -> absl::StatusOr<Page<v1::Job>> {
@@ -392,8 +375,10 @@ absl::StatusOr<Page<v1::Job>> PostgresStore::ListJobs(absl::string_view tenant,
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kJobColumns, " FROM jobs",
                          " WHERE tenant = $1 AND job_id > $2",
+                         " AND ($4::bool OR last_observed_at >= $5::timestamptz)",
+                         " AND ($6::bool OR first_observed_at < $7::timestamptz)",
                          " ORDER BY job_id LIMIT $3"),
-            std::string(tenant), after, page.page_size + 1);
+            std::string(tenant), after, page.page_size + 1, start.first, start.second, end.first, end.second);
         Page<v1::Job> out;
         for (const pqxx::row& row : r) {
           if (static_cast<int>(out.items.size()) == page.page_size) {
@@ -440,11 +425,13 @@ absl::StatusOr<Page<v1::StoredSnapshot>> PostgresStore::ListSnapshots(
 
 absl::StatusOr<Page<v1::Recommendation>> PostgresStore::ListRecommendations(
     absl::string_view tenant, absl::string_view job_id,
-    const PageRequest& page) {
+    const PageRequest& page, const TimeRange& range) {
   STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
   STREAMTUNE_ASSIGN_OR_RETURN(
       int64_t after, DecodeInt64PageToken("recommendations", page.page_token));
   const std::string t(tenant), job(job_id);
+  const std::pair<bool, std::string> start = Bound(range.start_micros);
+  const std::pair<bool, std::string> end = Bound(range.end_micros);
   return InTransaction(
       *pool_, "ListRecommendations",
       [&](pqxx::work& txn) -> absl::StatusOr<Page<v1::Recommendation>> {
@@ -452,8 +439,10 @@ absl::StatusOr<Page<v1::Recommendation>> PostgresStore::ListRecommendations(
         pqxx::result r = txn.exec_params(
             "SELECT sequence, recommendation::text FROM recommendations"
             " WHERE tenant = $1 AND job_id = $2 AND sequence > $3"
+            " AND ($5::bool OR created_at >= $6::timestamptz)"
+            " AND ($7::bool OR created_at < $8::timestamptz)"
             " ORDER BY sequence LIMIT $4",
-            t, job, after, page.page_size + 1);
+            t, job, after, page.page_size + 1, start.first, start.second, end.first, end.second);
         Page<v1::Recommendation> out;
         int64_t last = after;
         for (const pqxx::row& row : r) {

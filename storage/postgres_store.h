@@ -13,6 +13,7 @@
 
 #include "absl/time/time.h"
 #include "storage/store.h"
+#include "storage/store_observer.h"
 
 namespace streamtune {
 
@@ -28,6 +29,9 @@ struct PostgresStoreOptions {
   absl::Duration connect_timeout = absl::Seconds(10);
   // Longest wait for a free pooled connection before UNAVAILABLE.
   absl::Duration acquire_timeout = absl::Seconds(10);
+  // Told about every transaction and connection wait (metrics); may be null.
+  // Borrowed: must outlive the store.
+  StoreObserver* observer = nullptr;
 };
 
 class PostgresStore : public Store {
@@ -39,6 +43,9 @@ class PostgresStore : public Store {
   ~PostgresStore() override;
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
+
+  // The connection pool's occupancy right now.
+  PoolStats pool_stats();
 
   absl::Status Ping() override;
   absl::StatusOr<PutSnapshotResult> PutSnapshot(
@@ -58,14 +65,17 @@ class PostgresStore : public Store {
       absl::string_view tenant, absl::string_view job_id, int limit) override;
   absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
                                  absl::string_view job_id) override;
+  using Store::ListJobs;
   absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant,
-                                         const PageRequest& page) override;
+                                         const PageRequest& page,
+                                         const TimeRange& range) override;
   absl::StatusOr<Page<v1::StoredSnapshot>> ListSnapshots(
       absl::string_view tenant, absl::string_view job_id,
       const PageRequest& page) override;
+  using Store::ListRecommendations;
   absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
       absl::string_view tenant, absl::string_view job_id,
-      const PageRequest& page) override;
+      const PageRequest& page, const TimeRange& range) override;
   absl::Status SetJobModel(absl::string_view tenant, absl::string_view job_id,
                            absl::string_view cluster_id,
                            int64_t model_version) override;

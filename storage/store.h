@@ -37,6 +37,22 @@ struct PageRequest {
   std::string page_token;
 };
 
+// An optional time window [start, end) in microseconds since the Unix epoch;
+// an unset bound is open. A store compares stored timestamps (microsecond
+// precision) with it.
+struct TimeRange {
+  std::optional<int64_t> start_micros;
+  std::optional<int64_t> end_micros;
+
+  bool Contains(int64_t micros) const {
+    return (!start_micros || micros >= *start_micros) && (!end_micros || micros < *end_micros);
+  }
+  // Whether the closed span [first, last] has a point in the range.
+  bool Overlaps(int64_t first, int64_t last) const {
+    return (!start_micros || last >= *start_micros) && (!end_micros || first < *end_micros);
+  }
+};
+
 struct PutSnapshotResult {
   // False when an identical snapshot was already stored under this id.
   bool stored = false;
@@ -91,17 +107,28 @@ class Store {
   // Job summary; NOT_FOUND when the tenant has no such job.
   virtual absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
                                          absl::string_view job_id) = 0;
-  // The tenant's jobs ordered by job id.
+  // The tenant's jobs ordered by job id: those whose observed span
+  // [first_observed_at, last_observed_at] overlaps `range`.
   virtual absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant,
-                                                 const PageRequest& page) = 0;
+                                                 const PageRequest& page,
+                                                 const TimeRange& range) = 0;
+  // Every job, whatever its time.
+  absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant, const PageRequest& page) {
+    return ListJobs(tenant, page, TimeRange());
+  }
   // A job's snapshots / recommendations, oldest first. NOT_FOUND when the
   // tenant has no such job.
   virtual absl::StatusOr<Page<v1::StoredSnapshot>> ListSnapshots(
       absl::string_view tenant, absl::string_view job_id,
       const PageRequest& page) = 0;
+  // ListRecommendations lists those whose created_at is in `range`.
   virtual absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
-      absl::string_view tenant, absl::string_view job_id,
-      const PageRequest& page) = 0;
+      absl::string_view tenant, absl::string_view job_id, const PageRequest& page,
+      const TimeRange& range) = 0;
+  absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
+      absl::string_view tenant, absl::string_view job_id, const PageRequest& page) {
+    return ListRecommendations(tenant, job_id, page, TimeRange());
+  }
 
   // Records which cluster and model version serve the job (StreamTune's
   // cluster assignment and fine-tuned model). NOT_FOUND for an unknown job.

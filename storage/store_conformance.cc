@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <random>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -37,31 +38,14 @@ v1::Recommendation AsStored(v1::Recommendation recommendation,
   return recommendation;
 }
 
-PageRequest PageOf(int size, const std::string& token = "") {
+}  // namespace
+
+PageRequest PageOf(int size, const std::string& token) {
   PageRequest page;
   page.page_size = size;
   page.page_token = token;
   return page;
 }
-
-// Calls `list` page by page, checking every page but the last is full.
-template <typename T, typename List>
-std::vector<T> ListAll(int page_size, List list) {
-  std::vector<T> all;
-  std::string token;
-  for (int pages = 0; pages < 1000; ++pages) {
-    absl::StatusOr<Page<T>> page = list(PageOf(page_size, token));
-    EXPECT_TRUE(page.ok()) << page.status();
-    if (!page.ok()) break;
-    all.insert(all.end(), page->items.begin(), page->items.end());
-    token = page->next_page_token;
-    if (token.empty()) break;
-    EXPECT_EQ(static_cast<int>(page->items.size()), page_size);
-  }
-  return all;
-}
-
-}  // namespace
 
 std::string RandomTenant() {
   static std::atomic<uint64_t> counter{0};
@@ -449,6 +433,100 @@ TEST_P(StoreConformanceTest, ListRecommendationsPaginatesOldestFirst) {
   EXPECT_EQ(got, expected);
 }
 
+namespace {
+
+TimeRange Range(std::optional<int64_t> start_micros, std::optional<int64_t> end_micros) {
+  TimeRange range;
+  range.start_micros = start_micros;
+  range.end_micros = end_micros;
+  return range;
+}
+
+// Microseconds of TestSnapshot's observed_at for `seconds` (its nanos are
+// 123456789, kept to the microsecond).
+int64_t ObservedMicros(int64_t seconds) { return seconds * 1000000 + 123456; }
+
+}  // namespace
+
+TEST_P(StoreConformanceTest, ListJobsKeepsJobsObservedInTheTimeRange) {
+  // "early" spans 50..60 s, "middle" 100..200 s, "late" is seen at 300 s.
+  for (const auto& [job, at] : std::vector<std::pair<std::string, int64_t>>{
+           {"early", 50}, {"early", 60}, {"middle", 100}, {"middle", 200}, {"late", 300}}) {
+    ASSERT_TRUE(
+        store_->PutSnapshot(tenant_, TestSnapshot(job, absl::StrCat("s", at), at)).ok());
+  }
+  auto ids = [&](const TimeRange& range) {
+    std::vector<std::string> got;
+    for (const v1::Job& job : ListAll<v1::Job>(1, [&](const PageRequest& page) {
+           return store_->ListJobs(tenant_, page, range);
+         })) {
+      got.push_back(job.job_id());
+    }
+    return got;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(TimeRange()), (V{"early", "late", "middle"}));
+  EXPECT_EQ(ids(Range(150'000'000, 250'000'000)), V{"middle"}) << "overlap, not containment";
+  EXPECT_EQ(ids(Range(250'000'000, std::nullopt)), V{"late"});
+  EXPECT_EQ(ids(Range(std::nullopt, 100'000'000)), V{"early"});
+  EXPECT_EQ(ids(Range(400'000'000, std::nullopt)), V{});
+  // Bounds at microsecond precision: start inclusive, end exclusive.
+  EXPECT_EQ(ids(Range(ObservedMicros(300), std::nullopt)), V{"late"});
+  EXPECT_EQ(ids(Range(ObservedMicros(300) + 1, std::nullopt)), V{});
+  EXPECT_EQ(ids(Range(std::nullopt, ObservedMicros(100))), V{"early"});
+  EXPECT_EQ(ids(Range(std::nullopt, ObservedMicros(100) + 1)), (V{"early", "middle"}));
+}
+
+TEST_P(StoreConformanceTest, ListJobsPaginatesWithinATimeRange) {
+  std::vector<std::string> expected;
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = absl::StrFormat("job-%02d", i);
+    const int64_t at = i % 2 == 0 ? 1000 : 10;  // even jobs are recent
+    if (i % 2 == 0) expected.push_back(id);
+    ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot(id, "s1", at)).ok());
+  }
+  for (int page_size : {1, 3, 10}) {
+    std::vector<std::string> got;
+    for (const v1::Job& job : ListAll<v1::Job>(page_size, [&](const PageRequest& page) {
+           return store_->ListJobs(tenant_, page, Range(500'000'000, std::nullopt));
+         })) {
+      got.push_back(job.job_id());
+    }
+    EXPECT_EQ(got, expected) << "page_size " << page_size;
+  }
+}
+
+TEST_P(StoreConformanceTest, ListRecommendationsKeepsThoseCreatedInTheTimeRange) {
+  // Recommendation i is created at 2000 + i seconds (and 5 µs).
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = absl::StrCat("s", i);
+    v1::Recommendation r = TestRecommendation("ds2", 3);
+    *r.mutable_created_at() = At(2000 + i, 5000);
+    ASSERT_TRUE(
+        store_->PutSnapshotAndRecommendation(tenant_, TestSnapshot("job", id, i + 1), r).ok());
+  }
+  auto ids = [&](const TimeRange& range, int page_size) {
+    std::vector<std::string> got;
+    for (const v1::Recommendation& r :
+         ListAll<v1::Recommendation>(page_size, [&](const PageRequest& page) {
+           return store_->ListRecommendations(tenant_, "job", page, range);
+         })) {
+      got.push_back(r.snapshot_id());
+    }
+    return got;
+  };
+  using V = std::vector<std::string>;
+  const int64_t second = 1000000;
+  EXPECT_EQ(ids(Range(2003 * second + 5, 2007 * second + 5), 2),
+            (V{"s3", "s4", "s5", "s6"}));
+  EXPECT_EQ(ids(Range(2003 * second + 6, 2007 * second + 6), 1),
+            (V{"s4", "s5", "s6", "s7"}));
+  EXPECT_EQ(ids(Range(2010 * second, std::nullopt), 5), (V{"s10", "s11"}));
+  EXPECT_EQ(ids(Range(std::nullopt, 2001 * second), 5), V{"s0"});
+  EXPECT_EQ(ids(Range(3000 * second, std::nullopt), 5), V{});
+  EXPECT_EQ(ids(TimeRange(), 100).size(), 12u);
+}
+
 TEST_P(StoreConformanceTest, ListsRejectMalformedPageTokens) {
   ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("a", "s1", 1)).ok());
   ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("b", "s1", 1)).ok());
@@ -513,95 +591,6 @@ TEST_P(StoreConformanceTest, TenantsAreIsolated) {
   auto jobs = store_->ListJobs(other, PageOf(10));
   ASSERT_TRUE(jobs.ok());
   ASSERT_EQ(jobs->items.size(), 1u);
-}
-
-TEST_P(StoreConformanceTest, PutModelAssignsVersionsAndKeepsMetadata) {
-  v1::Model m;
-  m.set_model_id("cluster-3");
-  m.set_cluster_id("3");
-  m.set_kind("cluster");
-  (*m.mutable_metrics())["roc_auc"] = 0.9312345678901234;
-  (*m.mutable_metrics())["train_samples"] = 12000;
-  m.set_pretrain_run("run-1");
-  auto* medoid_op = m.mutable_medoid()->add_operators();
-  medoid_op->set_id("src");
-  medoid_op->set_kind(v1::OPERATOR_KIND_SOURCE);
-  m.set_version(77);  // assigned by the store
-  auto v1 = store_->PutModel(tenant_, m, "one");
-  auto v2 = store_->PutModel(tenant_, m, "two");
-  ASSERT_TRUE(v1.ok() && v2.ok()) << v1.status() << v2.status();
-  EXPECT_EQ(v1->version(), 1);
-  EXPECT_EQ(v2->version(), 2);
-  EXPECT_TRUE(v1->has_created_at());
-  EXPECT_EQ(v1->created_at().nanos() % 1000, 0);
-  EXPECT_EQ(v1->metrics().at("roc_auc"), 0.9312345678901234);
-
-  EXPECT_EQ(v1->pretrain_run(), "run-1");
-  auto newest = store_->GetModel(tenant_, "cluster-3", 0);
-  ASSERT_TRUE(newest.ok()) << newest.status();
-  EXPECT_TRUE(ProtoEq(*newest, *v2));
-  auto first = store_->GetModel(tenant_, "cluster-3", 1);
-  ASSERT_TRUE(first.ok());
-  EXPECT_TRUE(ProtoEq(*first, *v1));
-  EXPECT_EQ(store_->GetModel(tenant_, "cluster-3", 3).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->PutModel(tenant_, v1::Model(), "w").status().code(),
-            absl::StatusCode::kInvalidArgument);  // model_id is required
-  EXPECT_EQ(store_->GetModel(tenant_, "nope", 0).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->GetModelWeights(tenant_, "nope", 0).status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_->GetModelWeights(tenant_, "cluster-3", 9).status().code(),
-            absl::StatusCode::kNotFound);
-}
-
-TEST_P(StoreConformanceTest, SetJobModelRecordsTheAssignment) {
-  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s1", 100)).ok());
-  ASSERT_TRUE(store_->SetJobModel(tenant_, "job", "cluster-2", 7).ok());
-  auto job = store_->GetJob(tenant_, "job");
-  ASSERT_TRUE(job.ok()) << job.status();
-  EXPECT_EQ(job->cluster_id(), "cluster-2");
-  EXPECT_EQ(job->model_version(), 7);
-  EXPECT_EQ(store_->SetJobModel(tenant_, "nope", "c", 1).code(),
-            absl::StatusCode::kNotFound);
-  // A later snapshot keeps the assignment.
-  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s2", 160)).ok());
-  EXPECT_EQ(store_->GetJob(tenant_, "job")->cluster_id(), "cluster-2");
-}
-
-TEST_P(StoreConformanceTest, ModelWeightsRoundTripArbitraryBytes) {
-  std::string weights;
-  for (int round = 0; round < 4; ++round) {
-    for (int b = 0; b < 256; ++b) weights.push_back(static_cast<char>(b));
-  }
-  weights += std::string(3, '\0') + "\\x00'\";--";
-  v1::Model m;
-  m.set_model_id("m");
-  ASSERT_TRUE(store_->PutModel(tenant_, m, weights).ok());
-  ASSERT_TRUE(store_->PutModel(tenant_, m, "").ok());
-  auto newest = store_->GetModelWeights(tenant_, "m", 0);
-  ASSERT_TRUE(newest.ok()) << newest.status();
-  EXPECT_EQ(*newest, "");
-  auto first = store_->GetModelWeights(tenant_, "m", 1);
-  ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(*first, weights);
-}
-
-TEST_P(StoreConformanceTest, ListModelsNewestFirstAndPaginates) {
-  std::vector<std::pair<std::string, int64_t>> expected;  // newest first
-  for (const char* id : {"a", "b", "a", "c", "b", "a", "d"}) {
-    v1::Model m;
-    m.set_model_id(id);
-    auto put = store_->PutModel(tenant_, m, "w");
-    ASSERT_TRUE(put.ok()) << put.status();
-    expected.insert(expected.begin(), {id, put->version()});
-  }
-  auto all = ListAll<v1::Model>(3, [&](const PageRequest& page) {
-    return store_->ListModels(tenant_, page);
-  });
-  std::vector<std::pair<std::string, int64_t>> got;
-  for (const auto& m : all) got.emplace_back(m.model_id(), m.version());
-  EXPECT_EQ(got, expected);
 }
 
 TEST_P(StoreConformanceTest, ConcurrentWritersGetContiguousSequences) {

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "google/protobuf/message.h"
 
@@ -46,6 +47,26 @@ v1::StoredSnapshot TestSnapshot(const std::string& job_id,
                                 int64_t observed_seconds, int parallelism = 2);
 v1::Recommendation TestRecommendation(const std::string& policy,
                                       int recommended);
+
+// One page of `size` items starting at `token` ("" for the first).
+PageRequest PageOf(int size, const std::string& token = "");
+
+// Calls `list` page by page, checking every page but the last is full.
+template <typename T, typename List>
+std::vector<T> ListAll(int page_size, List list) {
+  std::vector<T> all;
+  std::string token;
+  for (int pages = 0; pages < 1000; ++pages) {
+    absl::StatusOr<Page<T>> page = list(PageOf(page_size, token));
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) break;
+    all.insert(all.end(), page->items.begin(), page->items.end());
+    token = page->next_page_token;
+    if (token.empty()) break;
+    EXPECT_EQ(static_cast<int>(page->items.size()), page_size);
+  }
+  return all;
+}
 
 // Success when `actual` equals `expected` field by field.
 ::testing::AssertionResult ProtoEq(const google::protobuf::Message& actual,

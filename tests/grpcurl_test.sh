@@ -54,5 +54,20 @@ fi
 grep -q "InvalidArgument" <<<"$bad" || { echo "FAIL: wrong error: $bad"; exit 1; }
 grep -q "snapshot.snapshot_id: required" <<<"$bad" || { echo "FAIL: no field path: $bad"; exit 1; }
 
-echo "grpcurl: reflection, health, Recommend and INVALID_ARGUMENT all as expected"
-echo "4 passed, 0 failed"
+# The dashboard queries of the README: listings with a time range.
+jobs="$("$GRPCURL" -plaintext -H 'x-streamtune-tenant: grpcurl' \
+  -d '{"start_time": "2024-01-01T00:00:00Z", "page_size": 50}' "$ADDR" \
+  streamtune.v1.StreamTune/ListJobs)"
+grep -q '"linear-chain"' <<<"$jobs" || { echo "FAIL: ListJobs in range: $jobs"; exit 1; }
+jobs="$("$GRPCURL" -plaintext -H 'x-streamtune-tenant: grpcurl' \
+  -d '{"start_time": "2030-01-01T00:00:00Z"}' "$ADDR" streamtune.v1.StreamTune/ListJobs)"
+[[ "$jobs" == "{}" ]] || { echo "FAIL: ListJobs after the job: $jobs"; exit 1; }
+if bad="$("$GRPCURL" -plaintext -H 'x-streamtune-tenant: grpcurl' \
+    -d '{"job_id": "linear-chain", "start_time": "2026-01-01T00:00:00Z", "end_time": "2025-01-01T00:00:00Z"}' \
+    "$ADDR" streamtune.v1.StreamTune/ListRecommendations 2>&1)"; then
+  echo "FAIL: an empty time range succeeded: $bad"; exit 1
+fi
+grep -q "end_time: must be after start_time" <<<"$bad" || { echo "FAIL: wrong error: $bad"; exit 1; }
+
+echo "grpcurl: reflection, health, Recommend, INVALID_ARGUMENT and time ranges all as expected"
+echo "5 passed, 0 failed"

@@ -31,9 +31,18 @@ constexpr CommandSpec kCommands[] = {
      nullptr},
     {"report", "report --snapshot FILE.json",
      "Stores the snapshot without asking for advice.", nullptr},
-    {"jobs", "jobs [--page_size N] [--page_token T] [--all]",
-     "Lists the tenant's jobs; --all follows page tokens to the last page.",
+    {"jobs", "jobs [--start_time T] [--end_time T] [--page_size N] [--page_token T] [--all]",
+     "Lists the tenant's jobs; --all follows page tokens to the last page.\n"
+     "--start_time/--end_time keep the jobs observed in [start, end): an\n"
+     "RFC 3339 time (2026-11-23T10:00:00Z) or a duration ago (90m, 24h).",
      nullptr},
+    {"recommendations",
+     "recommendations JOB [--start_time T] [--end_time T] [--page_size N] [--page_token T] "
+     "[--all]",
+     "Lists the job's recommendations, oldest first; --start_time/--end_time\n"
+     "keep those made in [start, end) (RFC 3339, or a duration ago such as\n"
+     "1h); --all follows page tokens to the last page.",
+     "JOB"},
     {"job", "job JOB", "Prints one job's summary.", "JOB"},
     {"history", "history JOB [--page_size N]",
      "Prints every stored snapshot and recommendation of the job, oldest\n"
@@ -88,6 +97,28 @@ absl::Status ParseDurationFlag(absl::string_view flag, absl::string_view value,
   return absl::OkStatus();
 }
 
+// An RFC 3339 time ("2026-11-23T10:00:00Z") or a duration before now
+// ("90m", "24h").
+absl::Status ParseTimeFlag(absl::string_view flag, absl::string_view value,
+                           std::optional<absl::Time>* out) {
+  absl::Time time;
+  std::string error;
+  absl::Duration ago;
+  if (absl::ParseTime(absl::RFC3339_full, value, &time, &error)) {
+    *out = time;
+    return absl::OkStatus();
+  }
+  if (absl::ParseDuration(value, &ago) && ago >= absl::ZeroDuration() &&
+      ago != absl::InfiniteDuration()) {
+    *out = absl::Now() - ago;
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--", flag, ": want an RFC 3339 time such as 2026-11-23T10:00:00Z or a "
+                   "duration ago such as 1h, got \"",
+                   value, "\""));
+}
+
 struct FlagSpec {
   const char* name;
   bool takes_value;
@@ -125,22 +156,30 @@ constexpr FlagSpec kFlags[] = {
        out->command.policy = std::string(v);
        return absl::OkStatus();
      }},
-    {"page_size", true, "jobs history",
+    {"page_size", true, "jobs history recommendations",
      [](absl::string_view v, Invocation* out) {
        int64_t n = 0;
        absl::Status s = ParseInt("page_size", v, 0, 1000, &n);
        out->command.page_size = static_cast<int32_t>(n);
        return s;
      }},
-    {"page_token", true, "jobs",
+    {"page_token", true, "jobs recommendations",
      [](absl::string_view v, Invocation* out) {
        out->command.page_token = std::string(v);
        return absl::OkStatus();
      }},
-    {"all", false, "jobs",
+    {"all", false, "jobs recommendations",
      [](absl::string_view v, Invocation* out) {
        out->command.all_pages = true;
        return absl::OkStatus();
+     }},
+    {"start_time", true, "jobs recommendations",
+     [](absl::string_view v, Invocation* out) {
+       return ParseTimeFlag("start_time", v, &out->command.start_time);
+     }},
+    {"end_time", true, "jobs recommendations",
+     [](absl::string_view v, Invocation* out) {
+       return ParseTimeFlag("end_time", v, &out->command.end_time);
      }},
     {"version", true, "model",
      [](absl::string_view v, Invocation* out) {
@@ -205,6 +244,9 @@ absl::Status Finish(const std::vector<std::string>& positionals,
   }
   if (want == 1) {
     (cmd.name == "model" ? cmd.model_id : cmd.job_id) = positionals[0];
+  }
+  if (cmd.start_time && cmd.end_time && *cmd.end_time <= *cmd.start_time) {
+    return Bad(*out, "--end_time: must be after --start_time");
   }
   if ((cmd.name == "recommend" || cmd.name == "report") &&
       cmd.snapshot_path.empty()) {

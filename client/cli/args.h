@@ -5,6 +5,7 @@
 #define STREAMTUNE_CLIENT_CLI_ARGS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,13 @@ struct CommandArgs {
   std::string name;           // "health", "recommend", ...
   std::string snapshot_path;  // recommend, report: --snapshot
   std::string policy;         // recommend: --policy
-  int32_t page_size = 0;      // jobs, history: --page_size (0 = server's)
-  std::string page_token;     // jobs: --page_token
-  bool all_pages = false;     // jobs: --all
-  std::string job_id;         // job, history: JOB
+  int32_t page_size = 0;      // jobs, history, recommendations: --page_size (0 = server's)
+  std::string page_token;     // jobs, recommendations: --page_token
+  bool all_pages = false;     // jobs, recommendations: --all
+  // jobs, recommendations: --start_time / --end_time (unset: unbounded).
+  std::optional<absl::Time> start_time;
+  std::optional<absl::Time> end_time;
+  std::string job_id;         // job, history, recommendations: JOB
   std::string model_id;       // model: ID
   int64_t version = 0;        // model: --version (0 = newest)
   int64_t seed = 0;           // pretrain: --seed

@@ -67,6 +67,33 @@ TEST(ParseArgs, JobsFlags) {
   EXPECT_TRUE(inv.command.all_pages);
 }
 
+TEST(ParseArgs, TimeRangeFlags) {
+  Invocation inv;
+  ASSERT_TRUE(Parse({"--server=h:1", "recommendations", "wc", "--start_time",
+                     "2026-11-23T10:00:00+01:00", "--end_time=2026-11-23T10:00:00Z"},
+                    &inv)
+                  .ok());
+  EXPECT_EQ(inv.command.job_id, "wc");
+  ASSERT_TRUE(inv.command.start_time.has_value());
+  EXPECT_EQ(*inv.command.end_time - *inv.command.start_time, absl::Hours(1));
+  const absl::Time before = absl::Now();
+  ASSERT_TRUE(Parse({"--server=h:1", "jobs", "--start_time=90m"}, &inv).ok());
+  EXPECT_LE(*inv.command.start_time, before - absl::Minutes(90) + absl::Seconds(1));
+  EXPECT_GE(*inv.command.start_time, before - absl::Minutes(91));
+  EXPECT_FALSE(inv.command.end_time.has_value());
+}
+
+TEST(ParseArgs, BadTimeRanges) {
+  EXPECT_THAT(Error({"--server=h:1", "jobs", "--start_time=yesterday"}),
+              HasSubstr("jobs: --start_time: want an RFC 3339 time"));
+  EXPECT_EQ(Error({"--server=h:1", "jobs", "--start_time=2026-01-02T00:00:00Z",
+                   "--end_time=2026-01-01T00:00:00Z"}),
+            "jobs: --end_time: must be after --start_time");
+  EXPECT_EQ(Error({"--server=h:1", "history", "j", "--start_time=1h"}),
+            "history: unknown flag --start_time");
+  EXPECT_EQ(Error({"--server=h:1", "recommendations"}), "recommendations: missing JOB");
+}
+
 TEST(ParseArgs, PositionalArguments) {
   Invocation inv;
   ASSERT_TRUE(Parse({"--server=h:1", "job", "linear-chain"}, &inv).ok());

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_json.h"
 #include "common/status_macros.h"
+#include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
 
 namespace streamtune {
@@ -101,23 +102,59 @@ absl::Status Report(const CommandArgs& cmd, StreamTuneClient& client,
   return absl::OkStatus();
 }
 
-absl::Status Jobs(const CommandArgs& cmd, StreamTuneClient& client,
-                  std::ostream& out) {
-  auto fetch = [&](const std::string& token) {
-    v1::ListJobsRequest request;
-    request.set_page_size(cmd.page_size);
-    request.set_page_token(token);
-    return client.ListJobs(request);
-  };
-  v1::ListJobsResponse response;
+// Sets a listing request's page size and time range from the flags.
+template <typename Request>
+void SetPageAndRange(const CommandArgs& cmd, Request* request) {
+  using google::protobuf::util::TimeUtil;
+  request->set_page_size(cmd.page_size);
+  if (cmd.start_time) {
+    *request->mutable_start_time() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*cmd.start_time));
+  }
+  if (cmd.end_time) {
+    *request->mutable_end_time() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*cmd.end_time));
+  }
+}
+
+// One page from --page_token, or with --all every page from there on.
+template <typename Response, typename Fetch>
+absl::Status PrintListing(const CommandArgs& cmd, Fetch fetch, std::ostream& out) {
+  Response response;
   if (cmd.all_pages) {
-    STREAMTUNE_ASSIGN_OR_RETURN(
-        response, FetchAllPages<v1::ListJobsResponse>(fetch, cmd.page_token));
+    STREAMTUNE_ASSIGN_OR_RETURN(response, FetchAllPages<Response>(fetch, cmd.page_token));
   } else {
     STREAMTUNE_ASSIGN_OR_RETURN(response, fetch(cmd.page_token));
   }
   Print(response, out);
   return absl::OkStatus();
+}
+
+absl::Status Jobs(const CommandArgs& cmd, StreamTuneClient& client,
+                  std::ostream& out) {
+  return PrintListing<v1::ListJobsResponse>(
+      cmd,
+      [&](const std::string& token) {
+        v1::ListJobsRequest request;
+        SetPageAndRange(cmd, &request);
+        request.set_page_token(token);
+        return client.ListJobs(request);
+      },
+      out);
+}
+
+absl::Status Recommendations(const CommandArgs& cmd, StreamTuneClient& client,
+                             std::ostream& out) {
+  return PrintListing<v1::ListRecommendationsResponse>(
+      cmd,
+      [&](const std::string& token) {
+        v1::ListRecommendationsRequest request;
+        request.set_job_id(cmd.job_id);
+        SetPageAndRange(cmd, &request);
+        request.set_page_token(token);
+        return client.ListRecommendations(request);
+      },
+      out);
 }
 
 absl::Status GetJob(const CommandArgs& cmd, StreamTuneClient& client,
@@ -209,6 +246,7 @@ absl::Status RunCommand(const CommandArgs& command, StreamTuneClient& client,
       {"health", Health},   {"recommend", Recommend}, {"report", Report},
       {"jobs", Jobs},       {"job", GetJob},          {"history", History},
       {"models", Models},   {"model", GetModel},      {"pretrain", Pretrain},
+      {"recommendations", Recommendations},
   };
   for (const auto& [name, handler] : kHandlers) {
     if (command.name == name) return handler(command, client, out);

@@ -31,6 +31,8 @@ class FakeClient : public StreamTuneClient {
   HealthCheckResponse::ServingStatus health = HealthCheckResponse::SERVING;
   std::vector<v1::SnapshotRequest> recommended;
   std::vector<std::string> job_tokens;  // page tokens ListJobs received
+  std::vector<v1::ListJobsRequest> job_requests;
+  std::vector<v1::ListRecommendationsRequest> recommendation_requests;
 
   absl::StatusOr<v1::Recommendation> Recommend(
       const v1::SnapshotRequest& request) override {
@@ -66,6 +68,7 @@ class FakeClient : public StreamTuneClient {
       const v1::ListJobsRequest& request) override {
     if (!error.ok()) return error;
     job_tokens.push_back(request.page_token());
+    job_requests.push_back(request);
     const int start = request.page_token().empty()
                           ? 0
                           : std::stoi(request.page_token());
@@ -90,7 +93,16 @@ class FakeClient : public StreamTuneClient {
   absl::StatusOr<v1::ListRecommendationsResponse> ListRecommendations(
       const v1::ListRecommendationsRequest& request) override {
     if (!error.ok()) return error;
-    return v1::ListRecommendationsResponse();  // none yet
+    recommendation_requests.push_back(request);
+    v1::ListRecommendationsResponse response;
+    if (request.job_id() != "job-r") return response;  // none yet
+    // "job-r" has one per page, two pages (when a page size is set).
+    response.add_recommendations()->set_snapshot_id(
+        request.page_token().empty() ? "s1" : "s2");
+    if (request.page_token().empty() && request.page_size() != 0) {
+      response.set_next_page_token("p2");
+    }
+    return response;
   }
   absl::StatusOr<v1::ListModelsResponse> ListModels(
       const v1::ListModelsRequest& request) override {
@@ -283,6 +295,46 @@ TEST_F(CliTest, JobsAllFollowsPageTokens) {
   EXPECT_EQ(json["jobs"][4]["job_id"], "job-4");
   EXPECT_FALSE(json.contains("next_page_token"));
   EXPECT_THAT(fake_.job_tokens, ::testing::ElementsAre("", "2", "4"));
+}
+
+TEST_F(CliTest, JobsSendsTheTimeRange) {
+  CliRun run = Cli({"--server=h:1", "jobs", "--start_time=2026-11-23T10:00:00Z",
+                    "--end_time", "2026-11-23T11:00:00.5Z"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  ASSERT_EQ(fake_.job_requests.size(), 1u);
+  const v1::ListJobsRequest& request = fake_.job_requests[0];
+  EXPECT_EQ(request.start_time().seconds(), 1795428000);
+  EXPECT_EQ(request.end_time().seconds(), 1795428000 + 3600);
+  EXPECT_EQ(request.end_time().nanos(), 500000000);
+}
+
+TEST_F(CliTest, JobsWithoutRangeLeavesItUnset) {
+  ASSERT_EQ(Cli({"--server=h:1", "jobs"}).code, kExitOk);
+  ASSERT_EQ(fake_.job_requests.size(), 1u);
+  EXPECT_FALSE(fake_.job_requests[0].has_start_time());
+  EXPECT_FALSE(fake_.job_requests[0].has_end_time());
+}
+
+TEST_F(CliTest, RecommendationsListsOnePageOrAll) {
+  CliRun one = Cli({"--server=h:1", "recommendations", "job-r", "--page_size=1",
+                    "--start_time=1h"});
+  ASSERT_EQ(one.code, kExitOk) << one.err;
+  auto json = nlohmann::json::parse(one.out);
+  EXPECT_EQ(json["recommendations"].size(), 1u);
+  EXPECT_EQ(json["next_page_token"], "p2");
+  ASSERT_EQ(fake_.recommendation_requests.size(), 1u);
+  EXPECT_EQ(fake_.recommendation_requests[0].job_id(), "job-r");
+  EXPECT_EQ(fake_.recommendation_requests[0].page_size(), 1);
+  // "1h" is one hour before now.
+  const int64_t start = fake_.recommendation_requests[0].start_time().seconds();
+  EXPECT_NEAR(static_cast<double>(start), absl::ToUnixSeconds(absl::Now()) - 3600.0, 60.0);
+  EXPECT_FALSE(fake_.recommendation_requests[0].has_end_time());
+
+  CliRun all = Cli({"--server=h:1", "recommendations", "job-r", "--page_size=1", "--all"});
+  ASSERT_EQ(all.code, kExitOk) << all.err;
+  json = nlohmann::json::parse(all.out);
+  ASSERT_EQ(json["recommendations"].size(), 2u);
+  EXPECT_EQ(json["recommendations"][1]["snapshot_id"], "s2");
 }
 
 TEST_F(CliTest, JobNotFoundExitsOne) {

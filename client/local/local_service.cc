@@ -35,4 +35,8 @@ absl::StatusOr<std::unique_ptr<LocalService>> LocalService::Start(
   return service;
 }
 
+std::string LocalService::ServerLog() const {
+  return server_ == nullptr ? std::string() : server_->log();
+}
+
 }  // namespace streamtune::local

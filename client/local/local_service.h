@@ -29,6 +29,9 @@ class LocalService {
   static absl::StatusOr<std::unique_ptr<LocalService>> Start(
       const LocalServiceOptions& options);
   const std::string& target() const { return target_; }
+  // What the private streamtuned wrote to stderr so far ("" when the
+  // service is one the user gave by address).
+  std::string ServerLog() const;
 
  private:
   LocalService() = default;

@@ -4,14 +4,13 @@
 #ifndef STREAMTUNE_CLIENT_LOCAL_SERVER_PROCESS_H_
 #define STREAMTUNE_CLIENT_LOCAL_SERVER_PROCESS_H_
 
-#include <sys/types.h>
-
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client/local/child_process.h"
 
 namespace streamtune::local {
 
@@ -30,7 +29,6 @@ class ServerProcess {
   // the port file appears. Its stderr goes to a log file (see log()).
   static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
       const ServerProcessOptions& options);
-  ~ServerProcess();
 
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
@@ -42,9 +40,8 @@ class ServerProcess {
   std::string log() const;
 
  private:
-  ServerProcess(pid_t pid, std::string dir) : pid_(pid), dir_(std::move(dir)) {}
-  pid_t pid_;
-  std::string dir_;
+  explicit ServerProcess(std::unique_ptr<ChildProcess> child) : child_(std::move(child)) {}
+  std::unique_ptr<ChildProcess> child_;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
 };

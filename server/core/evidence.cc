@@ -25,7 +25,43 @@ void NoteHealthy(int q, double processed, ParallelismBounds* bounds) {
   }
 }
 
+// Evidence about an operator's limit needs the operator itself at its limit:
+// a labelled operator throttled by another one (Timely queues, a shared
+// component) processes what it is given, not what it can.
+bool BusiestInstanceSaturated(const v1::Operator& op) {
+  constexpr double kSaturatedBusyMs = 950;
+  return op.metrics().has_busy_ms_per_s_max() &&
+         op.metrics().busy_ms_per_s_max() >= kSaturatedBusyMs;
+}
+
 }  // namespace
+
+bool FellBehind(const v1::Operator& op, double target) {
+  // Metric noise of a few percent must not count as falling behind.
+  constexpr double kTolerance = 0.97;
+  return op.metrics().records_in_per_s() < kTolerance * target;
+}
+
+std::optional<double> ObservedRestartSeconds(const PolicyInput& input) {
+  double total = 0;
+  int restarts = 0;
+  const v1::Snapshot* earlier = nullptr;
+  auto visit = [&](const v1::Snapshot& later) {
+    if (earlier != nullptr) {
+      const double gap = SecondsBetween(*earlier, later);
+      const double down = gap - later.seconds_since_restart();
+      if (gap > 0 && down > 0) {
+        total += down;
+        ++restarts;
+      }
+    }
+    earlier = &later;
+  };
+  for (const v1::StoredSnapshot& stored : input.history) visit(stored.snapshot());
+  visit(input.graph.snapshot());
+  if (restarts == 0) return std::nullopt;
+  return total / restarts;
+}
 
 std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
                                               const std::vector<double>& targets,
@@ -34,14 +70,16 @@ std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
   std::vector<ParallelismBounds> bounds(graph.size());
   // The current snapshot's own labels.
   for (int v = 0; v < graph.size() && v < static_cast<int>(input.labels.size()); ++v) {
-    if (input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK) {
+    if (input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK &&
+        BusiestInstanceSaturated(graph.op(v)) && FellBehind(graph.op(v), targets[v])) {
       NoteBottleneck(graph.op(v).parallelism(), targets[v], &bounds[v]);
     }
   }
   // (parallelism, records processed per second) whenever saturated.
   std::vector<std::vector<std::pair<int, double>>> saturated(graph.size());
   for (int v = 0; v < graph.size() && v < static_cast<int>(input.labels.size()); ++v) {
-    if (input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK) {
+    if (input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK &&
+        BusiestInstanceSaturated(graph.op(v))) {
       saturated[v].emplace_back(graph.op(v).parallelism(),
                                 graph.op(v).metrics().records_in_per_s());
     }
@@ -66,9 +104,11 @@ std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
       const int q = past.operators(v).parallelism();
       const v1::BottleneckLabel label = stored.labels(v).label();
       const double processed = past.operators(v).metrics().records_in_per_s();
-      if (label == v1::BOTTLENECK_LABEL_BOTTLENECK) {
+      if (label == v1::BOTTLENECK_LABEL_BOTTLENECK && BusiestInstanceSaturated(past.operators(v))) {
         saturated[v].emplace_back(q, processed);
-        if (past_targets[v] >= targets[v]) NoteBottleneck(q, past_targets[v], &bounds[v]);
+        if (past_targets[v] >= targets[v] && FellBehind(past.operators(v), past_targets[v])) {
+          NoteBottleneck(q, past_targets[v], &bounds[v]);
+        }
       }
       if (label == v1::BOTTLENECK_LABEL_HEALTHY && processed >= targets[v] && targets[v] > 0) {
         NoteHealthy(q, processed, &bounds[v]);

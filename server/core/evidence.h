@@ -7,6 +7,7 @@
 #define STREAMTUNE_SERVER_CORE_EVIDENCE_H_
 
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "server/core/policy.h"
@@ -23,6 +24,17 @@ struct ParallelismBounds {
   // Why, for the reason string ("" when there is no evidence).
   std::string why;
 };
+
+// A saturated operator is only a bottleneck to fix when it processed less
+// than its demand: a source reading a backlog at full speed, or an operator
+// saturated exactly at its demand, keeps up (labels mark both saturated).
+bool FellBehind(const v1::Operator& op, double target);
+
+// Mean seconds a reconfiguration of this job kept it down: between a
+// snapshot and the end of the restart that followed it (the next snapshot's
+// time minus its seconds_since_restart), over the job's history and the
+// current snapshot. nullopt when the history shows no restart.
+std::optional<double> ObservedRestartSeconds(const PolicyInput& input);
 
 // Bounds per operator of the current snapshot (indexed like it), from its
 // own labels and every labelled snapshot in the history with the same

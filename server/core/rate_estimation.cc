@@ -14,13 +14,6 @@ using google::protobuf::util::TimeUtil;
 constexpr double kMinRecordsPerSecond = 1e-6;
 constexpr double kMinBusyFraction = 1e-3;
 
-double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later) {
-  return static_cast<double>(
-             TimeUtil::DurationToMicroseconds(later.observed_at() -
-                                              earlier.observed_at())) /
-         1e6;
-}
-
 const v1::Operator* FindOperator(const v1::Snapshot& snapshot,
                                  const std::string& id) {
   for (const auto& op : snapshot.operators()) {
@@ -30,6 +23,14 @@ const v1::Operator* FindOperator(const v1::Snapshot& snapshot,
 }
 
 }  // namespace
+
+double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later) {
+  return static_cast<double>(
+             TimeUtil::DurationToMicroseconds(later.observed_at() -
+                                              earlier.observed_at())) /
+         1e6;
+}
+
 
 const v1::Snapshot* ComparablePrevious(
     const v1::Snapshot& current, absl::Span<const v1::StoredSnapshot> history) {

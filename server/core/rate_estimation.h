@@ -26,6 +26,9 @@ struct RateEstimationOptions {
 const v1::Snapshot* ComparablePrevious(
     const v1::Snapshot& current, absl::Span<const v1::StoredSnapshot> history);
 
+// Seconds from `earlier`'s observed_at to `later`'s (negative if reversed).
+double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later);
+
 // Records out per record in (1 when nothing came in; 0 for an operator that
 // emits nothing, such as a sink).
 double Selectivity(const v1::Operator& op);

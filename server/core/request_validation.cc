@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
+#include "storage/store_util.h"
 
 namespace streamtune {
 namespace {
@@ -287,14 +288,8 @@ absl::Status CheckHeader(const v1::Snapshot& snapshot, absl::string_view path,
   if (!snapshot.has_observed_at()) {
     return Invalid(absl::StrCat(path, ".observed_at"), "required");
   }
-  // Bounds of google.protobuf.Timestamp: years 0001 to 9999.
-  constexpr int64_t kMinSeconds = -62135596800LL;
-  constexpr int64_t kMaxSeconds = 253402300799LL;
-  const auto& ts = snapshot.observed_at();
-  if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds ||
-      ts.nanos() < 0 || ts.nanos() > 999999999) {
-    return Invalid(absl::StrCat(path, ".observed_at"), "not a valid timestamp");
-  }
+  STREAMTUNE_RETURN_IF_ERROR(
+      ValidateTimestamp(snapshot.observed_at(), absl::StrCat(path, ".observed_at")));
   if (!std::isfinite(snapshot.window_s()) || snapshot.window_s() <= 0 ||
       snapshot.window_s() > limits.max_window_s) {
     return Invalid(absl::StrCat(path, ".window_s"),
@@ -336,6 +331,39 @@ absl::Status ValidatePageSize(int32_t page_size, absl::string_view path) {
     return Invalid(path, absl::StrCat("must be in [0, 1000], got ", page_size));
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateTimestamp(const google::protobuf::Timestamp& timestamp,
+                               absl::string_view path) {
+  // Bounds of google.protobuf.Timestamp: years 0001 to 9999.
+  constexpr int64_t kMinSeconds = -62135596800LL;
+  constexpr int64_t kMaxSeconds = 253402300799LL;
+  if (timestamp.seconds() < kMinSeconds || timestamp.seconds() > kMaxSeconds ||
+      timestamp.nanos() < 0 || timestamp.nanos() > 999999999) {
+    return Invalid(path, "not a valid timestamp");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TimeRange> ValidateTimeRange(const google::protobuf::Timestamp* start,
+                                            absl::string_view start_path,
+                                            const google::protobuf::Timestamp* end,
+                                            absl::string_view end_path) {
+  TimeRange range;
+  if (start != nullptr) {
+    STREAMTUNE_RETURN_IF_ERROR(ValidateTimestamp(*start, start_path));
+    range.start_micros = ToUnixMicros(*start);
+  }
+  if (end != nullptr) {
+    STREAMTUNE_RETURN_IF_ERROR(ValidateTimestamp(*end, end_path));
+    range.end_micros = ToUnixMicros(*end);
+  }
+  if (start != nullptr && end != nullptr &&
+      (end->seconds() < start->seconds() ||
+       (end->seconds() == start->seconds() && end->nanos() <= start->nanos()))) {
+    return Invalid(end_path, absl::StrCat("must be after ", start_path));
+  }
+  return range;
 }
 
 }  // namespace streamtune

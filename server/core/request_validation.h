@@ -7,7 +7,10 @@
 #include <cstdint>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "storage/store.h"
 #include "streamtune/v1/snapshot.pb.h"
 
 namespace streamtune {
@@ -37,6 +40,19 @@ absl::Status ValidateJobId(absl::string_view job_id, absl::string_view path);
 // page_size must be in [0, 1000]; returns OK and leaves the caller to map 0
 // to the default.
 absl::Status ValidatePageSize(int32_t page_size, absl::string_view path);
+
+// A google.protobuf.Timestamp within its documented bounds (years 0001 to
+// 9999, nanos in [0, 1e9)).
+absl::Status ValidateTimestamp(const google::protobuf::Timestamp& timestamp,
+                               absl::string_view path);
+
+// The optional range [start, end) of a listing request (null = unset) as a
+// TimeRange of microseconds (rounded towards the past). Errors name
+// `start_path` / `end_path`; end must be after start when both are set.
+absl::StatusOr<TimeRange> ValidateTimeRange(const google::protobuf::Timestamp* start,
+                                            absl::string_view start_path,
+                                            const google::protobuf::Timestamp* end,
+                                            absl::string_view end_path);
 
 }  // namespace streamtune
 

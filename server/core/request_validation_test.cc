@@ -189,5 +189,45 @@ TEST(ValidatePageSize, BoundsTheRange) {
   EXPECT_FALSE(ValidatePageSize(-1, "page_size").ok());
 }
 
+google::protobuf::Timestamp Time(int64_t seconds, int32_t nanos) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(seconds);
+  t.set_nanos(nanos);
+  return t;
+}
+
+TEST(ValidateTimeRange, ConvertsSetBoundsToMicroseconds) {
+  const google::protobuf::Timestamp start = Time(10, 1999);
+  const google::protobuf::Timestamp end = Time(20, 0);
+  auto range = ValidateTimeRange(&start, "start_time", &end, "end_time");
+  ASSERT_TRUE(range.ok()) << range.status();
+  EXPECT_EQ(range->start_micros, 10000001);
+  EXPECT_EQ(range->end_micros, 20000000);
+  auto open = ValidateTimeRange(nullptr, "start_time", nullptr, "end_time");
+  ASSERT_TRUE(open.ok());
+  EXPECT_FALSE(open->start_micros.has_value());
+  EXPECT_FALSE(open->end_micros.has_value());
+  auto from = ValidateTimeRange(&start, "start_time", nullptr, "end_time");
+  ASSERT_TRUE(from.ok());
+  EXPECT_FALSE(from->end_micros.has_value());
+}
+
+TEST(ValidateTimeRange, NamesTheBadField) {
+  const google::protobuf::Timestamp start = Time(10, 0);
+  const google::protobuf::Timestamp same = Time(10, 0);
+  const google::protobuf::Timestamp bad_nanos = Time(10, -1);
+  const google::protobuf::Timestamp too_late = Time(253402300800, 0);
+  EXPECT_EQ(std::string(ValidateTimeRange(&start, "start_time", &same, "end_time")
+                            .status()
+                            .message()),
+            "end_time: must be after start_time");
+  EXPECT_EQ(std::string(ValidateTimeRange(&bad_nanos, "start_time", nullptr, "end_time")
+                            .status()
+                            .message()),
+            "start_time: not a valid timestamp");
+  EXPECT_EQ(ValidateTimeRange(nullptr, "start_time", &too_late, "end_time").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace streamtune

@@ -171,8 +171,12 @@ absl::StatusOr<v1::ListJobsResponse> TuningCore::ListJobs(
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
   STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
   STREAMTUNE_ASSIGN_OR_RETURN(
+      const TimeRange range,
+      ValidateTimeRange(request.has_start_time() ? &request.start_time() : nullptr, "start_time",
+                        request.has_end_time() ? &request.end_time() : nullptr, "end_time"));
+  STREAMTUNE_ASSIGN_OR_RETURN(
       Page<v1::Job> page,
-      store_->ListJobs(tenant, ToPage(request.page_size(), request.page_token())));
+      store_->ListJobs(tenant, ToPage(request.page_size(), request.page_token()), range));
   v1::ListJobsResponse response;
   for (auto& job : page.items) *response.add_jobs() = std::move(job);
   response.set_next_page_token(page.next_page_token);
@@ -200,9 +204,13 @@ absl::StatusOr<v1::ListRecommendationsResponse> TuningCore::ListRecommendations(
   STREAMTUNE_RETURN_IF_ERROR(ValidateJobId(request.job_id(), "job_id"));
   STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
   STREAMTUNE_ASSIGN_OR_RETURN(
+      const TimeRange range,
+      ValidateTimeRange(request.has_start_time() ? &request.start_time() : nullptr, "start_time",
+                        request.has_end_time() ? &request.end_time() : nullptr, "end_time"));
+  STREAMTUNE_ASSIGN_OR_RETURN(
       Page<v1::Recommendation> page,
       store_->ListRecommendations(tenant, request.job_id(),
-                                  ToPage(request.page_size(), request.page_token())));
+                                  ToPage(request.page_size(), request.page_token()), range));
   v1::ListRecommendationsResponse response;
   for (auto& r : page.items) *response.add_recommendations() = std::move(r);
   response.set_next_page_token(page.next_page_token);
@@ -241,6 +249,13 @@ absl::StatusOr<v1::PretrainResponse> TuningCore::Pretrain(
   if (request.seed() < 0) return absl::InvalidArgumentError("seed: must be >= 0");
   PretrainOptions options = options_.pretrain;
   if (request.seed() > 0) options.seed = static_cast<uint64_t>(request.seed());
+  constexpr int kMaxTrainingSteps = 1000000;
+  if (request.max_training_steps() < 0 || request.max_training_steps() > kMaxTrainingSteps) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_training_steps: must be in [0, ", kMaxTrainingSteps, "], got ",
+                     request.max_training_steps()));
+  }
+  if (request.max_training_steps() > 0) options.train.max_steps = request.max_training_steps();
   return pretrainer_->Run(tenant, options);
 }
 

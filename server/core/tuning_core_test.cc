@@ -165,6 +165,29 @@ TEST_F(TuningCoreTest, PaginationArgumentsAreValidated) {
               StartsWith("job_id: required"));
 }
 
+TEST_F(TuningCoreTest, ListingsFilterByTimeRangeAndCheckIt) {
+  ASSERT_TRUE(core_->Recommend("t", Request(testing::ValidChain("a", 1000))).ok());
+  v1::ListJobsRequest jobs;
+  jobs.mutable_start_time()->set_seconds(1000 + 1);  // after the job was seen
+  auto none = core_->ListJobs("t", jobs);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->jobs_size(), 0);
+  jobs.mutable_start_time()->set_seconds(1000);
+  auto some = core_->ListJobs("t", jobs);
+  ASSERT_TRUE(some.ok()) << some.status();
+  EXPECT_EQ(some->jobs_size(), 1);
+
+  v1::ListRecommendationsRequest recommendations;
+  recommendations.set_job_id(testing::ValidChain("a", 1000).job_id());
+  recommendations.mutable_start_time()->set_seconds(5);
+  recommendations.mutable_end_time()->set_seconds(5);
+  EXPECT_EQ(std::string(core_->ListRecommendations("t", recommendations).status().message()),
+            "end_time: must be after start_time");
+  recommendations.mutable_end_time()->set_nanos(-3);
+  EXPECT_EQ(std::string(core_->ListRecommendations("t", recommendations).status().message()),
+            "end_time: not a valid timestamp");
+}
+
 TEST_F(TuningCoreTest, PretrainIsUnimplementedWithoutATrainer) {
   EXPECT_EQ(core_->Pretrain("t", v1::PretrainRequest()).status().code(),
             absl::StatusCode::kUnimplemented);

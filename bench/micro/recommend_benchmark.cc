@@ -1,0 +1,165 @@
+// One full Recommend on a warm server: the real streamtuned binary on a
+// private PostgreSQL, called over loopback gRPC. Before the benchmarks run,
+// main() starts the stack, generates a small history, pre-trains models with
+// a bounded number of steps, and warms the job up, so every iteration is the
+// steady state of a tuned job: validate, store the snapshot and its labels,
+// read the job's history, match the cluster, fine-tune on the new
+// observation, predict, store the answer.
+//
+// BM_GetJob (one round trip and one indexed read) is the baseline: report
+// the others as multiples of it. Run by hand (not in ctest):
+//   build/bench/micro/streamtune_recommend_benchmark
+#include <stdlib.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "client/agent/agent_loop.h"
+#include "client/history/history_generator.h"
+#include "client/local/local_service.h"
+#include "client/local/private_postgres.h"
+#include "client/local/server_process.h"
+#include "client/sim/generator.h"
+#include "client/sim/sim_adapter.h"
+#include "client/streamtune_client.h"
+
+namespace streamtune {
+namespace {
+
+constexpr char kTenant[] = "recommend-bench";
+
+struct Stack {
+  std::unique_ptr<local::PrivatePostgres> postgres;
+  std::unique_ptr<local::ServerProcess> server;
+  std::unique_ptr<StreamTuneClient> client;
+  // Snapshots of a simulated job, replayed with fresh ids.
+  std::vector<v1::Snapshot> snapshots;
+};
+
+Stack* stack = nullptr;
+
+// The snapshots a static configuration of a generated chain produces.
+absl::StatusOr<std::vector<v1::Snapshot>> SimulatedSnapshots() {
+  absl::StatusOr<sim::Workload> workload = sim::GenerateWorkload("chain", 11);
+  if (!workload.ok()) return workload.status();
+  auto engine = sim::SimulatedEngineAdapter::Create(*workload, "bench-job");
+  if (!engine.ok()) return engine.status();
+  std::vector<v1::Snapshot> snapshots;
+  const agent::Decider keep = [&](const v1::Snapshot& s)
+      -> absl::StatusOr<std::optional<std::vector<int>>> {
+    snapshots.push_back(s);
+    return std::nullopt;
+  };
+  absl::Status run = agent::RunAgentLoop(**engine, keep);
+  if (!run.ok()) return run;
+  return snapshots;
+}
+
+absl::Status StartStack(Stack* s) {
+  char dir[] = "/tmp/streamtune-recommend-bench-XXXXXX";
+  if (mkdtemp(dir) == nullptr) return absl::InternalError("mkdtemp failed");
+  auto postgres =
+      local::PrivatePostgres::Start(absl::StrCat(STREAMTUNE_SOURCE_DIR, "/deploy"), dir);
+  if (!postgres.ok()) return postgres.status();
+  s->postgres = *std::move(postgres);
+  local::ServerProcessOptions server;
+  server.binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
+  server.database_url = s->postgres->url();
+  auto process = local::ServerProcess::Start(server);
+  if (!process.ok()) return process.status();
+  s->server = *std::move(process);
+  ClientOptions options;
+  options.target = s->server->target();
+  options.tenant = kTenant;
+  options.call_timeout = absl::Minutes(10);
+  auto client = StreamTuneClient::Create(options);
+  if (!client.ok()) return client.status();
+  s->client = *std::move(client);
+  if (absl::Status up = s->client->WaitUntilServing(absl::Seconds(60)); !up.ok()) return up;
+
+  std::fprintf(stderr, "recommend-bench: generating history and pre-training...\n");
+  history::HistoryOptions history;
+  history.jobs = 24;
+  history.count_labels = false;
+  if (auto stats = history::GenerateHistory(history, s->client.get()); !stats.ok()) {
+    return stats.status();
+  }
+  v1::PretrainRequest pretrain;
+  pretrain.set_max_training_steps(300);
+  if (auto models = s->client->Pretrain(pretrain); !models.ok()) return models.status();
+  auto snapshots = SimulatedSnapshots();
+  if (!snapshots.ok()) return snapshots.status();
+  s->snapshots = *std::move(snapshots);
+  return absl::OkStatus();
+}
+
+// Snapshot `k` of the replay for `job`: the simulated metrics, a fresh id
+// and time, so every call is a new observation of a long-running job.
+v1::SnapshotRequest Request(const std::string& job, const std::string& policy, int64_t k) {
+  v1::SnapshotRequest request;
+  v1::Snapshot& s = *request.mutable_snapshot();
+  s = stack->snapshots[k % stack->snapshots.size()];
+  s.set_job_id(job);
+  s.set_snapshot_id(absl::StrCat("b", k));
+  s.mutable_observed_at()->set_seconds(1700000000 + 60 * k);
+  request.set_policy(policy);
+  return request;
+}
+
+void RecommendLoop(benchmark::State& state, const std::string& policy) {
+  const std::string job = absl::StrCat("job-", policy);
+  int64_t k = 0;
+  for (int warm = 0; warm < 20; ++warm) (void)stack->client->Recommend(Request(job, policy, k++));
+  for (auto _ : state) {
+    auto answer = stack->client->Recommend(Request(job, policy, k++));
+    if (!answer.ok()) state.SkipWithError(answer.status().ToString().c_str());
+  }
+}
+
+void BM_GetJob(benchmark::State& state) {
+  (void)stack->client->Recommend(Request("job-get", "ds2", 0));
+  v1::GetJobRequest request;
+  request.set_job_id("job-get");
+  for (auto _ : state) {
+    auto job = stack->client->GetJob(request);
+    if (!job.ok()) state.SkipWithError(job.status().ToString().c_str());
+  }
+}
+BENCHMARK(BM_GetJob)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_RecommendDs2(benchmark::State& state) { RecommendLoop(state, "ds2"); }
+BENCHMARK(BM_RecommendDs2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_RecommendStreamTune(benchmark::State& state) { RecommendLoop(state, "streamtune"); }
+BENCHMARK(BM_RecommendStreamTune)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A retried call: the stored answer, nothing recomputed.
+void BM_RecommendRetried(benchmark::State& state) {
+  const v1::SnapshotRequest request = Request("job-retry", "streamtune", 0);
+  (void)stack->client->Recommend(request);
+  for (auto _ : state) {
+    auto answer = stack->client->Recommend(request);
+    if (!answer.ok()) state.SkipWithError(answer.status().ToString().c_str());
+  }
+}
+BENCHMARK(BM_RecommendRetried)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace streamtune
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  streamtune::stack = new streamtune::Stack;
+  if (absl::Status s = streamtune::StartStack(streamtune::stack); !s.ok()) {
+    std::fprintf(stderr, "recommend-bench: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  delete streamtune::stack;  // Stops the server and PostgreSQL.
+  return 0;
+}

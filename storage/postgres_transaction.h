@@ -1,0 +1,63 @@
+// InTransaction: how PostgresStore runs each operation: one transaction on a
+// pooled connection, committed when the body succeeds, one retry on a fresh
+// connection when the connection died before COMMIT, every libpqxx exception
+// turned into absl::Status, and the pool's StoreObserver told the latency and
+// every database error. Internal to the PostgreSQL store.
+#ifndef STREAMTUNE_STORAGE_POSTGRES_TRANSACTION_H_
+#define STREAMTUNE_STORAGE_POSTGRES_TRANSACTION_H_
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "pqxx/pqxx"
+#include "storage/postgres_pool.h"
+
+namespace streamtune {
+
+// Runs `body` (returning absl::Status or absl::StatusOr<T>, given a
+// pqxx::work&) in one transaction on a pooled connection: committed when
+// the body returns OK, rolled back otherwise. Every libpqxx exception ends
+// here. `what` names the operation in error messages and to the observer.
+template <typename Body>
+auto InTransaction(PostgresPool& pool, absl::string_view what, Body body)
+    -> decltype(body(std::declval<pqxx::work&>())) {
+  const absl::Time start = absl::Now();
+  auto report = [&] { pool.observer().OnTransaction(what, absl::Now() - start); };
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<PostgresPool::Lease> lease = pool.Borrow();
+    if (!lease.ok()) {
+      pool.observer().OnDatabaseError(what, lease.status());
+      report();
+      return lease.status();
+    }
+    bool committing = false;
+    try {
+      pqxx::work txn(lease->connection());
+      auto result = body(txn);
+      if (result.ok()) {
+        committing = true;
+        txn.commit();
+      }
+      report();
+      return result;
+    } catch (...) {
+      bool broken = false;
+      absl::Status status = StatusFromPqxxException(what, &broken);
+      if (broken) lease->MarkBroken();
+      pool.observer().OnDatabaseError(what, status);
+      // Nothing committed on a connection that died before COMMIT, so one
+      // more try on a fresh connection is safe for every operation; it
+      // hides a server restart between calls from the caller.
+      if (broken && !committing && attempt == 1) continue;
+      report();
+      return status;
+    }
+  }
+}
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_STORAGE_POSTGRES_TRANSACTION_H_

@@ -1,0 +1,99 @@
+// The store conformance suite, part two: models (versions, metadata,
+// weights, listing) and the job's model assignment. Same fixture and
+// instantiations as store_conformance.cc.
+#include <string>
+
+#include "storage/store_conformance.h"
+
+namespace streamtune {
+
+TEST_P(StoreConformanceTest, PutModelAssignsVersionsAndKeepsMetadata) {
+  v1::Model m;
+  m.set_model_id("cluster-3");
+  m.set_cluster_id("3");
+  m.set_kind("cluster");
+  (*m.mutable_metrics())["roc_auc"] = 0.9312345678901234;
+  (*m.mutable_metrics())["train_samples"] = 12000;
+  m.set_pretrain_run("run-1");
+  auto* medoid_op = m.mutable_medoid()->add_operators();
+  medoid_op->set_id("src");
+  medoid_op->set_kind(v1::OPERATOR_KIND_SOURCE);
+  m.set_version(77);  // assigned by the store
+  auto v1 = store_->PutModel(tenant_, m, "one");
+  auto v2 = store_->PutModel(tenant_, m, "two");
+  ASSERT_TRUE(v1.ok() && v2.ok()) << v1.status() << v2.status();
+  EXPECT_EQ(v1->version(), 1);
+  EXPECT_EQ(v2->version(), 2);
+  EXPECT_TRUE(v1->has_created_at());
+  EXPECT_EQ(v1->created_at().nanos() % 1000, 0);
+  EXPECT_EQ(v1->metrics().at("roc_auc"), 0.9312345678901234);
+
+  EXPECT_EQ(v1->pretrain_run(), "run-1");
+  auto newest = store_->GetModel(tenant_, "cluster-3", 0);
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  EXPECT_TRUE(ProtoEq(*newest, *v2));
+  auto first = store_->GetModel(tenant_, "cluster-3", 1);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(ProtoEq(*first, *v1));
+  EXPECT_EQ(store_->GetModel(tenant_, "cluster-3", 3).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->PutModel(tenant_, v1::Model(), "w").status().code(),
+            absl::StatusCode::kInvalidArgument);  // model_id is required
+  EXPECT_EQ(store_->GetModel(tenant_, "nope", 0).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetModelWeights(tenant_, "nope", 0).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetModelWeights(tenant_, "cluster-3", 9).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, SetJobModelRecordsTheAssignment) {
+  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s1", 100)).ok());
+  ASSERT_TRUE(store_->SetJobModel(tenant_, "job", "cluster-2", 7).ok());
+  auto job = store_->GetJob(tenant_, "job");
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->cluster_id(), "cluster-2");
+  EXPECT_EQ(job->model_version(), 7);
+  EXPECT_EQ(store_->SetJobModel(tenant_, "nope", "c", 1).code(),
+            absl::StatusCode::kNotFound);
+  // A later snapshot keeps the assignment.
+  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s2", 160)).ok());
+  EXPECT_EQ(store_->GetJob(tenant_, "job")->cluster_id(), "cluster-2");
+}
+
+TEST_P(StoreConformanceTest, ModelWeightsRoundTripArbitraryBytes) {
+  std::string weights;
+  for (int round = 0; round < 4; ++round) {
+    for (int b = 0; b < 256; ++b) weights.push_back(static_cast<char>(b));
+  }
+  weights += std::string(3, '\0') + "\\x00'\";--";
+  v1::Model m;
+  m.set_model_id("m");
+  ASSERT_TRUE(store_->PutModel(tenant_, m, weights).ok());
+  ASSERT_TRUE(store_->PutModel(tenant_, m, "").ok());
+  auto newest = store_->GetModelWeights(tenant_, "m", 0);
+  ASSERT_TRUE(newest.ok()) << newest.status();
+  EXPECT_EQ(*newest, "");
+  auto first = store_->GetModelWeights(tenant_, "m", 1);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(*first, weights);
+}
+
+TEST_P(StoreConformanceTest, ListModelsNewestFirstAndPaginates) {
+  std::vector<std::pair<std::string, int64_t>> expected;  // newest first
+  for (const char* id : {"a", "b", "a", "c", "b", "a", "d"}) {
+    v1::Model m;
+    m.set_model_id(id);
+    auto put = store_->PutModel(tenant_, m, "w");
+    ASSERT_TRUE(put.ok()) << put.status();
+    expected.insert(expected.begin(), {id, put->version()});
+  }
+  auto all = ListAll<v1::Model>(3, [&](const PageRequest& page) {
+    return store_->ListModels(tenant_, page);
+  });
+  std::vector<std::pair<std::string, int64_t>> got;
+  for (const auto& m : all) got.emplace_back(m.model_id(), m.version());
+  EXPECT_EQ(got, expected);
+}
+
+}  // namespace streamtune

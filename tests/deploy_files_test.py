@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Checks the deployment files (deploy/): every YAML parses, the Kubernetes
+manifests hold what production needs and agree with each other, the compose
+file and the Dockerfile use the same configs and binaries as the loopback
+tests, every streamtuned flag they pass exists, `nginx -t` accepts the nginx
+config and `promtool check config` the Prometheus one. No container engine
+runs here, so this is how those files are tested.
+
+Usage: deploy_files_test.py REPO_ROOT STREAMTUNED_BINARY
+Needs Debian's python3-yaml, nginx and prometheus (deploy/install-deps.sh).
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+ROOT, STREAMTUNED = sys.argv[1], sys.argv[2]
+DEPLOY = os.path.join(ROOT, "deploy")
+results = {"passed": 0, "failed": 0}
+
+
+def check(condition, what):
+    if condition:
+        results["passed"] += 1
+    else:
+        results["failed"] += 1
+        print(f"FAIL: {what}")
+
+
+def load_all(path):
+    with open(path) as f:
+        return [doc for doc in yaml.safe_load_all(f) if doc is not None]
+
+
+def streamtuned_flags():
+    help_text = subprocess.run([STREAMTUNED, "--helpfull"], capture_output=True, text=True)
+    return set(re.findall(r"--([a-z_]+)", help_text.stdout + help_text.stderr))
+
+
+def flag_names(args):
+    return [re.match(r"--([a-z_]+)", a).group(1) for a in args if a.startswith("--")]
+
+
+# Every YAML file parses.
+yaml_files = sorted(glob.glob(os.path.join(DEPLOY, "**", "*.yaml"), recursive=True))
+check(len(yaml_files) >= 10, f"expected the compose, k8s and grafana YAML files, got {yaml_files}")
+for path in yaml_files:
+    try:
+        load_all(path)
+        check(True, path)
+    except yaml.YAMLError as e:
+        check(False, f"{path} does not parse: {e}")
+
+known_flags = streamtuned_flags()
+check({"listen", "database_url", "metrics_listen", "db_pool_size"} <= known_flags,
+      f"streamtuned --helpfull lists its flags: {sorted(known_flags)[:10]}")
+
+# Kubernetes: one of each kind production needs, consistent with each other.
+k8s = {}
+for path in glob.glob(os.path.join(DEPLOY, "k8s", "*.yaml")):
+    for doc in load_all(path):
+        k8s.setdefault(doc["kind"], []).append(doc)
+for kind in ["Deployment", "Service", "HorizontalPodAutoscaler", "ConfigMap", "Secret",
+             "PodDisruptionBudget", "Kustomization"]:
+    check(kind in k8s, f"deploy/k8s has a {kind}")
+kustomization = k8s["Kustomization"][0]
+for resource in kustomization["resources"]:
+    check(os.path.exists(os.path.join(DEPLOY, "k8s", resource)), f"kustomization lists {resource}")
+
+deployment = k8s["Deployment"][0]
+labels = deployment["spec"]["template"]["metadata"]["labels"]
+check(deployment["spec"]["selector"]["matchLabels"].items() <= labels.items(),
+      "the Deployment's selector matches its pods")
+container = deployment["spec"]["template"]["spec"]["containers"][0]
+ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+check(ports.get("grpc") == 50051 and ports.get("metrics") == 9464, f"container ports {ports}")
+for probe in ["readinessProbe", "livenessProbe"]:
+    check(container.get(probe, {}).get("grpc", {}).get("port") == ports.get("grpc"),
+          f"{probe} is a gRPC health probe on the gRPC port")
+config_map = k8s["ConfigMap"][0]
+for arg in container["args"]:
+    for var in re.findall(r"\$\(([A-Z_]+)\)", arg):
+        check(var in config_map["data"], f"arg {arg}: {var} is in the ConfigMap")
+for flag in flag_names(container["args"]):
+    check(flag in known_flags, f"k8s arg --{flag} is a streamtuned flag")
+secret = k8s["Secret"][0]
+secret_refs = [e["valueFrom"]["secretKeyRef"] for e in container.get("env", [])
+               if "secretKeyRef" in e.get("valueFrom", {})]
+check(any(r["name"] == secret["metadata"]["name"] and r["key"] in secret["stringData"]
+          and r["key"] == "STREAMTUNE_DATABASE_URL" for r in secret_refs),
+      "the database URL comes from the Secret as STREAMTUNE_DATABASE_URL")
+check(secret["stringData"]["STREAMTUNE_DATABASE_URL"].startswith("postgresql://"),
+      "the Secret holds a PostgreSQL URL")
+for service in k8s["Service"]:
+    check(service["spec"]["selector"].items() <= labels.items(),
+          f"Service {service['metadata']['name']} selects the pods")
+hpa = k8s["HorizontalPodAutoscaler"][0]
+check(hpa["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
+      and hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment", "the HPA scales the Deployment")
+check(hpa["spec"]["minReplicas"] >= 2, "the HPA keeps at least two replicas")
+pdb = k8s["PodDisruptionBudget"][0]
+check(pdb["spec"]["selector"]["matchLabels"].items() <= labels.items(), "the PDB covers the pods")
+check(pdb["spec"]["minAvailable"] < hpa["spec"]["minReplicas"],
+      "the PDB allows a drain at the HPA's minimum")
+
+# Compose: the stack of the issue, built from deploy/Dockerfile.
+compose = load_all(os.path.join(DEPLOY, "compose.yaml"))[0]
+services = compose["services"]
+replicas = [f"streamtuned-{i}" for i in (1, 2, 3)]
+for name in ["postgres", *replicas, "nginx", "prometheus", "grafana"]:
+    check(name in services, f"compose has service {name}")
+dockerfile = open(os.path.join(DEPLOY, "Dockerfile")).read()
+stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", dockerfile, re.M)
+check(len(stages) >= 2 and all(image.startswith("debian:bookworm") for image, _ in stages),
+      f"multi-stage Dockerfile on Debian bookworm: {stages}")
+stage_names = {name for _, name in stages}
+for name in [*replicas, "nginx", "prometheus"]:
+    build = services[name].get("build", {})
+    check(build.get("dockerfile") == "deploy/Dockerfile" and build.get("target") in stage_names,
+          f"compose {name} is built from deploy/Dockerfile (target {build.get('target')})")
+    check(os.path.normpath(os.path.join(DEPLOY, build.get("context", ""))) == ROOT,
+          f"compose {name} builds from the repository root")
+for name in replicas:
+    for flag in flag_names(services[name].get("command", [])):
+        check(flag in known_flags, f"compose {name} flag --{flag} is a streamtuned flag")
+    check(services[name]["environment"]["STREAMTUNE_DATABASE_URL"].startswith("postgresql://"),
+          f"compose {name} gets the database URL")
+check(services["nginx"]["command"] == [f"{r}:50051" for r in replicas],
+      "compose nginx balances over the three replicas' gRPC ports")
+check(services["prometheus"]["command"] == [f"{r}:9464" for r in replicas],
+      "compose Prometheus scrapes the three replicas")
+# The images render the very templates the loopback tests render.
+check("COPY deploy/nginx/ " in dockerfile and "nginx/render.sh" in dockerfile,
+      "the nginx image uses deploy/nginx/render.sh and its template")
+check("COPY deploy/prometheus/ " in dockerfile and "prometheus/render.sh" in dockerfile,
+      "the Prometheus image uses deploy/prometheus/render.sh and its template")
+grafana_mounts = " ".join(services["grafana"].get("volumes", []))
+check("./grafana/streamtune-dashboard.json" in grafana_mounts and "./grafana/provisioning" in grafana_mounts,
+      "compose Grafana loads the dashboard and its provisioning")
+datasource = load_all(os.path.join(DEPLOY, "grafana", "provisioning", "datasources",
+                                   "prometheus.yaml"))[0]["datasources"][0]
+check(datasource["url"] == "http://prometheus:9090", "Grafana's datasource is compose's Prometheus")
+with open(os.path.join(DEPLOY, "grafana", "streamtune-dashboard.json")) as f:
+    dashboard = json.load(f)
+check(len([p for p in dashboard["panels"] if p.get("targets")]) >= 10, "the dashboard has panels")
+
+# nginx -t on the shared template (loopback backends: nginx resolves
+# upstream names at load time) and promtool on the Prometheus template with
+# compose's targets.
+with tempfile.TemporaryDirectory() as tmp:
+    os.chmod(tmp, 0o755)
+    conf, run = os.path.join(tmp, "nginx.conf"), os.path.join(tmp, "run")
+    subprocess.run(["sh", os.path.join(DEPLOY, "nginx", "render.sh"), conf, "127.0.0.1:18080", run,
+                    "127.0.0.1:50051", "127.0.0.1:50052", "127.0.0.1:50053"], check=True)
+    rendered = open(conf).read()
+    check(rendered.count("server 127.0.0.1:5005") == 3 and not re.search(r"@[A-Z_]+@", rendered),
+          "render.sh fills every placeholder")
+    check("grpc_pass" in rendered and "grpc_next_upstream" in rendered, "gRPC proxy with failover")
+    nginx = subprocess.run(["nginx", "-t", "-p", run, "-e", "stderr", "-c", conf],
+                           capture_output=True, text=True)
+    check(nginx.returncode == 0, f"nginx -t: {nginx.stderr}")
+    prom = os.path.join(tmp, "prometheus.yml")
+    subprocess.run(["sh", os.path.join(DEPLOY, "prometheus", "render.sh"), prom, "5s",
+                    *[f"{r}:9464" for r in replicas]], check=True)
+    check(load_all(prom)[0]["scrape_configs"][0]["static_configs"][0]["targets"]
+          == [f"{r}:9464" for r in replicas], "render.sh lists the scrape targets")
+    promtool = subprocess.run(["promtool", "check", "config", prom], capture_output=True, text=True)
+    check(promtool.returncode == 0, f"promtool check config: {promtool.stdout}{promtool.stderr}")
+
+print(f"deploy: {results['passed']} passed, {results['failed']} failed")
+sys.exit(1 if results["failed"] else 0)
