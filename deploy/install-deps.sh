@@ -17,6 +17,9 @@ PACKAGES=(
   postgresql postgresql-client
   # operations tests: gRPC load balancer, metrics server, deploy-file checks
   nginx prometheus python3-yaml
+  # Flink client (HTTP to the JobManager) and the real Flink its tests run
+  # (tests/flink: Maven fetches Flink from Maven Central)
+  libcurl4-openssl-dev openjdk-17-jdk-headless maven
 )
 
 missing=()
@@ -43,3 +46,4 @@ fi
 if ! command -v go >/dev/null 2>&1 && [[ ! -x /usr/local/go/bin/go ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends golang-go
 fi
+

@@ -26,6 +26,22 @@ Decider NoChangeDecider();
 // and is returned, prefixed with the snapshot id it concerned.
 absl::Status RunAgentLoop(EngineAdapter& engine, const Decider& decide);
 
+// The step of a decision an error came from.
+enum class AgentStep { kAwait, kRestarting, kSnapshot, kDecide, kApply };
+const char* AgentStepName(AgentStep step);  // "await", "restarting", ...
+
+struct AgentLoopOptions {
+  // Called with every error (prefixed as above). Returning true goes on with
+  // the next decision point — a long-running agent against a real engine
+  // outlives a failing endpoint; false ends the loop with that error. Unset:
+  // the first error ends the loop.
+  std::function<bool(AgentStep step, const absl::Status& error)> on_error;
+};
+
+// As above, with `options`.
+absl::Status RunAgentLoop(EngineAdapter& engine, const Decider& decide,
+                          const AgentLoopOptions& options);
+
 }  // namespace streamtune::agent
 
 #endif  // STREAMTUNE_CLIENT_AGENT_AGENT_LOOP_H_

@@ -73,5 +73,33 @@ TEST(RunAgentLoop, ReturnsEngineErrors) {
   EXPECT_EQ(RunAgentLoop(engine, NoChangeDecider()).message(), "engine gone");
 }
 
+TEST(RunAgentLoop, OnErrorKeepsGoingWhenItSaysSo) {
+  ScriptedEngine engine({false, false, false, false});
+  engine.fail_snapshot_at_ = 1;
+  Decider decide = [](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
+    if (s.snapshot_id() == "p2") return absl::UnavailableError("service down");
+    return std::optional<std::vector<int>>(std::vector<int>{2});
+  };
+  std::vector<std::string> errors;
+  AgentLoopOptions options;
+  options.on_error = [&](AgentStep step, const absl::Status& error) {
+    errors.push_back(absl::StrCat(AgentStepName(step), ": ", error.message()));
+    return true;
+  };
+  ASSERT_TRUE(RunAgentLoop(engine, decide, options).ok());
+  EXPECT_THAT(errors, ElementsAre("snapshot: engine gone", "decide: snapshot p2: service down"));
+  EXPECT_EQ(engine.applied_.size(), 2u);  // p0 and p3.
+}
+
+TEST(RunAgentLoop, OnErrorCanEndTheLoop) {
+  ScriptedEngine engine({false, false, false});
+  engine.fail_snapshot_at_ = 0;
+  AgentLoopOptions options;
+  int calls = 0;
+  options.on_error = [&](AgentStep, const absl::Status&) { return ++calls < 1; };
+  EXPECT_EQ(RunAgentLoop(engine, NoChangeDecider(), options).message(), "engine gone");
+  EXPECT_EQ(calls, 1);
+}
+
 }  // namespace
 }  // namespace streamtune::agent

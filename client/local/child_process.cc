@@ -24,9 +24,11 @@ int DecodeWaitStatus(int status) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
-    const std::vector<std::string>& argv, const std::string& log_path) {
+    const std::vector<std::string>& argv, const std::string& log_path, bool stdin_pipe) {
   if (argv.empty()) return absl::InvalidArgumentError("argv: empty");
   std::vector<std::string> args = argv;  // execvp wants non-const strings
+  int pipe_fds[2] = {-1, -1};
+  if (stdin_pipe && pipe(pipe_fds) != 0) return absl::InternalError("pipe failed");
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
@@ -35,16 +37,22 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
       dup2(fd, STDERR_FILENO);
       dup2(fd, STDOUT_FILENO);
     }
+    if (stdin_pipe) {
+      dup2(pipe_fds[0], STDIN_FILENO);
+      close(pipe_fds[1]);
+    }
     std::vector<char*> raw;
     for (auto& a : args) raw.push_back(a.data());
     raw.push_back(nullptr);
     execvp(raw[0], raw.data());
     _exit(127);
   }
-  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, log_path));
+  if (stdin_pipe) close(pipe_fds[0]);
+  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, pipe_fds[1], log_path));
 }
 
 ChildProcess::~ChildProcess() {
+  if (stdin_fd_ >= 0) close(stdin_fd_);
   if (!exit_status_.has_value()) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);

@@ -23,8 +23,12 @@ class ChildProcess {
   // Runs argv[0] (a path, or a name looked up in PATH) with `argv`, stdout
   // and stderr appended to `log_path`. INTERNAL when fork fails; a program
   // that cannot be executed exits with status 127 (see ExitStatus).
+  // With `stdin_pipe`, the child's standard input is a pipe this object
+  // holds open until it is destroyed: a child watching its stdin (the Flink
+  // test harness) exits when the parent dies, even by SIGKILL.
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
-      const std::vector<std::string>& argv, const std::string& log_path);
+      const std::vector<std::string>& argv, const std::string& log_path,
+      bool stdin_pipe = false);
   ~ChildProcess();  // SIGKILL and reap when still running.
 
   pid_t pid() const { return pid_; }
@@ -44,8 +48,10 @@ class ChildProcess {
                           absl::Duration timeout);
 
  private:
-  ChildProcess(pid_t pid, std::string log_path) : pid_(pid), log_path_(std::move(log_path)) {}
+  ChildProcess(pid_t pid, int stdin_fd, std::string log_path)
+      : pid_(pid), stdin_fd_(stdin_fd), log_path_(std::move(log_path)) {}
   pid_t pid_;
+  int stdin_fd_;  // Write end of the stdin pipe, -1 without one.
   std::string log_path_;
   std::optional<int> exit_status_;
 };

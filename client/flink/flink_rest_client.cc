@@ -1,0 +1,126 @@
+#include "client/flink/flink_rest_client.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+
+namespace streamtune::flink {
+namespace {
+
+absl::Status StatusOfAnswer(absl::string_view request, const HttpResponse& response) {
+  const std::string what = absl::StrCat(request, ": HTTP ", response.status);
+  switch (response.status) {
+    case 200:
+      return absl::OkStatus();
+    case 400:
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": ", FlinkErrorMessage(response.body)));
+    case 404:
+      return absl::NotFoundError(what);
+    case 409:
+      return absl::AbortedError(absl::StrCat(what, ": ", FlinkErrorMessage(response.body)));
+    default:
+      if (response.status >= 500) {
+        return absl::UnavailableError(
+            absl::StrCat(what, ": ", FlinkErrorMessage(response.body)));
+      }
+      return absl::UnknownError(what);
+  }
+}
+
+// Prefixes a parser's error with the request it decoded.
+template <typename T>
+absl::StatusOr<T> Decoded(absl::string_view request, absl::StatusOr<T> parsed) {
+  if (parsed.ok()) return parsed;
+  return absl::Status(parsed.status().code(),
+                      absl::StrCat(request, ": ", parsed.status().message()));
+}
+
+}  // namespace
+
+FlinkRestClient::FlinkRestClient(HttpClient* http, std::string base_url)
+    : http_(http), base_url_(std::move(base_url)) {
+  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+}
+
+absl::StatusOr<std::string> FlinkRestClient::Get(const std::string& path) {
+  const std::string request = absl::StrCat("GET ", path);
+  absl::StatusOr<HttpResponse> response = http_->Get(base_url_ + path);
+  if (!response.ok()) return response.status();
+  STREAMTUNE_RETURN_IF_ERROR(StatusOfAnswer(request, *response));
+  return std::move(response->body);
+}
+
+absl::StatusOr<std::vector<FlinkJobSummary>> FlinkRestClient::ListJobs() {
+  const std::string path = "/jobs/overview";
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));
+  return Decoded("GET " + path, ParseJobsOverview(body));
+}
+
+absl::StatusOr<FlinkJob> FlinkRestClient::GetJob(const std::string& job_id) {
+  const std::string path = absl::StrCat("/jobs/", job_id);
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));
+  return Decoded("GET " + path, ParseJobDetails(body));
+}
+
+absl::StatusOr<std::vector<FlinkInput>> FlinkRestClient::GetPlan(const std::string& job_id) {
+  const std::string path = absl::StrCat("/jobs/", job_id, "/plan");
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));
+  return Decoded("GET " + path, ParsePlanInputs(body));
+}
+
+absl::StatusOr<VertexMetrics> FlinkRestClient::GetVertexMetrics(const std::string& job_id,
+                                                                const std::string& vertex_id) {
+  const std::string path =
+      absl::StrCat("/jobs/", job_id, "/vertices/", vertex_id, "/subtasks/metrics");
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string listing, Get(path));
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::vector<std::string> names,
+                              Decoded("GET " + path, ParseMetricNames(listing)));
+  const std::vector<std::string> wanted = MetricsToRequest(names);
+  if (wanted.empty()) return VertexMetrics();
+  const std::string query =
+      absl::StrCat(path, "?get=", absl::StrJoin(wanted, ","), "&agg=max,avg,sum");
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string values, Get(query));
+  STREAMTUNE_ASSIGN_OR_RETURN(const AggregatedMetrics metrics,
+                              Decoded("GET " + query, ParseAggregatedMetrics(values)));
+  return VertexMetricsFrom(metrics);
+}
+
+absl::Status FlinkRestClient::RefreshMetrics(const std::string& job_id,
+                                             const std::string& vertex_id) {
+  const std::string path = absl::StrCat("/jobs/", job_id, "/vertices/", vertex_id,
+                                        "/subtasks/metrics?get=numRecordsIn&agg=sum");
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));
+  return Decoded("GET " + path, ParseAggregatedMetrics(body)).status();
+}
+
+absl::StatusOr<JobSample> FlinkRestClient::Sample(const std::string& job_id) {
+  JobSample sample;
+  STREAMTUNE_ASSIGN_OR_RETURN(sample.job, GetJob(job_id));
+  if (!FullyRunning(sample.job)) return sample;
+  for (const FlinkVertex& vertex : sample.job.vertices) {
+    STREAMTUNE_ASSIGN_OR_RETURN(sample.metrics[vertex.id],
+                                GetVertexMetrics(job_id, vertex.id));
+  }
+  return sample;
+}
+
+absl::StatusOr<ResourceRequirements> FlinkRestClient::GetResourceRequirements(
+    const std::string& job_id) {
+  const std::string path = absl::StrCat("/jobs/", job_id, "/resource-requirements");
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));
+  return Decoded("GET " + path, ParseResourceRequirements(body));
+}
+
+absl::Status FlinkRestClient::PutResourceRequirements(
+    const std::string& job_id, const ResourceRequirements& requirements) {
+  const std::string path = absl::StrCat("/jobs/", job_id, "/resource-requirements");
+  absl::StatusOr<HttpResponse> response =
+      http_->Put(base_url_ + path, ResourceRequirementsJson(requirements));
+  if (!response.ok()) return response.status();
+  return StatusOfAnswer("PUT " + path, *response);
+}
+
+}  // namespace streamtune::flink

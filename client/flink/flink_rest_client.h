@@ -1,0 +1,60 @@
+// FlinkRestClient: typed calls to one Flink JobManager's REST API over an
+// HttpClient. Transport and parsing stay apart: answers are decoded by
+// flink_rest.h's pure parsers.
+#ifndef STREAMTUNE_CLIENT_FLINK_FLINK_REST_CLIENT_H_
+#define STREAMTUNE_CLIENT_FLINK_FLINK_REST_CLIENT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "client/flink/flink_rest.h"
+#include "client/flink/flink_snapshot.h"
+#include "client/flink/http_client.h"
+
+namespace streamtune::flink {
+
+// Errors name the request ("GET /jobs/…: …"): the HttpClient's transport
+// error (DEADLINE_EXCEEDED, UNAVAILABLE), NOT_FOUND for 404, ABORTED for 409
+// (another update in progress), INVALID_ARGUMENT for 400 (with Flink's
+// message) and for answers that do not parse, UNAVAILABLE for 5xx, UNKNOWN
+// for any other non-200 status. Thread-safe if the HttpClient is.
+class FlinkRestClient {
+ public:
+  // `http` must outlive this object. `base_url` like "http://127.0.0.1:8081"
+  // (a trailing slash is ignored).
+  FlinkRestClient(HttpClient* http, std::string base_url);
+
+  absl::StatusOr<std::vector<FlinkJobSummary>> ListJobs();
+  absl::StatusOr<FlinkJob> GetJob(const std::string& job_id);
+  absl::StatusOr<std::vector<FlinkInput>> GetPlan(const std::string& job_id);
+  // Lists the vertex's subtask metrics, then asks for the ones the client
+  // uses (MetricsToRequest) aggregated with max, avg and sum.
+  absl::StatusOr<VertexMetrics> GetVertexMetrics(const std::string& job_id,
+                                                 const std::string& vertex_id);
+  // The job's details and, when it is fully running, every vertex's metrics.
+  absl::StatusOr<JobSample> Sample(const std::string& job_id);
+  // The JobManager's REST handlers serve metrics from a store that a metrics
+  // request refreshes asynchronously, at most once per
+  // metrics.fetcher.update-interval (MetricFetcherImpl, 1.20.3): whatever a
+  // request returns predates it. This request starts a refresh; sampling a
+  // moment later reads values of one instant, not of the previous call.
+  absl::Status RefreshMetrics(const std::string& job_id, const std::string& vertex_id);
+
+  absl::StatusOr<ResourceRequirements> GetResourceRequirements(const std::string& job_id);
+  absl::Status PutResourceRequirements(const std::string& job_id,
+                                       const ResourceRequirements& requirements);
+
+  const std::string& base_url() const { return base_url_; }
+
+ private:
+  absl::StatusOr<std::string> Get(const std::string& path);
+
+  HttpClient* http_;
+  std::string base_url_;
+};
+
+}  // namespace streamtune::flink
+
+#endif  // STREAMTUNE_CLIENT_FLINK_FLINK_REST_CLIENT_H_
