@@ -47,3 +47,12 @@ if ! command -v go >/dev/null 2>&1 && [[ ! -x /usr/local/go/bin/go ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends golang-go
 fi
 
+# The Timely client (client/timely) is Rust. rustup's toolchain ships with the
+# machine image (~/.cargo/bin); Debian's cargo-web/rustc-web (Rust >= 1.85)
+# are the fallback on a machine without it (no clippy or rustfmt there: the
+# timely_lint test then fails and says so).
+if ! command -v cargo >/dev/null 2>&1 && [[ ! -x "$HOME/.cargo/bin/cargo" ]]; then
+  echo "install-deps: installing Debian's cargo-web and rustc-web" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends cargo-web rustc-web
+fi

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Timely Nexmark benchmark: DS2 versus StreamTune on q1, q2, q3, q5 and q8 at
+# several rates (client/timely's nexmark-bench against a private stack).
+#
+#   bench/timely/timely_nexmark.sh [--build DIR] [--state-dir DIR] [--no-pretrain]
+#                                  [nexmark-bench flags, e.g. --out DIR --rates 2000,4000]
+#
+# Starts a private PostgreSQL under --state-dir (default
+# /tmp/streamtune-timely-bench) and streamtuned serving tenant `corpus`'s
+# models to every tenant (--shared_model_tenant). Unless --no-pretrain, it
+# first makes sure `corpus` holds pre-trained models: on first use it
+# generates the default simulated history (streamtune-history) and runs
+# Pretrain (streamtunectl), a few minutes; later runs reuse them. Without
+# models the streamtune policy falls back to DS2, and the report says so.
+# The server and PostgreSQL are stopped on exit.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD="${STREAMTUNE_BUILD_DIR:-$ROOT/build}"
+STATE=/tmp/streamtune-timely-bench
+PRETRAIN=1
+BENCH_ARGS=()
+while (($#)); do
+  case "$1" in
+    --build) BUILD="$2"; shift 2 ;;
+    --state-dir) STATE="$2"; shift 2 ;;
+    --no-pretrain) PRETRAIN=0; shift ;;
+    *) BENCH_ARGS+=("$1"); shift ;;
+  esac
+done
+[[ " ${BENCH_ARGS[*]-} " == *" --out "* ]] || BENCH_ARGS+=(--out "$ROOT/timely-bench-results")
+
+SERVER_BIN="$BUILD/server/service/streamtuned"
+CTL="$BUILD/client/streamtunectl"
+HISTORY="$BUILD/client/history/streamtune-history"
+BENCH="$BUILD/client/timely/cargo-target/release/nexmark-bench"
+for bin in "$SERVER_BIN" "$CTL" "$HISTORY" "$BENCH"; do
+  [[ -x "$bin" ]] || { echo "timely-bench: $bin missing: build $BUILD first" >&2; exit 1; }
+done
+
+mkdir -p "$STATE"
+URL="$("$ROOT/deploy/pg/start.sh" "$STATE/pg")"
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  "$ROOT/deploy/pg/stop.sh" "$STATE/pg" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+rm -f "$STATE/ports.json"
+"$SERVER_BIN" --listen=127.0.0.1:0 --metrics_listen= --port_file="$STATE/ports.json" \
+  --database_url="$URL" --shared_model_tenant=corpus 2>"$STATE/server.log" &
+SERVER_PID=$!
+deadline=$((SECONDS + 60))
+until [[ -s "$STATE/ports.json" ]]; do
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "timely-bench: streamtuned exited" >&2; tail "$STATE/server.log" >&2; exit 1; }
+  ((SECONDS < deadline)) || { echo "timely-bench: streamtuned did not start" >&2; exit 1; }
+  sleep 0.1
+done
+ADDR="127.0.0.1:$(sed -E 's/.*"grpc_port": ([0-9]+).*/\1/' "$STATE/ports.json")"
+until [[ "$("$CTL" --server="$ADDR" health 2>/dev/null || true)" == *SERVING* ]]; do
+  ((SECONDS < deadline)) || { echo "timely-bench: streamtuned never SERVING" >&2; exit 1; }
+  sleep 0.2
+done
+echo "timely-bench: streamtuned at $ADDR (log $STATE/server.log)" >&2
+
+if ((PRETRAIN)); then
+  # Captured first: with pipefail, grep -q closing the pipe early would fail it.
+  models="$("$CTL" --server="$ADDR" --tenant=corpus models 2>/dev/null || true)"
+  if grep -q '"models"' <<<"$models"; then
+    echo "timely-bench: reusing the pre-trained models of tenant corpus" >&2
+  else
+    echo "timely-bench: generating the default history in tenant corpus" >&2
+    "$HISTORY" generate --server "$ADDR" --tenant corpus >&2
+    echo "timely-bench: pre-training (a few minutes)" >&2
+    "$CTL" --server="$ADDR" --tenant=corpus --timeout=7200s pretrain >&2
+  fi
+fi
+
+"$BENCH" --server "$ADDR" "${BENCH_ARGS[@]}"

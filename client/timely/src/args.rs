@@ -1,0 +1,228 @@
+//! Command line of the Nexmark binaries, parsed into `CliOptions`. Kept
+//! apart from `cli` so parsing is unit-tested.
+
+use std::time::Duration;
+
+pub const USAGE: &str = "\
+usage: nexmark-QUERY --rate R --duration S -w W [options]
+
+Runs a Nexmark query on W Timely worker threads, fed by a generator at R
+events per second, for S seconds. With --server, a StreamTune agent sends a
+snapshot every window and applies the recommendations.
+
+  --rate R                source events per second (total)
+  --duration S            seconds to run
+  -w, --workers W         worker threads: the pool per-operator parallelism lives in
+  --parallelism P|op=p,.. parallelism at start: one value, or per operator (default 1)
+  --server HOST:PORT      streamtuned to tune with (default: fixed parallelism)
+  --policy NAME           tuning policy (default: the server's)
+  --tenant NAME           tenant sent to the server (default \"default\")
+  --job-id ID             job id at the server (default nexmark-QUERY)
+  --window S              metrics window in seconds (default 2)
+  --epoch-ms MS           input epoch length in milliseconds (default 100)
+  --cost op=us,..         simulated cost per record in microseconds, per operator
+  --cost-scale F          multiplies every operator's cost (default 1)
+  --report FILE           write the run's timeline, decisions and summary (JSON)
+  --quiet                 do not print decisions as they happen
+";
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParallelismArg {
+    All(usize),
+    PerOperator(Vec<(String, usize)>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CliOptions {
+    pub rate: f64,
+    pub duration: Duration,
+    pub workers: usize,
+    pub parallelism: ParallelismArg,
+    pub server: Option<String>,
+    pub policy: String,
+    pub tenant: String,
+    pub job_id: Option<String>,
+    pub window: Duration,
+    pub epoch_ms: u64,
+    pub costs_us: Vec<(String, f64)>,
+    pub cost_scale: f64,
+    pub report: Option<String>,
+    pub quiet: bool,
+}
+
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag}: not a number: {value:?}"))
+}
+
+fn positive(flag: &str, value: &str) -> Result<f64, String> {
+    let v: f64 = number(flag, value)?;
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(format!("{flag}: must be > 0, got {value}"))
+    }
+}
+
+fn pairs<T: std::str::FromStr>(flag: &str, value: &str) -> Result<Vec<(String, T)>, String> {
+    value
+        .split(',')
+        .map(|pair| {
+            let (name, v) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("{flag}: expected op=value, got {pair:?}"))?;
+            Ok((name.trim().to_string(), number(flag, v.trim())?))
+        })
+        .collect()
+}
+
+/// Parses the arguments (without the program name).
+pub fn parse(args: &[String]) -> Result<CliOptions, String> {
+    let mut rate = None;
+    let mut duration = None;
+    let mut workers = None;
+    let mut options = CliOptions {
+        rate: 0.0,
+        duration: Duration::ZERO,
+        workers: 0,
+        parallelism: ParallelismArg::All(1),
+        server: None,
+        policy: String::new(),
+        tenant: "default".into(),
+        job_id: None,
+        window: Duration::from_secs(2),
+        epoch_ms: 100,
+        costs_us: Vec::new(),
+        cost_scale: 1.0,
+        report: None,
+        quiet: false,
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let (flag, inline) = match args[i].split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (args[i].clone(), None),
+        };
+        i += 1;
+        if flag == "--quiet" {
+            options.quiet = true;
+            continue;
+        }
+        if flag == "-h" || flag == "--help" {
+            return Err(String::new());
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => {
+                let v = args
+                    .get(i)
+                    .ok_or_else(|| format!("{flag}: missing value"))?;
+                i += 1;
+                v.clone()
+            }
+        };
+        match flag.as_str() {
+            "--rate" => rate = Some(positive(&flag, &value)?),
+            "--duration" => duration = Some(Duration::from_secs_f64(positive(&flag, &value)?)),
+            "-w" | "--workers" => {
+                let w: usize = number(&flag, &value)?;
+                if w == 0 {
+                    return Err(format!("{flag}: at least one worker"));
+                }
+                workers = Some(w);
+            }
+            "--parallelism" => {
+                options.parallelism = if value.contains('=') {
+                    ParallelismArg::PerOperator(pairs(&flag, &value)?)
+                } else {
+                    ParallelismArg::All(number(&flag, &value)?)
+                }
+            }
+            "--server" => options.server = Some(value),
+            "--policy" => options.policy = value,
+            "--tenant" => options.tenant = value,
+            "--job-id" => options.job_id = Some(value),
+            "--window" => options.window = Duration::from_secs_f64(positive(&flag, &value)?),
+            "--epoch-ms" => options.epoch_ms = positive(&flag, &value)? as u64,
+            "--cost" => options.costs_us = pairs(&flag, &value)?,
+            "--cost-scale" => {
+                let scale: f64 = number(&flag, &value)?;
+                if !(scale.is_finite() && scale >= 0.0) {
+                    return Err(format!("{flag}: must be >= 0, got {value}"));
+                }
+                options.cost_scale = scale;
+            }
+            "--report" => options.report = Some(value),
+            _ => return Err(format!("unknown flag {flag}")),
+        }
+    }
+    options.rate = rate.ok_or("--rate is required")?;
+    options.duration = duration.ok_or("--duration is required")?;
+    options.workers = workers.ok_or("-w is required")?;
+    if options.epoch_ms == 0 {
+        return Err("--epoch-ms: must be >= 1".into());
+    }
+    if let ParallelismArg::All(0) = options.parallelism {
+        return Err("--parallelism: must be >= 1".into());
+    }
+    Ok(options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_a_full_command_line() {
+        let o = parse(&args(
+            "--rate 5000 --duration=30 -w 8 --parallelism q1.convert=2,q1.sink=1 --server 127.0.0.1:5 \
+             --policy ds2 --window 1.5 --cost q1.convert=250 --cost-scale 2 --report r.json --quiet",
+        ))
+        .unwrap();
+        assert_eq!(o.rate, 5000.0);
+        assert_eq!(o.duration, Duration::from_secs(30));
+        assert_eq!(o.workers, 8);
+        assert_eq!(
+            o.parallelism,
+            ParallelismArg::PerOperator(vec![("q1.convert".into(), 2), ("q1.sink".into(), 1)])
+        );
+        assert_eq!(o.server.as_deref(), Some("127.0.0.1:5"));
+        assert_eq!(o.policy, "ds2");
+        assert_eq!(o.window, Duration::from_millis(1500));
+        assert_eq!(o.costs_us, vec![("q1.convert".to_string(), 250.0)]);
+        assert_eq!(o.cost_scale, 2.0);
+        assert_eq!(o.report.as_deref(), Some("r.json"));
+        assert!(o.quiet);
+    }
+
+    #[test]
+    fn rejects_bad_input_with_the_flag_named() {
+        assert!(parse(&args("--duration 1 -w 1"))
+            .unwrap_err()
+            .contains("--rate"));
+        assert!(parse(&args("--rate x --duration 1 -w 1"))
+            .unwrap_err()
+            .contains("--rate: not a number"));
+        assert!(parse(&args("--rate -3 --duration 1 -w 1"))
+            .unwrap_err()
+            .contains("must be > 0"));
+        assert!(parse(&args("--rate 1 --duration 1 -w 0"))
+            .unwrap_err()
+            .contains("-w"));
+        assert!(parse(&args("--rate 1 --duration 1 -w 1 --bogus 3"))
+            .unwrap_err()
+            .contains("unknown flag --bogus"));
+        assert!(parse(&args("--rate 1 --duration 1 -w 1 --cost oops"))
+            .unwrap_err()
+            .contains("op=value"));
+        assert!(parse(&args("--rate 1 --duration 1 -w"))
+            .unwrap_err()
+            .contains("missing value"));
+        assert!(parse(&args("--rate 1 --duration 1 -w 2 --parallelism 0")).is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! Nexmark q8 on Timely, optionally tuned by streamtuned (see --help).
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    std::process::exit(streamtune_timely::cli::main("q8", &args));
+}
