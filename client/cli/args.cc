@@ -51,8 +51,9 @@ constexpr CommandSpec kCommands[] = {
     {"models", "models", "Lists the tenant's models (every page).", nullptr},
     {"model", "model ID [--version N]",
      "Prints one model's metadata; version 0 (default) is the newest.", "ID"},
-    {"pretrain", "pretrain [--seed N]",
-     "Clusters the stored history and pre-trains one model per cluster.",
+    {"pretrain", "pretrain [--seed N] [--max_training_steps N]",
+     "Clusters the stored history and pre-trains one model per cluster "
+     "(--max_training_steps bounds the steps per model: a quick, weaker run).",
      nullptr},
 };
 
@@ -188,6 +189,11 @@ constexpr FlagSpec kFlags[] = {
     {"seed", true, "pretrain",
      [](absl::string_view v, Invocation* out) {
        return ParseInt("seed", v, INT64_MIN, INT64_MAX, &out->command.seed);
+     }},
+    {"max_training_steps", true, "pretrain",
+     [](absl::string_view v, Invocation* out) {
+       return ParseInt("max_training_steps", v, 0, 1000000,
+                       &out->command.max_training_steps);
      }},
 };
 

@@ -39,6 +39,7 @@ struct CommandArgs {
   std::string model_id;       // model: ID
   int64_t version = 0;        // model: --version (0 = newest)
   int64_t seed = 0;           // pretrain: --seed
+  int64_t max_training_steps = 0;  // pretrain: --max_training_steps
   absl::Duration wait = absl::ZeroDuration();  // health: --wait
 };
 

@@ -116,6 +116,9 @@ TEST(ParseArgs, PretrainSeedAndHealthWait) {
   Invocation inv;
   ASSERT_TRUE(Parse({"--server=h:1", "pretrain", "--seed=-3"}, &inv).ok());
   EXPECT_EQ(inv.command.seed, -3);
+  ASSERT_TRUE(Parse({"--server=h:1", "pretrain", "--max_training_steps=50"}, &inv).ok());
+  EXPECT_EQ(inv.command.max_training_steps, 50);
+  EXPECT_FALSE(Parse({"--server=h:1", "pretrain", "--max_training_steps=-1"}, &inv).ok());
   ASSERT_TRUE(Parse({"--server=h:1", "health", "--wait=30s"}, &inv).ok());
   EXPECT_EQ(inv.command.wait, absl::Seconds(30));
 }

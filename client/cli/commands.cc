@@ -225,6 +225,7 @@ absl::Status Pretrain(const CommandArgs& cmd, StreamTuneClient& client,
                       std::ostream& out) {
   v1::PretrainRequest request;
   request.set_seed(cmd.seed);
+  request.set_max_training_steps(static_cast<int32_t>(cmd.max_training_steps));
   STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainResponse response,
                               client.Pretrain(request));
   Print(response, out);
