@@ -6,7 +6,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/logging.h"
+#include "common/port_file.h"
 #include "server/core/conttune_policy.h"
 #include "server/core/ds2_policy.h"
 #include "server/core/flink_autoscaler_policy.h"
@@ -141,21 +141,6 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> ConnectStore(
   }
 }
 
-absl::Status WritePortFile(const std::string& path, int grpc_port, int metrics_port) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "{\"grpc_port\": " << grpc_port << ", \"metrics_port\": " << metrics_port
-        << "}\n";
-    if (!out) return absl::InternalError(absl::StrCat(path, ": cannot write"));
-  }
-  // Rename makes the file appear complete or not at all to a poller.
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat(path, ": cannot rename into place"));
-  }
-  return absl::OkStatus();
-}
-
 int Run(const ServerMainOptions& options) {
   // Block the shutdown signals in every thread; one thread takes them with
   // sigwait, so no work happens inside a signal handler.
@@ -227,7 +212,8 @@ int Run(const ServerMainOptions& options) {
                        ", metrics on port ", metrics_port, ", default policy ",
                        options.default_policy));
   if (!options.port_file.empty()) {
-    if (absl::Status ok = WritePortFile(options.port_file, (*server)->port(), metrics_port);
+    if (absl::Status ok = WritePortFile(
+            options.port_file, {{"grpc_port", (*server)->port()}, {"metrics_port", metrics_port}});
         !ok.ok()) {
       LogError(std::string(ok.message()));
       return 1;

@@ -5,7 +5,6 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -24,6 +23,7 @@
 #include "client/flink/http_client.h"
 #include "client/streamtune_client.h"
 #include "common/logging.h"
+#include "common/port_file.h"
 
 ABSL_FLAG(std::string, flink_rest, "http://127.0.0.1:8081",
           "Flink JobManager REST base URL");
@@ -89,16 +89,6 @@ absl::Status CheckFlags() {
   return absl::OkStatus();
 }
 
-bool WritePortFile(const std::string& path, int metrics_port) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "{\"metrics_port\": " << metrics_port << "}\n";
-    if (!out) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
 int Run() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -139,9 +129,12 @@ int Run() {
     LogInfo(absl::StrCat("metrics on port ", metrics_port));
   }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
-  if (!port_file.empty() && !WritePortFile(port_file, metrics_port)) {
-    LogError(absl::StrCat("--port_file=", port_file, ": cannot write"));
-    return 1;
+  if (!port_file.empty()) {
+    if (absl::Status written = WritePortFile(port_file, {{"metrics_port", metrics_port}});
+        !written.ok()) {
+      LogError(absl::StrCat("--port_file: ", written.message()));
+      return 1;
+    }
   }
 
   FlinkAgentOptions options;

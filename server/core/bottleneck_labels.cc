@@ -46,7 +46,7 @@ std::vector<v1::OperatorLabel> LabelBottlenecks(const JobGraph& graph,
                                                 const v1::Snapshot* previous,
                                                 const LabelOptions& options) {
   const v1::Snapshot& snapshot = graph.snapshot();
-  const bool stabilising = snapshot.seconds_since_restart() < snapshot.window_s();
+  const bool stabilising = Stabilising(snapshot);
   const bool timely = snapshot.semantics() == v1::METRIC_SEMANTICS_TIMELY;
   std::vector<v1::OperatorLabel> labels(graph.size());
   for (int v = 0; v < graph.size(); ++v) {

@@ -43,16 +43,6 @@ void Observe(const v1::Operator& op, Observations* obs) {
   }
 }
 
-bool Settled(const v1::Snapshot& s) { return s.seconds_since_restart() >= s.window_s(); }
-
-bool SameOperators(const v1::Snapshot& past, const JobGraph& graph) {
-  if (past.operators_size() != graph.size()) return false;
-  for (int v = 0; v < graph.size(); ++v) {
-    if (past.operators(v).id() != graph.op(v).id()) return false;
-  }
-  return true;
-}
-
 // Least squares of y = a + b·(p − 1) over the distinct parallelisms (each
 // parallelism one point, its mean), with b >= 0.
 std::optional<CapacityCurve> Fit(const Observations& obs) {
@@ -117,10 +107,10 @@ std::vector<std::optional<CapacityCurve>> FitCapacityCurves(const PolicyInput& i
   std::vector<Observations> obs(graph.size());
   for (const v1::StoredSnapshot& stored : input.history) {
     const v1::Snapshot& past = stored.snapshot();
-    if (!Settled(past) || !SameOperators(past, graph)) continue;
+    if (Stabilising(past) || !SameOperators(past, graph)) continue;
     for (int v = 0; v < graph.size(); ++v) Observe(past.operators(v), &obs[v]);
   }
-  if (Settled(graph.snapshot())) {
+  if (!Stabilising(graph.snapshot())) {
     for (int v = 0; v < graph.size(); ++v) Observe(graph.op(v), &obs[v]);
   }
   std::vector<std::optional<CapacityCurve>> curves;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "server/core/bottleneck_labels.h"
+#include "server/core/job_graph.h"
 #include "server/core/ds2_step.h"
 #include "server/core/rate_estimation.h"
 
@@ -35,7 +36,7 @@ std::vector<const v1::Snapshot*> LearnableSnapshots(const PolicyInput& input) {
   std::vector<const v1::Snapshot*> out = {&input.graph.snapshot()};
   for (auto it = input.history.rbegin(); it != input.history.rend(); ++it) {
     const v1::Snapshot& s = it->snapshot();
-    if (s.seconds_since_restart() >= s.window_s()) out.push_back(&s);
+    if (!Stabilising(s)) out.push_back(&s);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "server/core/job_graph.h"
 #include "server/core/rate_estimation.h"
 
 namespace streamtune {
@@ -46,7 +47,7 @@ v1::OperatorRecommendation Ds2OperatorStep(const v1::Operator& op, double target
 }
 
 std::optional<v1::Recommendation> WarmUpAnswer(const v1::Snapshot& snapshot) {
-  if (snapshot.seconds_since_restart() >= snapshot.window_s()) return std::nullopt;
+  if (!Stabilising(snapshot)) return std::nullopt;
   v1::Recommendation answer;
   for (const auto& op : snapshot.operators()) {
     *answer.add_operators() = KeepParallelism(op, "warming up");

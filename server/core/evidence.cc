@@ -88,15 +88,10 @@ std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
   for (size_t h = 0; h < input.history.size(); ++h) {
     const v1::StoredSnapshot& stored = input.history[h];
     const v1::Snapshot& past = stored.snapshot();
-    if (past.seconds_since_restart() < past.window_s()) continue;
-    if (past.operators_size() != graph.size() || stored.labels_size() != graph.size()) {
+    if (Stabilising(past) || !SameOperators(past, graph) ||
+        stored.labels_size() != graph.size()) {
       continue;
     }
-    bool same_operators = true;
-    for (int v = 0; v < graph.size(); ++v) {
-      same_operators &= past.operators(v).id() == graph.op(v).id();
-    }
-    if (!same_operators) continue;
     const JobGraph past_graph(past);
     const v1::Snapshot* before = ComparablePrevious(past, input.history.subspan(0, h));
     const std::vector<double> past_targets = TargetInputRates(past_graph, before, rates);

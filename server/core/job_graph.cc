@@ -46,4 +46,16 @@ bool JobGraph::has_hash_input(int index) const {
   return false;
 }
 
+bool Stabilising(const v1::Snapshot& snapshot) {
+  return snapshot.seconds_since_restart() < snapshot.window_s();
+}
+
+bool SameOperators(const v1::Snapshot& snapshot, const JobGraph& graph) {
+  if (snapshot.operators_size() != graph.size()) return false;
+  for (int v = 0; v < graph.size(); ++v) {
+    if (snapshot.operators(v).id() != graph.op(v).id()) return false;
+  }
+  return true;
+}
+
 }  // namespace streamtune

@@ -55,6 +55,15 @@ class JobGraph {
   std::vector<int> order_;
 };
 
+// True while `snapshot` is younger than one metrics window after the job's
+// last restart: its metrics still describe the restart (the STABILISING
+// label, DS2's warm-up, and every use of history skip such snapshots).
+bool Stabilising(const v1::Snapshot& snapshot);
+
+// True when `snapshot` has exactly `graph`'s operators, by id and in order,
+// so operator indices mean the same in both.
+bool SameOperators(const v1::Snapshot& snapshot, const JobGraph& graph);
+
 }  // namespace streamtune
 
 #endif  // STREAMTUNE_SERVER_CORE_JOB_GRAPH_H_

@@ -125,8 +125,6 @@ Sizing SizeOperator(const v1::Operator& op, int v, double demand, bool observed,
   return sizing;
 }
 
-bool Stabilising(const v1::Snapshot& s) { return s.seconds_since_restart() < s.window_s(); }
-
 // The job's labelled history with the current snapshot appended.
 std::vector<v1::StoredSnapshot> LabelledHistory(const PolicyInput& input) {
   std::vector<v1::StoredSnapshot> all(input.history.begin(), input.history.end());

@@ -59,7 +59,7 @@ std::vector<TrainingSample> BuildTrainingSamples(
   for (size_t i = 0; i < history.size(); ++i) {
     const v1::StoredSnapshot& stored = history[i];
     const v1::Snapshot& snapshot = stored.snapshot();
-    if (snapshot.seconds_since_restart() < snapshot.window_s()) continue;
+    if (Stabilising(snapshot)) continue;
     if (stored.labels_size() != snapshot.operators_size()) continue;
     const JobGraph graph(snapshot);
     const v1::Snapshot* previous = ComparablePrevious(
