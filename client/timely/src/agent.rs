@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{json, Value};
 
-use crate::proto::v1::Recommendation;
+use crate::proto::v1::{OperatorMetrics, Recommendation, Snapshot};
 use crate::runner::{Change, RunningJob};
 use crate::service::ServiceClient;
 use crate::snapshot::{build_snapshot, WindowReading};
@@ -113,39 +113,124 @@ pub fn run_agent(
     mut client: Option<&mut ServiceClient>,
     options: &AgentOptions,
 ) -> AgentReport {
-    let mut report = AgentReport::default();
-    let started = Instant::now();
-    let end = started + options.duration;
-    let run_id = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    let mut topology: Option<JobTopology> = None;
-    let mut last_change = started;
-    let mut window_start = read(job);
-    let mut seq = 0u64;
-    loop {
-        let window_end = (window_start.at + options.window).min(end);
+    let mut agent = Agent::new(job, options);
+    while agent.wait_for_window_end() {
+        let Some(window) = agent.observe_window() else {
+            continue;
+        };
+        if let Some(client) = client.as_deref_mut() {
+            agent.consult(client, window);
+        }
+    }
+    agent.report
+}
+
+/// The loop's state between windows.
+struct Agent<'a> {
+    job: &'a RunningJob,
+    options: &'a AgentOptions,
+    report: AgentReport,
+    started: Instant,
+    end: Instant,
+    /// Prefix of every snapshot id of this run.
+    run_id: u128,
+    /// Number of snapshots built so far.
+    seq: u64,
+    /// The DAG of the dataflow last reconstructed.
+    topology: Option<JobTopology>,
+    last_change: Instant,
+    /// The reading the current window started with.
+    window_start: Reading,
+}
+
+/// A window just observed: what to send the service, and what it saw.
+struct ObservedWindow {
+    snapshot: Snapshot,
+    parallelism: Vec<usize>,
+    at_s: f64,
+}
+
+impl<'a> Agent<'a> {
+    fn new(job: &'a RunningJob, options: &'a AgentOptions) -> Self {
+        let started = Instant::now();
+        let run_id = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        Agent {
+            job,
+            options,
+            report: AgentReport::default(),
+            started,
+            end: started + options.duration,
+            run_id,
+            seq: 0,
+            topology: None,
+            last_change: started,
+            window_start: read(job),
+        }
+    }
+
+    /// Sleeps until the current window ends; false when the run is over
+    /// (its duration has passed or the job ended).
+    fn wait_for_window_end(&self) -> bool {
+        let window_end = (self.window_start.at + self.options.window).min(self.end);
         while Instant::now() < window_end {
             std::thread::sleep((window_end - Instant::now()).min(Duration::from_millis(50)));
         }
-        if Instant::now() >= end || job.ended() {
-            break;
+        Instant::now() < self.end && !self.job.ended()
+    }
+
+    /// Closes the current window: builds its snapshot, records it in the
+    /// report and starts the next window. None (with the error in the
+    /// report) when the job's DAG cannot be reconstructed.
+    fn observe_window(&mut self) -> Option<ObservedWindow> {
+        let now = read(self.job);
+        let generation = self.job.generation();
+        if let Err(e) = self.refresh_topology(generation) {
+            self.report.errors.push(e);
+            self.window_start = now;
+            return None;
         }
-        let now = read(job);
-        let window_s = now.at.duration_since(window_start.at).as_secs_f64();
-        let generation = job.generation();
-        if topology.as_ref().is_none_or(|t| t.dataflow != generation) {
-            match reconstruct(job.spec(), &job.telemetry().topology(), generation) {
-                Ok(t) => topology = Some(t),
-                Err(e) => {
-                    report.errors.push(e);
-                    window_start = now;
-                    continue;
-                }
-            }
+        let parallelism = self.job.parallelism();
+        let snapshot = self.build_snapshot(&now, &parallelism);
+        let at_s = now.at.duration_since(self.started).as_secs_f64();
+        self.report.windows.push(window_record(
+            &self.window_start,
+            &now,
+            at_s,
+            generation,
+            &parallelism,
+            &snapshot,
+        ));
+        self.window_start = now;
+        Some(ObservedWindow {
+            snapshot,
+            parallelism,
+            at_s,
+        })
+    }
+
+    /// Reconstructs the DAG unless it is already that of `generation`.
+    fn refresh_topology(&mut self, generation: usize) -> Result<(), String> {
+        if self
+            .topology
+            .as_ref()
+            .is_none_or(|t| t.dataflow != generation)
+        {
+            let job = self.job;
+            self.topology = Some(reconstruct(
+                job.spec(),
+                &job.telemetry().topology(),
+                generation,
+            )?);
         }
-        let topo = topology.as_ref().expect("set above");
-        let parallelism = job.parallelism();
+        Ok(())
+    }
+
+    /// The snapshot of the window from `window_start` to `now`.
+    fn build_snapshot(&mut self, now: &Reading, parallelism: &[usize]) -> Snapshot {
+        let job = self.job;
+        let start = &self.window_start;
         let backlog: Vec<Option<f64>> = job
             .spec()
             .operators
@@ -155,118 +240,136 @@ pub fn run_agent(
                     .then(|| now.due.saturating_sub(now.emitted) as f64)
             })
             .collect();
-        seq += 1;
-        let snapshot = build_snapshot(&WindowReading {
+        self.seq += 1;
+        build_snapshot(&WindowReading {
             spec: job.spec(),
-            topology: topo,
-            parallelism: &parallelism,
+            topology: self.topology.as_ref().expect("refreshed before"),
+            parallelism,
             workers: job.workers(),
-            before: &window_start.counters,
+            before: &start.counters,
             after: &now.counters,
-            held_before: &window_start.held,
+            held_before: &start.held,
             held_after: &now.held,
-            window_s,
+            window_s: window_seconds(start, now),
             backlog: &backlog,
-            seconds_since_restart: now.at.duration_since(last_change).as_secs_f64(),
+            seconds_since_restart: now.at.duration_since(self.last_change).as_secs_f64(),
             observed_at: SystemTime::now(),
-            snapshot_id: format!("{run_id}-{seq}"),
-        });
-        let at_s = now.at.duration_since(started).as_secs_f64();
-        report.windows.push(WindowRecord {
-            at_s,
-            generation,
-            parallelism: parallelism.clone(),
-            offered_per_s: now.due.saturating_sub(window_start.due) as f64 / window_s,
-            emitted_per_s: now.emitted.saturating_sub(window_start.emitted) as f64 / window_s,
-            backlog: now.due.saturating_sub(now.emitted),
-            busy_max: snapshot
-                .operators
-                .iter()
-                .map(|op| {
-                    op.metrics
-                        .as_ref()
-                        .and_then(|m| m.busy_ms_per_s_max)
-                        .unwrap_or(0.0)
-                })
-                .collect(),
-            busy_avg: snapshot
-                .operators
-                .iter()
-                .map(|op| {
-                    op.metrics
-                        .as_ref()
-                        .and_then(|m| m.busy_ms_per_s_avg)
-                        .unwrap_or(0.0)
-                })
-                .collect(),
-        });
-        window_start = now;
-        let Some(client) = client.as_deref_mut() else {
-            continue;
-        };
-        let answer = match client.recommend(&snapshot, &options.policy) {
+            snapshot_id: format!("{}-{}", self.run_id, self.seq),
+        })
+    }
+
+    /// Sends the window's snapshot to the service, applies its answer if
+    /// it says so, and records the decision (or the error).
+    fn consult(&mut self, client: &mut ServiceClient, window: ObservedWindow) {
+        let answer = match client.recommend(&window.snapshot, &self.options.policy) {
             Ok(answer) => answer,
             Err(e) => {
-                if options.verbose {
+                if self.options.verbose {
                     eprintln!("agent: {e}");
                 }
-                report.errors.push(e);
-                continue;
+                self.report.errors.push(e);
+                return;
             }
         };
-        let target = recommended(job, &answer, &parallelism);
+        let target = recommended(self.job, &answer, &window.parallelism);
         let mut decision = DecisionRecord {
-            at_s,
-            snapshot_id: snapshot.snapshot_id.clone(),
+            at_s: window.at_s,
+            snapshot_id: window.snapshot.snapshot_id,
             apply: answer.apply,
-            policy: answer.policy.clone(),
+            policy: answer.policy,
             fallback: answer.fallback,
-            reason: answer.reason.clone(),
-            before: parallelism.clone(),
-            recommended: target.clone(),
+            reason: answer.reason,
+            before: window.parallelism,
+            recommended: target,
             change: String::new(),
             downtime_s: 0.0,
         };
-        if answer.apply {
-            match job.apply(&target, options.restart_timeout) {
-                Ok(change) => {
-                    decision.change = match &change {
-                        Change::Unchanged => "unchanged".into(),
-                        Change::InPlace => "in_place".into(),
-                        Change::Restart { downtime, .. } => {
-                            decision.downtime_s = downtime.as_secs_f64();
-                            "restart".into()
-                        }
-                    };
-                    if change != Change::Unchanged {
-                        window_start = read(job);
-                        last_change = window_start.at;
-                        report.last_change_s = last_change.duration_since(started).as_secs_f64();
-                    }
-                }
-                Err(e) => report.errors.push(format!("applying {target:?}: {e}")),
-            }
+        if decision.apply {
+            self.apply(&mut decision);
         }
-        if options.verbose {
-            eprintln!(
-                "agent: t={:.1}s {} {:?} -> {:?}{} ({}{}): {}",
-                decision.at_s,
-                if decision.apply { "apply" } else { "keep" },
-                decision.before,
-                decision.recommended,
-                if decision.change.is_empty() {
-                    String::new()
-                } else {
-                    format!(" [{}]", decision.change)
-                },
-                decision.policy,
-                if decision.fallback { ", fallback" } else { "" },
-                decision.reason
-            );
+        if self.options.verbose {
+            eprintln!("agent: {}", describe(&decision));
         }
-        report.decisions.push(decision);
+        self.report.decisions.push(decision);
     }
-    report
+
+    /// Applies `decision.recommended` to the job and notes in `decision`
+    /// how. A change restarts the metrics window and the settling clock.
+    fn apply(&mut self, decision: &mut DecisionRecord) {
+        let target = &decision.recommended;
+        match self.job.apply(target, self.options.restart_timeout) {
+            Ok(change) => {
+                decision.change = match &change {
+                    Change::Unchanged => "unchanged".into(),
+                    Change::InPlace => "in_place".into(),
+                    Change::Restart { downtime, .. } => {
+                        decision.downtime_s = downtime.as_secs_f64();
+                        "restart".into()
+                    }
+                };
+                if change != Change::Unchanged {
+                    self.window_start = read(self.job);
+                    self.last_change = self.window_start.at;
+                    self.report.last_change_s =
+                        self.last_change.duration_since(self.started).as_secs_f64();
+                }
+            }
+            Err(e) => self.report.errors.push(format!("applying {target:?}: {e}")),
+        }
+    }
+}
+
+/// Seconds from `start` to `end`.
+fn window_seconds(start: &Reading, end: &Reading) -> f64 {
+    end.at.duration_since(start.at).as_secs_f64()
+}
+
+/// The report's record of the window from `start` to `end`.
+fn window_record(
+    start: &Reading,
+    end: &Reading,
+    at_s: f64,
+    generation: usize,
+    parallelism: &[usize],
+    snapshot: &Snapshot,
+) -> WindowRecord {
+    let window_s = window_seconds(start, end);
+    let busy = |pick: fn(&OperatorMetrics) -> Option<f64>| -> Vec<f64> {
+        snapshot
+            .operators
+            .iter()
+            .map(|op| op.metrics.as_ref().and_then(pick).unwrap_or(0.0))
+            .collect()
+    };
+    WindowRecord {
+        at_s,
+        generation,
+        parallelism: parallelism.to_vec(),
+        offered_per_s: end.due.saturating_sub(start.due) as f64 / window_s,
+        emitted_per_s: end.emitted.saturating_sub(start.emitted) as f64 / window_s,
+        backlog: end.due.saturating_sub(end.emitted),
+        busy_max: busy(|m| m.busy_ms_per_s_max),
+        busy_avg: busy(|m| m.busy_ms_per_s_avg),
+    }
+}
+
+/// One line about `decision`, as `--verbose` prints it.
+fn describe(decision: &DecisionRecord) -> String {
+    format!(
+        "t={:.1}s {} {:?} -> {:?}{} ({}{}): {}",
+        decision.at_s,
+        if decision.apply { "apply" } else { "keep" },
+        decision.before,
+        decision.recommended,
+        if decision.change.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", decision.change)
+        },
+        decision.policy,
+        if decision.fallback { ", fallback" } else { "" },
+        decision.reason
+    )
 }
 
 /// Throughput over the windows that ended at least `settle_s` after the

@@ -169,6 +169,29 @@ struct Control {
 }
 
 impl Control {
+    /// The control of a job about to start: generation 0 planned with
+    /// `options.initial_parallelism` and its source generation open.
+    fn new(options: &RunOptions) -> Self {
+        let clock = SourceClock::new(options.source.clone());
+        clock.open_generation(0, 0);
+        Control {
+            workers: options.workers,
+            state: Mutex::new(ControlState {
+                plans: vec![Plan {
+                    start_epoch: 0,
+                    parallelism: Arc::new(ParallelismTable::new(
+                        &options.initial_parallelism,
+                        options.workers,
+                    )),
+                }],
+                ..ControlState::default()
+            }),
+            changed: Condvar::new(),
+            barrier: Barrier::new(options.workers),
+            clock,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, ControlState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -236,6 +259,25 @@ pub struct JobOutcome {
     pub leftover_state: usize,
 }
 
+/// Checks that `spec` is valid and that `options` fit it.
+fn check_options(spec: &JobSpec, options: &RunOptions) -> Result<(), String> {
+    spec.validate()?;
+    let n = spec.operators.len();
+    if options.initial_parallelism.len() != n || options.costs.len() != n {
+        return Err(format!(
+            "job {}: {} operators but {} parallelism values and {} costs",
+            spec.job_id,
+            n,
+            options.initial_parallelism.len(),
+            options.costs.len()
+        ));
+    }
+    if options.workers == 0 {
+        return Err("at least one worker is required".into());
+    }
+    Ok(())
+}
+
 /// A job running on its own Timely workers.
 pub struct RunningJob {
     spec: Arc<JobSpec>,
@@ -254,38 +296,9 @@ impl RunningJob {
     /// worker has built the first generation.
     pub fn start(query: Arc<dyn Query>, options: RunOptions) -> Result<RunningJob, String> {
         let spec = Arc::new(query.spec(&options.job_id));
-        spec.validate()?;
+        check_options(&spec, &options)?;
         let n = spec.operators.len();
-        if options.initial_parallelism.len() != n || options.costs.len() != n {
-            return Err(format!(
-                "job {}: {} operators but {} parallelism values and {} costs",
-                spec.job_id,
-                n,
-                options.initial_parallelism.len(),
-                options.costs.len()
-            ));
-        }
-        if options.workers == 0 {
-            return Err("at least one worker is required".into());
-        }
-        let clock = SourceClock::new(options.source.clone());
-        clock.open_generation(0, 0);
-        let control = Arc::new(Control {
-            workers: options.workers,
-            state: Mutex::new(ControlState {
-                plans: vec![Plan {
-                    start_epoch: 0,
-                    parallelism: Arc::new(ParallelismTable::new(
-                        &options.initial_parallelism,
-                        options.workers,
-                    )),
-                }],
-                ..ControlState::default()
-            }),
-            changed: Condvar::new(),
-            barrier: Barrier::new(options.workers),
-            clock: Arc::clone(&clock),
-        });
+        let control = Arc::new(Control::new(&options));
         let telemetry = Telemetry::new(options.workers);
         let sink = SinkStats::new();
         let gauges = QueueGauges::new(n);

@@ -29,20 +29,57 @@ pub fn reconstruct(
     topology: &Topology,
     dataflow: usize,
 ) -> Result<JobTopology, String> {
+    let addr = locate_operators(spec, topology, dataflow)?;
+    // Operator index in the dataflow -> position in `spec`.
+    let declared_at: HashMap<usize, usize> = addr
+        .iter()
+        .enumerate()
+        .map(|(i, &(_, index))| (index, i))
+        .collect();
+    let channels: Vec<ChannelKey> = topology
+        .channels
+        .iter()
+        .filter(|c| c.dataflow == dataflow)
+        .copied()
+        .collect();
+    let n = spec.operators.len();
+    let mut inputs = vec![Vec::new(); n];
+    let mut outputs = vec![Vec::new(); n];
+    for c in &channels {
+        if let Some(&to) = declared_at.get(&c.target.0) {
+            inputs[to].push(*c);
+        }
+        if let Some(&from) = declared_at.get(&c.source.0) {
+            outputs[from].push(*c);
+        }
+    }
+    let edges = declared_edges(&addr, &declared_at, &channels);
+    Ok(JobTopology {
+        dataflow,
+        addr,
+        inputs,
+        outputs,
+        edges,
+    })
+}
+
+/// The address of each of `spec`'s operators in dataflow `dataflow`, found
+/// by name.
+fn locate_operators(
+    spec: &JobSpec,
+    topology: &Topology,
+    dataflow: usize,
+) -> Result<Vec<OpAddr>, String> {
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for ((df, index), name) in &topology.operators {
         if *df == dataflow {
             by_name.entry(name.as_str()).or_default().push(*index);
         }
     }
-    let mut declared_at: HashMap<usize, usize> = HashMap::new();
     let mut addr = Vec::with_capacity(spec.operators.len());
-    for (i, op) in spec.operators.iter().enumerate() {
+    for op in &spec.operators {
         match by_name.get(op.name.as_str()).map(Vec::as_slice) {
-            Some([index]) => {
-                declared_at.insert(*index, i);
-                addr.push((dataflow, *index));
-            }
+            Some([index]) => addr.push((dataflow, *index)),
             Some(many) => {
                 return Err(format!(
                     "operator {} appears {} times in dataflow {dataflow}",
@@ -58,29 +95,20 @@ pub fn reconstruct(
             }
         }
     }
+    Ok(addr)
+}
 
-    let channels: Vec<ChannelKey> = topology
-        .channels
-        .iter()
-        .filter(|c| c.dataflow == dataflow)
-        .copied()
-        .collect();
+/// The edges (producer, consumer) between declared operators, sorted: a
+/// path of `channels` from one to the other through undeclared operators.
+fn declared_edges(
+    addr: &[OpAddr],
+    declared_at: &HashMap<usize, usize>,
+    channels: &[ChannelKey],
+) -> Vec<(usize, usize)> {
     let mut out_of: HashMap<usize, Vec<ChannelKey>> = HashMap::new();
-    for c in &channels {
+    for c in channels {
         out_of.entry(c.source.0).or_default().push(*c);
     }
-    let n = spec.operators.len();
-    let mut inputs = vec![Vec::new(); n];
-    let mut outputs = vec![Vec::new(); n];
-    for c in &channels {
-        if let Some(&to) = declared_at.get(&c.target.0) {
-            inputs[to].push(*c);
-        }
-        if let Some(&from) = declared_at.get(&c.source.0) {
-            outputs[from].push(*c);
-        }
-    }
-
     let mut edges = BTreeSet::new();
     for (from, &(_, start)) in addr.iter().enumerate() {
         // Index 0 is the dataflow's boundary, never an operator.
@@ -101,13 +129,7 @@ pub fn reconstruct(
             }
         }
     }
-    Ok(JobTopology {
-        dataflow,
-        addr,
-        inputs,
-        outputs,
-        edges: edges.into_iter().collect(),
-    })
+    edges.into_iter().collect()
 }
 
 #[cfg(test)]

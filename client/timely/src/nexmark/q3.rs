@@ -10,12 +10,13 @@ use serde::{Deserialize, Serialize};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::Operator;
-use timely::dataflow::Scope;
+use timely::dataflow::{Scope, StreamVec};
 
 use super::operators::{digest, sink, stateless, text_digest};
 use super::{event_key, nexmark_source};
 use crate::proto::v1::OperatorKind;
 use crate::runner::{BuildContext, Query};
+use crate::savepoint::Savepoint;
 use crate::spec::{JobSpec, OperatorRole, OperatorSpec};
 
 pub struct Q3;
@@ -94,90 +95,7 @@ impl Query for Q3 {
             }
         });
 
-        let scope = sellers.scope();
-        let (left, right) = (ctx.router("q3.join"), ctx.router("q3.join"));
-        let mut meter = ctx.meter("q3.join");
-        let savepoint = ctx.savepoint();
-        let mut persons: HashMap<u64, Seller> = savepoint
-            .import::<Seller>(PERSONS_PART, |s| ctx.owns("q3.join", s.id))
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
-        let mut pending: HashMap<u64, Vec<u64>> = HashMap::new();
-        for (seller, auction) in
-            savepoint.import::<SellerAuction>(AUCTIONS_PART, |a| ctx.owns("q3.join", a.0))
-        {
-            pending.entry(seller).or_default().push(auction);
-        }
-        let mut persons_queue = ctx.queue::<Seller>("q3.join");
-        let mut auctions_queue = ctx.queue::<SellerAuction>("q3.join");
-        let joined = sellers
-            .binary_frontier::<_, CapacityContainerBuilder<Vec<Suggestion>>, _, _, _, _>(
-                auctions,
-                Exchange::new(move |s: &Seller| left.target(s.id)),
-                Exchange::new(move |a: &SellerAuction| right.target(a.0)),
-                "q3.join",
-                move |_, info| {
-                    let activator = scope.activator_for(info.address);
-                    let mut exported = false;
-                    move |(persons_in, persons_frontier),
-                          (auctions_in, auctions_frontier),
-                          output| {
-                        let port = output.output_index();
-                        persons_in.for_each(|cap, data| persons_queue.push(&cap, port, data));
-                        auctions_in.for_each(|cap, data| auctions_queue.push(&cap, port, data));
-                        let mut fuel = meter.budget();
-                        while fuel > 0 {
-                            if let Some((cap, batch)) = persons_queue.pop(fuel) {
-                                fuel -= batch.len();
-                                meter.charge(batch.len());
-                                let mut session = output.session(&cap);
-                                for seller in batch {
-                                    for auction in pending.get(&seller.id).into_iter().flatten() {
-                                        session.give(suggestion(&seller, *auction));
-                                    }
-                                    persons.insert(seller.id, seller);
-                                }
-                            } else if let Some((cap, batch)) = auctions_queue.pop(fuel) {
-                                fuel -= batch.len();
-                                meter.charge(batch.len());
-                                let mut session = output.session(&cap);
-                                for (seller, auction) in batch {
-                                    if let Some(s) = persons.get(&seller) {
-                                        session.give(suggestion(s, auction));
-                                    }
-                                    pending.entry(seller).or_default().push(auction);
-                                }
-                            } else {
-                                break;
-                            }
-                        }
-                        meter.settle();
-                        let drained = persons_queue.is_empty() && auctions_queue.is_empty();
-                        if !drained {
-                            activator.activate();
-                        } else if !exported
-                            && persons_frontier.is_empty()
-                            && auctions_frontier.is_empty()
-                        {
-                            // Both inputs exhausted at the stop boundary: hand
-                            // the join state to the next generation.
-                            exported = true;
-                            savepoint
-                                .export(PERSONS_PART, persons.drain().map(|(_, s)| s).collect());
-                            savepoint.export(
-                                AUCTIONS_PART,
-                                pending
-                                    .drain()
-                                    .flat_map(|(seller, auctions)| {
-                                        auctions.into_iter().map(move |a| (seller, a))
-                                    })
-                                    .collect(),
-                            );
-                        }
-                    }
-                },
-            );
+        let joined = suggest(sellers, auctions, ctx);
         sink(
             joined,
             "q3.sink",
@@ -188,4 +106,99 @@ impl Query for Q3 {
             },
         );
     }
+}
+
+/// The operator "q3.join", keyed by seller: an incremental join of
+/// sellers with their auctions (both sides kept, a match emitted when its
+/// second half arrives; the state handed to the next generation once both
+/// inputs are exhausted).
+fn suggest<'scope>(
+    sellers: StreamVec<'scope, u64, Seller>,
+    auctions: StreamVec<'scope, u64, SellerAuction>,
+    ctx: &BuildContext,
+) -> StreamVec<'scope, u64, Suggestion> {
+    let scope = sellers.scope();
+    let (left, right) = (ctx.router("q3.join"), ctx.router("q3.join"));
+    let mut meter = ctx.meter("q3.join");
+    let savepoint = ctx.savepoint();
+    let mut persons: HashMap<u64, Seller> = savepoint
+        .import::<Seller>(PERSONS_PART, |s| ctx.owns("q3.join", s.id))
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut pending: HashMap<u64, Vec<u64>> = HashMap::new();
+    for (seller, auction) in
+        savepoint.import::<SellerAuction>(AUCTIONS_PART, |a| ctx.owns("q3.join", a.0))
+    {
+        pending.entry(seller).or_default().push(auction);
+    }
+    let mut persons_queue = ctx.queue::<Seller>("q3.join");
+    let mut auctions_queue = ctx.queue::<SellerAuction>("q3.join");
+    sellers.binary_frontier::<_, CapacityContainerBuilder<Vec<Suggestion>>, _, _, _, _>(
+        auctions,
+        Exchange::new(move |s: &Seller| left.target(s.id)),
+        Exchange::new(move |a: &SellerAuction| right.target(a.0)),
+        "q3.join",
+        move |_, info| {
+            let activator = scope.activator_for(info.address);
+            let mut exported = false;
+            move |(persons_in, persons_frontier), (auctions_in, auctions_frontier), output| {
+                let port = output.output_index();
+                persons_in.for_each(|cap, data| persons_queue.push(&cap, port, data));
+                auctions_in.for_each(|cap, data| auctions_queue.push(&cap, port, data));
+                let mut fuel = meter.budget();
+                while fuel > 0 {
+                    if let Some((cap, batch)) = persons_queue.pop(fuel) {
+                        fuel -= batch.len();
+                        meter.charge(batch.len());
+                        let mut session = output.session(&cap);
+                        for seller in batch {
+                            for auction in pending.get(&seller.id).into_iter().flatten() {
+                                session.give(suggestion(&seller, *auction));
+                            }
+                            persons.insert(seller.id, seller);
+                        }
+                    } else if let Some((cap, batch)) = auctions_queue.pop(fuel) {
+                        fuel -= batch.len();
+                        meter.charge(batch.len());
+                        let mut session = output.session(&cap);
+                        for (seller, auction) in batch {
+                            if let Some(s) = persons.get(&seller) {
+                                session.give(suggestion(s, auction));
+                            }
+                            pending.entry(seller).or_default().push(auction);
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                meter.settle();
+                let drained = persons_queue.is_empty() && auctions_queue.is_empty();
+                if !drained {
+                    activator.activate();
+                } else if !exported && persons_frontier.is_empty() && auctions_frontier.is_empty() {
+                    // Both inputs exhausted at the stop boundary: hand
+                    // the join state to the next generation.
+                    exported = true;
+                    export(&savepoint, &mut persons, &mut pending);
+                }
+            }
+        },
+    )
+}
+
+/// Hands the join's state to the next generation.
+fn export(
+    savepoint: &Savepoint,
+    persons: &mut HashMap<u64, Seller>,
+    pending: &mut HashMap<u64, Vec<u64>>,
+) {
+    savepoint.export(PERSONS_PART, persons.drain().map(|(_, s)| s).collect());
+    savepoint.export(
+        AUCTIONS_PART,
+        pending
+            .drain()
+            .flat_map(|(seller, auctions)| auctions.into_iter().map(move |a| (seller, a)))
+            .collect(),
+    );
 }

@@ -10,7 +10,7 @@ use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::Capability;
-use timely::dataflow::Scope;
+use timely::dataflow::{Scope, StreamVec};
 
 use super::operators::{digest, sink, stateless};
 use super::window::{due, Due, Windows};
@@ -78,122 +78,8 @@ impl Query for Q5 {
             },
         );
 
-        // Counts per (window, auction), keyed by auction.
-        let scope = bids.scope();
-        let router = ctx.router("q5.count");
-        let mut meter = ctx.meter("q5.count");
-        let mut queue = ctx.queue::<u64>("q5.count");
-        let savepoint = ctx.savepoint();
-        let boundary = ctx.stop_boundary();
-        let imported = savepoint.import::<WindowCount>(COUNTS_PART, |c| ctx.owns("q5.count", c.1));
-        let counts = bids.unary_frontier::<CapacityContainerBuilder<Vec<WindowCount>>, _, _, _>(
-            Exchange::new(move |auction: &u64| router.target(*auction)),
-            "q5.count",
-            move |default_cap, info| {
-                let activator = scope.activator_for(info.address);
-                let mut counts: BTreeMap<u64, HashMap<u64, u64>> = BTreeMap::new();
-                let mut caps: BTreeMap<u64, Capability<u64>> = BTreeMap::new();
-                for (k, auction, n) in imported {
-                    caps.entry(k)
-                        .or_insert_with(|| default_cap.delayed(&windows.last_epoch(k)));
-                    *counts.entry(k).or_default().entry(auction).or_default() += n;
-                }
-                drop(default_cap);
-                move |(input, frontier), output| {
-                    let port = output.output_index();
-                    input.for_each(|cap, data| queue.push(&cap, port, data));
-                    let more = queue.process(&mut meter, |cap, batch| {
-                        for k in windows.containing(*cap.time()) {
-                            caps.entry(k)
-                                .or_insert_with(|| cap.delayed(&windows.last_epoch(k)));
-                            let window = counts.entry(k).or_default();
-                            for auction in &batch {
-                                *window.entry(*auction).or_default() += 1;
-                            }
-                        }
-                    });
-                    if more {
-                        activator.activate();
-                    }
-                    while let Some((&k, _)) = caps.first_key_value() {
-                        let last = windows.last_epoch(k);
-                        if queue.holds_at_or_before(last) {
-                            break;
-                        }
-                        match due(frontier, last, &boundary) {
-                            Due::Wait => break,
-                            Due::Fire => {
-                                let cap = caps.remove(&k).expect("first key exists");
-                                let window = counts.remove(&k).unwrap_or_default();
-                                output
-                                    .session(&cap)
-                                    .give_iterator(window.into_iter().map(|(a, n)| (k, a, n)));
-                            }
-                            Due::Export => {
-                                caps.clear();
-                                let rest = std::mem::take(&mut counts);
-                                savepoint.export(
-                                    COUNTS_PART,
-                                    rest.into_iter()
-                                        .flat_map(|(k, w)| {
-                                            w.into_iter().map(move |(a, n)| (k, a, n))
-                                        })
-                                        .collect(),
-                                );
-                            }
-                        }
-                    }
-                }
-            },
-        );
-
-        // The most-bid auctions per window, keyed by window. All counts of a
-        // window carry its last epoch, so the state is local to an epoch.
-        let scope = counts.scope();
-        let router = ctx.router("q5.max");
-        let mut meter = ctx.meter("q5.max");
-        let mut queue = ctx.queue::<WindowCount>("q5.max");
-        let hottest = counts.unary_frontier::<CapacityContainerBuilder<Vec<WindowCount>>, _, _, _>(
-            Exchange::new(move |c: &WindowCount| router.target(c.0)),
-            "q5.max",
-            move |_, info| {
-                let activator = scope.activator_for(info.address);
-                // time -> window -> (max bids, auctions with that many)
-                let mut best: BTreeMap<u64, (Capability<u64>, Leaders)> = BTreeMap::new();
-                move |(input, frontier), output| {
-                    let port = output.output_index();
-                    input.for_each(|cap, data| queue.push(&cap, port, data));
-                    let more = queue.process(&mut meter, |cap, batch| {
-                        let entry = best
-                            .entry(*cap.time())
-                            .or_insert_with(|| (cap.clone(), HashMap::new()));
-                        for (k, auction, n) in batch {
-                            let (max, auctions) = entry.1.entry(k).or_insert((0, Vec::new()));
-                            if n > *max {
-                                *max = n;
-                                auctions.clear();
-                            }
-                            if n == *max {
-                                auctions.push(auction);
-                            }
-                        }
-                    });
-                    if more {
-                        activator.activate();
-                    }
-                    while let Some((&t, _)) = best.first_key_value() {
-                        if frontier.less_equal(&t) || queue.holds_at_or_before(t) {
-                            break;
-                        }
-                        let (cap, windows) = best.remove(&t).expect("first key exists");
-                        let mut session = output.session(&cap);
-                        for (k, (n, auctions)) in windows {
-                            session.give_iterator(auctions.into_iter().map(|a| (k, a, n)));
-                        }
-                    }
-                }
-            },
-        );
+        let counts = count_bids(bids, ctx, windows);
+        let hottest = most_bids(counts, ctx);
         sink(
             hottest,
             "q5.sink",
@@ -202,4 +88,133 @@ impl Query for Q5 {
             |c: &WindowCount| digest(&[c.0, c.1, c.2]),
         );
     }
+}
+
+/// The operator "q5.count", keyed by auction: the bids per (window,
+/// auction), emitted when the window closes (or handed to the next
+/// generation at the stop boundary).
+fn count_bids<'scope>(
+    bids: StreamVec<'scope, u64, u64>,
+    ctx: &BuildContext,
+    windows: Windows,
+) -> StreamVec<'scope, u64, WindowCount> {
+    let scope = bids.scope();
+    let router = ctx.router("q5.count");
+    let mut meter = ctx.meter("q5.count");
+    let mut queue = ctx.queue::<u64>("q5.count");
+    let savepoint = ctx.savepoint();
+    let boundary = ctx.stop_boundary();
+    let imported = savepoint.import::<WindowCount>(COUNTS_PART, |c| ctx.owns("q5.count", c.1));
+    bids.unary_frontier::<CapacityContainerBuilder<Vec<WindowCount>>, _, _, _>(
+        Exchange::new(move |auction: &u64| router.target(*auction)),
+        "q5.count",
+        move |default_cap, info| {
+            let activator = scope.activator_for(info.address);
+            let mut counts: BTreeMap<u64, HashMap<u64, u64>> = BTreeMap::new();
+            let mut caps: BTreeMap<u64, Capability<u64>> = BTreeMap::new();
+            for (k, auction, n) in imported {
+                caps.entry(k)
+                    .or_insert_with(|| default_cap.delayed(&windows.last_epoch(k)));
+                *counts.entry(k).or_default().entry(auction).or_default() += n;
+            }
+            drop(default_cap);
+            move |(input, frontier), output| {
+                let port = output.output_index();
+                input.for_each(|cap, data| queue.push(&cap, port, data));
+                let more = queue.process(&mut meter, |cap, batch| {
+                    for k in windows.containing(*cap.time()) {
+                        caps.entry(k)
+                            .or_insert_with(|| cap.delayed(&windows.last_epoch(k)));
+                        let window = counts.entry(k).or_default();
+                        for auction in &batch {
+                            *window.entry(*auction).or_default() += 1;
+                        }
+                    }
+                });
+                if more {
+                    activator.activate();
+                }
+                while let Some((&k, _)) = caps.first_key_value() {
+                    let last = windows.last_epoch(k);
+                    if queue.holds_at_or_before(last) {
+                        break;
+                    }
+                    match due(frontier, last, &boundary) {
+                        Due::Wait => break,
+                        Due::Fire => {
+                            let cap = caps.remove(&k).expect("first key exists");
+                            let window = counts.remove(&k).unwrap_or_default();
+                            output
+                                .session(&cap)
+                                .give_iterator(window.into_iter().map(|(a, n)| (k, a, n)));
+                        }
+                        Due::Export => {
+                            caps.clear();
+                            let rest = std::mem::take(&mut counts);
+                            savepoint.export(
+                                COUNTS_PART,
+                                rest.into_iter()
+                                    .flat_map(|(k, w)| w.into_iter().map(move |(a, n)| (k, a, n)))
+                                    .collect(),
+                            );
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The operator "q5.max", keyed by window: the most-bid auctions per
+/// window. All counts of a window carry its last epoch, so the state is
+/// local to an epoch.
+fn most_bids<'scope>(
+    counts: StreamVec<'scope, u64, WindowCount>,
+    ctx: &BuildContext,
+) -> StreamVec<'scope, u64, WindowCount> {
+    let scope = counts.scope();
+    let router = ctx.router("q5.max");
+    let mut meter = ctx.meter("q5.max");
+    let mut queue = ctx.queue::<WindowCount>("q5.max");
+    counts.unary_frontier::<CapacityContainerBuilder<Vec<WindowCount>>, _, _, _>(
+        Exchange::new(move |c: &WindowCount| router.target(c.0)),
+        "q5.max",
+        move |_, info| {
+            let activator = scope.activator_for(info.address);
+            // time -> window -> (max bids, auctions with that many)
+            let mut best: BTreeMap<u64, (Capability<u64>, Leaders)> = BTreeMap::new();
+            move |(input, frontier), output| {
+                let port = output.output_index();
+                input.for_each(|cap, data| queue.push(&cap, port, data));
+                let more = queue.process(&mut meter, |cap, batch| {
+                    let entry = best
+                        .entry(*cap.time())
+                        .or_insert_with(|| (cap.clone(), HashMap::new()));
+                    for (k, auction, n) in batch {
+                        let (max, auctions) = entry.1.entry(k).or_insert((0, Vec::new()));
+                        if n > *max {
+                            *max = n;
+                            auctions.clear();
+                        }
+                        if n == *max {
+                            auctions.push(auction);
+                        }
+                    }
+                });
+                if more {
+                    activator.activate();
+                }
+                while let Some((&t, _)) = best.first_key_value() {
+                    if frontier.less_equal(&t) || queue.holds_at_or_before(t) {
+                        break;
+                    }
+                    let (cap, windows) = best.remove(&t).expect("first key exists");
+                    let mut session = output.session(&cap);
+                    for (k, (n, auctions)) in windows {
+                        session.give_iterator(auctions.into_iter().map(|a| (k, a, n)));
+                    }
+                }
+            }
+        },
+    )
 }
