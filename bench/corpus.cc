@@ -10,7 +10,6 @@
 #include "client/history/history_generator.h"
 #include "client/streamtune_client.h"
 #include "common/status_macros.h"
-#include "server/core/model_repository.h"
 
 namespace streamtune::bench {
 
@@ -52,12 +51,11 @@ absl::Status EnsurePretrainedCorpus(const std::string& target,
   options.call_timeout = absl::Hours(2);
   STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(options));
   STREAMTUNE_RETURN_IF_ERROR(client->WaitUntilServing(absl::Seconds(60)));
-  v1::GetModelRequest manifest;
-  manifest.set_model_id(kPretrainManifestId);
-  absl::StatusOr<v1::Model> existing = client->GetModel(manifest);
+  absl::StatusOr<v1::PretrainRun> existing =
+      client->GetPretrainRun(v1::GetPretrainRunRequest());
   if (existing.ok()) {
     std::fprintf(stderr, "bench: reusing pre-trained run %s (tenant %s)\n",
-                 existing->pretrain_run().c_str(), kCorpusTenant);
+                 existing->run_id().c_str(), kCorpusTenant);
     return absl::OkStatus();
   }
   if (!absl::IsNotFound(existing.status())) return existing.status();

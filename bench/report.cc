@@ -2,6 +2,8 @@
 // policy summary.
 #include "bench/report.h"
 
+#include "bench/escape.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -27,38 +29,8 @@ RunIndex IndexRuns(const std::vector<BenchRun>& runs) {
   return index;
 }
 
-// Text safe inside a Markdown table cell or heading.
 std::string Escape(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '\n':
-        out += ' ';
-        break;
-      case '\\':
-      case '|':
-      case '`':
-      case '*':
-      case '[':
-      case ']':
-      case '#':
-        out += '\\';
-        out += c;
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return EscapeText(text, EscapeFor::kMarkdown);
 }
 
 std::string Fixed(double value, int digits) {

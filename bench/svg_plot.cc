@@ -2,6 +2,8 @@
 // reduction that keeps long runs small.
 #include "bench/svg_plot.h"
 
+#include "bench/escape.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -37,32 +39,7 @@ struct Scale {
   }
 };
 
-std::string Xml(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        out += (static_cast<unsigned char>(c) < 0x20 && c != '\t') ? ' ' : c;
-    }
-  }
-  return out;
-}
+std::string Xml(absl::string_view text) { return EscapeText(text, EscapeFor::kXml); }
 
 std::string Shorten(const std::string& name) {
   if (name.size() <= kMaxLegendChars) return name;

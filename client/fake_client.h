@@ -48,6 +48,9 @@ class FakeStreamTuneClient : public StreamTuneClient {
   absl::StatusOr<v1::PretrainResponse> Pretrain(const v1::PretrainRequest&) override {
     return Unimplemented();
   }
+  absl::StatusOr<v1::PretrainRun> GetPretrainRun(const v1::GetPretrainRunRequest&) override {
+    return Unimplemented();
+  }
   absl::StatusOr<::grpc::health::v1::HealthCheckResponse> CheckHealth(
       const ::grpc::health::v1::HealthCheckRequest&) override {
     return Unimplemented();

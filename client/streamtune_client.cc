@@ -73,6 +73,10 @@ class GrpcStreamTuneClient : public StreamTuneClient {
       const v1::PretrainRequest& request) override {
     return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::Pretrain, request);
   }
+  absl::StatusOr<v1::PretrainRun> GetPretrainRun(
+      const v1::GetPretrainRunRequest& request) override {
+    return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::GetPretrainRun, request);
+  }
   absl::StatusOr<HealthCheckResponse> CheckHealth(
       const HealthCheckRequest& request) override {
     return Call(health_.get(), &Health::Stub::Check, request);

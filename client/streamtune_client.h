@@ -67,6 +67,8 @@ class StreamTuneClient {
       const v1::GetModelRequest& request) = 0;
   virtual absl::StatusOr<v1::PretrainResponse> Pretrain(
       const v1::PretrainRequest& request) = 0;
+  virtual absl::StatusOr<v1::PretrainRun> GetPretrainRun(
+      const v1::GetPretrainRunRequest& request) = 0;
 
   // grpc.health.v1.Health/Check. An empty `service` asks about the server.
   virtual absl::StatusOr<::grpc::health::v1::HealthCheckResponse> CheckHealth(

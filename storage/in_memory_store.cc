@@ -1,4 +1,5 @@
 #include "storage/in_memory_store.h"
+#include "common/timestamps.h"
 
 #include <algorithm>
 #include <tuple>
@@ -29,25 +30,6 @@ absl::Status JobNotFound(absl::string_view job_id) {
 absl::Status ModelNotFound(absl::string_view model_id, int64_t version) {
   return absl::NotFoundError(absl::StrCat("model_id: no model \"", model_id,
                                           "\" version ", version));
-}
-
-// One page of `items` (ordered by sequence) after sequence `after`.
-template <typename T>
-Page<T> PageBySequence(const std::vector<std::pair<int64_t, const T*>>& items,
-                       int64_t after, int page_size,
-                       absl::string_view listing) {
-  Page<T> page;
-  int64_t last = after;
-  for (const auto& [sequence, item] : items) {
-    if (sequence <= after) continue;
-    if (static_cast<int>(page.items.size()) == page_size) {
-      page.next_page_token = EncodePageToken(listing, {absl::StrCat(last)});
-      break;
-    }
-    page.items.push_back(*item);
-    last = sequence;
-  }
-  return page;
 }
 
 }  // namespace
@@ -225,62 +207,55 @@ absl::Status InMemoryStore::SetJobModel(absl::string_view tenant,
   return absl::OkStatus();
 }
 
-absl::StatusOr<Page<v1::Job>> InMemoryStore::ListJobs(absl::string_view tenant,
-                                                      const PageRequest& page,
-                                                      const TimeRange& range) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
-  STREAMTUNE_ASSIGN_OR_RETURN(auto key,
-                              DecodePageToken("jobs", page.page_token, 1));
+absl::StatusOr<std::vector<v1::Job>> InMemoryStore::ListJobsAfter(
+    absl::string_view tenant, absl::string_view after_job_id, int limit,
+    const TimeRange& range) {
   absl::MutexLock lock(&mu_);
-  Page<v1::Job> out;
+  std::vector<v1::Job> out;
   auto t = tenants_.find(std::string(tenant));
   if (t == tenants_.end()) return out;
-  auto it = key.empty() ? t->second.jobs.begin()
-                        : t->second.jobs.upper_bound(key[0]);
-  for (; it != t->second.jobs.end(); ++it) {
+  for (auto it = t->second.jobs.upper_bound(std::string(after_job_id));
+       it != t->second.jobs.end() && static_cast<int>(out.size()) < limit; ++it) {
     const v1::Job& job = it->second.summary;
-    if (!range.Overlaps(ToUnixMicros(job.first_observed_at()),
-                        ToUnixMicros(job.last_observed_at()))) {
-      continue;
+    if (range.Overlaps(ToUnixMicros(job.first_observed_at()),
+                       ToUnixMicros(job.last_observed_at()))) {
+      out.push_back(job);
     }
-    if (static_cast<int>(out.items.size()) == page.page_size) {
-      out.next_page_token =
-          EncodePageToken("jobs", {out.items.back().job_id()});
-      break;
-    }
-    out.items.push_back(job);
   }
   return out;
 }
 
-absl::StatusOr<Page<v1::StoredSnapshot>> InMemoryStore::ListSnapshots(
-    absl::string_view tenant, absl::string_view job_id,
-    const PageRequest& page) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      int64_t after, DecodeInt64PageToken("snapshots", page.page_token));
+absl::StatusOr<std::vector<v1::StoredSnapshot>> InMemoryStore::ListSnapshotsAfter(
+    absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
+    int limit) {
   absl::MutexLock lock(&mu_);
   JobState* job = FindJob(tenant, job_id);
   if (job == nullptr) return JobNotFound(job_id);
-  std::vector<std::pair<int64_t, const v1::StoredSnapshot*>> items;
-  for (const auto& s : job->snapshots) items.emplace_back(s.sequence(), &s);
-  return PageBySequence(items, after, page.page_size, "snapshots");
+  std::vector<v1::StoredSnapshot> out;
+  for (const v1::StoredSnapshot& s : job->snapshots) {
+    if (static_cast<int>(out.size()) == limit) break;
+    if (s.sequence() > after_sequence) out.push_back(s);
+  }
+  return out;
 }
 
-absl::StatusOr<Page<v1::Recommendation>> InMemoryStore::ListRecommendations(
-    absl::string_view tenant, absl::string_view job_id,
-    const PageRequest& page, const TimeRange& range) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      int64_t after, DecodeInt64PageToken("recommendations", page.page_token));
+absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
+InMemoryStore::ListRecommendationsAfter(absl::string_view tenant,
+                                        absl::string_view job_id,
+                                        int64_t after_sequence, int limit,
+                                        const TimeRange& range) {
   absl::MutexLock lock(&mu_);
   JobState* job = FindJob(tenant, job_id);
   if (job == nullptr) return JobNotFound(job_id);
-  std::vector<std::pair<int64_t, const v1::Recommendation*>> items;
-  for (const auto& [sequence, r] : job->recommendations) {
-    if (range.Contains(ToUnixMicros(r.created_at()))) items.emplace_back(sequence, &r);
+  std::vector<std::pair<int64_t, v1::Recommendation>> out;
+  for (auto it = job->recommendations.upper_bound(after_sequence);
+       it != job->recommendations.end() && static_cast<int>(out.size()) < limit;
+       ++it) {
+    if (range.Contains(ToUnixMicros(it->second.created_at()))) {
+      out.emplace_back(it->first, it->second);
+    }
   }
-  return PageBySequence(items, after, page.page_size, "recommendations");
+  return out;
 }
 
 absl::StatusOr<v1::Model> InMemoryStore::PutModel(absl::string_view tenant,
@@ -299,41 +274,27 @@ absl::StatusOr<v1::Model> InMemoryStore::PutModel(absl::string_view tenant,
   return versions.back().model;
 }
 
-absl::StatusOr<Page<v1::Model>> InMemoryStore::ListModels(
-    absl::string_view tenant, const PageRequest& page) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
-  STREAMTUNE_ASSIGN_OR_RETURN(auto key,
-                              DecodePageToken("models", page.page_token, 3));
-  std::optional<ModelKey> before;
-  if (!key.empty()) {
-    STREAMTUNE_ASSIGN_OR_RETURN(int64_t micros, PageTokenInt(key[0]));
-    STREAMTUNE_ASSIGN_OR_RETURN(int64_t version, PageTokenInt(key[2]));
-    before = ModelKey{micros, key[1], version};
-  }
+absl::StatusOr<std::vector<v1::Model>> InMemoryStore::ListModelsBefore(
+    absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) {
+  std::optional<ModelKey> bound;
+  if (before) bound = ModelKey{before->created_micros, before->model_id, before->version};
   absl::MutexLock lock(&mu_);
   std::vector<const v1::Model*> models;
   auto t = tenants_.find(std::string(tenant));
   if (t != tenants_.end()) {
     for (const auto& [id, versions] : t->second.models) {
       for (const auto& v : versions) {
-        if (!before || KeyOf(v.model) < *before) models.push_back(&v.model);
+        if (!bound || KeyOf(v.model) < *bound) models.push_back(&v.model);
       }
     }
   }
-  std::sort(models.begin(), models.end(),
-            [](const v1::Model* a, const v1::Model* b) {
-              return KeyOf(*a) > KeyOf(*b);
-            });
-  Page<v1::Model> out;
+  std::sort(models.begin(), models.end(), [](const v1::Model* a, const v1::Model* b) {
+    return KeyOf(*a) > KeyOf(*b);
+  });
+  std::vector<v1::Model> out;
   for (const v1::Model* m : models) {
-    if (static_cast<int>(out.items.size()) == page.page_size) {
-      const v1::Model& last = out.items.back();
-      out.next_page_token = EncodePageToken(
-          "models", {absl::StrCat(ToUnixMicros(last.created_at())),
-                     last.model_id(), absl::StrCat(last.version())});
-      break;
-    }
-    out.items.push_back(*m);
+    if (static_cast<int>(out.size()) == limit) break;
+    out.push_back(*m);
   }
   return out;
 }
@@ -367,6 +328,28 @@ absl::StatusOr<std::string> InMemoryStore::GetModelWeights(
   const ModelVersion* found = FindModel(tenant, model_id, version);
   if (found == nullptr) return ModelNotFound(model_id, version);
   return found->weights;
+}
+
+absl::StatusOr<v1::PretrainRun> InMemoryStore::PutPretrainRun(
+    absl::string_view tenant, const v1::PretrainRun& run) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePretrainRun(run));
+  absl::MutexLock lock(&mu_);
+  v1::PretrainRun stored = run;
+  last_model_micros_ = std::max(last_model_micros_ + 1, ToUnixMicros(NowMicros()));
+  *stored.mutable_published_at() = FromUnixMicros(last_model_micros_);
+  tenants_[std::string(tenant)].pretrain_runs.push_back(stored);
+  return stored;
+}
+
+absl::StatusOr<std::optional<v1::PretrainRun>> InMemoryStore::NewestPretrainRun(
+    absl::string_view tenant) {
+  absl::MutexLock lock(&mu_);
+  auto t = tenants_.find(std::string(tenant));
+  if (t == tenants_.end() || t->second.pretrain_runs.empty()) {
+    return std::optional<v1::PretrainRun>();
+  }
+  return std::optional<v1::PretrainRun>(t->second.pretrain_runs.back());
 }
 
 }  // namespace streamtune

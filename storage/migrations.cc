@@ -94,12 +94,33 @@ constexpr char kModelDetails[] = R"sql(
 ALTER TABLE models ADD COLUMN details JSONB NOT NULL DEFAULT '{}';
 )sql";
 
+// Published pre-training runs, a record of their own. Until migration 3 a run
+// was a row of the models table (model_id 'pretrain-manifest', its models in
+// `weights` as a PretrainResponse, whose bytes read as a PretrainRun); those
+// rows move here, oldest first, so the newest stays the newest.
+constexpr char kPretrainRuns[] = R"sql(
+CREATE TABLE pretrain_runs (
+  tenant       TEXT COLLATE "C" NOT NULL,
+  published    BIGINT GENERATED ALWAYS AS IDENTITY,
+  run_id       TEXT NOT NULL,
+  published_at TIMESTAMPTZ NOT NULL,
+  models       BYTEA NOT NULL,
+  PRIMARY KEY (tenant, published)
+);
+INSERT INTO pretrain_runs (tenant, run_id, published_at, models)
+  SELECT tenant, COALESCE(details->>'pretrainRun', ''), created_at, weights
+  FROM models WHERE model_id = 'pretrain-manifest'
+  ORDER BY created_at, version;
+DELETE FROM models WHERE model_id = 'pretrain-manifest';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const auto* migrations = new std::vector<Migration>{
       {1, "jobs, snapshots, recommendations, clusters, models", kInitialSchema},
       {2, "models.details (medoid, pretrain run)", kModelDetails},
+      {3, "pretrain_runs (moved out of models)", kPretrainRuns},
   };
   return *migrations;
 }

@@ -1,4 +1,5 @@
 #include "storage/postgres_store.h"
+#include "common/timestamps.h"
 
 #include <algorithm>
 #include <utility>
@@ -359,82 +360,61 @@ absl::StatusOr<v1::Job> PostgresStore::GetJob(absl::string_view tenant,
       });
 }
 
-absl::StatusOr<Page<v1::Job>> PostgresStore::ListJobs(absl::string_view tenant,
-                                                      const PageRequest& page,
-                                                      const TimeRange& range) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
-  STREAMTUNE_ASSIGN_OR_RETURN(auto key,
-                              DecodePageToken("jobs", page.page_token, 1));
-  const std::string after = key.empty() ? "" : key[0];
+absl::StatusOr<std::vector<v1::Job>> PostgresStore::ListJobsAfter(
+    absl::string_view tenant, absl::string_view after_job_id, int limit,
+    const TimeRange& range) {
   const std::pair<bool, std::string> start = Bound(range.start_micros);
   const std::pair<bool, std::string> end = Bound(range.end_micros);
   return InTransaction(
-      *pool_, "ListJobs",
-      [&](pqxx::work& txn) -> absl::StatusOr<Page<v1::Job>> {
-        // One row more than asked says whether another page follows.
+      *pool_, "ListJobs", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Job>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kJobColumns, " FROM jobs",
                          " WHERE tenant = $1 AND job_id > $2",
                          " AND ($4::bool OR last_observed_at >= $5::timestamptz)",
                          " AND ($6::bool OR first_observed_at < $7::timestamptz)",
                          " ORDER BY job_id LIMIT $3"),
-            std::string(tenant), after, page.page_size + 1, start.first, start.second, end.first, end.second);
-        Page<v1::Job> out;
+            std::string(tenant), std::string(after_job_id), limit, start.first,
+            start.second, end.first, end.second);
+        std::vector<v1::Job> out;
         for (const pqxx::row& row : r) {
-          if (static_cast<int>(out.items.size()) == page.page_size) {
-            out.next_page_token =
-                EncodePageToken("jobs", {out.items.back().job_id()});
-            break;
-          }
-          STREAMTUNE_ASSIGN_OR_RETURN(out.items.emplace_back(),
-                                      JobFromRow(row));
+          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(), JobFromRow(row));
         }
         return out;
       });
 }
 
-absl::StatusOr<Page<v1::StoredSnapshot>> PostgresStore::ListSnapshots(
-    absl::string_view tenant, absl::string_view job_id,
-    const PageRequest& page) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      int64_t after, DecodeInt64PageToken("snapshots", page.page_token));
+absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::ListSnapshotsAfter(
+    absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
+    int limit) {
   const std::string t(tenant), job(job_id);
   return InTransaction(
       *pool_, "ListSnapshots",
-      [&](pqxx::work& txn) -> absl::StatusOr<Page<v1::StoredSnapshot>> {
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
                          " WHERE tenant = $1 AND job_id = $2",
                          " AND sequence > $3 ORDER BY sequence LIMIT $4"),
-            t, job, after, page.page_size + 1);
-        Page<v1::StoredSnapshot> out;
+            t, job, after_sequence, limit);
+        std::vector<v1::StoredSnapshot> out;
         for (const pqxx::row& row : r) {
-          if (static_cast<int>(out.items.size()) == page.page_size) {
-            out.next_page_token = EncodePageToken(
-                "snapshots", {absl::StrCat(out.items.back().sequence())});
-            break;
-          }
-          STREAMTUNE_ASSIGN_OR_RETURN(out.items.emplace_back(),
-                                      SnapshotFromRow(row));
+          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(), SnapshotFromRow(row));
         }
         return out;
       });
 }
 
-absl::StatusOr<Page<v1::Recommendation>> PostgresStore::ListRecommendations(
-    absl::string_view tenant, absl::string_view job_id,
-    const PageRequest& page, const TimeRange& range) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      int64_t after, DecodeInt64PageToken("recommendations", page.page_token));
+absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
+PostgresStore::ListRecommendationsAfter(absl::string_view tenant,
+                                        absl::string_view job_id,
+                                        int64_t after_sequence, int limit,
+                                        const TimeRange& range) {
   const std::string t(tenant), job(job_id);
   const std::pair<bool, std::string> start = Bound(range.start_micros);
   const std::pair<bool, std::string> end = Bound(range.end_micros);
+  using Sequenced = std::vector<std::pair<int64_t, v1::Recommendation>>;
   return InTransaction(
-      *pool_, "ListRecommendations",
-      [&](pqxx::work& txn) -> absl::StatusOr<Page<v1::Recommendation>> {
+      *pool_, "ListRecommendations", [&](pqxx::work& txn) -> absl::StatusOr<Sequenced> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
             "SELECT sequence, recommendation::text FROM recommendations"
@@ -442,18 +422,13 @@ absl::StatusOr<Page<v1::Recommendation>> PostgresStore::ListRecommendations(
             " AND ($5::bool OR created_at >= $6::timestamptz)"
             " AND ($7::bool OR created_at < $8::timestamptz)"
             " ORDER BY sequence LIMIT $4",
-            t, job, after, page.page_size + 1, start.first, start.second, end.first, end.second);
-        Page<v1::Recommendation> out;
-        int64_t last = after;
+            t, job, after_sequence, limit, start.first, start.second, end.first,
+            end.second);
+        Sequenced out;
         for (const pqxx::row& row : r) {
-          if (static_cast<int>(out.items.size()) == page.page_size) {
-            out.next_page_token =
-                EncodePageToken("recommendations", {absl::StrCat(last)});
-            break;
-          }
-          STREAMTUNE_ASSIGN_OR_RETURN(out.items.emplace_back(),
+          STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation recommendation,
                                       RecommendationFromField(row[1]));
-          last = row[0].as<int64_t>();
+          out.emplace_back(row[0].as<int64_t>(), std::move(recommendation));
         }
         return out;
       });
@@ -519,43 +494,24 @@ absl::Status PostgresStore::SetJobModel(absl::string_view tenant,
   });
 }
 
-absl::StatusOr<Page<v1::Model>> PostgresStore::ListModels(
-    absl::string_view tenant, const PageRequest& page) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
-  STREAMTUNE_ASSIGN_OR_RETURN(auto key,
-                              DecodePageToken("models", page.page_token, 3));
-  int64_t before_micros = 0, before_version = 0;
-  if (!key.empty()) {
-    STREAMTUNE_ASSIGN_OR_RETURN(before_micros, PageTokenInt(key[0]));
-    STREAMTUNE_ASSIGN_OR_RETURN(before_version, PageTokenInt(key[2]));
-  }
-  const std::string t(tenant);
+absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
+    absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) {
+  const ModelCursor cursor = before.value_or(ModelCursor());
   return InTransaction(
-      *pool_, "ListModels",
-      [&](pqxx::work& txn) -> absl::StatusOr<Page<v1::Model>> {
+      *pool_, "ListModels", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Model>> {
         // Newest first: (created_at, model_id, version) descending, resumed
         // strictly below the last row of the previous page.
         pqxx::result r = txn.exec_params(
-            absl::StrCat(
-                "SELECT ", kModelColumns, " FROM models WHERE tenant = $1",
-                " AND ($2::bool OR (created_at, model_id, version) <",
-                " ($3::timestamptz, $4::text, $5::int8))",
-                " ORDER BY created_at DESC, model_id DESC, version DESC",
-                " LIMIT $6"),
-            t, key.empty(), SqlTimestamp(before_micros),
-            key.empty() ? std::string() : key[1], before_version,
-            page.page_size + 1);
-        Page<v1::Model> out;
+            absl::StrCat("SELECT ", kModelColumns, " FROM models WHERE tenant = $1",
+                         " AND ($2::bool OR (created_at, model_id, version) <",
+                         " ($3::timestamptz, $4::text, $5::int8))",
+                         " ORDER BY created_at DESC, model_id DESC, version DESC",
+                         " LIMIT $6"),
+            std::string(tenant), !before.has_value(),
+            SqlTimestamp(cursor.created_micros), cursor.model_id, cursor.version, limit);
+        std::vector<v1::Model> out;
         for (const pqxx::row& row : r) {
-          if (static_cast<int>(out.items.size()) == page.page_size) {
-            const v1::Model& last = out.items.back();
-            out.next_page_token = EncodePageToken(
-                "models", {absl::StrCat(ToUnixMicros(last.created_at())),
-                           last.model_id(), absl::StrCat(last.version())});
-            break;
-          }
-          STREAMTUNE_ASSIGN_OR_RETURN(out.items.emplace_back(),
-                                      ModelFromRow(row));
+          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(), ModelFromRow(row));
         }
         return out;
       });
@@ -596,6 +552,47 @@ absl::StatusOr<std::string> PostgresStore::GetModelWeights(
         }
         return pqxx::binarystring(r[0][0]).str();
       });
+}
+
+absl::StatusOr<v1::PretrainRun> PostgresStore::PutPretrainRun(
+    absl::string_view tenant, const v1::PretrainRun& run) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePretrainRun(run));
+  v1::PretrainRun models_only;
+  *models_only.mutable_models() = run.models();
+  const std::string serialized = models_only.SerializeAsString();
+  const pqxx::binarystring bytes(serialized.data(), serialized.size());
+  return InTransaction(
+      *pool_, "PutPretrainRun", [&](pqxx::work& txn) -> absl::StatusOr<v1::PretrainRun> {
+        pqxx::result r = txn.exec_params(
+            "INSERT INTO pretrain_runs (tenant, run_id, published_at, models)"
+            " VALUES ($1, $2, clock_timestamp(), $3)"
+            " RETURNING (EXTRACT(EPOCH FROM published_at) * 1000000)::int8",
+            std::string(tenant), run.run_id(), bytes);
+        v1::PretrainRun stored = run;
+        *stored.mutable_published_at() = FromUnixMicros(r[0][0].as<int64_t>());
+        return stored;
+      });
+}
+
+absl::StatusOr<std::optional<v1::PretrainRun>> PostgresStore::NewestPretrainRun(
+    absl::string_view tenant) {
+  using Result = std::optional<v1::PretrainRun>;
+  return InTransaction(*pool_, "NewestPretrainRun", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+    pqxx::result r = txn.exec_params(
+        "SELECT run_id, (EXTRACT(EPOCH FROM published_at) * 1000000)::int8, models"
+        " FROM pretrain_runs WHERE tenant = $1 ORDER BY published DESC LIMIT 1",
+        std::string(tenant));
+    if (r.empty()) return Result();
+    const pqxx::binarystring models(r[0][2]);
+    v1::PretrainRun run;
+    if (!run.ParseFromArray(models.data(), static_cast<int>(models.size()))) {
+      return absl::DataLossError("pretrain_runs.models: not a PretrainRun");
+    }
+    run.set_run_id(r[0][0].as<std::string>());
+    *run.mutable_published_at() = FromUnixMicros(r[0][1].as<int64_t>());
+    return Result(std::move(run));
+  });
 }
 
 }  // namespace streamtune

@@ -65,31 +65,38 @@ class PostgresStore : public Store {
       absl::string_view tenant, absl::string_view job_id, int limit) override;
   absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
                                  absl::string_view job_id) override;
-  using Store::ListJobs;
-  absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant,
-                                         const PageRequest& page,
-                                         const TimeRange& range) override;
-  absl::StatusOr<Page<v1::StoredSnapshot>> ListSnapshots(
-      absl::string_view tenant, absl::string_view job_id,
-      const PageRequest& page) override;
-  using Store::ListRecommendations;
-  absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
-      absl::string_view tenant, absl::string_view job_id,
-      const PageRequest& page, const TimeRange& range) override;
   absl::Status SetJobModel(absl::string_view tenant, absl::string_view job_id,
                            absl::string_view cluster_id,
                            int64_t model_version) override;
   absl::StatusOr<v1::Model> PutModel(absl::string_view tenant,
                                      const v1::Model& model,
                                      absl::string_view weights) override;
-  absl::StatusOr<Page<v1::Model>> ListModels(absl::string_view tenant,
-                                             const PageRequest& page) override;
   absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,
                                      absl::string_view model_id,
                                      int64_t version) override;
   absl::StatusOr<std::string> GetModelWeights(absl::string_view tenant,
                                               absl::string_view model_id,
                                               int64_t version) override;
+  absl::StatusOr<v1::PretrainRun> PutPretrainRun(absl::string_view tenant,
+                                                 const v1::PretrainRun& run) override;
+  absl::StatusOr<std::optional<v1::PretrainRun>> NewestPretrainRun(
+      absl::string_view tenant) override;
+
+ protected:
+  absl::StatusOr<std::vector<v1::Job>> ListJobsAfter(absl::string_view tenant,
+                                                     absl::string_view after_job_id,
+                                                     int limit,
+                                                     const TimeRange& range) override;
+  absl::StatusOr<std::vector<v1::StoredSnapshot>> ListSnapshotsAfter(
+      absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
+      int limit) override;
+  absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
+  ListRecommendationsAfter(absl::string_view tenant, absl::string_view job_id,
+                           int64_t after_sequence, int limit,
+                           const TimeRange& range) override;
+  absl::StatusOr<std::vector<v1::Model>> ListModelsBefore(
+      absl::string_view tenant, const std::optional<ModelCursor>& before,
+      int limit) override;
 
  private:
   explicit PostgresStore(std::unique_ptr<PostgresPool> pool);

@@ -11,11 +11,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "streamtune/v1/admin.pb.h"
 #include "streamtune/v1/recommendation.pb.h"
 #include "streamtune/v1/service.pb.h"
@@ -107,28 +108,28 @@ class Store {
   // Job summary; NOT_FOUND when the tenant has no such job.
   virtual absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
                                          absl::string_view job_id) = 0;
+  // Listings. Each validates `page` (INVALID_ARGUMENT naming page_size or
+  // page_token), asks the implementation for one item more than the page
+  // holds (which tells whether another page follows) and encodes the next
+  // page token, so every implementation pages identically.
+  //
   // The tenant's jobs ordered by job id: those whose observed span
   // [first_observed_at, last_observed_at] overlaps `range`.
-  virtual absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant,
-                                                 const PageRequest& page,
-                                                 const TimeRange& range) = 0;
-  // Every job, whatever its time.
-  absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant, const PageRequest& page) {
-    return ListJobs(tenant, page, TimeRange());
-  }
-  // A job's snapshots / recommendations, oldest first. NOT_FOUND when the
-  // tenant has no such job.
-  virtual absl::StatusOr<Page<v1::StoredSnapshot>> ListSnapshots(
-      absl::string_view tenant, absl::string_view job_id,
-      const PageRequest& page) = 0;
-  // ListRecommendations lists those whose created_at is in `range`.
-  virtual absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
-      absl::string_view tenant, absl::string_view job_id, const PageRequest& page,
-      const TimeRange& range) = 0;
+  absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant, const PageRequest& page,
+                                         const TimeRange& range = TimeRange());
+  // A job's snapshots, oldest first. NOT_FOUND when the tenant has no such
+  // job.
+  absl::StatusOr<Page<v1::StoredSnapshot>> ListSnapshots(absl::string_view tenant,
+                                                         absl::string_view job_id,
+                                                         const PageRequest& page);
+  // A job's recommendations whose created_at is in `range`, oldest first.
+  // NOT_FOUND when the tenant has no such job.
   absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
-      absl::string_view tenant, absl::string_view job_id, const PageRequest& page) {
-    return ListRecommendations(tenant, job_id, page, TimeRange());
-  }
+      absl::string_view tenant, absl::string_view job_id, const PageRequest& page,
+      const TimeRange& range = TimeRange());
+  // Models of the tenant, newest first (by created_at, then id, version).
+  absl::StatusOr<Page<v1::Model>> ListModels(absl::string_view tenant,
+                                             const PageRequest& page);
 
   // Records which cluster and model version serve the job (StreamTune's
   // cluster assignment and fine-tuned model). NOT_FOUND for an unknown job.
@@ -142,9 +143,6 @@ class Store {
   virtual absl::StatusOr<v1::Model> PutModel(absl::string_view tenant,
                                              const v1::Model& model,
                                              absl::string_view weights) = 0;
-  // Models of the tenant, newest first (by created_at, then id, version).
-  virtual absl::StatusOr<Page<v1::Model>> ListModels(
-      absl::string_view tenant, const PageRequest& page) = 0;
   // One version's metadata; version 0 = newest. NOT_FOUND when absent.
   virtual absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,
                                              absl::string_view model_id,
@@ -152,6 +150,42 @@ class Store {
   // One version's weights; version 0 = newest. NOT_FOUND when absent.
   virtual absl::StatusOr<std::string> GetModelWeights(
       absl::string_view tenant, absl::string_view model_id, int64_t version) = 0;
+
+  // Publishes a finished pre-training run (its models already stored with
+  // PutModel); the newest published run is the one StreamTune uses. Runs are
+  // kept, never replaced. The store assigns published_at. INVALID_ARGUMENT
+  // for an empty run_id.
+  virtual absl::StatusOr<v1::PretrainRun> PutPretrainRun(absl::string_view tenant,
+                                                         const v1::PretrainRun& run) = 0;
+  // The tenant's most recently published run, or nullopt before the first.
+  virtual absl::StatusOr<std::optional<v1::PretrainRun>> NewestPretrainRun(
+      absl::string_view tenant) = 0;
+
+ protected:
+  // What the listings above ask of an implementation: at most `limit` items
+  // strictly after the cursor, in the listing's order. The front methods
+  // have validated the page and decoded the cursor.
+  virtual absl::StatusOr<std::vector<v1::Job>> ListJobsAfter(
+      absl::string_view tenant, absl::string_view after_job_id, int limit,
+      const TimeRange& range) = 0;
+  // NOT_FOUND when the tenant has no such job (also for the next two).
+  virtual absl::StatusOr<std::vector<v1::StoredSnapshot>> ListSnapshotsAfter(
+      absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
+      int limit) = 0;
+  // Each recommendation with the sequence of the snapshot it answered.
+  virtual absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
+  ListRecommendationsAfter(absl::string_view tenant, absl::string_view job_id,
+                           int64_t after_sequence, int limit, const TimeRange& range) = 0;
+  // Where a page of models resumes: strictly below this key in the
+  // newest-first order (created_at, model_id, version).
+  struct ModelCursor {
+    int64_t created_micros = 0;
+    std::string model_id;
+    int64_t version = 0;
+  };
+  // `before` is nullopt for the first page.
+  virtual absl::StatusOr<std::vector<v1::Model>> ListModelsBefore(
+      absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) = 0;
 };
 
 }  // namespace streamtune

@@ -1,5 +1,6 @@
 // The store conformance suite, part two: models (versions, metadata,
-// weights, listing) and the job's model assignment. Same fixture and
+// weights, listing), published pre-training runs and the job's model
+// assignment. Same fixture and
 // instantiations as store_conformance.cc.
 #include <string>
 
@@ -94,6 +95,40 @@ TEST_P(StoreConformanceTest, ListModelsNewestFirstAndPaginates) {
   std::vector<std::pair<std::string, int64_t>> got;
   for (const auto& m : all) got.emplace_back(m.model_id(), m.version());
   EXPECT_EQ(got, expected);
+}
+
+TEST_P(StoreConformanceTest, PretrainRunsAreTheirOwnRecordNewestWins) {
+  auto none = store_->NewestPretrainRun(tenant_);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->has_value());
+
+  v1::PretrainRun first;
+  first.set_run_id("run-1");
+  first.add_models()->set_model_id("run-1.cluster-0");
+  first.add_models()->set_model_id("run-1.global");
+  auto stored = store_->PutPretrainRun(tenant_, first);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_TRUE(stored->has_published_at());
+  EXPECT_EQ(stored->published_at().nanos() % 1000, 0);
+  // A republished run id is a new record, and the newest one wins.
+  v1::PretrainRun second;
+  second.set_run_id("run-2");
+  second.add_models()->set_model_id("run-2.global");
+  ASSERT_TRUE(store_->PutPretrainRun(tenant_, second).ok());
+  auto newest = store_->NewestPretrainRun(tenant_);
+  ASSERT_TRUE(newest.ok() && newest->has_value()) << newest.status();
+  EXPECT_EQ((*newest)->run_id(), "run-2");
+  ASSERT_EQ((*newest)->models_size(), 1);
+  EXPECT_EQ((*newest)->models(0).model_id(), "run-2.global");
+
+  // Runs are not models: ListModels does not see them.
+  auto models = store_->ListModels(tenant_, PageRequest{100, ""});
+  ASSERT_TRUE(models.ok()) << models.status();
+  EXPECT_TRUE(models->items.empty());
+  // Other tenants see nothing; an empty run id is refused.
+  EXPECT_FALSE(store_->NewestPretrainRun("other-tenant")->has_value());
+  EXPECT_EQ(store_->PutPretrainRun(tenant_, v1::PretrainRun()).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace streamtune

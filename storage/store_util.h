@@ -11,18 +11,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/timestamps.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "streamtune/v1/admin.pb.h"
 #include "streamtune/v1/recommendation.pb.h"
 #include "streamtune/v1/service.pb.h"
 
 namespace streamtune {
-
-// Microseconds since the Unix epoch, rounded towards the past.
-int64_t ToUnixMicros(const google::protobuf::Timestamp& timestamp);
-google::protobuf::Timestamp FromUnixMicros(int64_t micros);
-// The current time with microsecond precision.
-google::protobuf::Timestamp NowMicros();
 
 // INVALID_ARGUMENT when the snapshot's job_id or snapshot_id is empty.
 absl::Status ValidateSnapshotKey(const v1::StoredSnapshot& snapshot);
@@ -37,6 +32,9 @@ absl::StatusOr<v1::Recommendation> CanonicalRecommendation(
 
 // INVALID_ARGUMENT when model.model_id is empty.
 absl::Status ValidateModel(const v1::Model& model);
+
+// INVALID_ARGUMENT when run.run_id is empty.
+absl::Status ValidatePretrainRun(const v1::PretrainRun& run);
 
 }  // namespace streamtune
 

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "server/core/ged.h"
-#include "server/core/ged_distance_matrix.h"
-#include "server/core/kmedoids.h"
-#include "server/core/random_dags.h"
+#include "server/core/similarity/ged.h"
+#include "server/core/similarity/ged_distance_matrix.h"
+#include "server/core/similarity/kmedoids.h"
+#include "server/core/testing/random_dags.h"
 
 namespace streamtune {
 namespace {

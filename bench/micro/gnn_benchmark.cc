@@ -12,9 +12,9 @@
 
 #include "absl/strings/str_format.h"
 #include "benchmark/benchmark.h"
-#include "server/core/features.h"
-#include "server/core/job_graph.h"
-#include "server/core/test_snapshots.h"
+#include "server/core/learning/features.h"
+#include "server/core/graph/job_graph.h"
+#include "server/core/testing/test_snapshots.h"
 #include "server/model/gnn_model.h"
 #include "server/model/model_codec.h"
 

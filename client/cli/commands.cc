@@ -1,4 +1,5 @@
 #include "client/cli/commands.h"
+#include "common/timestamps.h"
 
 #include <set>
 #include <string>

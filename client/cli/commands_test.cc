@@ -125,6 +125,10 @@ class FakeClient : public StreamTuneClient {
     return absl::UnimplementedError("Pretrain: the StreamTune policy is not "
                                     "available yet");
   }
+  absl::StatusOr<v1::PretrainRun> GetPretrainRun(const v1::GetPretrainRunRequest&) override {
+    if (!error.ok()) return error;
+    return absl::NotFoundError("no pre-training run yet");
+  }
   absl::StatusOr<HealthCheckResponse> CheckHealth(
       const HealthCheckRequest& request) override {
     if (!error.ok()) return error;
@@ -190,6 +194,7 @@ class CliTest : public ::testing::Test {
                        v1::ListModelsResponse)
     STREAMTUNE_FORWARD(GetModel, v1::GetModelRequest, v1::Model)
     STREAMTUNE_FORWARD(Pretrain, v1::PretrainRequest, v1::PretrainResponse)
+    STREAMTUNE_FORWARD(GetPretrainRun, v1::GetPretrainRunRequest, v1::PretrainRun)
     STREAMTUNE_FORWARD(CheckHealth, HealthCheckRequest, HealthCheckResponse)
 #undef STREAMTUNE_FORWARD
     absl::Status WaitUntilServing(absl::Duration timeout) override {

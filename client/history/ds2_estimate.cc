@@ -4,8 +4,8 @@
 #include <cmath>
 #include <string>
 
-#include "server/core/job_graph.h"
-#include "server/core/rate_estimation.h"
+#include "server/core/graph/job_graph.h"
+#include "server/core/graph/rate_estimation.h"
 
 namespace streamtune::history {
 namespace {

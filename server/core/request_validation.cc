@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
-#include "storage/store_util.h"
+#include "common/timestamps.h"
 
 namespace streamtune {
 namespace {
@@ -322,8 +322,15 @@ absl::Status ValidateSnapshot(const v1::Snapshot& snapshot,
   return CheckAcyclic(snapshot, path, endpoints);
 }
 
+constexpr int kMaxJobIdBytes = 256;
+
 absl::Status ValidateJobId(absl::string_view job_id, absl::string_view path) {
-  return CheckIdentifier(job_id, path, 256, "._:/-");
+  return CheckIdentifier(job_id, path, kMaxJobIdBytes, "._:/-");
+}
+
+absl::Status ValidateModelId(absl::string_view model_id, absl::string_view path) {
+  constexpr int kMaxModelIdBytes = 64 + kMaxJobIdBytes;
+  return CheckIdentifier(model_id, path, kMaxModelIdBytes, "._:/-");
 }
 
 absl::Status ValidatePageSize(int32_t page_size, absl::string_view path) {

@@ -37,6 +37,10 @@ absl::Status ValidateSnapshot(const v1::Snapshot& snapshot,
 // A job id used as a query key (same rules as Snapshot.job_id).
 absl::Status ValidateJobId(absl::string_view job_id, absl::string_view path);
 
+// A model id used as a query key: the job-id characters, and room for a
+// fine-tuned model's id, "job:" + a job id.
+absl::Status ValidateModelId(absl::string_view model_id, absl::string_view path);
+
 // page_size must be in [0, 1000]; returns OK and leaves the caller to map 0
 // to the default.
 absl::Status ValidatePageSize(int32_t page_size, absl::string_view path);

@@ -6,7 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "common/tenant.h"
-#include "server/core/test_snapshots.h"
+#include "server/core/testing/test_snapshots.h"
 
 namespace streamtune {
 namespace {

@@ -1,4 +1,5 @@
 #include "server/core/tuning_core.h"
+#include "common/timestamps.h"
 
 #include <utility>
 #include <vector>
@@ -8,9 +9,9 @@
 #include "common/status_macros.h"
 #include "common/tenant.h"
 #include "google/protobuf/util/time_util.h"
-#include "server/core/bottleneck_labels.h"
-#include "server/core/job_graph.h"
-#include "server/core/rate_estimation.h"
+#include "server/core/graph/bottleneck_labels.h"
+#include "server/core/graph/job_graph.h"
+#include "server/core/graph/rate_estimation.h"
 
 namespace streamtune {
 namespace {
@@ -20,8 +21,35 @@ using google::protobuf::util::TimeUtil;
 constexpr int32_t kDefaultPageSize = 100;
 constexpr char kTenantPath[] = "metadata x-streamtune-tenant";
 
-PageRequest ToPage(int32_t page_size, const std::string& token) {
-  return PageRequest{page_size == 0 ? kDefaultPageSize : page_size, token};
+// What every listing checks first: the tenant and the page size.
+template <typename ListRequest>
+absl::Status ValidateListing(absl::string_view tenant, const ListRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  return ValidatePageSize(request.page_size(), "page_size");
+}
+
+// The [start_time, end_time) of a listing request that has one.
+template <typename ListRequest>
+absl::StatusOr<TimeRange> RequestTimeRange(const ListRequest& request) {
+  return ValidateTimeRange(request.has_start_time() ? &request.start_time() : nullptr,
+                           "start_time",
+                           request.has_end_time() ? &request.end_time() : nullptr,
+                           "end_time");
+}
+
+template <typename ListRequest>
+PageRequest PageOf(const ListRequest& request) {
+  return PageRequest{request.page_size() == 0 ? kDefaultPageSize : request.page_size(),
+                     request.page_token()};
+}
+
+// Moves a store page into a response's repeated field and page token.
+template <typename Item>
+void MovePage(Page<Item> page, google::protobuf::RepeatedPtrField<Item>* items,
+              std::string* next_page_token) {
+  items->Reserve(static_cast<int>(page.items.size()));
+  for (Item& item : page.items) *items->Add() = std::move(item);
+  *next_page_token = std::move(page.next_page_token);
 }
 
 absl::Status RequireSnapshot(const v1::SnapshotRequest& request) {
@@ -168,76 +196,71 @@ absl::StatusOr<v1::Job> TuningCore::GetJob(absl::string_view tenant,
 
 absl::StatusOr<v1::ListJobsResponse> TuningCore::ListJobs(
     absl::string_view tenant, const v1::ListJobsRequest& request) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      const TimeRange range,
-      ValidateTimeRange(request.has_start_time() ? &request.start_time() : nullptr, "start_time",
-                        request.has_end_time() ? &request.end_time() : nullptr, "end_time"));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      Page<v1::Job> page,
-      store_->ListJobs(tenant, ToPage(request.page_size(), request.page_token()), range));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateListing(tenant, request));
+  STREAMTUNE_ASSIGN_OR_RETURN(const TimeRange range, RequestTimeRange(request));
+  STREAMTUNE_ASSIGN_OR_RETURN(Page<v1::Job> page,
+                              store_->ListJobs(tenant, PageOf(request), range));
   v1::ListJobsResponse response;
-  for (auto& job : page.items) *response.add_jobs() = std::move(job);
-  response.set_next_page_token(page.next_page_token);
+  MovePage(std::move(page), response.mutable_jobs(), response.mutable_next_page_token());
   return response;
 }
 
 absl::StatusOr<v1::ListSnapshotsResponse> TuningCore::ListSnapshots(
     absl::string_view tenant, const v1::ListSnapshotsRequest& request) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateListing(tenant, request));
   STREAMTUNE_RETURN_IF_ERROR(ValidateJobId(request.job_id(), "job_id"));
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
   STREAMTUNE_ASSIGN_OR_RETURN(
       Page<v1::StoredSnapshot> page,
-      store_->ListSnapshots(tenant, request.job_id(),
-                            ToPage(request.page_size(), request.page_token())));
+      store_->ListSnapshots(tenant, request.job_id(), PageOf(request)));
   v1::ListSnapshotsResponse response;
-  for (auto& s : page.items) *response.add_snapshots() = std::move(s);
-  response.set_next_page_token(page.next_page_token);
+  MovePage(std::move(page), response.mutable_snapshots(),
+           response.mutable_next_page_token());
   return response;
 }
 
 absl::StatusOr<v1::ListRecommendationsResponse> TuningCore::ListRecommendations(
     absl::string_view tenant, const v1::ListRecommendationsRequest& request) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateListing(tenant, request));
   STREAMTUNE_RETURN_IF_ERROR(ValidateJobId(request.job_id(), "job_id"));
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      const TimeRange range,
-      ValidateTimeRange(request.has_start_time() ? &request.start_time() : nullptr, "start_time",
-                        request.has_end_time() ? &request.end_time() : nullptr, "end_time"));
+  STREAMTUNE_ASSIGN_OR_RETURN(const TimeRange range, RequestTimeRange(request));
   STREAMTUNE_ASSIGN_OR_RETURN(
       Page<v1::Recommendation> page,
-      store_->ListRecommendations(tenant, request.job_id(),
-                                  ToPage(request.page_size(), request.page_token()), range));
+      store_->ListRecommendations(tenant, request.job_id(), PageOf(request), range));
   v1::ListRecommendationsResponse response;
-  for (auto& r : page.items) *response.add_recommendations() = std::move(r);
-  response.set_next_page_token(page.next_page_token);
+  MovePage(std::move(page), response.mutable_recommendations(),
+           response.mutable_next_page_token());
   return response;
 }
 
 absl::StatusOr<v1::ListModelsResponse> TuningCore::ListModels(
     absl::string_view tenant, const v1::ListModelsRequest& request) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
-  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(request.page_size(), "page_size"));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      Page<v1::Model> page,
-      store_->ListModels(tenant, ToPage(request.page_size(), request.page_token())));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateListing(tenant, request));
+  STREAMTUNE_ASSIGN_OR_RETURN(Page<v1::Model> page,
+                              store_->ListModels(tenant, PageOf(request)));
   v1::ListModelsResponse response;
-  for (auto& m : page.items) *response.add_models() = std::move(m);
-  response.set_next_page_token(page.next_page_token);
+  MovePage(std::move(page), response.mutable_models(), response.mutable_next_page_token());
   return response;
 }
 
 absl::StatusOr<v1::Model> TuningCore::GetModel(absl::string_view tenant,
                                                const v1::GetModelRequest& request) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
-  STREAMTUNE_RETURN_IF_ERROR(ValidateJobId(request.model_id(), "model_id"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateModelId(request.model_id(), "model_id"));
   if (request.version() < 0) {
     return absl::InvalidArgumentError("version: must be >= 0 (0 = newest)");
   }
   return store_->GetModel(tenant, request.model_id(), request.version());
+}
+
+absl::StatusOr<v1::PretrainRun> TuningCore::GetPretrainRun(
+    absl::string_view tenant, const v1::GetPretrainRunRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
+  STREAMTUNE_ASSIGN_OR_RETURN(std::optional<v1::PretrainRun> run,
+                              store_->NewestPretrainRun(tenant));
+  if (!run.has_value()) {
+    return absl::NotFoundError("no pre-training run yet for this tenant; run Pretrain");
+  }
+  return *std::move(run);
 }
 
 absl::StatusOr<v1::PretrainResponse> TuningCore::Pretrain(

@@ -4,8 +4,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/core/ds2_policy.h"
-#include "server/core/test_snapshots.h"
+#include "server/core/policies/ds2/ds2_policy.h"
+#include "server/core/testing/test_snapshots.h"
 #include "storage/in_memory_store.h"
 
 namespace streamtune {

@@ -12,7 +12,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "server/core/model_trainer.h"
+#include "server/core/learning/model_trainer.h"
 
 namespace streamtune {
 

@@ -11,8 +11,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "server/core/bottleneck_model.h"
-#include "server/core/features.h"
+#include "server/core/learning/bottleneck_model.h"
+#include "server/core/learning/features.h"
 
 namespace streamtune {
 

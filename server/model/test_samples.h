@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "server/core/bottleneck_model.h"
-#include "server/core/features.h"
-#include "server/core/job_graph.h"
-#include "server/core/test_snapshots.h"
+#include "server/core/learning/bottleneck_model.h"
+#include "server/core/learning/features.h"
+#include "server/core/graph/job_graph.h"
+#include "server/core/testing/test_snapshots.h"
 
 namespace streamtune::testing {
 

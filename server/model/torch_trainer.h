@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "server/core/model_trainer.h"
+#include "server/core/learning/model_trainer.h"
 
 namespace streamtune {
 

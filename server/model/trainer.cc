@@ -205,6 +205,117 @@ HeldOutMetrics Evaluate(const TorchBottleneckModel& model,
   return m;
 }
 
+// The training/held-out split: whole jobs are held out (distinct ids in
+// sorted order, shuffled by `rng`), never single samples of a job.
+struct Split {
+  std::vector<size_t> train;
+  std::vector<size_t> held_out;
+  int held_out_jobs = 0;
+};
+
+Split SplitByJob(const std::vector<TrainingSample>& samples, double holdout_fraction,
+                 std::mt19937_64* rng, TrainResult* result) {
+  std::set<std::string> job_set;
+  for (const TrainingSample& s : samples) job_set.insert(s.job_id);
+  std::vector<std::string> jobs(job_set.begin(), job_set.end());
+  std::vector<size_t> job_order(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) job_order[i] = i;
+  Shuffle(&job_order, rng);
+  const size_t held_out_jobs =
+      std::min(jobs.size() - 1, static_cast<size_t>(std::llround(holdout_fraction * jobs.size())));
+  absl::flat_hash_set<std::string> held_out;
+  for (size_t i = 0; i < held_out_jobs; ++i) {
+    held_out.insert(jobs[job_order[i]]);
+    result->held_out_job_ids.push_back(jobs[job_order[i]]);
+  }
+  std::sort(result->held_out_job_ids.begin(), result->held_out_job_ids.end());
+  Split split;
+  split.held_out_jobs = static_cast<int>(held_out_jobs);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    (held_out.contains(samples[i].job_id) ? split.held_out : split.train).push_back(i);
+  }
+  result->train_jobs = static_cast<int>(jobs.size() - held_out_jobs);
+  result->train_samples = static_cast<int>(split.train.size());
+  for (size_t i : split.train) {
+    for (int y : samples[i].labels) {
+      if (y < 0) continue;
+      ++result->train_labelled_nodes;
+      result->train_positives += y;
+    }
+  }
+  return split;
+}
+
+// Loss weights of the two classes: each half of the loss when
+// class_balanced, else 1 and 1.
+std::pair<double, double> ClassWeights(const TrainResult& result, bool class_balanced) {
+  const int64_t negatives = result.train_labelled_nodes - result.train_positives;
+  if (!class_balanced || result.train_positives == 0 || negatives == 0) return {1, 1};
+  const double n = static_cast<double>(result.train_labelled_nodes);
+  return {n / (2.0 * result.train_positives), n / (2.0 * negatives)};
+}
+
+// A copy of `start`, or a new model normalised on the training samples.
+absl::StatusOr<std::unique_ptr<TorchBottleneckModel>> InitialModel(
+    const std::vector<TrainingSample>& samples, const std::vector<size_t>& train,
+    const TrainOptions& options, const TorchBottleneckModel* start) {
+  if (start != nullptr) return start->Clone();
+  GnnConfig config;
+  config.feature_dim = options.feature_dim;
+  config.hidden = options.hidden;
+  config.layers = options.layers;
+  auto created = TorchBottleneckModel::Create(config, options.seed);
+  if (!created.ok()) return created.status();
+  SetNormalisation(samples, train, options.feature_dim, (*created)->impl().net.get());
+  return created;
+}
+
+// Adam over shuffled batches of training graphs for the configured epochs
+// or max_steps, with an L2 pull towards `anchor` (the start weights) when it
+// is not empty. Records steps and the per-epoch loss in `result`.
+void RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& samples,
+               const std::vector<size_t>& train, int feature_dim,
+               std::pair<double, double> weights, const std::vector<torch::Tensor>& anchor,
+               const TrainOptions& options, std::mt19937_64* rng, TrainResult* result) {
+  std::vector<torch::Tensor> params = net.parameters();
+  torch::optim::Adam optimizer(params, torch::optim::AdamOptions(options.learning_rate));
+  std::vector<size_t> order = train;
+  bool out_of_steps = false;
+  for (int epoch = 1; epoch <= options.epochs && !out_of_steps; ++epoch) {
+    Shuffle(&order, rng);
+    double epoch_sum = 0;
+    int64_t epoch_count = 0;
+    for (size_t first = 0; first < order.size(); first += options.batch_graphs) {
+      if (options.max_steps > 0 && result->steps >= options.max_steps) {
+        out_of_steps = true;
+        break;
+      }
+      std::vector<size_t> part(order.begin() + first,
+                               order.begin() + std::min(order.size(), first + options.batch_graphs));
+      LossBatch batch = MakeLossBatch(samples, part, feature_dim, weights.first, weights.second);
+      if (batch.labelled == 0) continue;
+      optimizer.zero_grad();
+      torch::Tensor data_sum = WeightedLossSum(net, batch);
+      torch::Tensor loss = data_sum / static_cast<double>(batch.labelled);
+      if (!anchor.empty()) {
+        torch::Tensor pull = torch::zeros({}, torch::kFloat);
+        for (size_t k = 0; k < params.size(); ++k) {
+          pull = pull + (params[k] - anchor[k]).pow(2).sum();
+        }
+        loss = loss + options.l2_pull * pull;
+      }
+      loss.backward();
+      optimizer.step();
+      ++result->steps;
+      epoch_sum += data_sum.item<double>();
+      epoch_count += batch.labelled;
+    }
+    if (epoch_count == 0) continue;
+    result->epoch_loss.push_back(epoch_sum / static_cast<double>(epoch_count));
+    if (options.progress) options.progress(epoch, result->epoch_loss.back());
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<TrainResult> TrainModel(const std::vector<TrainingSample>& samples,
@@ -213,134 +324,42 @@ absl::StatusOr<TrainResult> TrainModel(const std::vector<TrainingSample>& sample
   absl::Status valid = ValidateOptions(options);
   if (!valid.ok()) return valid;
   if (samples.empty()) return absl::InvalidArgumentError("no training samples");
-  const int feature_dim =
-      start != nullptr ? start->config().feature_dim : options.feature_dim;
+  const int feature_dim = start != nullptr ? start->config().feature_dim : options.feature_dim;
   for (size_t i = 0; i < samples.size(); ++i) {
     valid = ValidateSample(samples[i], i, feature_dim);
     if (!valid.ok()) return valid;
   }
-
-  // Held-out split by job: distinct ids in sorted order, shuffled by seed.
-  std::set<std::string> job_set;
-  for (const TrainingSample& s : samples) job_set.insert(s.job_id);
-  std::vector<std::string> jobs(job_set.begin(), job_set.end());
   std::mt19937_64 rng(options.seed ^ 0x5DEECE66Dull);
-  std::vector<size_t> job_order(jobs.size());
-  for (size_t i = 0; i < jobs.size(); ++i) job_order[i] = i;
-  Shuffle(&job_order, &rng);
-  const size_t held_out_jobs = std::min(
-      jobs.size() - 1,
-      static_cast<size_t>(std::llround(options.holdout_fraction * jobs.size())));
-  absl::flat_hash_set<std::string> held_out;
   TrainResult result;
-  for (size_t i = 0; i < held_out_jobs; ++i) {
-    held_out.insert(jobs[job_order[i]]);
-    result.held_out_job_ids.push_back(jobs[job_order[i]]);
-  }
-  std::sort(result.held_out_job_ids.begin(), result.held_out_job_ids.end());
-  std::vector<size_t> train_idx;
-  std::vector<size_t> held_out_idx;
-  for (size_t i = 0; i < samples.size(); ++i) {
-    (held_out.contains(samples[i].job_id) ? held_out_idx : train_idx).push_back(i);
-  }
-  result.train_jobs = static_cast<int>(jobs.size() - held_out_jobs);
-  result.train_samples = static_cast<int>(train_idx.size());
-  for (size_t i : train_idx) {
-    for (int y : samples[i].labels) {
-      if (y < 0) continue;
-      ++result.train_labelled_nodes;
-      result.train_positives += y;
-    }
-  }
+  const Split split = SplitByJob(samples, options.holdout_fraction, &rng, &result);
   if (result.train_labelled_nodes == 0) {
     return absl::FailedPreconditionError("no labelled node among the training samples");
   }
-  double positive_weight = 1;
-  double negative_weight = 1;
-  const int64_t negatives = result.train_labelled_nodes - result.train_positives;
-  if (options.class_balanced && result.train_positives > 0 && negatives > 0) {
-    const double n = static_cast<double>(result.train_labelled_nodes);
-    positive_weight = n / (2.0 * result.train_positives);
-    negative_weight = n / (2.0 * negatives);
-  }
-
+  const std::pair<double, double> weights = ClassWeights(result, options.class_balanced);
   try {
     if (options.threads > 0 && at::get_num_threads() != options.threads) {
       at::set_num_threads(options.threads);
     }
-    std::unique_ptr<TorchBottleneckModel> model;
-    if (start != nullptr) {
-      model = start->Clone();
-    } else {
-      GnnConfig config;
-      config.feature_dim = options.feature_dim;
-      config.hidden = options.hidden;
-      config.layers = options.layers;
-      auto created = TorchBottleneckModel::Create(config, options.seed);
-      if (!created.ok()) return created.status();
-      model = *std::move(created);
-      SetNormalisation(samples, train_idx, feature_dim, model->impl().net.get());
-    }
-    GnnNetImpl& net = *model->impl().net;
-    std::vector<torch::Tensor> params = net.parameters();
+    absl::StatusOr<std::unique_ptr<TorchBottleneckModel>> model =
+        InitialModel(samples, split.train, options, start);
+    if (!model.ok()) return model.status();
+    GnnNetImpl& net = *(*model)->impl().net;
     std::vector<torch::Tensor> anchor;
     if (start != nullptr && options.l2_pull > 0) {
-      for (const torch::Tensor& p : params) anchor.push_back(p.detach().clone());
+      for (const torch::Tensor& p : net.parameters()) anchor.push_back(p.detach().clone());
     }
-    torch::optim::Adam optimizer(params,
-                                 torch::optim::AdamOptions(options.learning_rate));
-
-    result.initial_loss =
-        FullLoss(net, samples, train_idx, feature_dim, options.batch_graphs,
-                 positive_weight, negative_weight);
-    std::vector<size_t> order = train_idx;
-    bool out_of_steps = false;
-    for (int epoch = 1; epoch <= options.epochs && !out_of_steps; ++epoch) {
-      Shuffle(&order, &rng);
-      double epoch_sum = 0;
-      int64_t epoch_count = 0;
-      for (size_t first = 0; first < order.size(); first += options.batch_graphs) {
-        if (options.max_steps > 0 && result.steps >= options.max_steps) {
-          out_of_steps = true;
-          break;
-        }
-        std::vector<size_t> part(
-            order.begin() + first,
-            order.begin() + std::min(order.size(), first + options.batch_graphs));
-        LossBatch batch =
-            MakeLossBatch(samples, part, feature_dim, positive_weight, negative_weight);
-        if (batch.labelled == 0) continue;
-        optimizer.zero_grad();
-        torch::Tensor data_sum = WeightedLossSum(net, batch);
-        torch::Tensor loss = data_sum / static_cast<double>(batch.labelled);
-        if (!anchor.empty()) {
-          torch::Tensor pull = torch::zeros({}, torch::kFloat);
-          for (size_t k = 0; k < params.size(); ++k) {
-            pull = pull + (params[k] - anchor[k]).pow(2).sum();
-          }
-          loss = loss + options.l2_pull * pull;
-        }
-        loss.backward();
-        optimizer.step();
-        ++result.steps;
-        epoch_sum += data_sum.item<double>();
-        epoch_count += batch.labelled;
-      }
-      if (epoch_count == 0) continue;
-      result.epoch_loss.push_back(epoch_sum / static_cast<double>(epoch_count));
-      if (options.progress) options.progress(epoch, result.epoch_loss.back());
-    }
-    result.final_loss =
-        FullLoss(net, samples, train_idx, feature_dim, options.batch_graphs,
-                 positive_weight, negative_weight);
+    result.initial_loss = FullLoss(net, samples, split.train, feature_dim, options.batch_graphs,
+                                   weights.first, weights.second);
+    RunEpochs(net, samples, split.train, feature_dim, weights, anchor, options, &rng, &result);
+    result.final_loss = FullLoss(net, samples, split.train, feature_dim, options.batch_graphs,
+                                 weights.first, weights.second);
     // The served model needs no gradients: free them.
-    for (torch::Tensor& p : params) p.mutable_grad() = torch::Tensor();
+    for (torch::Tensor& p : net.parameters()) p.mutable_grad() = torch::Tensor();
 
-    result.held_out =
-        Evaluate(*model, samples, held_out_idx, static_cast<int>(held_out_jobs));
+    result.held_out = Evaluate(**model, samples, split.held_out, split.held_out_jobs);
     result.max_monotonicity_increase = MaxMonotonicityIncrease(
-        *model, samples, held_out_idx.empty() ? train_idx : held_out_idx);
-    result.model = std::move(model);
+        **model, samples, split.held_out.empty() ? split.train : split.held_out);
+    result.model = *std::move(model);
     return result;
   } catch (const c10::Error& e) {
     return absl::InternalError(absl::StrCat("torch: ", e.what_without_backtrace()));

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "server/core/bottleneck_model.h"
+#include "server/core/learning/bottleneck_model.h"
 #include "server/model/gnn_model.h"
 
 namespace streamtune {

@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "server/core/model_repository.h"
+#include "server/core/learning/model_repository.h"
 #include "server/core/tuning_observer.h"
 #include "server/service/rpc_metrics.h"
 #include "storage/store_observer.h"

@@ -124,4 +124,13 @@ grpc::Status AdminService::Pretrain(grpc::ServerContext* context,
                });
 }
 
+grpc::Status AdminService::GetPretrainRun(grpc::ServerContext* context,
+                                          const v1::GetPretrainRunRequest* request,
+                                          v1::PretrainRun* response) {
+  return Serve(metrics_, "GetPretrainRun", context, response,
+               [&](const std::string& tenant) {
+                 return core_->GetPretrainRun(tenant, *request);
+               });
+}
+
 }  // namespace streamtune

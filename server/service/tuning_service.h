@@ -58,6 +58,9 @@ class AdminService final : public v1::StreamTuneAdmin::Service {
   grpc::Status Pretrain(grpc::ServerContext* context,
                         const v1::PretrainRequest* request,
                         v1::PretrainResponse* response) override;
+  grpc::Status GetPretrainRun(grpc::ServerContext* context,
+                              const v1::GetPretrainRunRequest* request,
+                              v1::PretrainRun* response) override;
 
  private:
   TuningCore* core_;

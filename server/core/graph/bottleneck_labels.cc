@@ -1,0 +1,64 @@
+#include "server/core/graph/bottleneck_labels.h"
+
+#include "server/core/graph/rate_estimation.h"
+
+namespace streamtune {
+namespace {
+
+// A backlog or queue "grows" when it rose over the interval; without a
+// comparable snapshot a non-empty Timely queue is taken as growing, since
+// Timely only reports a queue while demand exceeds capacity.
+bool Grows(std::optional<double> growth_per_s) {
+  return growth_per_s.has_value() && *growth_per_s > 0;
+}
+
+v1::BottleneckLabel FlinkLabel(const JobGraph& graph, const v1::Snapshot* previous,
+                               int v, const LabelOptions& options) {
+  const auto& m = graph.op(v).metrics();
+  if (!m.has_busy_ms_per_s_max()) return v1::BOTTLENECK_LABEL_UNDECIDED;
+  const bool saturated = m.busy_ms_per_s_max() >= options.saturated_busy_ms;
+  const bool backlog_grows =
+      graph.is_source(v) &&
+      Grows(PendingGrowthPerSecond(graph.snapshot(), previous, v));
+  if (saturated && backlog_grows) return v1::BOTTLENECK_LABEL_BOTTLENECK;
+  if (saturated && m.backpressured_ms_per_s_max() < options.backpressured_below_ms) {
+    return v1::BOTTLENECK_LABEL_BOTTLENECK;
+  }
+  if (!saturated && !backlog_grows) return v1::BOTTLENECK_LABEL_HEALTHY;
+  return v1::BOTTLENECK_LABEL_UNDECIDED;
+}
+
+v1::BottleneckLabel TimelyLabel(const JobGraph& graph, const v1::Snapshot* previous,
+                                int v, const LabelOptions& options) {
+  const auto& m = graph.op(v).metrics();
+  bool queue_grows = Grows(QueueGrowthPerSecond(graph.snapshot(), previous, v));
+  if (previous == nullptr && m.queued_records() > 0) queue_grows = true;
+  if (queue_grows) return v1::BOTTLENECK_LABEL_BOTTLENECK;
+  if (!m.has_busy_ms_per_s_max()) return v1::BOTTLENECK_LABEL_UNDECIDED;
+  return m.busy_ms_per_s_max() >= options.saturated_busy_ms
+             ? v1::BOTTLENECK_LABEL_BOTTLENECK
+             : v1::BOTTLENECK_LABEL_HEALTHY;
+}
+
+}  // namespace
+
+std::vector<v1::OperatorLabel> LabelBottlenecks(const JobGraph& graph,
+                                                const v1::Snapshot* previous,
+                                                const LabelOptions& options) {
+  const v1::Snapshot& snapshot = graph.snapshot();
+  const bool stabilising = Stabilising(snapshot);
+  const bool timely = snapshot.semantics() == v1::METRIC_SEMANTICS_TIMELY;
+  std::vector<v1::OperatorLabel> labels(graph.size());
+  for (int v = 0; v < graph.size(); ++v) {
+    labels[v].set_operator_id(graph.op(v).id());
+    if (stabilising) {
+      labels[v].set_label(v1::BOTTLENECK_LABEL_STABILISING);
+    } else {
+      labels[v].set_label(timely ? TimelyLabel(graph, previous, v, options)
+                                 : FlinkLabel(graph, previous, v, options));
+    }
+  }
+  return labels;
+}
+
+}  // namespace streamtune

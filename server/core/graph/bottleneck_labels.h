@@ -1,0 +1,37 @@
+// Bottleneck labels of one snapshot's operators (design ALGORITHM.md §1):
+// the ground truth StreamTune learns from and the evidence policies consult.
+#ifndef STREAMTUNE_SERVER_CORE_GRAPH_BOTTLENECK_LABELS_H_
+#define STREAMTUNE_SERVER_CORE_GRAPH_BOTTLENECK_LABELS_H_
+
+#include <vector>
+
+#include "server/core/graph/job_graph.h"
+#include "streamtune/v1/service.pb.h"
+
+namespace streamtune {
+
+struct LabelOptions {
+  // Busy time (ms per second of the busiest instance) at which an instance
+  // counts as saturated.
+  double saturated_busy_ms = 900;
+  // Backpressured time below which an operator is "not itself throttled".
+  double backpressured_below_ms = 100;
+};
+
+// One label per operator, in snapshot order. `previous` is the comparable
+// earlier snapshot of the same run (ComparablePrevious), or nullptr; growth of
+// a backlog or queue is judged against it.
+//
+// Flink semantics: BOTTLENECK when the busiest instance is saturated and the
+// operator is not backpressured, or when it is a source whose backlog grows
+// while it is saturated; HEALTHY when not saturated and no backlog grows;
+// otherwise UNDECIDED. Timely semantics: BOTTLENECK when its queue grows or it
+// is busy >= 90%; HEALTHY otherwise. Every operator is STABILISING while the
+// snapshot is younger than one metrics window after a restart.
+std::vector<v1::OperatorLabel> LabelBottlenecks(const JobGraph& graph,
+                                                const v1::Snapshot* previous,
+                                                const LabelOptions& options = {});
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_SERVER_CORE_GRAPH_BOTTLENECK_LABELS_H_

@@ -1,0 +1,76 @@
+#include "server/core/graph/bottleneck_labels.h"
+
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/core/testing/test_snapshots.h"
+
+namespace streamtune {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::vector<v1::BottleneckLabel> Labels(const v1::Snapshot& s,
+                                        const v1::Snapshot* previous) {
+  const JobGraph graph(s);
+  std::vector<v1::BottleneckLabel> out;
+  for (const auto& l : LabelBottlenecks(graph, previous)) out.push_back(l.label());
+  return out;
+}
+
+constexpr auto kBottleneck = v1::BOTTLENECK_LABEL_BOTTLENECK;
+constexpr auto kHealthy = v1::BOTTLENECK_LABEL_HEALTHY;
+constexpr auto kUndecided = v1::BOTTLENECK_LABEL_UNDECIDED;
+
+TEST(LabelBottlenecks, SaturatedAndNotBackpressuredIsABottleneck) {
+  v1::Snapshot s = testing::ValidChain();
+  s.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(950);
+  EXPECT_THAT(Labels(s, nullptr), ElementsAre(kHealthy, kBottleneck, kHealthy));
+}
+
+TEST(LabelBottlenecks, SaturatedButBackpressuredIsUndecided) {
+  v1::Snapshot s = testing::ValidChain();
+  auto* m = s.mutable_operators(1)->mutable_metrics();
+  m->set_busy_ms_per_s_max(950);
+  m->set_backpressured_ms_per_s_max(300);
+  EXPECT_THAT(Labels(s, nullptr), ElementsAre(kHealthy, kUndecided, kHealthy));
+}
+
+TEST(LabelBottlenecks, SourceWithGrowingBacklogWhileBusy) {
+  v1::Snapshot before = testing::ValidChain("a", 940);
+  v1::Snapshot now = testing::ValidChain("b", 1000);
+  auto* m = now.mutable_operators(0)->mutable_metrics();
+  m->set_pending_records(5000);
+  m->set_busy_ms_per_s_max(990);
+  m->set_backpressured_ms_per_s_max(500);  // Backpressure alone would not do.
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kBottleneck, kHealthy, kHealthy));
+  // An idle source whose backlog grows (throttled from downstream) is not
+  // itself the bottleneck, and not healthy either.
+  m->set_busy_ms_per_s_max(100);
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kUndecided, kHealthy, kHealthy));
+}
+
+TEST(LabelBottlenecks, EverythingIsStabilisingRightAfterARestart) {
+  v1::Snapshot s = testing::ValidChain();
+  s.set_seconds_since_restart(59);
+  const auto stabilising = v1::BOTTLENECK_LABEL_STABILISING;
+  EXPECT_THAT(Labels(s, nullptr), ElementsAre(stabilising, stabilising, stabilising));
+}
+
+TEST(LabelBottlenecks, TimelyQueuesAndBusyTime) {
+  v1::Snapshot s = testing::ValidChain();
+  s.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
+  s.mutable_operators(1)->mutable_metrics()->set_queued_records(100);
+  s.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(900);
+  EXPECT_THAT(Labels(s, nullptr), ElementsAre(kHealthy, kBottleneck, kBottleneck));
+}
+
+TEST(LabelBottlenecks, MissingBusyTimeIsUndecided) {
+  v1::Snapshot s = testing::ValidChain();
+  s.mutable_operators(2)->mutable_metrics()->clear_busy_ms_per_s_max();
+  EXPECT_THAT(Labels(s, nullptr), ElementsAre(kHealthy, kHealthy, kUndecided));
+}
+
+}  // namespace
+}  // namespace streamtune

@@ -1,0 +1,61 @@
+// What a tuner can infer from metrics alone: per-operator selectivity and
+// true processing rate, backlog growth between two snapshots, and the target
+// input rate of every operator (design ALGORITHM.md §1 "Target rate").
+#ifndef STREAMTUNE_SERVER_CORE_GRAPH_RATE_ESTIMATION_H_
+#define STREAMTUNE_SERVER_CORE_GRAPH_RATE_ESTIMATION_H_
+
+#include <optional>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "server/core/graph/job_graph.h"
+#include "streamtune/v1/service.pb.h"
+#include "streamtune/v1/snapshot.pb.h"
+
+namespace streamtune {
+
+struct RateEstimationOptions {
+  // Seconds in which a source's current backlog should be worked off; adds
+  // lag / catch_up_s to the source's target rate.
+  double catch_up_s = 300;
+};
+
+// The most recent snapshot in `history` (oldest first) taken earlier in the
+// same run as `current` (no restart in between), or nullptr. Growth of
+// backlogs and queues is only meaningful against such a snapshot.
+const v1::Snapshot* ComparablePrevious(
+    const v1::Snapshot& current, absl::Span<const v1::StoredSnapshot> history);
+
+// Seconds from `earlier`'s observed_at to `later`'s (negative if reversed).
+double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later);
+
+// Records out per record in (1 when nothing came in; 0 for an operator that
+// emits nothing, such as a sink).
+double Selectivity(const v1::Operator& op);
+
+// Records per second the operator would process if 100% busy, aggregated
+// over its instances: records_in / (busy_avg / 1000). nullopt when busy time
+// or input rate is missing or too small to extrapolate from.
+std::optional<double> TrueProcessingRate(const v1::Operator& op);
+
+// Per-second change of the source backlog (pending_records) or operator
+// queue (queued_records) of operator `index` of `current` since `previous`;
+// nullopt when unknown.
+std::optional<double> PendingGrowthPerSecond(const v1::Snapshot& current,
+                                             const v1::Snapshot* previous,
+                                             int index);
+std::optional<double> QueueGrowthPerSecond(const v1::Snapshot& current,
+                                           const v1::Snapshot* previous,
+                                           int index);
+
+// Target input rate λ_v of every operator (indexed like the snapshot): for a
+// source, its read rate + backlog growth per second + backlog / catch_up_s;
+// for any other operator, the sum over input edges of the producer's target
+// rate × its observed selectivity × the edge's fraction (as DS2 does).
+std::vector<double> TargetInputRates(const JobGraph& graph,
+                                     const v1::Snapshot* previous,
+                                     const RateEstimationOptions& options);
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_SERVER_CORE_GRAPH_RATE_ESTIMATION_H_

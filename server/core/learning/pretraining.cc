@@ -1,0 +1,202 @@
+#include "server/core/learning/pretraining.h"
+#include "common/timestamps.h"
+
+#include <algorithm>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "server/core/similarity/ged_distance_matrix.h"
+#include "server/core/similarity/kmedoids.h"
+#include "server/core/similarity/labelled_graph.h"
+
+namespace streamtune {
+namespace {
+
+struct JobHistory {
+  std::string job_id;
+  std::vector<v1::StoredSnapshot> snapshots;  // Oldest first.
+};
+
+// Every job of the tenant with its whole history, except the jobs' own
+// fine-tuned models' bookkeeping (there is none in snapshots).
+absl::StatusOr<std::vector<JobHistory>> ReadHistory(Store* store, absl::string_view tenant) {
+  std::vector<JobHistory> jobs;
+  PageRequest jobs_page{1000, ""};
+  do {
+    STREAMTUNE_ASSIGN_OR_RETURN(Page<v1::Job> page, store->ListJobs(tenant, jobs_page));
+    for (const v1::Job& job : page.items) {
+      JobHistory history{job.job_id(), {}};
+      PageRequest snapshots_page{1000, ""};
+      do {
+        STREAMTUNE_ASSIGN_OR_RETURN(Page<v1::StoredSnapshot> snapshots,
+                                    store->ListSnapshots(tenant, job.job_id(), snapshots_page));
+        for (auto& s : snapshots.items) history.snapshots.push_back(std::move(s));
+        snapshots_page.page_token = snapshots.next_page_token;
+      } while (!snapshots_page.page_token.empty());
+      jobs.push_back(std::move(history));
+    }
+    jobs_page.page_token = page.next_page_token;
+  } while (!jobs_page.page_token.empty());
+  return jobs;
+}
+
+// The DAG alone (no metrics): what a cluster's medoid keeps.
+v1::Snapshot DagOnly(const v1::Snapshot& snapshot) {
+  v1::Snapshot dag;
+  dag.set_job_id(snapshot.job_id());
+  for (const auto& op : snapshot.operators()) {
+    v1::Operator* out = dag.add_operators();
+    out->set_id(op.id());
+    out->set_kind(op.kind());
+    out->set_max_parallelism(op.max_parallelism());
+  }
+  *dag.mutable_edges() = snapshot.edges();
+  return dag;
+}
+
+void Subsample(std::vector<TrainingSample>* samples, int max_samples, uint64_t seed) {
+  if (static_cast<int>(samples->size()) <= max_samples) return;
+  std::mt19937_64 random(seed);
+  std::shuffle(samples->begin(), samples->end(), random);
+  samples->resize(max_samples);
+}
+
+void Say(const PretrainOptions& options, const std::string& line) {
+  if (options.progress) options.progress(line);
+}
+
+// The jobs with labelled history and their training samples, in one order.
+struct LabelledJobs {
+  std::vector<JobHistory> jobs;
+  std::vector<std::vector<TrainingSample>> samples;
+  size_t total_samples = 0;
+};
+
+LabelledJobs KeepLabelledJobs(std::vector<JobHistory> all, const SampleOptions& options) {
+  LabelledJobs labelled;
+  for (JobHistory& job : all) {
+    std::vector<TrainingSample> job_samples = BuildTrainingSamples(job.snapshots, options);
+    if (job_samples.empty()) continue;
+    labelled.total_samples += job_samples.size();
+    labelled.samples.push_back(std::move(job_samples));
+    labelled.jobs.push_back(std::move(job));
+  }
+  return labelled;
+}
+
+// k-medoids over the normalised GED of the jobs' newest DAGs, k by
+// silhouette; a cluster holds at least max(min_cluster_size, 5% of jobs).
+absl::StatusOr<Clustering> ClusterJobs(const std::vector<JobHistory>& jobs,
+                                       const PretrainOptions& options) {
+  std::vector<LabelledGraph> graphs;
+  for (const JobHistory& job : jobs) {
+    graphs.push_back(LabelledGraphFromSnapshot(job.snapshots.back().snapshot()));
+  }
+  GedDistanceOptions ged_options;
+  ged_options.progress_interval = 20000;
+  ged_options.progress = [&](int64_t done, int64_t total) {
+    Say(options, absl::StrFormat("pretrain: graph edit distances %d/%d", done, total));
+    return true;
+  };
+  STREAMTUNE_ASSIGN_OR_RETURN(DistanceMatrix distances,
+                              BuildGedDistanceMatrix(graphs, ged_options));
+  const int min_size = std::max(options.min_cluster_size, static_cast<int>(jobs.size() / 20));
+  const int k_max = std::min<int>(options.k_max, std::max<int>(1, jobs.size() / min_size));
+  return ChooseClustering(distances, std::min(options.k_min, k_max), k_max, min_size,
+                          options.seed);
+}
+
+// Every sample of cluster `c`'s member jobs; `members` counts them.
+std::vector<TrainingSample> SamplesOfCluster(const LabelledJobs& labelled,
+                                             const Clustering& clustering, int c,
+                                             int* members) {
+  std::vector<TrainingSample> data;
+  *members = 0;
+  for (size_t j = 0; j < labelled.jobs.size(); ++j) {
+    if (clustering.assignment[j] != c) continue;
+    ++*members;
+    data.insert(data.end(), labelled.samples[j].begin(), labelled.samples[j].end());
+  }
+  return data;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Model> Pretrainer::TrainAndStore(absl::string_view tenant,
+                                                    const PretrainOptions& options,
+                                                    std::vector<TrainingSample> data,
+                                                    v1::Model record,
+                                                    const std::string& what) const {
+  Subsample(&data, options.max_samples_per_model, options.seed);
+  Say(options, absl::StrFormat("pretrain: training %s on %d samples", what, data.size()));
+  TrainSettings settings = options.train;
+  settings.seed = options.seed;
+  STREAMTUNE_ASSIGN_OR_RETURN(TrainedModel trained, trainer_->Train(data, settings, ""));
+  for (const auto& [name, value] : trained.metrics) (*record.mutable_metrics())[name] = value;
+  Say(options,
+      absl::StrFormat("pretrain: %s ROC-AUC %.3f, Brier %.3f", what,
+                      record.metrics().count("roc_auc") ? record.metrics().at("roc_auc") : -1,
+                      record.metrics().count("brier") ? record.metrics().at("brier") : -1));
+  return models_->Put(tenant, record, trained.weights);
+}
+
+absl::StatusOr<v1::PretrainResponse> Pretrainer::Run(absl::string_view tenant,
+                                                     const PretrainOptions& options) const {
+  STREAMTUNE_ASSIGN_OR_RETURN(std::vector<JobHistory> all, ReadHistory(store_, tenant));
+  const LabelledJobs labelled = KeepLabelledJobs(std::move(all), options.samples);
+  const std::vector<JobHistory>& jobs = labelled.jobs;
+  if (jobs.empty()) {
+    return absl::FailedPreconditionError(
+        "no labelled history to learn from: report snapshots of running jobs first "
+        "(streamtune-history generate makes a corpus)");
+  }
+  Say(options, absl::StrFormat("pretrain: %d jobs with labelled history, %d samples",
+                               jobs.size(), labelled.total_samples));
+  STREAMTUNE_ASSIGN_OR_RETURN(const Clustering clustering, ClusterJobs(jobs, options));
+  Say(options, absl::StrFormat("pretrain: %d clusters (silhouette %.3f)", clustering.k(),
+                               clustering.silhouette));
+
+  PretrainedModels published;
+  published.run = absl::StrCat("run-", absl::ToUnixMicros(absl::Now()));
+  for (int c = 0; c < clustering.k(); ++c) {
+    int members = 0;
+    std::vector<TrainingSample> data = SamplesOfCluster(labelled, clustering, c, &members);
+    v1::Model record;
+    record.set_model_id(absl::StrCat(published.run, ".cluster-", c));
+    record.set_cluster_id(absl::StrCat("cluster-", c));
+    record.set_kind(kClusterModelKind);
+    record.set_pretrain_run(published.run);
+    *record.mutable_medoid() = DagOnly(jobs[clustering.medoids[c]].snapshots.back().snapshot());
+    (*record.mutable_metrics())["jobs"] = members;
+    STREAMTUNE_ASSIGN_OR_RETURN(
+        v1::Model stored,
+        TrainAndStore(tenant, options, std::move(data), record, absl::StrCat("cluster ", c)));
+    published.clusters.push_back(std::move(stored));
+  }
+  std::vector<TrainingSample> everything;
+  for (const auto& job_samples : labelled.samples) {
+    everything.insert(everything.end(), job_samples.begin(), job_samples.end());
+  }
+  v1::Model global;
+  global.set_model_id(absl::StrCat(published.run, ".global"));
+  global.set_cluster_id("global");
+  global.set_kind(kGlobalModelKind);
+  global.set_pretrain_run(published.run);
+  (*global.mutable_metrics())["jobs"] = jobs.size();
+  STREAMTUNE_ASSIGN_OR_RETURN(published.global,
+                              TrainAndStore(tenant, options, std::move(everything), global,
+                                            "global"));
+  STREAMTUNE_RETURN_IF_ERROR(models_->PublishRun(tenant, published));
+  v1::PretrainResponse response;
+  for (const auto& model : published.clusters) *response.add_models() = model;
+  *response.add_models() = *published.global;
+  Say(options, absl::StrCat("pretrain: published ", published.run));
+  return response;
+}
+
+}  // namespace streamtune

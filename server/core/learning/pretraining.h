@@ -1,0 +1,64 @@
+// Pre-training (design ALGORITHM.md §2): read the tenant's stored history,
+// cluster its jobs by normalised graph edit distance (k-medoids, k chosen by
+// silhouette), train one bottleneck model per cluster plus a global one, store
+// them with their medoids and publish the run. Free of LibTorch and SQL: the
+// trainer and the store come in through interfaces.
+#ifndef STREAMTUNE_SERVER_CORE_LEARNING_PRETRAINING_H_
+#define STREAMTUNE_SERVER_CORE_LEARNING_PRETRAINING_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/core/learning/model_repository.h"
+#include "server/core/learning/model_trainer.h"
+#include "server/core/learning/training_samples.h"
+#include "storage/store.h"
+#include "streamtune/v1/admin.pb.h"
+
+namespace streamtune {
+
+struct PretrainOptions {
+  uint64_t seed = 1;
+  int k_min = 2;
+  int k_max = 8;
+  // Smallest cluster worth its own model: max(this, 5% of the jobs).
+  int min_cluster_size = 5;
+  // At most this many samples per model (a seeded subsample beyond it).
+  int max_samples_per_model = 20000;
+  TrainSettings train;
+  SampleOptions samples;
+  // Progress lines for logs and the CLI; may be empty.
+  std::function<void(const std::string&)> progress;
+};
+
+// Thread-safe; one run at a time per tenant is the caller's business (two
+// concurrent runs both publish; the later published run wins).
+class Pretrainer {
+ public:
+  // All borrowed; they must outlive the pretrainer.
+  Pretrainer(Store* store, ModelRepository* models, const ModelTrainer* trainer)
+      : store_(store), models_(models), trainer_(trainer) {}
+
+  // FAILED_PRECONDITION when the tenant has no labelled history.
+  absl::StatusOr<v1::PretrainResponse> Run(absl::string_view tenant,
+                                           const PretrainOptions& options) const;
+
+ private:
+  // Subsamples and trains `data` into `record` (adding the training
+  // metrics), stores it as a new model and returns the stored record.
+  absl::StatusOr<v1::Model> TrainAndStore(absl::string_view tenant,
+                                          const PretrainOptions& options,
+                                          std::vector<TrainingSample> data, v1::Model record,
+                                          const std::string& what) const;
+
+  Store* store_;
+  ModelRepository* models_;
+  const ModelTrainer* trainer_;
+};
+
+}  // namespace streamtune
+
+#endif  // STREAMTUNE_SERVER_CORE_LEARNING_PRETRAINING_H_

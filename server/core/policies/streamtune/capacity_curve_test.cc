@@ -1,0 +1,129 @@
+#include "server/core/policies/streamtune/capacity_curve.h"
+
+#include <cmath>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "server/core/graph/job_graph.h"
+#include "server/core/testing/test_snapshots.h"
+
+namespace streamtune {
+namespace {
+
+using testing::AddEdge;
+using testing::AddOperator;
+using testing::EmptySnapshot;
+using testing::SetLoad;
+
+// A keyed operator behind a hash edge with the SIMULATOR.md §2 capacity
+// model: per-instance rate c, contention sigma, hot-key share h.
+struct TrueOperator {
+  double c = 1000;
+  double sigma = 0.05;
+  double h = 0.2;
+  double Share(int p) const { return h + (1 - h) / p; }
+  double Capacity(int p) const { return c / ((1 + sigma * (p - 1)) * Share(p)); }
+};
+
+// source -> keyed (parallelism p) processing `in` rec/s, settled.
+v1::Snapshot Observation(const TrueOperator& truth, int p, double in, int t = 1000) {
+  v1::Snapshot s = EmptySnapshot(absl::StrCat("t", t), t);
+  SetLoad(AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1), in, in, 100);
+  v1::Operator* keyed = AddOperator(&s, "keyed", v1::OPERATOR_KIND_KEYED_AGGREGATE, p);
+  const double load = in * (1 + truth.sigma * (p - 1)) / truth.c;
+  SetLoad(keyed, in, in, std::min(1000.0, 1000 * load / p));
+  keyed->mutable_metrics()->set_busy_ms_per_s_max(std::min(1000.0, 1000 * load * truth.Share(p)));
+  AddEdge(&s, "source", "keyed", v1::PARTITIONING_HASH);
+  return s;
+}
+
+std::vector<std::optional<CapacityCurve>> Fit(const v1::Snapshot& current,
+                                              const std::vector<v1::Snapshot>& past) {
+  std::vector<v1::StoredSnapshot> history;
+  for (const auto& s : past) *history.emplace_back().mutable_snapshot() = s;
+  const JobGraph graph(current);
+  const PolicyInput input{"t", graph, {}, history, {}, nullptr};
+  return FitCapacityCurves(input);
+}
+
+TEST(CapacityCurveTest, TwoParallelismsRecoverContentionAndHotKeyShare) {
+  const TrueOperator truth;
+  const auto curves =
+      Fit(Observation(truth, 5, 1500, 2000), {Observation(truth, 2, 900, 1000)});
+  ASSERT_TRUE(curves[1].has_value());
+  const CapacityCurve& curve = *curves[1];
+  EXPECT_TRUE(curve.contention_known);
+  EXPECT_EQ(curve.observed_parallelisms, 2);
+  EXPECT_EQ(curve.largest_observed, 5);
+  EXPECT_NEAR(curve.base_rate, truth.c, 1e-6 * truth.c);
+  EXPECT_NEAR(curve.contention, truth.sigma, 1e-9);
+  EXPECT_NEAR(curve.hot_key_share, truth.h, 1e-9);
+  for (int p = 1; p <= 40; ++p) EXPECT_NEAR(curve.Capacity(p), truth.Capacity(p), 1e-6);
+}
+
+TEST(CapacityCurveTest, SmallestSustainingIsTheFirstParallelismWithEnoughCapacity) {
+  const TrueOperator truth;
+  const auto curves =
+      Fit(Observation(truth, 5, 1500, 2000), {Observation(truth, 2, 900, 1000)});
+  const CapacityCurve& curve = *curves[1];
+  for (double demand : {500.0, 1500.0, 2000.0, 2300.0}) {
+    const int p = curve.SmallestSustaining(demand, 128);
+    EXPECT_GE(truth.Capacity(p), demand);
+    if (p > 1) {
+      EXPECT_LT(truth.Capacity(p - 1), demand) << demand;
+    }
+  }
+  // Beyond the curve's maximum (hot key + contention): the first p within
+  // 3% of the best capacity, not 128 and not the exact argmax.
+  double best = 0;
+  int best_p = 1;
+  for (int p = 1; p <= 128; ++p) {
+    if (truth.Capacity(p) > best) {
+      best = truth.Capacity(p);
+      best_p = p;
+    }
+  }
+  const int chosen = curve.SmallestSustaining(10 * best, 128);
+  EXPECT_LT(chosen, best_p);
+  EXPECT_GE(truth.Capacity(chosen), 0.97 * best - 1e-6);
+  EXPECT_LT(truth.Capacity(chosen - 1), 0.97 * best);
+}
+
+TEST(CapacityCurveTest, OneParallelismLeavesContentionUnknownButSeesTheHotKey) {
+  const TrueOperator truth;
+  const auto curves = Fit(Observation(truth, 4, 1200), {});
+  const CapacityCurve& curve = *curves[1];
+  EXPECT_FALSE(curve.contention_known);
+  EXPECT_EQ(curve.contention, 0);
+  EXPECT_NEAR(curve.hot_key_share, truth.h, 1e-9);
+  // Linear from the observed point: exact there.
+  EXPECT_NEAR(curve.Capacity(4), truth.Capacity(4), 1e-6);
+}
+
+TEST(CapacityCurveTest, LinearOperatorsFitNoContention) {
+  TrueOperator linear;
+  linear.sigma = 0;
+  linear.h = 0;
+  const auto curves =
+      Fit(Observation(linear, 6, 4000, 2000), {Observation(linear, 3, 2000, 1000)});
+  EXPECT_TRUE(curves[1]->contention_known);
+  EXPECT_NEAR(curves[1]->contention, 0, 1e-9);
+  EXPECT_EQ(curves[1]->SmallestSustaining(9000, 128), 9);
+}
+
+TEST(CapacityCurveTest, UnsettledSnapshotsAndIdleOperatorsAreIgnored) {
+  const TrueOperator truth;
+  v1::Snapshot restarting = Observation(truth, 2, 900, 1000);
+  restarting.set_seconds_since_restart(10);
+  v1::Snapshot current = Observation(truth, 5, 1500, 2000);
+  const auto curves = Fit(current, {restarting});
+  EXPECT_FALSE(curves[1]->contention_known);
+
+  v1::Snapshot idle = Observation(truth, 5, 0, 2000);
+  idle.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_avg(0);
+  EXPECT_FALSE(Fit(idle, {})[1].has_value());
+}
+
+}  // namespace
+}  // namespace streamtune

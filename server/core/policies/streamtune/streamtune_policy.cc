@@ -1,0 +1,382 @@
+#include "server/core/policies/streamtune/streamtune_policy.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/fingerprint.h"
+#include "common/status_macros.h"
+#include "server/core/policies/streamtune/capacity_curve.h"
+#include "server/core/policies/streamtune/cluster_matching.h"
+#include "server/core/policies/ds2/ds2_step.h"
+#include "server/core/policies/streamtune/evidence.h"
+#include "server/core/learning/features.h"
+#include "server/core/graph/rate_estimation.h"
+#include "server/core/learning/training_samples.h"
+
+namespace streamtune {
+namespace {
+
+// The models are trained class-balanced (each class half of the loss), so
+// their probabilities are calibrated to a 50% prior. This maps them back to
+// the bottleneck share π the model was trained on (Bayes' rule on the odds),
+// so θ keeps its meaning. π comes from the model's training counts.
+class CalibratedPredictor {
+ public:
+  CalibratedPredictor(const BottleneckPredictor& raw, double prior)
+      : raw_(raw), odds_factor_(prior / (1 - prior)) {}
+  double Probability(int node, int p) const {
+    const double q = raw_.Probability(node, p);
+    const double odds = q / std::max(1e-12, 1 - q) * odds_factor_;
+    return odds / (1 + odds);
+  }
+
+ private:
+  const BottleneckPredictor& raw_;
+  double odds_factor_;
+};
+
+bool HasSourceBacklog(const JobGraph& graph) {
+  for (int v = 0; v < graph.size(); ++v) {
+    if (graph.is_source(v) && graph.op(v).metrics().pending_records() > 0) return true;
+  }
+  return false;
+}
+
+double TrainingPrior(const v1::Model& model) {
+  const auto& m = model.metrics();
+  auto positives = m.find("train_positives");
+  auto labelled = m.find("train_labelled_nodes");
+  if (positives == m.end() || labelled == m.end() || labelled->second <= 0) return 0.5;
+  return std::clamp(positives->second / labelled->second, 0.01, 0.99);
+}
+
+// Smallest p in [1, max_p] with P(bottleneck) < theta (max_p when none):
+// a binary search, valid because P never rises with p.
+int SmallestBelow(const CalibratedPredictor& predictor, int node, int max_p,
+                  double theta) {
+  if (predictor.Probability(node, max_p) >= theta) return max_p;
+  int lo = 1;
+  int hi = max_p;
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (predictor.Probability(node, mid) < theta) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
+}
+
+struct Sizing {
+  int recommended = 0;
+  std::string why;
+};
+
+// The parallelism operator `op` (index v) needs to sustain `demand` records/s.
+// Lower bound: linear scaling from the running per-instance rate (skew-aware
+// once the capacity curve saw the busiest instance's share) at the target
+// utilisation; contention and hot keys only make scaling sub-linear. Where
+// the job has shown its contention (two or more parallelisms observed), the
+// fitted curve sizes the operator; else the model says how far above the
+// linear bound to go, within the trust region. Measured on the benchmark:
+// the model alone over-provisioned linear operators (1.4× DS2 vs oracle),
+// DS2 alone under-provisions contended ones and steps many times.
+Sizing SizeOperator(const v1::Operator& op, int v, double demand, bool observed,
+                    const std::optional<CapacityCurve>& curve,
+                    const CalibratedPredictor& predictor, const StreamTuneOptions& options) {
+  const int current = op.parallelism();
+  const int max_p = op.max_parallelism();
+  const int by_model = SmallestBelow(predictor, v, max_p, options.theta);
+  const bool use_curve = options.use_capacity_curves && curve.has_value();
+  int linear = Ds2OperatorStep(op, demand, 0).recommended_parallelism();
+  if (use_curve) {
+    CapacityCurve uncontended = *curve;
+    uncontended.contention = 0;
+    linear = uncontended.SmallestSustaining(demand, max_p);
+  }
+  // Trust region: one step goes at most trust_region_factor × above the
+  // linear bound (for an observed bottleneck: above the running value); a
+  // model extrapolating from an unusual window (e.g. a catch-up burst)
+  // cannot jump arbitrarily far.
+  const int trusted = static_cast<int>(options.trust_region_factor *
+                                       (observed ? std::max(linear, current) : linear));
+  Sizing sizing;
+  if (use_curve && curve->contention_known) {
+    const int by_curve = curve->SmallestSustaining(demand, max_p);
+    sizing.recommended = std::min(by_curve, std::max(trusted, 1));
+    sizing.why = absl::StrFormat(
+        "capacity curve from %d parallelisms (%.0f rec/s per instance, contention %.3f, "
+        "hot-key share %.2f): %d for %.0f rec/s; model %d",
+        curve->observed_parallelisms, curve->base_rate, curve->contention,
+        curve->hot_key_share, by_curve, demand, by_model);
+    return sizing;
+  }
+  sizing.recommended = std::max(std::min(by_model, trusted), linear);
+  sizing.why = absl::StrFormat("model %d, %s bound %d", by_model,
+                               use_curve && curve->hot_key_share > 0 ? "skew-aware linear"
+                                                                     : "linear",
+                               linear);
+  return sizing;
+}
+
+// The job's labelled history with the current snapshot appended.
+std::vector<v1::StoredSnapshot> LabelledHistory(const PolicyInput& input) {
+  std::vector<v1::StoredSnapshot> all(input.history.begin(), input.history.end());
+  v1::StoredSnapshot current;
+  *current.mutable_snapshot() = input.graph.snapshot();
+  for (const auto& label : input.labels) *current.add_labels() = label;
+  all.push_back(std::move(current));
+  return all;
+}
+
+// What sizing every operator found, for the decision whether to apply.
+struct OperatorPass {
+  std::vector<std::string> bottlenecks;  // Observed ones, by operator id.
+  int current_total = 0;
+  int saving = 0;   // Instances a pure scale-down would give back.
+  int changed = 0;  // Operators whose recommendation differs from now.
+};
+
+// Sizes every operator of the snapshot into `answer` (one entry each, in
+// order): the demand it must meet after the restart the answer causes, the
+// model's (or the capacity curve's) smallest sufficient parallelism, then
+// the job's own evidence as bounds.
+OperatorPass SizeEveryOperator(const PolicyInput& input, const CalibratedPredictor& calibrated,
+                               const StreamTuneOptions& options, v1::Recommendation* answer) {
+  const JobGraph& graph = input.graph;
+  const std::vector<double> targets =
+      TargetInputRates(graph, input.previous, RateEstimationOptions{options.catch_up_s});
+  const std::vector<ParallelismBounds> bounds = EvidenceBounds(input, targets, options.catch_up_s);
+  const std::vector<std::optional<CapacityCurve>> curves = FitCapacityCurves(input);
+  const double restart_s = ObservedRestartSeconds(input).value_or(options.assumed_restart_s);
+  // Arrival rates without the backlog term (an unbounded catch-up time).
+  const std::vector<double> steady_targets = TargetInputRates(
+      graph, input.previous, RateEstimationOptions{std::numeric_limits<double>::infinity()});
+  OperatorPass pass;
+  for (int v = 0; v < graph.size(); ++v) {
+    const v1::Operator& op = graph.op(v);
+    const int current = op.parallelism();
+    const double p_current = calibrated.Probability(v, current);
+    // Only observed bottlenecks trigger a scale-up: a prediction alone at the
+    // running parallelism would reconfigure on model noise (docs/algorithm.md
+    // §3.6 allows predicted ones; measured, they doubled the
+    // reconfigurations). Observed means saturated AND behind its demand
+    // (FellBehind): a job saturated while it works off a backlog fast enough
+    // (e.g. the one a restart left) keeps up, and more instances would only
+    // be given back later at the price of two more restarts.
+    const bool observed = v < static_cast<int>(input.labels.size()) &&
+                          input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK &&
+                          FellBehind(op, targets[v]);
+    // Applying this answer restarts the job: its input keeps arriving for
+    // restart_s, and that backlog must drain within catch_up_s too, on top
+    // of the one there is now (measured: sized without it, operators at the
+    // edge became bottlenecks again right after their restart).
+    const double after_restart = targets[v] + steady_targets[v] * restart_s / options.catch_up_s;
+    const double demand = std::max(after_restart, steady_targets[v] / options.target_utilisation);
+    const Sizing sizing = SizeOperator(op, v, demand, observed, curves[v], calibrated, options);
+    int recommended = sizing.recommended;
+    std::string why =
+        absl::StrFormat("P(bottleneck) %.2f at %d; %s", p_current, current, sizing.why);
+    const ParallelismBounds& b = bounds[v];
+    if (recommended > b.cap) recommended = b.cap;
+    if (recommended < b.floor) recommended = b.floor;
+    if (recommended > b.no_gain_above) recommended = std::max(b.no_gain_above, 1);
+    recommended = std::clamp(recommended, 1, op.max_parallelism());
+    if (!b.why.empty()) absl::StrAppend(&why, "; evidence: ", b.why);
+    if (observed) pass.bottlenecks.push_back(op.id());
+    v1::OperatorRecommendation* out = answer->add_operators();
+    out->set_operator_id(op.id());
+    out->set_current_parallelism(current);
+    out->set_recommended_parallelism(recommended);
+    out->set_bottleneck_probability_current(p_current);
+    out->set_bottleneck_probability_recommended(calibrated.Probability(v, recommended));
+    out->set_reason(absl::StrCat(why, " -> ", recommended));
+    pass.current_total += current;
+    pass.saving += std::max(0, current - recommended);
+    pass.changed += recommended != current;
+  }
+  return pass;
+}
+
+// Whether the sized answer is worth a reconfiguration (docs/algorithm.md
+// §3.6): a scale-up for an observed bottleneck (raising only), or a
+// scale-down that saves enough after the job has been stable; sets `apply`
+// and the reason, and clamps the recommendations to the chosen direction.
+void DecideWhetherToApply(const PolicyInput& input, const OperatorPass& pass,
+                          const StreamTuneOptions& options, const std::string& model_note,
+                          v1::Recommendation* answer) {
+  const v1::Snapshot& snapshot = input.graph.snapshot();
+  // A restart that gives back a single instance is not worth its downtime
+  // (DS2's rule too); measured, such scale-downs were a fifth of all
+  // reconfigurations.
+  const int min_saving =
+      std::max(2, static_cast<int>(options.min_saving_share * pass.current_total + 0.5));
+  const std::string bottlenecks = absl::StrJoin(pass.bottlenecks, ", ");
+  if (pass.changed == 0) {
+    answer->set_reason(absl::StrCat("every operator is where the model wants it; ", model_note));
+  } else if (!pass.bottlenecks.empty() && input.previous == nullptr &&
+             HasSourceBacklog(input.graph)) {
+    // The first settled snapshot of a run cannot tell how fast the backlog
+    // grows, so the sources' demand is only a lower bound and a scale-up
+    // now would likely need a second one. Measured: waiting one interval
+    // for the trend saved a reconfiguration per run start.
+    answer->set_reason(absl::StrCat("bottleneck: ", bottlenecks,
+                                    "; waiting one interval for the backlog's growth rate "
+                                    "(no earlier snapshot of this run); ",
+                                    model_note));
+  } else if (!pass.bottlenecks.empty()) {
+    // A scale-up only raises: shrinking other operators in the same restart
+    // would trade a known bottleneck for a guessed one.
+    bool raises = false;
+    for (auto& op : *answer->mutable_operators()) {
+      op.set_recommended_parallelism(
+          std::max(op.recommended_parallelism(), op.current_parallelism()));
+      raises |= op.recommended_parallelism() > op.current_parallelism();
+    }
+    answer->set_apply(raises);
+    answer->set_reason(absl::StrCat("bottleneck: ", bottlenecks,
+                                    raises ? "; " : " (more instances would not help); ",
+                                    model_note));
+  } else if (pass.saving >= min_saving &&
+             snapshot.seconds_since_restart() >= options.scale_down_delay_s) {
+    // With no bottleneck, nothing needs more; only shrink.
+    for (auto& op : *answer->mutable_operators()) {
+      op.set_recommended_parallelism(
+          std::min(op.recommended_parallelism(), op.current_parallelism()));
+    }
+    answer->set_apply(true);
+    answer->set_reason(absl::StrCat("saves ", pass.saving, " instances; ", model_note));
+  } else {
+    answer->set_reason(absl::StrFormat(
+        "no bottleneck; saving %d < %d or running %.0f s < %.0f s; %s", pass.saving, min_saving,
+        snapshot.seconds_since_restart(), options.scale_down_delay_s, model_note));
+  }
+}
+
+}  // namespace
+
+StreamTunePolicy::StreamTunePolicy(ModelRepository* models, const ModelTrainer* trainer,
+                                   StreamTuneOptions options)
+    : models_(models), trainer_(trainer), options_(options) {}
+
+absl::StatusOr<v1::Recommendation> StreamTunePolicy::Fallback(const PolicyInput& input,
+                                                              absl::string_view why) const {
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer, ds2_.Recommend(input));
+  answer.set_fallback(true);
+  answer.set_reason(absl::StrCat("DS2 fallback (", why, "): ", answer.reason()));
+  return answer;
+}
+
+absl::StatusOr<v1::Model> StreamTunePolicy::JobModel(const PolicyInput& input,
+                                                     absl::string_view models_tenant,
+                                                     const v1::Model& cluster_model) const {
+  if (options_.fine_tune_steps <= 0) return cluster_model;
+  const std::vector<v1::StoredSnapshot> history = LabelledHistory(input);
+  const int labelled = static_cast<int>(std::count_if(
+      history.begin(), history.end(),
+      [](const v1::StoredSnapshot& s) { return !Stabilising(s.snapshot()); }));
+  if (labelled < options_.min_fine_tune_snapshots) return cluster_model;
+  const std::string& job_id = input.graph.snapshot().job_id();
+  STREAMTUNE_ASSIGN_OR_RETURN(std::optional<v1::Model> existing,
+                              models_->Newest(input.tenant, JobModelId(job_id)));
+  if (existing.has_value() && existing->cluster_id() == cluster_model.cluster_id() &&
+      existing->metrics().count("labelled_snapshots") > 0 &&
+      existing->metrics().at("labelled_snapshots") == labelled &&
+      existing->metrics().at("cluster_version") == cluster_model.version()) {
+    return *existing;  // Nothing new was observed since the last fine-tune.
+  }
+  const std::vector<TrainingSample> samples =
+      BuildTrainingSamples(history, SampleOptions{0.10, 400, options_.catch_up_s});
+  if (samples.empty()) return cluster_model;
+  STREAMTUNE_ASSIGN_OR_RETURN(std::string start, models_->Weights(models_tenant, cluster_model));
+  TrainSettings settings;
+  // Seeded by the job, so every replica fine-tunes to the same weights.
+  settings.seed = std::stoull(Fnv1aHex(job_id), nullptr, 16);
+  settings.epochs = 1000;
+  settings.max_steps = options_.fine_tune_steps;
+  settings.holdout_fraction = 0;
+  settings.l2_pull = options_.fine_tune_l2_pull;
+  STREAMTUNE_ASSIGN_OR_RETURN(TrainedModel trained, trainer_->Train(samples, settings, start));
+  v1::Model record;
+  record.set_model_id(JobModelId(job_id));
+  record.set_kind(kJobModelKind);
+  record.set_job_id(job_id);
+  record.set_cluster_id(cluster_model.cluster_id());
+  record.set_pretrain_run(cluster_model.pretrain_run());
+  auto& metrics = *record.mutable_metrics();
+  for (const auto& [name, value] : trained.metrics) metrics[name] = value;
+  metrics["labelled_snapshots"] = labelled;
+  metrics["cluster_version"] = cluster_model.version();
+  metrics["samples"] = samples.size();
+  return models_->Put(input.tenant, record, trained.weights);
+}
+
+absl::StatusOr<StreamTunePolicy::ModelChoice> StreamTunePolicy::ChooseModel(
+    const PolicyInput& input) const {
+  auto fall_back = [](absl::string_view why) { return absl::FailedPreconditionError(why); };
+  // The tenant's own models, else the shared ones.
+  std::string models_tenant(input.tenant);
+  absl::StatusOr<std::optional<PretrainedModels>> run = models_->NewestRun(models_tenant);
+  if (run.ok() && !run->has_value() && !options_.shared_model_tenant.empty()) {
+    models_tenant = options_.shared_model_tenant;
+    run = models_->NewestRun(models_tenant);
+  }
+  if (!run.ok()) return fall_back(absl::StrCat("models unavailable: ", run.status().message()));
+  if (!run->has_value()) return fall_back("no pre-trained model yet; run Pretrain");
+  const v1::Snapshot& snapshot = input.graph.snapshot();
+  std::optional<ClusterMatch> match =
+      MatchCluster(snapshot, **run, options_.max_cluster_distance);
+  if (!match.has_value()) return fall_back("no cluster is near and no global model");
+
+  ModelChoice choice;
+  choice.match = *std::move(match);
+  absl::StatusOr<v1::Model> chosen = JobModel(input, models_tenant, choice.match.model);
+  if (!chosen.ok()) {
+    choice.tuning_note = absl::StrCat(" (fine-tuning failed: ", chosen.status().message(), ")");
+    chosen = choice.match.model;
+  }
+  choice.chosen = *std::move(chosen);
+  // A fine-tuned copy lives with the job; the cluster model where it was found.
+  choice.fine_tuned = choice.chosen.kind() == kJobModelKind;
+  absl::StatusOr<std::shared_ptr<const BottleneckModel>> model =
+      models_->Load(choice.fine_tuned ? input.tenant : models_tenant, choice.chosen);
+  if (!model.ok()) return fall_back(absl::StrCat("model load: ", model.status().message()));
+  choice.model = *std::move(model);
+  absl::StatusOr<std::unique_ptr<BottleneckPredictor>> predictor = choice.model->Prepare(
+      ExtractFeatures(input.graph, input.previous, options_.catch_up_s));
+  if (!predictor.ok()) {
+    return fall_back(absl::StrCat("model input: ", predictor.status().message()));
+  }
+  choice.predictor = *std::move(predictor);
+  return choice;
+}
+
+absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
+    const PolicyInput& input) const {
+  if (std::optional<v1::Recommendation> warm = WarmUpAnswer(input.graph.snapshot())) {
+    return *warm;
+  }
+  absl::StatusOr<ModelChoice> choice = ChooseModel(input);
+  if (!choice.ok()) return Fallback(input, choice.status().message());
+  const CalibratedPredictor calibrated(*choice->predictor, TrainingPrior(choice->chosen));
+  v1::Recommendation answer;
+  const OperatorPass pass = SizeEveryOperator(input, calibrated, options_, &answer);
+  const std::string model_note = absl::StrFormat(
+      "%s %s (GED %.2f), %s v%d%s", choice->match.global ? "global model" : "cluster",
+      choice->chosen.cluster_id(), choice->match.distance,
+      choice->fine_tuned ? "fine-tuned" : "pre-trained", choice->chosen.version(),
+      choice->tuning_note);
+  DecideWhetherToApply(input, pass, options_, model_note, &answer);
+  answer.set_model_id(choice->chosen.model_id());
+  answer.set_model_version(choice->chosen.version());
+  answer.set_cluster_id(choice->chosen.cluster_id());
+  return answer;
+}
+
+}  // namespace streamtune

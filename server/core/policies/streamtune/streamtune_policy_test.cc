@@ -1,0 +1,259 @@
+#include "server/core/policies/streamtune/streamtune_policy.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/core/graph/bottleneck_labels.h"
+#include "server/core/testing/test_snapshots.h"
+#include "storage/in_memory_store.h"
+
+namespace streamtune {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A model whose weights are the parallelism each node needs ("2,5,1"): P is
+// 0.9 below that and 0.1 from it on (monotone in p).
+class NeedModel : public BottleneckModel {
+ public:
+  explicit NeedModel(std::vector<int> need) : need_(std::move(need)) {}
+  class Predictor : public BottleneckPredictor {
+   public:
+    explicit Predictor(const std::vector<int>& need) : need_(need) {}
+    double Probability(int node, int p) const override {
+      return p < need_[node] ? 0.9 : 0.1;
+    }
+
+   private:
+    std::vector<int> need_;
+  };
+  absl::StatusOr<std::unique_ptr<BottleneckPredictor>> Prepare(
+      const GraphFeatures& graph) const override {
+    if (graph.num_nodes != static_cast<int>(need_.size())) {
+      return absl::InvalidArgumentError("graph does not fit");
+    }
+    return std::unique_ptr<BottleneckPredictor>(new Predictor(need_));
+  }
+
+ private:
+  std::vector<int> need_;
+};
+
+// Loads NeedModels; "training" returns the start weights unchanged.
+class NeedTrainer : public ModelTrainer {
+ public:
+  absl::StatusOr<TrainedModel> Train(const std::vector<TrainingSample>& samples,
+                                     const TrainSettings&,
+                                     absl::string_view start) const override {
+    ++trained;
+    TrainedModel out;
+    out.weights = std::string(start);
+    out.metrics["train_positives"] = 1;
+    out.metrics["train_labelled_nodes"] = 2;  // Prior 0.5: no recalibration.
+    return out;
+  }
+  absl::StatusOr<std::unique_ptr<BottleneckModel>> Load(
+      absl::string_view weights) const override {
+    std::vector<int> need;
+    for (absl::string_view part : absl::StrSplit(weights, ',')) {
+      int value = 0;
+      if (!absl::SimpleAtoi(part, &value)) return absl::InvalidArgumentError("weights");
+      need.push_back(value);
+    }
+    return std::unique_ptr<BottleneckModel>(new NeedModel(need));
+  }
+  mutable int trained = 0;
+};
+
+class StreamTunePolicyTest : public ::testing::Test {
+ protected:
+  StreamTunePolicyTest() : models_(&store_, &trainer_), policy_(&models_, &trainer_) {}
+
+  // Publishes a run whose global model needs `need` per operator.
+  void PublishGlobal(const std::vector<int>& need) {
+    v1::Model global;
+    global.set_model_id("run.global");
+    global.set_cluster_id("global");
+    global.set_kind(kGlobalModelKind);
+    global.set_pretrain_run("run");
+    (*global.mutable_metrics())["train_positives"] = 1;
+    (*global.mutable_metrics())["train_labelled_nodes"] = 2;
+    auto stored = store_.PutModel("t", global, absl::StrJoin(need, ","));
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    PretrainedModels run;
+    run.run = "run";
+    run.global = *stored;
+    ASSERT_TRUE(models_.PublishRun("t", run).ok());
+  }
+
+  v1::Recommendation Recommend(const v1::Snapshot& s,
+                               const std::vector<v1::StoredSnapshot>& history = {}) {
+    const JobGraph graph(s);
+    const v1::Snapshot* previous = history.empty() ? nullptr : &history.back().snapshot();
+    labels_ = LabelBottlenecks(graph, previous);
+    const PolicyInput input{"t", graph, labels_, history, {}, previous};
+    auto answer = policy_.Recommend(input);
+    EXPECT_TRUE(answer.ok()) << answer.status();
+    return answer.ok() ? *answer : v1::Recommendation();
+  }
+
+  // source -> map -> sink with `map` saturated and behind (an observed
+  // bottleneck).
+  static v1::Snapshot MapSaturated(const std::string& id, int64_t at, int map_p,
+                                   double rate = 1000) {
+    v1::Snapshot s = testing::EmptySnapshot(id, at);
+    testing::SetLoad(testing::AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1), rate,
+                     rate, 100);
+    // A backlog of one minute of input: the target is 20% above what the
+    // saturated map lets through, so the job falls behind.
+    s.mutable_operators(0)->mutable_metrics()->set_pending_records(60 * rate);
+    testing::SetLoad(testing::AddOperator(&s, "map", v1::OPERATOR_KIND_MAP, map_p, 8), rate,
+                     rate, 1000);
+    testing::SetLoad(testing::AddOperator(&s, "sink", v1::OPERATOR_KIND_SINK, 1), rate, 0,
+                     100);
+    testing::AddEdge(&s, "source", "map");
+    testing::AddEdge(&s, "map", "sink");
+    return s;
+  }
+
+  InMemoryStore store_;
+  NeedTrainer trainer_;
+  ModelRepository models_;
+  StreamTunePolicy policy_;
+  std::vector<v1::OperatorLabel> labels_;
+};
+
+TEST_F(StreamTunePolicyTest, FallsBackToDs2WithoutAPretrainedModel) {
+  const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 1));
+  EXPECT_TRUE(r.fallback());
+  EXPECT_THAT(r.reason(), HasSubstr("DS2 fallback (no pre-trained model yet"));
+}
+
+TEST_F(StreamTunePolicyTest, ScalesAnObservedBottleneckToWhereTheModelIsConfident) {
+  PublishGlobal({1, 8, 1});
+  v1::StoredSnapshot past;  // The backlog grew by 20 rec/s since then.
+  *past.mutable_snapshot() = MapSaturated("s0", 940, 1);
+  past.mutable_snapshot()->mutable_operators(0)->mutable_metrics()->set_pending_records(58800);
+  const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 1), {past});
+  EXPECT_FALSE(r.fallback());
+  EXPECT_TRUE(r.apply());
+  // The linear bound is 2 (1000 rec/s per instance, a target of 1220 rec/s
+  // with the backlog); the trust region allows 1.5 × 2, not 8.
+  EXPECT_EQ(r.operators(1).recommended_parallelism(), 3);
+  EXPECT_DOUBLE_EQ(r.operators(1).bottleneck_probability_current(), 0.9);
+  EXPECT_EQ(r.model_id(), "job:job");  // Fine-tuned on the two snapshots.
+  EXPECT_EQ(r.cluster_id(), "global");
+}
+
+TEST_F(StreamTunePolicyTest, WaitsForTheBacklogTrendBeforeTheFirstScaleUpOfARun) {
+  PublishGlobal({1, 8, 1});
+  const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 1));
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), HasSubstr("waiting one interval for the backlog's growth rate"));
+}
+
+TEST_F(StreamTunePolicyTest, ASingleSpareInstanceIsNotWorthARestart) {
+  PublishGlobal({1, 1, 1});
+  v1::Snapshot s = testing::ValidChain();
+  s.mutable_operators(1)->set_parallelism(2);  // 1000 rec/s at 25% busy.
+  s.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_avg(250);
+  s.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(250);
+  const v1::Recommendation r = Recommend(s);
+  EXPECT_EQ(r.operators(1).recommended_parallelism(), 1);
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), HasSubstr("saving 1 < 2"));
+}
+
+TEST_F(StreamTunePolicyTest, RespectsMaxParallelism) {
+  PublishGlobal({1, 500, 1});
+  const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 6));
+  EXPECT_EQ(r.operators(1).recommended_parallelism(), 8);
+  for (const auto& op : r.operators()) EXPECT_GE(op.recommended_parallelism(), 1);
+}
+
+TEST_F(StreamTunePolicyTest, NeverGoesToOrBelowAParallelismObservedAsABottleneck) {
+  // The model thinks 2 is plenty; the job was a bottleneck at 5 with a
+  // higher demand than now, so at least 6 it is.
+  PublishGlobal({1, 2, 1});
+  v1::StoredSnapshot past;
+  *past.mutable_snapshot() = MapSaturated("s0", 880, 5, 1500);
+  const JobGraph past_graph(past.snapshot());
+  for (auto& label : LabelBottlenecks(past_graph, nullptr)) *past.add_labels() = label;
+  ASSERT_EQ(past.labels(1).label(), v1::BOTTLENECK_LABEL_BOTTLENECK);
+  const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 5, 1200), {past});
+  EXPECT_GE(r.operators(1).recommended_parallelism(), 6);
+  EXPECT_THAT(r.operators(1).reason(), HasSubstr("bottleneck at p=5"));
+}
+
+TEST_F(StreamTunePolicyTest, StopsScalingWhenMoreInstancesBroughtNoGain) {
+  PublishGlobal({1, 8, 1});
+  // Saturated at 2 and at 4 processing the same 1000 rec/s: a capped
+  // operator; going beyond 2 buys nothing.
+  std::vector<v1::StoredSnapshot> history;
+  for (auto [id, at, p] : {std::tuple{"a", 760, 2}, std::tuple{"b", 880, 4}}) {
+    v1::StoredSnapshot past;
+    *past.mutable_snapshot() = MapSaturated(id, at, p);
+    const JobGraph g(past.snapshot());
+    for (auto& label : LabelBottlenecks(g, nullptr)) *past.add_labels() = label;
+    history.push_back(past);
+  }
+  const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 4), history);
+  EXPECT_EQ(r.operators(1).recommended_parallelism(), 4);  // Never shrinks on a scale-up.
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), HasSubstr("more instances would not help"));
+}
+
+TEST_F(StreamTunePolicyTest, KeepsASaturatedJobThatDrainsItsBacklogInTime) {
+  PublishGlobal({1, 4, 1});
+  v1::StoredSnapshot past;
+  *past.mutable_snapshot() = MapSaturated("s0", 940, 2);
+  past.mutable_snapshot()->mutable_operators(0)->mutable_metrics()->set_pending_records(12000);
+  v1::Snapshot now = MapSaturated("s1", 1000, 2);
+  // 12000 -> 6000 in 60 s: drained in another 60 s, well within 300 s.
+  now.mutable_operators(0)->mutable_metrics()->set_pending_records(6000);
+  v1::Recommendation r = Recommend(now, {past});
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), HasSubstr("no bottleneck"));
+  // A backlog that grows instead means the job does not keep up.
+  now.mutable_operators(0)->mutable_metrics()->set_pending_records(18000);
+  r = Recommend(now, {past});
+  EXPECT_TRUE(r.apply());
+}
+
+TEST_F(StreamTunePolicyTest, WaitsForTheWarmUpAfterARestart) {
+  PublishGlobal({1, 4, 1});
+  v1::Snapshot s = MapSaturated("s1", 1000, 1);
+  s.set_seconds_since_restart(20);
+  const v1::Recommendation r = Recommend(s);
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), HasSubstr("warming up"));
+}
+
+TEST_F(StreamTunePolicyTest, FineTunesAndStoresTheJobsModelOncePerNewObservation) {
+  PublishGlobal({1, 4, 1});
+  std::vector<v1::StoredSnapshot> history;
+  v1::StoredSnapshot past;
+  *past.mutable_snapshot() = MapSaturated("s0", 940, 1);
+  const JobGraph g(past.snapshot());
+  for (auto& label : LabelBottlenecks(g, nullptr)) *past.add_labels() = label;
+  history.push_back(past);
+  const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 1), history);
+  EXPECT_EQ(r.model_id(), "job:job");
+  EXPECT_EQ(trainer_.trained, 1);
+  // The same observations again: the stored fine-tuned version is reused.
+  Recommend(MapSaturated("s1", 1000, 1), history);
+  EXPECT_EQ(trainer_.trained, 1);
+  auto stored = store_.GetModel("t", "job:job", 0);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->kind(), "job");
+  EXPECT_EQ(stored->metrics().at("labelled_snapshots"), 2);
+}
+
+}  // namespace
+}  // namespace streamtune

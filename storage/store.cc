@@ -1,0 +1,100 @@
+#include "storage/store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/timestamps.h"
+#include "storage/page_token.h"
+
+namespace streamtune {
+namespace {
+
+// Keeps the first `page_size` of `items` (which holds up to one more) and
+// returns whether there were more: the caller then encodes the next token
+// from the last kept item.
+template <typename T>
+bool TrimToPage(std::vector<T>& items, int page_size) {
+  if (static_cast<int>(items.size()) <= page_size) return false;
+  items.resize(page_size);
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<Page<v1::Job>> Store::ListJobs(absl::string_view tenant,
+                                              const PageRequest& page,
+                                              const TimeRange& range) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
+  STREAMTUNE_ASSIGN_OR_RETURN(std::vector<std::string> key,
+                              DecodePageToken("jobs", page.page_token, 1));
+  Page<v1::Job> out;
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      out.items,
+      ListJobsAfter(tenant, key.empty() ? "" : key[0], page.page_size + 1, range));
+  if (TrimToPage(out.items, page.page_size)) {
+    out.next_page_token = EncodePageToken("jobs", {out.items.back().job_id()});
+  }
+  return out;
+}
+
+absl::StatusOr<Page<v1::StoredSnapshot>> Store::ListSnapshots(absl::string_view tenant,
+                                                              absl::string_view job_id,
+                                                              const PageRequest& page) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
+  STREAMTUNE_ASSIGN_OR_RETURN(int64_t after,
+                              DecodeInt64PageToken("snapshots", page.page_token));
+  Page<v1::StoredSnapshot> out;
+  STREAMTUNE_ASSIGN_OR_RETURN(out.items,
+                              ListSnapshotsAfter(tenant, job_id, after, page.page_size + 1));
+  if (TrimToPage(out.items, page.page_size)) {
+    out.next_page_token =
+        EncodePageToken("snapshots", {absl::StrCat(out.items.back().sequence())});
+  }
+  return out;
+}
+
+absl::StatusOr<Page<v1::Recommendation>> Store::ListRecommendations(
+    absl::string_view tenant, absl::string_view job_id, const PageRequest& page,
+    const TimeRange& range) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
+  STREAMTUNE_ASSIGN_OR_RETURN(int64_t after,
+                              DecodeInt64PageToken("recommendations", page.page_token));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      auto sequenced,
+      ListRecommendationsAfter(tenant, job_id, after, page.page_size + 1, range));
+  Page<v1::Recommendation> out;
+  if (TrimToPage(sequenced, page.page_size)) {
+    out.next_page_token =
+        EncodePageToken("recommendations", {absl::StrCat(sequenced.back().first)});
+  }
+  out.items.reserve(sequenced.size());
+  for (auto& [sequence, recommendation] : sequenced) {
+    out.items.push_back(std::move(recommendation));
+  }
+  return out;
+}
+
+absl::StatusOr<Page<v1::Model>> Store::ListModels(absl::string_view tenant,
+                                                  const PageRequest& page) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
+  STREAMTUNE_ASSIGN_OR_RETURN(std::vector<std::string> key,
+                              DecodePageToken("models", page.page_token, 3));
+  std::optional<ModelCursor> before;
+  if (!key.empty()) {
+    before.emplace();
+    STREAMTUNE_ASSIGN_OR_RETURN(before->created_micros, PageTokenInt(key[0]));
+    before->model_id = key[1];
+    STREAMTUNE_ASSIGN_OR_RETURN(before->version, PageTokenInt(key[2]));
+  }
+  Page<v1::Model> out;
+  STREAMTUNE_ASSIGN_OR_RETURN(out.items,
+                              ListModelsBefore(tenant, before, page.page_size + 1));
+  if (TrimToPage(out.items, page.page_size)) {
+    const v1::Model& last = out.items.back();
+    out.next_page_token =
+        EncodePageToken("models", {absl::StrCat(ToUnixMicros(last.created_at())),
+                                   last.model_id(), absl::StrCat(last.version())});
+  }
+  return out;
+}
+
+}  // namespace streamtune
