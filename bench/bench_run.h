@@ -1,5 +1,5 @@
 // BenchRun: everything the benchmark keeps of one (policy, workload) run:
-// the SIMULATOR.md §7 metrics, the per-decision timeline, and the
+// the docs/simulator.md §7 metrics, the per-decision timeline, and the
 // per-second series the plots draw. Plain data; thread-compatible.
 #ifndef STREAMTUNE_BENCH_BENCH_RUN_H_
 #define STREAMTUNE_BENCH_BENCH_RUN_H_

@@ -1,4 +1,4 @@
-// report.md of a benchmark: one Markdown table of SIMULATOR.md §7 metrics per
+// report.md of a benchmark: one Markdown table of docs/simulator.md §7 metrics per
 // workload and a per-policy summary against the DS2 baseline.
 // Pure functions over plain data: thread-safe.
 #ifndef STREAMTUNE_BENCH_REPORT_H_

@@ -1,4 +1,4 @@
-// results.json <-> BenchRun: the SIMULATOR.md §7 metrics, the rate changes
+// results.json <-> BenchRun: the docs/simulator.md §7 metrics, the rate changes
 // and the per-decision timeline of every run, so a report can be regenerated
 // from a results file. The per-second series are not written.
 // Pure functions over plain data: thread-safe.

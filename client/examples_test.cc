@@ -53,7 +53,7 @@ TEST(Examples, EveryJsonFileParsesAsASnapshot) {
 }
 
 // What the server checks structurally, plus the simulator's identities
-// (SIMULATOR.md §4): busy_avg + backpressured + idle = 1000 and
+// (docs/simulator.md §4): busy_avg + backpressured + idle = 1000 and
 // out = in × selectivity, the latter checked as conservation along edges.
 void ExpectConsistent(const v1::Snapshot& snapshot) {
   const auto ops = ById(snapshot);

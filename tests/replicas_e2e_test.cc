@@ -1,6 +1,6 @@
 // Statelessness, end to end: two streamtuned replicas on one PostgreSQL
 // answering alternate calls for a job give exactly the answers one replica
-// gives alone (ALGORITHM.md §3: the server keeps no state between calls).
+// gives alone (docs/algorithm.md §3: the server keeps no state between calls).
 // The models are real: a short generated history, pre-trained with few
 // steps, then the StreamTune policy fine-tunes per job on every call.
 #include <memory>

@@ -1,4 +1,4 @@
-// Graph edit distance and DAG clustering costs (shared design ALGORITHM.md
+// Graph edit distance and DAG clustering costs (docs/algorithm.md
 // §2.2-2.3). BM_GedLowerBound is the baseline: report the others as
 // multiples of it. Every input comes from a fixed seed.
 #include <chrono>

@@ -117,7 +117,7 @@ void BM_GnnProbability(benchmark::State& state) {
 }
 BENCHMARK(BM_GnnProbability);
 
-// ALGORITHM.md §3.5 for every operator: the smallest p in [1, 128] with
+// docs/algorithm.md §3.5 for every operator: the smallest p in [1, 128] with
 // P < 0.3, by binary search (valid because P never rises with p).
 void BM_GnnSearchAllOperators(benchmark::State& state) {
   const JobGraph graph(Dag());

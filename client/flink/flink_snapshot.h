@@ -71,7 +71,7 @@ struct SnapshotOptions {
 // samples (a single subtask's maximum is its average);
 // without one they fall back to Flink's meters and gauges. Operators are in
 // the order of the job's vertices; edges come from `plan`. Sources report
-// their read rate as records_in and a missing backlog as 0 (ENGINES.md).
+// their read rate as records_in and a missing backlog as 0 (docs/engines.md).
 // INVALID_ARGUMENT when the plan names vertices the job does not have.
 absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now, const JobSample* before,
                                            const std::vector<FlinkInput>& plan,

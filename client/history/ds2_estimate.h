@@ -11,7 +11,7 @@
 
 namespace streamtune::history {
 
-// Seconds in which a source's backlog should be worked off (ALGORITHM.md §1).
+// Seconds in which a source's backlog should be worked off (docs/algorithm.md §1).
 inline constexpr double kDefaultCatchUpS = 300;
 
 // Target input rate λ_v of every operator, indexed like snapshot.operators():

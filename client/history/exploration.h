@@ -1,4 +1,4 @@
-// The exploration decider of history generation (ALGORITHM.md §2.1): a seeded
+// The exploration decider of history generation (docs/algorithm.md §2.1): a seeded
 // Decider that moves a simulated job through configurations in which each of
 // its operators is sometimes the bottleneck and sometimes healthy, while
 // leaving every configuration in place long enough to be observed with

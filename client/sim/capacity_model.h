@@ -1,4 +1,4 @@
-// The operator capacity model of SIMULATOR.md §2: per-instance capacity, the
+// The operator capacity model of docs/simulator.md §2: per-instance capacity, the
 // busiest instance's share of the input, the sustainable input rate C(p),
 // and the busy times of §4 derived from it. A small immutable value type:
 // thread-safe.

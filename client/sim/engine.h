@@ -1,5 +1,5 @@
 // SimulatedEngine: the deterministic simulated stream-processing engine of
-// SIMULATOR.md §3–§5. One Step() is one simulated second; TakeSnapshot()
+// docs/simulator.md §3–§5. One Step() is one simulated second; TakeSnapshot()
 // reports the §4 metrics as a v1::Snapshot; Apply() reconfigures the job,
 // which then processes nothing for restart_downtime_s seconds.
 // Thread-compatible: one thread at a time.
@@ -26,7 +26,7 @@ namespace streamtune::sim {
 inline constexpr int64_t kSimulationEpochSeconds = 1735689600;
 
 // A component counts as throttled (its operators may report backpressure)
-// when its throttle factor f is below this (SIMULATOR.md §4).
+// when its throttle factor f is below this (docs/simulator.md §4).
 inline constexpr double kThrottledBelow = 0.999;
 
 // What run metrics need from one simulated second. Vectors are indexed by

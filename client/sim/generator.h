@@ -1,4 +1,4 @@
-// Seeded generator of workloads from the DAG families of WORKLOADS.md (chain,
+// Seeded generator of workloads from the DAG families of docs/workloads.md (chain,
 // diamond, two_source_join, nexmark_q1..nexmark_q8, fan_out, deep_keyed),
 // with randomised capacities, selectivities, contention, hot keys and rate
 // traces (steps, ramps, spikes). Rates are scaled so that the oracle needs a

@@ -1,4 +1,4 @@
-// NoiseSource: the metric noise of SIMULATOR.md §4, ε ~ Normal(0, sd), from
+// NoiseSource: the metric noise of docs/simulator.md §4, ε ~ Normal(0, sd), from
 // std::mt19937_64 seeded with the workload seed and the Box–Muller transform
 // written out here (std::normal_distribution is implementation-defined, so
 // its values could change with the standard library). Thread-compatible.

@@ -1,4 +1,4 @@
-// The oracle of SIMULATOR.md §6: per second, the smallest parallelism of
+// The oracle of docs/simulator.md §6: per second, the smallest parallelism of
 // every operator that sustains its unthrottled demand with the restart
 // headroom 1 + restart_downtime_s / catch_up_s, computed from the true target
 // rates (which no policy sees). Pure functions and plain data: thread-safe.

@@ -1,4 +1,4 @@
-// The evaluation metrics of one run (SIMULATOR.md §7), computed from the
+// The evaluation metrics of one run (docs/simulator.md §7), computed from the
 // per-second trace, the decisions and the oracle. Pure functions over plain
 // data: thread-safe.
 #ifndef STREAMTUNE_CLIENT_SIM_RUN_METRICS_H_

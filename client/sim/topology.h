@@ -1,5 +1,5 @@
 // Topology: a workload's operator DAG indexed for the flow model of
-// SIMULATOR.md §3 (topological order, input edges with fractions, weakly
+// docs/simulator.md §3 (topological order, input edges with fractions, weakly
 // connected components, capacity models), plus the unthrottled demand
 // propagation that the engine and the oracle share. Immutable once built:
 // thread-safe.

@@ -1,4 +1,4 @@
-// Workload files of the simulated engine (shared design WORKLOADS.md): the
+// Workload files of the simulated engine (docs/workloads.md): the
 // Workload struct, strict JSON parsing and validation (every error names the
 // JSON path of the offending value), JSON writing, and the rate-trace function.
 // Plain data and pure functions: thread-compatible, no shared state.

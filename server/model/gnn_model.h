@@ -1,4 +1,4 @@
-// The StreamTune bottleneck model (design ALGORITHM.md §2.4–2.5): a GNN
+// The StreamTune bottleneck model (docs/algorithm.md §2.4–2.5): a GNN
 // encoder over the operator DAG and a head that is monotone non-increasing in
 // parallelism by construction. LibTorch stays behind a pimpl: this header is
 // torch-free, so the service can hold models without compiling torch headers.

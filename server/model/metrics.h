@@ -1,5 +1,5 @@
 // Held-out quality of a probabilistic classifier: ROC-AUC and Brier score
-// (design ALGORITHM.md §2.6). Torch-free, so anything may report them.
+// (docs/algorithm.md §2.6). Torch-free, so anything may report them.
 #ifndef STREAMTUNE_SERVER_MODEL_METRICS_H_
 #define STREAMTUNE_SERVER_MODEL_METRICS_H_
 

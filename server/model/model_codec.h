@@ -1,5 +1,5 @@
 // One model version as one byte string (weights, feature normalisation and
-// architecture hyper-parameters), for the model store (ALGORITHM.md §2.7).
+// architecture hyper-parameters), for the model store (docs/algorithm.md §2.7).
 // The format is versioned and checksummed; see model_codec.cc for the layout.
 #ifndef STREAMTUNE_SERVER_MODEL_MODEL_CODEC_H_
 #define STREAMTUNE_SERVER_MODEL_MODEL_CODEC_H_

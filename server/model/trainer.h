@@ -1,4 +1,4 @@
-// Training of the bottleneck model (design ALGORITHM.md §2.6 pre-training
+// Training of the bottleneck model (docs/algorithm.md §2.6 pre-training
 // and §3.3 per-job fine-tuning): weighted binary cross-entropy with Adam,
 // a held-out split by job, and the metrics stored with a model version.
 #ifndef STREAMTUNE_SERVER_MODEL_TRAINER_H_

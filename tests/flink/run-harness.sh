@@ -3,7 +3,7 @@
 #   tests/flink/run-harness.sh HARNESS_DIR [--name=value ...]
 # HARNESS_DIR holds streamtune-flink-harness.jar and lib/. Flags are the
 # harness's (see HarnessOptions.java). Java 17 needs the module opens below
-# for Flink's serialisers (ENGINES.md). FLINK_HARNESS_HEAP overrides -Xmx.
+# for Flink's serialisers (docs/engines.md). FLINK_HARNESS_HEAP overrides -Xmx.
 set -euo pipefail
 DIR="${1:?usage: run-harness.sh HARNESS_DIR [flags]}"
 shift

@@ -1,4 +1,4 @@
-// Bottleneck labels of one snapshot's operators (design ALGORITHM.md §1):
+// Bottleneck labels of one snapshot's operators (docs/algorithm.md §1):
 // the ground truth StreamTune learns from and the evidence policies consult.
 #ifndef STREAMTUNE_SERVER_CORE_GRAPH_BOTTLENECK_LABELS_H_
 #define STREAMTUNE_SERVER_CORE_GRAPH_BOTTLENECK_LABELS_H_

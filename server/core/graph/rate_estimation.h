@@ -1,6 +1,6 @@
 // What a tuner can infer from metrics alone: per-operator selectivity and
 // true processing rate, backlog growth between two snapshots, and the target
-// input rate of every operator (design ALGORITHM.md §1 "Target rate").
+// input rate of every operator (docs/algorithm.md §1 "Target rate").
 #ifndef STREAMTUNE_SERVER_CORE_GRAPH_RATE_ESTIMATION_H_
 #define STREAMTUNE_SERVER_CORE_GRAPH_RATE_ESTIMATION_H_
 

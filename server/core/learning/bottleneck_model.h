@@ -13,7 +13,7 @@
 
 namespace streamtune {
 
-// Node features of one snapshot's DAG (design ALGORITHM.md §2.4), raw (not
+// Node features of one snapshot's DAG (docs/algorithm.md §2.4), raw (not
 // normalised: a model normalises with the statistics it was trained with).
 struct GraphFeatures {
   int num_nodes = 0;
@@ -44,7 +44,7 @@ class BottleneckModel {
       const GraphFeatures& graph) const = 0;
 };
 
-// One supervised example (ALGORITHM.md §2.6): features of snapshot A, the
+// One supervised example (docs/algorithm.md §2.6): features of snapshot A, the
 // parallelism of snapshot B per node, and B's label per node (1 bottleneck,
 // 0 healthy, -1 unlabelled: ignored by the loss).
 struct TrainingSample {

@@ -1,5 +1,5 @@
 // Node features of one snapshot's operator DAG, the input of the learned
-// bottleneck model (design ALGORITHM.md §2.4). Raw values: the model
+// bottleneck model (docs/algorithm.md §2.4). Raw values: the model
 // normalises them with the statistics it was trained with. Torch-free.
 #ifndef STREAMTUNE_SERVER_CORE_LEARNING_FEATURES_H_
 #define STREAMTUNE_SERVER_CORE_LEARNING_FEATURES_H_

@@ -1,4 +1,4 @@
-// Pre-training (design ALGORITHM.md §2): read the tenant's stored history,
+// Pre-training (docs/algorithm.md §2): read the tenant's stored history,
 // cluster its jobs by normalised graph edit distance (k-medoids, k chosen by
 // silhouette), train one bottleneck model per cluster plus a global one, store
 // them with their medoids and publish the run. Free of LibTorch and SQL: the

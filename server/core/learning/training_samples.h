@@ -1,4 +1,4 @@
-// Training samples from a job's stored history (design ALGORITHM.md §2.6):
+// Training samples from a job's stored history (docs/algorithm.md §2.6):
 // for pairs of snapshots (A, B) of the same job at a similar workload (every
 // source's target rate within ±10%), features of A, B's parallelism as the
 // query, B's labels as the targets. A = B is included.

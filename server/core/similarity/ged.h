@@ -1,4 +1,4 @@
-// Graph edit distance (GED) between operator DAGs (shared design ALGORITHM.md
+// Graph edit distance (GED) between operator DAGs (docs/algorithm.md
 // §2.2): node label = operator kind, edge label = partitioning, and every edit
 // (node or edge insertion, deletion, label substitution) costs 1. Exact GED is
 // NP-hard, so there is a lower bound, a bipartite upper bound and an exact A*

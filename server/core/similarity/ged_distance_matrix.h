@@ -1,5 +1,5 @@
 // The pairwise NormalisedGed matrix of a corpus of DAGs, the input of
-// k-medoids (shared design ALGORITHM.md §2.2-2.3). Identical DAGs (equal
+// k-medoids (docs/algorithm.md §2.2-2.3). Identical DAGs (equal
 // CanonicalForm) are compared once: a history holds many snapshots of few
 // distinct job graphs.
 #ifndef STREAMTUNE_SERVER_CORE_SIMILARITY_GED_DISTANCE_MATRIX_H_

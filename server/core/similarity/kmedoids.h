@@ -1,5 +1,5 @@
-// k-medoids clustering on a precomputed distance matrix (shared design
-// ALGORITHM.md §2.3): PAM (BUILD + SWAP, with the FastPAM1 swap evaluation),
+// k-medoids clustering on a precomputed distance matrix (see
+// docs/algorithm.md §2.3): PAM (BUILD + SWAP, with the FastPAM1 swap evaluation),
 // the mean silhouette, and the choice of k by silhouette under a minimum
 // cluster size. Pure functions; DistanceMatrix is a plain value type.
 #ifndef STREAMTUNE_SERVER_CORE_SIMILARITY_KMEDOIDS_H_

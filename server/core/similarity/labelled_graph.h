@@ -1,5 +1,5 @@
 // LabelledGraph: the operator DAG reduced to what graph edit distance compares
-// (shared design ALGORITHM.md §2.2): node label = operator kind, edge label =
+// (docs/algorithm.md §2.2): node label = operator kind, edge label =
 // partitioning. Also a canonical form, so identical DAGs of many snapshots can
 // be recognised and compared once.
 #ifndef STREAMTUNE_SERVER_CORE_SIMILARITY_LABELLED_GRAPH_H_

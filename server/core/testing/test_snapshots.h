@@ -76,7 +76,7 @@ inline v1::Snapshot ValidChain(const std::string& snapshot_id = "s1",
 
 // The shared linear-chain workload at 20000 rec/s with every operator at
 // parallelism 1: "enrich" (8000 rec/s per instance) throttles the job to
-// 8000 rec/s. Busy times follow SIMULATOR.md §4 without noise; `pending` is
+// 8000 rec/s. Busy times follow docs/simulator.md §4 without noise; `pending` is
 // the source backlog.
 inline v1::Snapshot ThrottledChain(const std::string& id, int64_t observed_s,
                                    double pending) {

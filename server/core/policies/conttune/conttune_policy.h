@@ -13,7 +13,7 @@ namespace streamtune {
 
 struct ContTuneOptions {
   enum class BigPhase {
-    // One DS2 step for the whole job (design ALGORITHM.md §4).
+    // One DS2 step for the whole job (docs/algorithm.md §4).
     kDs2Step,
     // The paper's Algorithm 1: every operator to p_max, the largest
     // parallelism in the job's history, doubling p_max when every operator

@@ -22,14 +22,14 @@ using ::testing::Not;
 using testing::SetLoad;
 using testing::ThrottledChain;
 
-// SIMULATOR.md §2 without a hot key: C(p) = c·p / (1 + σ·(p − 1)).
+// docs/simulator.md §2 without a hot key: C(p) = c·p / (1 + σ·(p − 1)).
 double Capacity(int p, double per_instance, double contention) {
   return per_instance * p / (1 + contention * (p - 1));
 }
 
 // source -> work -> sink keeping up with `rate` rec/s; "work" (1000 rec/s
 // per instance, contention σ) runs at parallelism p, so its true processing
-// rate is C(p). Busy times follow SIMULATOR.md §4 without noise. Taken 90 s
+// rate is C(p). Busy times follow docs/simulator.md §4 without noise. Taken 90 s
 // after the restart that set p: stabilised, and no earlier snapshot of the
 // same run.
 v1::Snapshot Steady(const std::string& id, int64_t observed_s, int p, double rate,

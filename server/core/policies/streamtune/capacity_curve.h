@@ -1,5 +1,5 @@
 // An operator's capacity as a function of its parallelism, fitted from this
-// job's own metrics (ALGORITHM.md §3.5, "reconcile with observed evidence",
+// job's own metrics (docs/algorithm.md §3.5, "reconcile with observed evidence",
 // made quantitative). Busy time tells, at every observed parallelism p:
 //   - the per-instance rate u(p) = records_in / p / (busy_avg / 1000), and
 //   - the busiest instance's share of the input,

@@ -16,7 +16,7 @@ using testing::AddOperator;
 using testing::EmptySnapshot;
 using testing::SetLoad;
 
-// A keyed operator behind a hash edge with the SIMULATOR.md §2 capacity
+// A keyed operator behind a hash edge with the docs/simulator.md §2 capacity
 // model: per-instance rate c, contention sigma, hot-key share h.
 struct TrueOperator {
   double c = 1000;

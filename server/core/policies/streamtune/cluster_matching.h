@@ -1,4 +1,4 @@
-// Which pre-trained model serves a job (design ALGORITHM.md §3.2): the
+// Which pre-trained model serves a job (docs/algorithm.md §3.2): the
 // cluster whose medoid DAG is nearest by normalised graph edit distance, or
 // the global model when every medoid is farther than a threshold.
 #ifndef STREAMTUNE_SERVER_CORE_POLICIES_STREAMTUNE_CLUSTER_MATCHING_H_

@@ -1,5 +1,5 @@
-// What this job's own history proves about each operator (design
-// ALGORITHM.md §3.5, "reconcile with evidence"): observed as a bottleneck at
+// What this job's own history proves about each operator (see
+// docs/algorithm.md §3.5, "reconcile with evidence"): observed as a bottleneck at
 // q while it had at least the current demand → it needs more than q;
 // observed healthy at q while actually processing at least the current
 // demand → q is enough.

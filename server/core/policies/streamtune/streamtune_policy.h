@@ -1,4 +1,4 @@
-// StreamTune (design ALGORITHM.md §3) as a policy: match the job to its
+// StreamTune (docs/algorithm.md §3) as a policy: match the job to its
 // cluster by graph edit distance, fine-tune the cluster's GNN on the job's
 // own labelled snapshots, pick per operator the smallest parallelism whose
 // predicted bottleneck probability is below θ (binary search: the head is
@@ -43,7 +43,7 @@ struct StreamTuneOptions {
   // backlog made the operator a bottleneck again (one more restart).
   double target_utilisation = 0.85;
   // Restart downtime assumed until the job's history shows its own
-  // (ObservedRestartSeconds); SIMULATOR.md's default, and a typical Flink
+  // (ObservedRestartSeconds); docs/simulator.md's default, and a typical Flink
   // restart of a small job.
   double assumed_restart_s = 30;
   // Size operators whose contention is known (observed at two or more

@@ -26,7 +26,7 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 public final class HarnessMain {
   private HarnessMain() {}
 
-  /** The cluster settings ENGINES.md asks for in tests, as Flink 1.20 keys. */
+  /** The cluster settings docs/engines.md asks for in tests, as Flink 1.20 keys. */
   static Configuration clusterConfiguration(HarnessOptions o) {
     Map<String, String> c = new HashMap<>();
     c.put("rest.address", "127.0.0.1");
