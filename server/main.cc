@@ -52,9 +52,12 @@ ABSL_FLAG(std::string, default_policy, "streamtune",
           "policy used when a request names none");
 ABSL_FLAG(double, flink_autoscaler_time_scale, 1,
           "divides every time window of the flink-autoscaler policy (metrics "
-          "window, stabilisation, catch-up, restart time, scale-down interval); "
-          "1 keeps the Flink Kubernetes Operator's defaults, the benchmark uses 12 "
-          "to fit one-hour workloads");
+          "window, stabilisation, catch-up, restart time, scale-down interval). "
+          "Production jobs on real time keep 1 (the Flink Kubernetes Operator's "
+          "defaults); set N when the jobs run on a clock N times faster than "
+          "real time (a recorded trace replayed at N x speed, the simulated "
+          "engine's one-hour benchmark workloads use 12), so the windows keep "
+          "their meaning in the job's own time");
 ABSL_FLAG(int, history_snapshots, 128,
           "how many of a job's most recent snapshots a policy sees");
 ABSL_FLAG(std::string, shared_model_tenant, "",
