@@ -1,5 +1,5 @@
 // End to end: streamtune-bench starts its own private PostgreSQL and
-// streamtuned, runs the three baselines on the shared linear-chain workload
+// streamtuned, runs the three baselines on the linear-chain workload of bench/workloads
 // over gRPC, and writes results.json, report.md and a plot.
 #include <cstdlib>
 #include <filesystem>
@@ -30,7 +30,7 @@ class BenchE2eTest : public ::testing::Test {
     out_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
                                      absl::StrCat("streamtune-bench-e2e-", getpid()));
     const std::string command = absl::StrCat(
-        STREAMTUNE_BENCH_BINARY, " run --workload ", STREAMTUNE_SHARED_WORKLOADS_DIR,
+        STREAMTUNE_BENCH_BINARY, " run --workload ", STREAMTUNE_WORKLOADS_DIR,
         "/linear-chain.json --policy ds2 flink-autoscaler conttune --out ", out_->string(),
         " --state-dir ", (*out_ / "state").string(), " > ", (*out_ / "stderr.log").string(),
         " 2>&1");

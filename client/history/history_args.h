@@ -22,9 +22,9 @@ inline constexpr char kHistoryUsage[] =
     "20-40, drawn per job) on the simulated engine with randomised exploration of\n"
     "parallelism, every snapshot sent to streamtuned with ReportSnapshot under job\n"
     "id <workload name>. Workloads whose DAG equals that of an --exclude file are\n"
-    "never generated; by default every *.json of the shared benchmark suite (the\n"
-    "build's shared/workloads directory) is excluded too, unless\n"
-    "--no-default-exclude. --workloads-out writes every generated workload file.\n"
+    "never generated; by default every *.json of the benchmark suite\n"
+    "(bench/workloads) is excluded too, unless --no-default-exclude.\n"
+    "--workloads-out writes every generated workload file.\n"
     "Without --server it starts a private PostgreSQL (under --state-dir, default\n"
     "/tmp/streamtune-history-state) and its own streamtuned. --tenant defaults to\n"
     "\"default\". --concurrency: jobs in flight (default 4). Label counts come from\n"
@@ -37,7 +37,7 @@ struct HistoryCliOptions {
   std::string state_dir = "/tmp/streamtune-history-state";
   bool state_dir_given = false;
   std::string tenant = "default";
-  // Whether the shared benchmark suite's files are added to the exclusions.
+  // Whether the benchmark suite's files (bench/workloads) are added to the exclusions.
   bool default_exclude = true;
 };
 
