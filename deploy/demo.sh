@@ -34,8 +34,9 @@ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/nu
 cmake --build "$BUILD" -j "$(nproc)" --target streamtuned streamtune-bench
 
 say "tuning $(basename "$WORKLOAD") with: ${POLICIES[*]}"
-"$BUILD/bench/streamtune-bench" run --workload "$WORKLOAD" --policy "${POLICIES[@]}" \
-  --out "$OUT" --state-dir "$ROOT/.local/bench" --print-decisions
+POLICY_LIST="$(IFS=,; echo "${POLICIES[*]}")"
+"$BUILD/bench/streamtune-bench" run --policy="$POLICY_LIST" --out="$OUT" \
+  --state_dir="$ROOT/.local/bench" --print_decisions "$WORKLOAD"
 
 say "result (also in $OUT/report.md, plot in $OUT/plots/)"
 cat "$OUT/report.md"

@@ -1,13 +1,39 @@
-#include "client/cli/args.h"
+#include "client/cli/cli_flags.h"
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+
+ABSL_FLAG(std::string, server, "", "server address HOST:PORT (required)");
+ABSL_FLAG(std::string, tenant, "",
+          "tenant, sent as x-streamtune-tenant (default: the server's default tenant)");
+ABSL_FLAG(std::string, timeout, "10s",
+          "deadline of each call, retries included: a duration (10s, 500ms) or seconds");
+ABSL_FLAG(std::string, wait, "0s", "health: poll until SERVING for at most this long");
+ABSL_FLAG(std::string, snapshot, "",
+          "recommend, report: snapshot file (streamtune.v1.Snapshot as JSON)");
+ABSL_FLAG(std::string, policy, "", "recommend: policy to ask (default: the server's)");
+ABSL_FLAG(int32_t, page_size, 0,
+          "jobs, history, recommendations: page size, 0..1000 (0: the server's)");
+ABSL_FLAG(std::string, page_token, "", "jobs, recommendations: page to start at");
+ABSL_FLAG(bool, all, false, "jobs, recommendations: follow page tokens to the end");
+ABSL_FLAG(std::string, start_time, "",
+          "jobs, recommendations: from this RFC 3339 time or duration ago (90m)");
+ABSL_FLAG(std::string, end_time, "",
+          "jobs, recommendations: before this RFC 3339 time or duration ago");
+ABSL_FLAG(int64_t, version, 0, "model: version (0: the newest)");
+ABSL_FLAG(int64_t, seed, 0, "pretrain: seed");
+ABSL_FLAG(int64_t, max_training_steps, 0,
+          "pretrain: most training steps per model (0: the server's)");
 
 namespace streamtune {
 namespace cli {
@@ -70,12 +96,11 @@ absl::Status Bad(const Invocation& inv, absl::string_view message) {
       absl::StrCat(inv.command.name, ": ", message));
 }
 
-absl::Status ParseInt(absl::string_view flag, absl::string_view value,
-                      int64_t min, int64_t max, int64_t* out) {
-  if (!absl::SimpleAtoi(value, out) || *out < min || *out > max) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": want an integer in [", min, ", ", max,
-                     "], got \"", value, "\""));
+absl::Status CheckRange(absl::string_view flag, int64_t value, int64_t min,
+                        int64_t max) {
+  if (value < min || value > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, ": want an integer in [", min, ", ", max, "], got \"", value, "\""));
   }
   return absl::OkStatus();
 }
@@ -120,111 +145,95 @@ absl::Status ParseTimeFlag(absl::string_view flag, absl::string_view value,
                    value, "\""));
 }
 
-struct FlagSpec {
+// Command-specific flags and the commands that use them.
+struct CommandFlag {
   const char* name;
-  bool takes_value;
-  // Commands that accept the flag, space-separated; "" for a global flag.
-  const char* commands;
-  absl::Status (*apply)(absl::string_view value, Invocation* out);
+  const char* commands;  // space-separated
 };
 
-constexpr FlagSpec kFlags[] = {
-    {"server", true, "",
-     [](absl::string_view v, Invocation* out) {
-       out->global.server = std::string(v);
-       return absl::OkStatus();
-     }},
-    {"tenant", true, "",
-     [](absl::string_view v, Invocation* out) {
-       out->global.tenant = std::string(v);
-       return absl::OkStatus();
-     }},
-    {"timeout", true, "",
-     [](absl::string_view v, Invocation* out) {
-       return ParseDurationFlag("timeout", v, false, &out->global.timeout);
-     }},
-    {"wait", true, "health",
-     [](absl::string_view v, Invocation* out) {
-       return ParseDurationFlag("wait", v, true, &out->command.wait);
-     }},
-    {"snapshot", true, "recommend report",
-     [](absl::string_view v, Invocation* out) {
-       out->command.snapshot_path = std::string(v);
-       return absl::OkStatus();
-     }},
-    {"policy", true, "recommend",
-     [](absl::string_view v, Invocation* out) {
-       out->command.policy = std::string(v);
-       return absl::OkStatus();
-     }},
-    {"page_size", true, "jobs history recommendations",
-     [](absl::string_view v, Invocation* out) {
-       int64_t n = 0;
-       absl::Status s = ParseInt("page_size", v, 0, 1000, &n);
-       out->command.page_size = static_cast<int32_t>(n);
-       return s;
-     }},
-    {"page_token", true, "jobs recommendations",
-     [](absl::string_view v, Invocation* out) {
-       out->command.page_token = std::string(v);
-       return absl::OkStatus();
-     }},
-    {"all", false, "jobs recommendations",
-     [](absl::string_view v, Invocation* out) {
-       out->command.all_pages = true;
-       return absl::OkStatus();
-     }},
-    {"start_time", true, "jobs recommendations",
-     [](absl::string_view v, Invocation* out) {
-       return ParseTimeFlag("start_time", v, &out->command.start_time);
-     }},
-    {"end_time", true, "jobs recommendations",
-     [](absl::string_view v, Invocation* out) {
-       return ParseTimeFlag("end_time", v, &out->command.end_time);
-     }},
-    {"version", true, "model",
-     [](absl::string_view v, Invocation* out) {
-       return ParseInt("version", v, 0, INT64_MAX, &out->command.version);
-     }},
-    {"seed", true, "pretrain",
-     [](absl::string_view v, Invocation* out) {
-       return ParseInt("seed", v, INT64_MIN, INT64_MAX, &out->command.seed);
-     }},
-    {"max_training_steps", true, "pretrain",
-     [](absl::string_view v, Invocation* out) {
-       return ParseInt("max_training_steps", v, 0, 1000000,
-                       &out->command.max_training_steps);
-     }},
+constexpr CommandFlag kCommandFlags[] = {
+    {"wait", "health"},
+    {"snapshot", "recommend report"},
+    {"policy", "recommend"},
+    {"page_size", "jobs history recommendations"},
+    {"page_token", "jobs recommendations"},
+    {"all", "jobs recommendations"},
+    {"start_time", "jobs recommendations"},
+    {"end_time", "jobs recommendations"},
+    {"version", "model"},
+    {"seed", "pretrain"},
+    {"max_training_steps", "pretrain"},
 };
 
-const FlagSpec* FindFlag(absl::string_view name) {
-  for (const FlagSpec& spec : kFlags) {
-    if (name == spec.name) return &spec;
+// A flag counts as given when its value differs from its default (so an
+// explicit default value, e.g. --page_size=0, passes unnoticed).
+absl::Status CheckCommandFlags(const Invocation& inv) {
+  for (const CommandFlag& flag : kCommandFlags) {
+    const absl::CommandLineFlag* reflected = absl::FindCommandLineFlag(flag.name);
+    if (reflected->CurrentValue() == reflected->DefaultValue()) continue;
+    bool used = false;
+    for (absl::string_view c : absl::StrSplit(flag.commands, ' ')) {
+      used = used || c == inv.command.name;
+    }
+    if (!used) {
+      return Bad(inv, absl::StrCat("--", flag.name, " does not apply to this command"));
+    }
   }
-  return nullptr;
+  return absl::OkStatus();
 }
 
-bool FlagAllowed(const FlagSpec& flag, absl::string_view command) {
-  if (*flag.commands == '\0') return true;
-  for (absl::string_view c : absl::StrSplit(flag.commands, ' ')) {
-    if (c == command) return true;
-  }
-  return false;
-}
-
-// Checks what only makes sense once every argument has been read.
-absl::Status Finish(const std::vector<std::string>& positionals,
-                    const std::vector<const FlagSpec*>& command_flags,
-                    Invocation* out) {
+// The flags' values into `*out`, each checked.
+absl::Status ReadFlags(Invocation* out) {
+  GlobalFlags& global = out->global;
   CommandArgs& cmd = out->command;
+  global.server = absl::GetFlag(FLAGS_server);
+  global.tenant = absl::GetFlag(FLAGS_tenant);
+  STREAMTUNE_RETURN_IF_ERROR(
+      ParseDurationFlag("timeout", absl::GetFlag(FLAGS_timeout), false, &global.timeout));
+  STREAMTUNE_RETURN_IF_ERROR(
+      ParseDurationFlag("wait", absl::GetFlag(FLAGS_wait), true, &cmd.wait));
+  cmd.snapshot_path = absl::GetFlag(FLAGS_snapshot);
+  cmd.policy = absl::GetFlag(FLAGS_policy);
+  int64_t page_size = absl::GetFlag(FLAGS_page_size);
+  STREAMTUNE_RETURN_IF_ERROR(CheckRange("page_size", page_size, 0, 1000));
+  cmd.page_size = static_cast<int32_t>(page_size);
+  cmd.page_token = absl::GetFlag(FLAGS_page_token);
+  cmd.all_pages = absl::GetFlag(FLAGS_all);
+  const std::string start_time = absl::GetFlag(FLAGS_start_time);
+  if (!start_time.empty()) {
+    STREAMTUNE_RETURN_IF_ERROR(ParseTimeFlag("start_time", start_time, &cmd.start_time));
+  }
+  const std::string end_time = absl::GetFlag(FLAGS_end_time);
+  if (!end_time.empty()) {
+    STREAMTUNE_RETURN_IF_ERROR(ParseTimeFlag("end_time", end_time, &cmd.end_time));
+  }
+  cmd.version = absl::GetFlag(FLAGS_version);
+  STREAMTUNE_RETURN_IF_ERROR(
+      CheckRange("version", cmd.version, 0, std::numeric_limits<int64_t>::max()));
+  cmd.seed = absl::GetFlag(FLAGS_seed);
+  cmd.max_training_steps = absl::GetFlag(FLAGS_max_training_steps);
+  return CheckRange("max_training_steps", cmd.max_training_steps, 0, 1000000);
+}
+
+}  // namespace
+
+bool IsCommand(absl::string_view name) { return FindCommand(name) != nullptr; }
+
+absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
+                                 Invocation* out) {
+  *out = Invocation();
+  CommandArgs& cmd = out->command;
+  if (!positional.empty()) cmd.name = positional[0];
   if (cmd.name == "help") {
     out->help = true;
-    cmd.name = positionals.empty() ? "" : positionals[0];
-  }
-  if (out->help) {
+    if (positional.size() > 2) {
+      return Bad(*out, absl::StrCat("unexpected argument \"", positional[2], "\""));
+    }
+    cmd.name = positional.size() == 2 ? positional[1] : "";
     if (!cmd.name.empty() && !IsCommand(cmd.name)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown command \"", cmd.name, "\""));
+      const std::string name = cmd.name;
+      cmd.name.clear();
+      return absl::InvalidArgumentError(absl::StrCat("unknown command \"", name, "\""));
     }
     return absl::OkStatus();
   }
@@ -235,90 +244,30 @@ absl::Status Finish(const std::vector<std::string>& positionals,
     cmd.name.clear();
     return Bad(*out, absl::StrCat("unknown command \"", name, "\""));
   }
-  for (const FlagSpec* flag : command_flags) {
-    if (!FlagAllowed(*flag, cmd.name)) {
-      return Bad(*out, absl::StrCat("unknown flag --", flag->name));
-    }
+  if (absl::Status status = ReadFlags(out); !status.ok()) {
+    return Bad(*out, status.message());
   }
+  STREAMTUNE_RETURN_IF_ERROR(CheckCommandFlags(*out));
   const size_t want = spec->positional == nullptr ? 0 : 1;
-  if (positionals.size() < want) {
+  if (positional.size() - 1 < want) {
     return Bad(*out, absl::StrCat("missing ", spec->positional));
   }
-  if (positionals.size() > want) {
-    return Bad(*out,
-               absl::StrCat("unexpected argument \"", positionals[want], "\""));
+  if (positional.size() - 1 > want) {
+    return Bad(*out, absl::StrCat("unexpected argument \"", positional[want + 1], "\""));
   }
   if (want == 1) {
-    (cmd.name == "model" ? cmd.model_id : cmd.job_id) = positionals[0];
+    (cmd.name == "model" ? cmd.model_id : cmd.job_id) = positional[1];
   }
   if (cmd.start_time && cmd.end_time && *cmd.end_time <= *cmd.start_time) {
     return Bad(*out, "--end_time: must be after --start_time");
   }
-  if ((cmd.name == "recommend" || cmd.name == "report") &&
-      cmd.snapshot_path.empty()) {
+  if ((cmd.name == "recommend" || cmd.name == "report") && cmd.snapshot_path.empty()) {
     return Bad(*out, "missing --snapshot FILE.json");
   }
   if (out->global.server.empty()) {
     return Bad(*out, "missing --server=HOST:PORT");
   }
   return absl::OkStatus();
-}
-
-}  // namespace
-
-bool IsCommand(absl::string_view name) { return FindCommand(name) != nullptr; }
-
-absl::Status ParseArgs(const std::vector<std::string>& args, Invocation* out) {
-  *out = Invocation();
-  std::vector<std::string> positionals;
-  std::vector<const FlagSpec*> command_flags;
-  bool only_positionals = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    const bool is_flag = !only_positionals && absl::StartsWith(arg, "-") &&
-                         arg.size() > 1;
-    if (!is_flag) {
-      if (out->command.name.empty()) {
-        out->command.name = arg;
-      } else {
-        positionals.push_back(arg);
-      }
-      continue;
-    }
-    if (arg == "--") {
-      only_positionals = true;
-      continue;
-    }
-    if (arg == "-h" || arg == "--help") {
-      out->help = true;
-      continue;
-    }
-    if (!absl::StartsWith(arg, "--")) {
-      return Bad(*out, absl::StrCat("unknown flag ", arg));
-    }
-    const size_t eq = arg.find('=');
-    const std::string name = arg.substr(2, eq == std::string::npos
-                                               ? std::string::npos
-                                               : eq - 2);
-    const FlagSpec* flag = FindFlag(name);
-    if (flag == nullptr) return Bad(*out, absl::StrCat("unknown flag --", name));
-    std::string value;
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      if (!flag->takes_value) {
-        return Bad(*out, absl::StrCat("--", name, " takes no value"));
-      }
-    } else if (flag->takes_value) {
-      if (i + 1 >= args.size()) {
-        return Bad(*out, absl::StrCat("--", name, " needs a value"));
-      }
-      value = args[++i];
-    }
-    absl::Status status = flag->apply(value, out);
-    if (!status.ok()) return Bad(*out, status.message());
-    if (*flag->commands != '\0') command_flags.push_back(flag);
-  }
-  return Finish(positionals, command_flags, out);
 }
 
 std::string GeneralUsage() {
@@ -330,14 +279,14 @@ std::string GeneralUsage() {
       "JSON mapping) on stdout and one-line errors on stderr. Exit status:\n"
       "0 success, 1 failed call, 2 usage error.\n"
       "\n"
-      "Global flags (before or after the command):\n"
+      "Global flags (like every flag, before or after the command):\n"
       "  --server=HOST:PORT   server address (required)\n"
       "  --tenant=T           tenant, sent as x-streamtune-tenant (default:\n"
       "                       the server's default tenant)\n"
       "  --timeout=DURATION   deadline of each call, retries included "
       "(default 10s)\n"
-      "  -h, --help           this text; after a command, that command's "
-      "help\n"
+      "  --help               this text and every flag\n"
+      "  help [COMMAND]       this text, or that command's usage\n"
       "\n"
       "Commands:\n";
   for (const CommandSpec& spec : kCommands) {
