@@ -11,9 +11,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "client/history/exclusions.h"
-#include "client/history/history_args.h"
+#include "client/history/history_flags.h"
 #include "client/history/history_generator.h"
 #include "client/local/local_service.h"
+#include "common/cli_flags.h"
 #include "common/status_macros.h"
 
 namespace streamtune::history {
@@ -94,18 +95,16 @@ absl::Status Run(HistoryCliOptions options) {
 }  // namespace streamtune::history
 
 int main(int argc, char** argv) {
-  using streamtune::history::kHistoryUsage;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || std::find(args.begin(), args.end(), "--help") != args.end() ||
-      args[0] == "-h" || args[0] == "help") {
-    std::fputs(kHistoryUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
+  streamtune::InitFlags(streamtune::history::kHistoryUsage,
+                        "client/history/history_flags.cc");
+  absl::StatusOr<std::vector<std::string>> positional =
+      streamtune::ParseFlags(argc, argv);
+  if (!positional.ok()) {
+    return streamtune::UsageError("streamtune-history", positional.status());
   }
-  auto options = streamtune::history::ParseHistoryArgs(args);
+  auto options = streamtune::history::HistoryOptionsFromFlags(*positional);
   if (!options.ok()) {
-    std::fprintf(stderr, "streamtune-history: %s\n\n%s",
-                 std::string(options.status().message()).c_str(), kHistoryUsage);
-    return 2;
+    return streamtune::UsageError("streamtune-history", options.status());
   }
   absl::Status status = streamtune::history::Run(*std::move(options));
   if (!status.ok()) {
