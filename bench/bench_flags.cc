@@ -3,6 +3,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/cli_flags.h"
 
 ABSL_FLAG(std::vector<std::string>, policy, {},
           "policies to run, comma-separated (ds2, streamtune, conttune, "
@@ -21,11 +22,8 @@ namespace streamtune::bench {
 
 absl::StatusOr<BenchOptions> BenchOptionsFromFlags(
     const std::vector<std::string>& positional) {
-  if (positional.empty() || positional[0] != "run") {
-    return absl::InvalidArgumentError(
-        positional.empty() ? "missing command (only \"run\" exists)"
-                           : absl::StrCat("unknown command \"", positional[0],
-                                          "\" (only \"run\" exists)"));
+  if (absl::Status status = RequireCommand(positional, "run"); !status.ok()) {
+    return status;
   }
   BenchOptions options;
   options.workload_files.assign(positional.begin() + 1, positional.end());
@@ -53,16 +51,20 @@ absl::StatusOr<BenchOptions> BenchOptionsFromFlags(
     return absl::InvalidArgumentError("--state_dir: must not be empty");
   }
 
-  options.command_line =
-      absl::StrCat("streamtune-bench run --policy=", absl::StrJoin(options.policies, ","),
-                   " --out=", options.out_dir);
-  if (!options.server.empty()) absl::StrAppend(&options.command_line, " --server=", options.server);
-  if (!options.tenant.empty()) absl::StrAppend(&options.command_line, " --tenant=", options.tenant);
+  options.command_line = absl::StrCat(
+      "streamtune-bench run --policy=", absl::StrJoin(options.policies, ","),
+      " --out=", options.out_dir);
+  if (!options.server.empty())
+    absl::StrAppend(&options.command_line, " --server=", options.server);
+  if (!options.tenant.empty())
+    absl::StrAppend(&options.command_line, " --tenant=", options.tenant);
   if (options.state_dir != BenchOptions().state_dir) {
     absl::StrAppend(&options.command_line, " --state_dir=", options.state_dir);
   }
-  if (options.print_decisions) absl::StrAppend(&options.command_line, " --print_decisions");
-  absl::StrAppend(&options.command_line, " ", absl::StrJoin(options.workload_files, " "));
+  if (options.print_decisions)
+    absl::StrAppend(&options.command_line, " --print_decisions");
+  absl::StrAppend(&options.command_line, " ",
+                  absl::StrJoin(options.workload_files, " "));
   return options;
 }
 

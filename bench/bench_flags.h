@@ -12,15 +12,17 @@
 namespace streamtune::bench {
 
 inline constexpr char kBenchUsage[] =
-    "usage: streamtune-bench run --policy=NAME[,NAME...] --out=DIR [--server=HOST:PORT]\n"
-    "           [--tenant=NAME] [--state_dir=DIR] [--print_decisions] WORKLOAD.json...\n"
+    "usage: streamtune-bench run --policy=NAME[,NAME...] --out=DIR\n"
+    "           [--server=HOST:PORT] [--tenant=NAME] [--state_dir=DIR]\n"
+    "           [--print_decisions] WORKLOAD.json...\n"
     "\n"
     "Runs every (policy, workload) pair on the simulated engine, asking streamtuned\n"
     "at every decision point, and writes DIR/results.json, DIR/report.md and\n"
     "DIR/plots/<workload>.svg. Without --server it starts a private PostgreSQL\n"
     "(under --state_dir, default /tmp/streamtune-bench-state) and its own\n"
     "streamtuned. The workload files come last, so a shell glob works, e.g.\n"
-    "  streamtune-bench run --policy=ds2,streamtune --out=results bench/workloads/*.json\n";
+    "  streamtune-bench run --policy=ds2,streamtune --out=results \\\n"
+    "    bench/workloads/*.json\n";
 
 struct BenchOptions {
   std::vector<std::string> workload_files;

@@ -64,7 +64,8 @@ TEST(BenchOptionsFromFlags, RejectsWhatIsMissing) {
   absl::SetFlag(&FLAGS_out, "o");
   EXPECT_EQ(Error({"run", "a.json"}), "--policy: at least one policy is required");
   absl::SetFlag(&FLAGS_policy, {"ds2"});
-  EXPECT_EQ(Error({"run"}), "missing WORKLOAD.json: at least one workload file is required");
+  EXPECT_EQ(Error({"run"}),
+            "missing WORKLOAD.json: at least one workload file is required");
   absl::SetFlag(&FLAGS_policy, {"ds2", ""});
   EXPECT_EQ(Error({"run", "a.json"}), "--policy: empty name in \"ds2,\"");
   absl::SetFlag(&FLAGS_policy, {"ds2"});

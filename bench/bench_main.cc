@@ -140,9 +140,11 @@ int main(int argc, char** argv) {
   streamtune::InitFlags(streamtune::bench::kBenchUsage, "bench/bench_flags.cc");
   absl::StatusOr<std::vector<std::string>> positional =
       streamtune::ParseFlags(argc, argv);
-  if (!positional.ok()) return streamtune::UsageError("streamtune-bench", positional.status());
+  if (!positional.ok())
+    return streamtune::UsageError("streamtune-bench", positional.status());
   auto options = streamtune::bench::BenchOptionsFromFlags(*positional);
-  if (!options.ok()) return streamtune::UsageError("streamtune-bench", options.status());
+  if (!options.ok())
+    return streamtune::UsageError("streamtune-bench", options.status());
   absl::Status status = streamtune::bench::Run(*options);
   if (!status.ok()) {
     std::fprintf(stderr, "streamtune-bench: %s\n", status.ToString().c_str());

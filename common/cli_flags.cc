@@ -47,9 +47,9 @@ absl::Status CheckFlag(absl::string_view text, const char* next, int* i) {
   if (flag == nullptr && IsUsageFlag(name)) return absl::OkStatus();
   if (flag == nullptr) {
     // --nofoo negates the bool flag foo.
-    absl::CommandLineFlag* negated =
-        absl::StartsWith(name, "no") ? absl::FindCommandLineFlag(name.substr(2))
-                                     : nullptr;
+    absl::CommandLineFlag* negated = absl::StartsWith(name, "no")
+                                         ? absl::FindCommandLineFlag(name.substr(2))
+                                         : nullptr;
     if (negated != nullptr && negated->IsOfType<bool>() &&
         eq == absl::string_view::npos) {
       return absl::OkStatus();
@@ -70,8 +70,8 @@ absl::Status CheckFlag(absl::string_view text, const char* next, int* i) {
   // Sets the flag as the parse below will; the parse then sets it again.
   std::string error;
   if (!flag->ParseFrom(value, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", name, ": want ", Expected(*flag), ", got \"", value, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, ": want ", Expected(*flag), ", got \"", value, "\""));
   }
   return absl::OkStatus();
 }
@@ -99,14 +99,23 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv) {
     const absl::string_view arg = argv[i];
     if (arg == "--") break;
     if (arg.size() < 2 || arg[0] != '-') continue;  // Positional.
-    const absl::string_view text =
-        arg.substr(absl::StartsWith(arg, "--") ? 2 : 1);
+    const absl::string_view text = arg.substr(absl::StartsWith(arg, "--") ? 2 : 1);
     const absl::Status status =
         CheckFlag(text, i + 1 < argc ? argv[i + 1] : nullptr, &i);
     if (!status.ok()) return status;
   }
   const std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   return std::vector<std::string>(rest.begin() + (rest.empty() ? 0 : 1), rest.end());
+}
+
+absl::Status RequireCommand(const std::vector<std::string>& positional,
+                            absl::string_view command) {
+  if (!positional.empty() && positional[0] == command) return absl::OkStatus();
+  const std::string only = absl::StrCat(" (only \"", command, "\" exists)");
+  return absl::InvalidArgumentError(
+      positional.empty()
+          ? absl::StrCat("missing command", only)
+          : absl::StrCat("unknown command \"", positional[0], "\"", only));
 }
 
 std::string UsageErrorText(absl::string_view program, const absl::Status& status) {

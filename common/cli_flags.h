@@ -36,6 +36,12 @@ void InitFlags(absl::string_view usage, absl::string_view flags_file);
 // arguments in order, without the program name; "--" ends the flags.
 absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv);
 
+// For a binary with a single command: OK when positional[0] is `command`,
+// else INVALID_ARGUMENT "missing command (only "run" exists)" or
+// "unknown command "x" (only "run" exists)".
+absl::Status RequireCommand(const std::vector<std::string>& positional,
+                            absl::string_view command);
+
 // "PROGRAM: MESSAGE\nrun 'PROGRAM --help' for usage\n".
 std::string UsageErrorText(absl::string_view program, const absl::Status& status);
 

@@ -16,8 +16,9 @@
 ABSL_FLAG(std::string, server, "", "server address HOST:PORT (required)");
 ABSL_FLAG(std::string, tenant, "",
           "tenant, sent as x-streamtune-tenant (default: the server's default tenant)");
-ABSL_FLAG(std::string, timeout, "10s",
-          "deadline of each call, retries included: a duration (10s, 500ms) or seconds");
+ABSL_FLAG(
+    std::string, timeout, "10s",
+    "deadline of each call, retries included: a duration (10s, 500ms) or seconds");
 ABSL_FLAG(std::string, wait, "0s", "health: poll until SERVING for at most this long");
 ABSL_FLAG(std::string, snapshot, "",
           "recommend, report: snapshot file (streamtune.v1.Snapshot as JSON)");
@@ -57,13 +58,15 @@ constexpr CommandSpec kCommands[] = {
      nullptr},
     {"report", "report --snapshot FILE.json",
      "Stores the snapshot without asking for advice.", nullptr},
-    {"jobs", "jobs [--start_time T] [--end_time T] [--page_size N] [--page_token T] [--all]",
+    {"jobs",
+     "jobs [--start_time T] [--end_time T] [--page_size N] [--page_token T] [--all]",
      "Lists the tenant's jobs; --all follows page tokens to the last page.\n"
      "--start_time/--end_time keep the jobs observed in [start, end): an\n"
      "RFC 3339 time (2026-11-23T10:00:00Z) or a duration ago (90m, 24h).",
      nullptr},
     {"recommendations",
-     "recommendations JOB [--start_time T] [--end_time T] [--page_size N] [--page_token T] "
+     "recommendations JOB [--start_time T] [--end_time T] [--page_size N] "
+     "[--page_token T] "
      "[--all]",
      "Lists the job's recommendations, oldest first; --start_time/--end_time\n"
      "keep those made in [start, end) (RFC 3339, or a duration ago such as\n"
@@ -92,15 +95,15 @@ const CommandSpec* FindCommand(absl::string_view name) {
 
 absl::Status Bad(const Invocation& inv, absl::string_view message) {
   if (inv.command.name.empty()) return absl::InvalidArgumentError(message);
-  return absl::InvalidArgumentError(
-      absl::StrCat(inv.command.name, ": ", message));
+  return absl::InvalidArgumentError(absl::StrCat(inv.command.name, ": ", message));
 }
 
 absl::Status CheckRange(absl::string_view flag, int64_t value, int64_t min,
                         int64_t max) {
   if (value < min || value > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", flag, ": want an integer in [", min, ", ", max, "], got \"", value, "\""));
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": want an integer in [",
+                                                   min, ", ", max, "], got \"", value,
+                                                   "\""));
   }
   return absl::OkStatus();
 }
@@ -116,9 +119,9 @@ absl::Status ParseDurationFlag(absl::string_view flag, absl::string_view value,
   }
   if (!ok || *out < absl::ZeroDuration() || *out == absl::InfiniteDuration() ||
       (!allow_zero && *out == absl::ZeroDuration())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", flag, ": want a ", allow_zero ? "" : "positive ",
-        "duration such as 10s or 500ms, got \"", value, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": want a ", allow_zero ? "" : "positive ",
+                     "duration such as 10s or 500ms, got \"", value, "\""));
   }
   return absl::OkStatus();
 }
@@ -140,7 +143,8 @@ absl::Status ParseTimeFlag(absl::string_view flag, absl::string_view value,
     return absl::OkStatus();
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": want an RFC 3339 time such as 2026-11-23T10:00:00Z or a "
+      absl::StrCat("--", flag,
+                   ": want an RFC 3339 time such as 2026-11-23T10:00:00Z or a "
                    "duration ago such as 1h, got \"",
                    value, "\""));
 }
@@ -188,8 +192,8 @@ absl::Status ReadFlags(Invocation* out) {
   CommandArgs& cmd = out->command;
   global.server = absl::GetFlag(FLAGS_server);
   global.tenant = absl::GetFlag(FLAGS_tenant);
-  STREAMTUNE_RETURN_IF_ERROR(
-      ParseDurationFlag("timeout", absl::GetFlag(FLAGS_timeout), false, &global.timeout));
+  STREAMTUNE_RETURN_IF_ERROR(ParseDurationFlag("timeout", absl::GetFlag(FLAGS_timeout),
+                                               false, &global.timeout));
   STREAMTUNE_RETURN_IF_ERROR(
       ParseDurationFlag("wait", absl::GetFlag(FLAGS_wait), true, &cmd.wait));
   cmd.snapshot_path = absl::GetFlag(FLAGS_snapshot);
@@ -201,7 +205,8 @@ absl::Status ReadFlags(Invocation* out) {
   cmd.all_pages = absl::GetFlag(FLAGS_all);
   const std::string start_time = absl::GetFlag(FLAGS_start_time);
   if (!start_time.empty()) {
-    STREAMTUNE_RETURN_IF_ERROR(ParseTimeFlag("start_time", start_time, &cmd.start_time));
+    STREAMTUNE_RETURN_IF_ERROR(
+        ParseTimeFlag("start_time", start_time, &cmd.start_time));
   }
   const std::string end_time = absl::GetFlag(FLAGS_end_time);
   if (!end_time.empty()) {
@@ -253,7 +258,8 @@ absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
     return Bad(*out, absl::StrCat("missing ", spec->positional));
   }
   if (positional.size() - 1 > want) {
-    return Bad(*out, absl::StrCat("unexpected argument \"", positional[want + 1], "\""));
+    return Bad(*out,
+               absl::StrCat("unexpected argument \"", positional[want + 1], "\""));
   }
   if (want == 1) {
     (cmd.name == "model" ? cmd.model_id : cmd.job_id) = positional[1];
@@ -299,8 +305,7 @@ std::string CommandUsage(absl::string_view command) {
   const CommandSpec* spec = FindCommand(command);
   if (spec == nullptr) return GeneralUsage();
   std::string text =
-      absl::StrCat("usage: streamtunectl [GLOBAL FLAGS] ", spec->synopsis,
-                   "\n\n");
+      absl::StrCat("usage: streamtunectl [GLOBAL FLAGS] ", spec->synopsis, "\n\n");
   for (absl::string_view line : absl::StrSplit(spec->description, '\n')) {
     absl::StrAppend(&text, "  ", line, "\n");
   }

@@ -195,8 +195,8 @@ TEST_F(InvocationFromFlagsTest, ErrorKeepsTheCommandForUsage) {
 
 TEST(Usage, ListsEveryCommand) {
   const std::string usage = GeneralUsage();
-  for (const char* command : {"health", "recommend", "report", "jobs", "job",
-                              "history", "models", "model", "pretrain"}) {
+  for (const char* command : {"health", "recommend", "report", "jobs", "job", "history",
+                              "models", "model", "pretrain"}) {
     EXPECT_TRUE(IsCommand(command));
     EXPECT_THAT(usage, HasSubstr(std::string("\n  ") + command));
   }
@@ -204,10 +204,10 @@ TEST(Usage, ListsEveryCommand) {
 }
 
 TEST(Usage, CommandUsageStartsWithItsSynopsis) {
-  EXPECT_THAT(CommandUsage("recommend"),
-              ::testing::StartsWith(
-                  "usage: streamtunectl [GLOBAL FLAGS] recommend --snapshot "
-                  "FILE.json [--policy NAME]\n"));
+  EXPECT_THAT(
+      CommandUsage("recommend"),
+      ::testing::StartsWith("usage: streamtunectl [GLOBAL FLAGS] recommend --snapshot "
+                            "FILE.json [--policy NAME]\n"));
   EXPECT_EQ(CommandUsage("nope"), GeneralUsage());
 }
 

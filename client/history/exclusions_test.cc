@@ -34,7 +34,8 @@ TEST(ListWorkloadFiles, ListsTheBenchmarkSuiteSorted) {
   ASSERT_TRUE(files.ok()) << files.status();
   ASSERT_GE(files->size(), 6u);
   EXPECT_TRUE(std::is_sorted(files->begin(), files->end()));
-  for (const std::string& file : *files) EXPECT_THAT(file, ::testing::EndsWith(".json"));
+  for (const std::string& file : *files)
+    EXPECT_THAT(file, ::testing::EndsWith(".json"));
 }
 
 TEST(ListWorkloadFiles, MissingOrEmptyFolderIsAnErrorNamingIt) {
@@ -55,7 +56,8 @@ TEST(ResolveExclusions, ExcludeFilesThenTheSuite) {
   const std::filesystem::path dir = TempDir("suite");
   Copy("linear-chain.json", dir / "b.json");
   Copy("diamond-contention.json", dir / "a.json");
-  const std::string mine = std::string(STREAMTUNE_WORKLOADS_DIR) + "/wordcount-hotkey.json";
+  const std::string mine =
+      std::string(STREAMTUNE_WORKLOADS_DIR) + "/wordcount-hotkey.json";
   absl::StatusOr<std::vector<std::string>> files =
       ResolveExclusions({mine}, true, dir.string());
   ASSERT_TRUE(files.ok()) << files.status();

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/cli_flags.h"
 
 ABSL_FLAG(int, jobs, 300, "generated jobs, one workload each (>= 1)");
 ABSL_FLAG(uint64_t, seed, 1, "seeds the workloads and the exploration");
@@ -55,11 +56,8 @@ absl::Status ParseMinutes(const std::string& text, HistoryOptions* options) {
 
 absl::StatusOr<HistoryCliOptions> HistoryOptionsFromFlags(
     const std::vector<std::string>& positional) {
-  if (positional.empty() || positional[0] != "generate") {
-    return absl::InvalidArgumentError(
-        positional.empty() ? "missing command (only \"generate\" exists)"
-                           : absl::StrCat("unknown command \"", positional[0],
-                                          "\" (only \"generate\" exists)"));
+  if (absl::Status status = RequireCommand(positional, "generate"); !status.ok()) {
+    return status;
   }
   if (positional.size() > 1) {
     return absl::InvalidArgumentError(
@@ -69,7 +67,8 @@ absl::StatusOr<HistoryCliOptions> HistoryOptionsFromFlags(
   HistoryCliOptions options;
   HistoryOptions& history = options.history;
   history.jobs = absl::GetFlag(FLAGS_jobs);
-  if (absl::Status status = AtLeastOne("jobs", history.jobs); !status.ok()) return status;
+  if (absl::Status status = AtLeastOne("jobs", history.jobs); !status.ok())
+    return status;
   history.seed = absl::GetFlag(FLAGS_seed);
   if (absl::Status status = ParseMinutes(absl::GetFlag(FLAGS_minutes), &history);
       !status.ok()) {

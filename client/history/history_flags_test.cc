@@ -87,12 +87,14 @@ TEST(HistoryOptionsFromFlags, NamesTheFlagOfEveryError) {
   absl::FlagSaver saver;
   EXPECT_THAT(Error({}), HasSubstr("missing command"));
   EXPECT_THAT(Error({"run"}), HasSubstr("unknown command \"run\""));
-  EXPECT_THAT(Error({"generate", "b.json"}), HasSubstr("unexpected argument \"b.json\""));
+  EXPECT_THAT(Error({"generate", "b.json"}),
+              HasSubstr("unexpected argument \"b.json\""));
   absl::SetFlag(&FLAGS_jobs, 0);
   EXPECT_THAT(Error({"generate"}), HasSubstr("--jobs: expected an integer >= 1"));
   absl::SetFlag(&FLAGS_jobs, 1);
   absl::SetFlag(&FLAGS_concurrency, 0);
-  EXPECT_THAT(Error({"generate"}), HasSubstr("--concurrency: expected an integer >= 1"));
+  EXPECT_THAT(Error({"generate"}),
+              HasSubstr("--concurrency: expected an integer >= 1"));
   absl::SetFlag(&FLAGS_concurrency, 1);
   for (const char* minutes : {"30-20", "0", "x", "1-2-3", ""}) {
     absl::SetFlag(&FLAGS_minutes, minutes);

@@ -8,7 +8,8 @@
 ABSL_FLAG(std::string, family, "", "generate: a workload family, or all (required)");
 ABSL_FLAG(int, count, 1, "generate: workloads per family, in [1, 100000]");
 ABSL_FLAG(uint64_t, seed, 1, "generate: seed of the first workload of each family");
-ABSL_FLAG(std::string, out, "", "generate: output directory, created when missing (required)");
+ABSL_FLAG(std::string, out, "",
+          "generate: output directory, created when missing (required)");
 
 namespace streamtune::sim {
 namespace {
@@ -37,7 +38,7 @@ absl::StatusOr<GenerateOptions> GenerateOptionsFromFlags() {
 // validate and families take no flag.
 absl::Status NoGenerateFlags(const std::string& command) {
   const GenerateOptions defaults;
-  const char* given = !absl::GetFlag(FLAGS_family).empty()      ? "family"
+  const char* given = !absl::GetFlag(FLAGS_family).empty()           ? "family"
                       : absl::GetFlag(FLAGS_count) != defaults.count ? "count"
                       : absl::GetFlag(FLAGS_seed) != defaults.seed   ? "seed"
                       : !absl::GetFlag(FLAGS_out).empty()            ? "out"

@@ -15,7 +15,8 @@ namespace streamtune::sim {
 
 inline constexpr char kWorkloadsUsage[] =
     "usage:\n"
-    "  streamtune-workloads generate --family=NAME|all --out=DIR [--count=N] [--seed=S]\n"
+    "  streamtune-workloads generate --family=NAME|all --out=DIR [--count=N]\n"
+    "                                [--seed=S]\n"
     "  streamtune-workloads validate FILE...\n"
     "  streamtune-workloads families\n"
     "\n"
@@ -33,9 +34,9 @@ struct GenerateOptions {
 };
 
 struct WorkloadsCommand {
-  std::string name;                 // "generate", "validate" or "families".
-  GenerateOptions generate;         // generate
-  std::vector<std::string> files;   // validate: at least one
+  std::string name;                // "generate", "validate" or "families".
+  GenerateOptions generate;        // generate
+  std::vector<std::string> files;  // validate: at least one
 };
 
 // INVALID_ARGUMENT naming the flag or argument for anything wrong, including

@@ -57,13 +57,16 @@ TEST(WorkloadsCommandFromFlags, NamesTheProblem) {
   EXPECT_EQ(Error({"families", "x"}), "families: unexpected argument \"x\"");
   EXPECT_EQ(Error({"generate"}), "--family: required");
   absl::SetFlag(&FLAGS_family, "nope");
-  EXPECT_EQ(Error({"validate", "a.json"}), "validate: --family applies to generate only");
+  EXPECT_EQ(Error({"validate", "a.json"}),
+            "validate: --family applies to generate only");
   absl::SetFlag(&FLAGS_out, "dir");
-  EXPECT_THAT(Error({"generate"}), HasSubstr("--family: unknown family \"nope\" (known: all, "));
+  EXPECT_THAT(Error({"generate"}),
+              HasSubstr("--family: unknown family \"nope\" (known: all, "));
   absl::SetFlag(&FLAGS_family, "chain");
   EXPECT_EQ(Error({"generate", "extra"}), "generate: unexpected argument \"extra\"");
   absl::SetFlag(&FLAGS_count, 0);
-  EXPECT_EQ(Error({"generate"}), "--count: must be an integer in [1, 100000], got \"0\"");
+  EXPECT_EQ(Error({"generate"}),
+            "--count: must be an integer in [1, 100000], got \"0\"");
   absl::SetFlag(&FLAGS_count, 1);
   absl::SetFlag(&FLAGS_out, "");
   EXPECT_EQ(Error({"generate"}), "--out: required");

@@ -94,7 +94,8 @@ int Validate(const std::vector<std::string>& files) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  streamtune::InitFlags(streamtune::sim::kWorkloadsUsage, "client/sim/workloads_flags.cc");
+  streamtune::InitFlags(streamtune::sim::kWorkloadsUsage,
+                        "client/sim/workloads_flags.cc");
   absl::StatusOr<std::vector<std::string>> positional =
       streamtune::ParseFlags(argc, argv);
   if (!positional.ok()) {
