@@ -15,7 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "bench/bench_options.h"
+#include "bench/bench_flags.h"
 #include "bench/bench_runner.h"
 #include "bench/corpus.h"
 #include "bench/report.h"
@@ -23,6 +23,7 @@
 #include "bench/svg_plot.h"
 #include "client/local/local_service.h"
 #include "client/sim/workload.h"
+#include "common/cli_flags.h"
 #include "common/status_macros.h"
 
 namespace streamtune::bench {
@@ -93,7 +94,7 @@ absl::Status Run(const BenchOptions& options) {
       options.policies.end();
   if (wants_streamtune && options.server.empty()) {
     // The private stack pre-trains on generated history (never on the
-    // workloads being benchmarked) and keeps it under --state-dir.
+    // workloads being benchmarked) and keeps it under --state_dir.
     STREAMTUNE_RETURN_IF_ERROR(
         EnsurePretrainedCorpus(service->target(), options.workload_files,
                                [&service] { return service->ServerLog(); }));
@@ -136,18 +137,14 @@ absl::Status Run(const BenchOptions& options) {
 }  // namespace streamtune::bench
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
-    std::fputs(streamtune::bench::kBenchUsage, stdout);
-    return 0;
-  }
-  auto options = streamtune::bench::ParseBenchArgs(args);
-  if (!options.ok()) {
-    std::fprintf(stderr, "streamtune-bench: %s\n\n%s",
-                 std::string(options.status().message()).c_str(),
-                 streamtune::bench::kBenchUsage);
-    return 2;
-  }
+  streamtune::InitFlags(streamtune::bench::kBenchUsage, "bench/bench_flags.cc");
+  absl::StatusOr<std::vector<std::string>> positional =
+      streamtune::ParseFlags(argc, argv);
+  if (!positional.ok())
+    return streamtune::UsageError("streamtune-bench", positional.status());
+  auto options = streamtune::bench::BenchOptionsFromFlags(*positional);
+  if (!options.ok())
+    return streamtune::UsageError("streamtune-bench", options.status());
   absl::Status status = streamtune::bench::Run(*options);
   if (!status.ok()) {
     std::fprintf(stderr, "streamtune-bench: %s\n", status.ToString().c_str());

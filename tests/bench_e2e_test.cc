@@ -1,5 +1,5 @@
 // End to end: streamtune-bench starts its own private PostgreSQL and
-// streamtuned, runs the three baselines on the shared linear-chain workload
+// streamtuned, runs the three baselines on the linear-chain workload of bench/workloads
 // over gRPC, and writes results.json, report.md and a plot.
 #include <cstdlib>
 #include <filesystem>
@@ -30,10 +30,10 @@ class BenchE2eTest : public ::testing::Test {
     out_ = new std::filesystem::path(std::filesystem::temp_directory_path() /
                                      absl::StrCat("streamtune-bench-e2e-", getpid()));
     const std::string command = absl::StrCat(
-        STREAMTUNE_BENCH_BINARY, " run --workload ", STREAMTUNE_SHARED_WORKLOADS_DIR,
-        "/linear-chain.json --policy ds2 flink-autoscaler conttune --out ", out_->string(),
-        " --state-dir ", (*out_ / "state").string(), " > ", (*out_ / "stderr.log").string(),
-        " 2>&1");
+        STREAMTUNE_BENCH_BINARY,
+        " run --policy=ds2,flink-autoscaler,conttune --out=", out_->string(),
+        " --state_dir=", (*out_ / "state").string(), " ", STREAMTUNE_WORKLOADS_DIR,
+        "/linear-chain.json > ", (*out_ / "stderr.log").string(), " 2>&1");
     std::filesystem::create_directories(*out_);
     exit_code_ = std::system(command.c_str());
   }

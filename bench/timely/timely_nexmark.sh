@@ -70,7 +70,7 @@ if ((PRETRAIN)); then
     echo "timely-bench: reusing the pre-trained models of tenant corpus" >&2
   else
     echo "timely-bench: generating the default history in tenant corpus" >&2
-    "$HISTORY" generate --server "$ADDR" --tenant corpus >&2
+    "$HISTORY" generate --server="$ADDR" --tenant=corpus >&2
     echo "timely-bench: pre-training (a few minutes)" >&2
     "$CTL" --server="$ADDR" --tenant=corpus --timeout=7200s pretrain >&2
   fi

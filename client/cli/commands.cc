@@ -257,16 +257,21 @@ absl::Status RunCommand(const CommandArgs& command, StreamTuneClient& client,
       absl::StrCat("unknown command \"", command.name, "\""));
 }
 
-int RunCli(const std::vector<std::string>& args, const ClientFactory& factory,
-           std::ostream& out, std::ostream& err) {
+int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& out,
+           std::ostream& err) {
+  absl::StatusOr<std::vector<std::string>> positional = ParseFlags(argc, argv);
+  if (!positional.ok()) {
+    err << UsageErrorText("streamtunectl", positional.status());
+    return kExitUsage;
+  }
   Invocation inv;
-  absl::Status status = ParseArgs(args, &inv);
+  absl::Status status = InvocationFromFlags(*positional, &inv);
   if (!status.ok()) {
-    err << "streamtunectl: " << status.message() << "\n";
     if (IsCommand(inv.command.name)) {
-      err << CommandUsage(inv.command.name);
+      err << "streamtunectl: " << status.message() << "\n"
+          << CommandUsage(inv.command.name);
     } else {
-      err << "run 'streamtunectl --help' for usage\n";
+      err << UsageErrorText("streamtunectl", status);
     }
     return kExitUsage;
   }

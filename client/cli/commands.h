@@ -12,8 +12,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "client/cli/args.h"
+#include "client/cli/cli_flags.h"
 #include "client/streamtune_client.h"
+#include "common/cli_flags.h"
 
 namespace streamtune {
 namespace cli {
@@ -21,17 +22,18 @@ namespace cli {
 // Exit statuses of streamtunectl.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // a call or an input file failed
-inline constexpr int kExitUsage = 2;    // bad command line
+inline constexpr int kExitUsage = streamtune::kExitUsage;  // bad command line
 
 using ClientFactory =
     std::function<absl::StatusOr<std::unique_ptr<StreamTuneClient>>(
         const ClientOptions&)>;
 
-// The whole CLI: parses `args` (argv without the program name), creates a
-// client with `factory`, runs the command, prints JSON on `out` and
+// The whole CLI: parses argv (ParseFlags, then InvocationFromFlags), creates
+// a client with `factory`, runs the command, prints JSON on `out` and
 // "streamtunectl: COMMAND: CODE: message" on `err`; returns the exit status.
-int RunCli(const std::vector<std::string>& args, const ClientFactory& factory,
-           std::ostream& out, std::ostream& err);
+// Sets the process's flags: call from one thread.
+int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& out,
+           std::ostream& err);
 
 // Runs one parsed command against `client`, printing its result on `out`.
 // Returns the first error; `health` fails with UNAVAILABLE when the server

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/reflection.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -153,11 +154,17 @@ struct CliRun {
 
 class CliTest : public ::testing::Test {
  protected:
+  // Runs `streamtunectl ARGS...` as main() would; every flag is back to its
+  // default afterwards.
   CliRun Cli(std::vector<std::string> args) {
+    absl::FlagSaver restore_flags;
+    args.insert(args.begin(), "streamtunectl");
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
     CliRun run;
     std::ostringstream out, err;
     run.code = RunCli(
-        args,
+        static_cast<int>(argv.size()), argv.data(),
         [&](const ClientOptions& options)
             -> absl::StatusOr<std::unique_ptr<StreamTuneClient>> {
           run.options = options;
@@ -395,6 +402,15 @@ TEST_F(CliTest, UsageErrorsExitTwoWithUsage) {
             "run 'streamtunectl --help' for usage\n");
   EXPECT_EQ(Cli({}).code, kExitUsage);
   EXPECT_EQ(Cli({"jobs"}).code, kExitUsage);  // no --server
+  // Caught before absl::ParseCommandLine, which would exit 1.
+  run = Cli({"--server=h:1", "jobs", "--bogus"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_EQ(run.err,
+            "streamtunectl: unknown flag --bogus\n"
+            "run 'streamtunectl --help' for usage\n");
+  run = Cli({"--server=h:1", "model", "m", "--version=x"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_THAT(run.err, StartsWith("streamtunectl: --version: want an integer"));
 }
 
 TEST_F(CliTest, BadTenantIsAUsageError) {
@@ -404,10 +420,10 @@ TEST_F(CliTest, BadTenantIsAUsageError) {
 }
 
 TEST_F(CliTest, HelpPrintsUsageAndExitsZero) {
-  CliRun run = Cli({"--help"});
+  CliRun run = Cli({"help"});
   EXPECT_EQ(run.code, kExitOk);
   EXPECT_THAT(run.out, StartsWith("usage: streamtunectl --server=HOST:PORT"));
-  run = Cli({"history", "--help"});
+  run = Cli({"help", "history"});
   EXPECT_EQ(run.code, kExitOk);
   EXPECT_THAT(run.out, StartsWith("usage: streamtunectl [GLOBAL FLAGS] "
                                   "history JOB"));

@@ -10,8 +10,8 @@ chmod 755 "$dir"  # the private PostgreSQL may run as another user
 trap 'rm -rf "$dir"' EXIT
 
 set +e
-"$cli" generate --jobs 5 --minutes 10 --state-dir "$dir/state" \
-  --workloads-out "$dir/workloads" >"$dir/out" 2>"$dir/err"
+"$cli" generate --jobs=5 --minutes=10 --state_dir="$dir/state" \
+  --workloads_out="$dir/workloads" >"$dir/out" 2>"$dir/err"
 rc=$?
 set -e
 if [[ $rc != 0 ]]; then
@@ -27,8 +27,21 @@ count=$(ls "$dir/workloads"/*.json | wc -l)
 
 # A bad command line fails readably with exit 2.
 set +e
-"$cli" generate --jobs 0 2>"$dir/err"; rc=$?
+"$cli" generate --jobs=0 2>"$dir/err"; rc=$?
 set -e
-[[ $rc == 2 ]] || { echo "--jobs 0: exit $rc"; exit 1; }
+[[ $rc == 2 ]] || { echo "--jobs=0: exit $rc"; exit 1; }
 grep -q -- '--jobs: expected an integer >= 1' "$dir/err" || { cat "$dir/err"; exit 1; }
+set +e
+"$cli" generate --no-such-flag 2>"$dir/err"; rc=$?
+set -e
+[[ $rc == 2 ]] || { echo "--no-such-flag: exit $rc"; exit 1; }
+grep -q -- 'unknown flag --no-such-flag' "$dir/err" || { cat "$dir/err"; exit 1; }
+
+# An exclusion that cannot be read fails before anything starts.
+set +e
+"$cli" generate --exclude="$dir/missing.json" 2>"$dir/err"; rc=$?
+set -e
+[[ $rc == 1 ]] || { echo "missing --exclude file: exit $rc"; exit 1; }
+grep -q -- "--exclude: cannot read workload file $dir/missing.json" "$dir/err" ||
+  { cat "$dir/err"; exit 1; }
 echo "ok"

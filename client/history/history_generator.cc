@@ -30,7 +30,7 @@ absl::Status WriteWorkloads(const std::vector<sim::Workload>& workloads,
   std::filesystem::create_directories(dir, error);
   if (error) {
     return absl::InvalidArgumentError(
-        absl::StrCat("workloads-out ", dir, ": ", error.message()));
+        absl::StrCat("--workloads_out ", dir, ": ", error.message()));
   }
   for (const sim::Workload& workload : workloads) {
     const std::filesystem::path path =

@@ -25,7 +25,7 @@ struct HistoryOptions {
   // Families to rotate through; empty: every family of sim::WorkloadFamilies.
   std::vector<std::string> families;
   // Workload files (sim::LoadWorkloadFile) whose DAGs must not appear in
-  // the history, e.g. the shared benchmark suite.
+  // the history, e.g. the benchmark suite (bench/workloads).
   std::vector<std::string> exclude_files;
   // When set, every generated workload is written there as <name>.json
   // (the directory is created), so the run can be repeated.

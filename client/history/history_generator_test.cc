@@ -124,7 +124,7 @@ TEST(GenerateHistory, ReportsEverySnapshotOfEveryJobUnderItsWorkloadName) {
 }
 
 TEST(GenerateHistory, NeverReportsTheDagOfAnExcludedWorkload) {
-  const std::string dir = STREAMTUNE_SHARED_WORKLOADS_DIR;
+  const std::string dir = STREAMTUNE_WORKLOADS_DIR;
   HistoryOptions options = SmallRun(10);
   options.families = {"nexmark_q3", "nexmark_q5", "diamond"};
   options.exclude_files = {dir + "/nexmark-q3-join.json",

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,25 +10,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "client/history/history_args.h"
+#include "client/history/exclusions.h"
+#include "client/history/history_flags.h"
 #include "client/history/history_generator.h"
 #include "client/local/local_service.h"
+#include "common/cli_flags.h"
 #include "common/status_macros.h"
 
 namespace streamtune::history {
 namespace {
-
-// Every *.json of the shared benchmark suite, sorted; none if it is absent.
-std::vector<std::string> DefaultExcludes() {
-  std::vector<std::string> files;
-  std::error_code error;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(STREAMTUNE_SHARED_WORKLOADS_DIR, error)) {
-    if (entry.path().extension() == ".json") files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 absl::StatusOr<std::unique_ptr<local::LocalService>> StartService(
     const HistoryCliOptions& options) {
@@ -54,11 +43,12 @@ void PrintProgress(const HistoryStats& stats, absl::Time start) {
 }
 
 absl::Status Run(HistoryCliOptions options) {
-  if (options.default_exclude) {
-    for (std::string& file : DefaultExcludes()) {
-      options.history.exclude_files.push_back(std::move(file));
-    }
-  }
+  // Before anything starts: a missing benchmark suite or a bad --exclude
+  // file fails the run instead of silently excluding less.
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      options.history.exclude_files,
+      ResolveExclusions(options.history.exclude_files, options.default_exclude,
+                        STREAMTUNE_WORKLOADS_DIR));
   STREAMTUNE_ASSIGN_OR_RETURN(auto service, StartService(options));
   ClientOptions client_options;
   client_options.target = service->target();
@@ -105,18 +95,16 @@ absl::Status Run(HistoryCliOptions options) {
 }  // namespace streamtune::history
 
 int main(int argc, char** argv) {
-  using streamtune::history::kHistoryUsage;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || std::find(args.begin(), args.end(), "--help") != args.end() ||
-      args[0] == "-h" || args[0] == "help") {
-    std::fputs(kHistoryUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
+  streamtune::InitFlags(streamtune::history::kHistoryUsage,
+                        "client/history/history_flags.cc");
+  absl::StatusOr<std::vector<std::string>> positional =
+      streamtune::ParseFlags(argc, argv);
+  if (!positional.ok()) {
+    return streamtune::UsageError("streamtune-history", positional.status());
   }
-  auto options = streamtune::history::ParseHistoryArgs(args);
+  auto options = streamtune::history::HistoryOptionsFromFlags(*positional);
   if (!options.ok()) {
-    std::fprintf(stderr, "streamtune-history: %s\n\n%s",
-                 std::string(options.status().message()).c_str(), kHistoryUsage);
-    return 2;
+    return streamtune::UsageError("streamtune-history", options.status());
   }
   absl::Status status = streamtune::history::Run(*std::move(options));
   if (!status.ok()) {

@@ -1,7 +1,7 @@
 // Choosing the workloads of a generated history: seeded round-robin over the
 // generator's families, shortened to a few simulated minutes each, skipping
-// every workload whose DAG equals that of an excluded workload (the shared
-// benchmark suite must stay unseen by pre-training). Pure functions:
+// every workload whose DAG equals that of an excluded workload (the benchmark
+// suite, bench/workloads, must stay unseen by pre-training). Pure functions:
 // thread-safe.
 #ifndef STREAMTUNE_CLIENT_HISTORY_HISTORY_WORKLOADS_H_
 #define STREAMTUNE_CLIENT_HISTORY_HISTORY_WORKLOADS_H_

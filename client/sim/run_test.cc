@@ -156,9 +156,10 @@ TEST(RunSimulation, SameSeedSameRun) {
 }
 
 // Speed is measured in bench/, not asserted here; this checks that every
-// shared workload runs to the end and yields well-formed metrics.
-TEST(RunSimulation, EverySharedWorkloadRunsToTheEnd) {
-  const std::filesystem::path dir(STREAMTUNE_SHARED_WORKLOADS_DIR);
+// workload of the benchmark suite (bench/workloads) runs to the end and
+// yields well-formed metrics.
+TEST(RunSimulation, EveryBenchmarkWorkloadRunsToTheEnd) {
+  const std::filesystem::path dir(STREAMTUNE_WORKLOADS_DIR);
   ASSERT_TRUE(std::filesystem::is_directory(dir)) << "no " << dir;
   int runs = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {

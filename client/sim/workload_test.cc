@@ -56,9 +56,9 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-std::vector<std::string> SharedWorkloadFiles() {
+std::vector<std::string> BenchmarkWorkloadFiles() {
   std::vector<std::string> files;
-  const std::filesystem::path dir(STREAMTUNE_SHARED_WORKLOADS_DIR);
+  const std::filesystem::path dir(STREAMTUNE_WORKLOADS_DIR);
   if (!std::filesystem::is_directory(dir)) return files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() == ".json")
@@ -129,11 +129,11 @@ TEST(ParseWorkload, RoundTripsThroughWorkloadToJson) {
   EXPECT_THAT(text, HasSubstr("\"capacity\": 40000,"));  // Integral: no ".0".
 }
 
-TEST(ParseWorkload, EverySharedWorkloadLoadsAndRoundTrips) {
-  const std::vector<std::string> files = SharedWorkloadFiles();
-  ASSERT_TRUE(std::filesystem::is_directory(STREAMTUNE_SHARED_WORKLOADS_DIR))
-      << "no shared workloads at " << STREAMTUNE_SHARED_WORKLOADS_DIR;
-  ASSERT_FALSE(files.empty()) << STREAMTUNE_SHARED_WORKLOADS_DIR;
+TEST(ParseWorkload, EveryBenchmarkWorkloadLoadsAndRoundTrips) {
+  const std::vector<std::string> files = BenchmarkWorkloadFiles();
+  ASSERT_TRUE(std::filesystem::is_directory(STREAMTUNE_WORKLOADS_DIR))
+      << "no benchmark workloads at " << STREAMTUNE_WORKLOADS_DIR;
+  ASSERT_FALSE(files.empty()) << STREAMTUNE_WORKLOADS_DIR;
   for (const std::string& file : files) {
     absl::StatusOr<Workload> w = LoadWorkloadFile(file);
     ASSERT_TRUE(w.ok()) << w.status();
@@ -143,9 +143,9 @@ TEST(ParseWorkload, EverySharedWorkloadLoadsAndRoundTrips) {
   }
 }
 
-TEST(ParseWorkload, MalformedCopyOfASharedWorkloadNamesThePath) {
+TEST(ParseWorkload, MalformedCopyOfABenchmarkWorkloadNamesThePath) {
   const std::string file =
-      std::string(STREAMTUNE_SHARED_WORKLOADS_DIR) + "/linear-chain.json";
+      std::string(STREAMTUNE_WORKLOADS_DIR) + "/linear-chain.json";
   ASSERT_TRUE(std::filesystem::exists(file)) << "missing " << file;
   Json j = Json::parse(ReadFile(file));
   j["operators"][2]["capacity"] = -1;

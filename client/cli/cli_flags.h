@@ -1,8 +1,10 @@
-// Command-line parsing for streamtunectl, kept apart from main() so that the
-// accepted syntax and its usage errors can be unit tested. Plain functions
-// and structs; no global state, so everything here is thread-safe.
-#ifndef STREAMTUNE_CLIENT_CLI_ARGS_H_
-#define STREAMTUNE_CLIENT_CLI_ARGS_H_
+// Command line of streamtunectl: its Abseil flags (defined and read only in
+// cli_flags.cc) and positional arguments turned into an Invocation, kept
+// apart from main() so the accepted syntax and its usage errors are unit
+// tested (absl::FlagSaver + absl::SetFlag). Reads process-wide flags: call
+// from one thread.
+#ifndef STREAMTUNE_CLIENT_CLI_CLI_FLAGS_H_
+#define STREAMTUNE_CLIENT_CLI_CLI_FLAGS_H_
 
 #include <cstdint>
 #include <optional>
@@ -16,7 +18,8 @@
 namespace streamtune {
 namespace cli {
 
-// Flags that apply to every command. They may appear before or after it.
+// Flags that apply to every command. Like every flag, they may appear before
+// or after the command.
 struct GlobalFlags {
   std::string server;                           // --server, required
   std::string tenant;                           // --tenant, "" = server's
@@ -46,18 +49,19 @@ struct CommandArgs {
 struct Invocation {
   GlobalFlags global;
   CommandArgs command;
-  // --help, -h or `help [COMMAND]`: print the usage of `command.name` (or
-  // the general usage when it is empty) and run nothing.
+  // `help [COMMAND]`: print the usage of `command.name` (or the general
+  // usage when it is empty) and run nothing.
   bool help = false;
 };
 
-// Parses `args` (argv without the program name) into `*out`. Flags are
-// `--name=value` or `--name value`; `--all` also takes no value. On failure
-// returns INVALID_ARGUMENT with a one-line message, prefixed by the command
-// name once it is known ("recommend: missing --snapshot FILE.json"), and
-// `*out` keeps what was parsed so far (so the caller can show the right
-// usage).
-absl::Status ParseArgs(const std::vector<std::string>& args, Invocation* out);
+// Reads the flags and `positional` (COMMAND and its arguments) into `*out`.
+// On failure returns INVALID_ARGUMENT with a one-line message, prefixed by
+// the command name once it is known ("recommend: missing --snapshot
+// FILE.json"), and `*out` keeps the command name (so the caller can show
+// the right usage). A command-specific flag given to a command that does not
+// use it (its value differs from the default) is an error naming it.
+absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
+                                 Invocation* out);
 
 // True for the names of streamtunectl's commands ("help" excluded).
 bool IsCommand(absl::string_view name);
@@ -72,4 +76,4 @@ std::string CommandUsage(absl::string_view command);
 }  // namespace cli
 }  // namespace streamtune
 
-#endif  // STREAMTUNE_CLIENT_CLI_ARGS_H_
+#endif  // STREAMTUNE_CLIENT_CLI_CLI_FLAGS_H_
