@@ -1,4 +1,4 @@
-// GenerateHistory: builds a pre-training history (ALGORITHM.md §2.1) by
+// GenerateHistory: builds a pre-training history (docs/algorithm.md §2.1) by
 // running many generated workloads on the simulated engine under the
 // exploration decider and reporting every snapshot to streamtuned, which
 // stores and labels them. Thread-safe to call; it uses its own threads.

@@ -20,7 +20,7 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using Json = nlohmann::ordered_json;
 
-// The example of WORKLOADS.md.
+// The example of docs/workloads.md.
 constexpr char kWordcount[] = R"({
   "name": "wordcount-hotkey",
   "semantics": "flink",
