@@ -4,12 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/core/graph/bottleneck_labels.h"
+#include "server/core/testing/need_model.h"
 #include "server/core/testing/test_snapshots.h"
 #include "storage/in_memory_store.h"
 
@@ -17,59 +16,7 @@ namespace streamtune {
 namespace {
 
 using ::testing::HasSubstr;
-
-// A model whose weights are the parallelism each node needs ("2,5,1"): P is
-// 0.9 below that and 0.1 from it on (monotone in p).
-class NeedModel : public BottleneckModel {
- public:
-  explicit NeedModel(std::vector<int> need) : need_(std::move(need)) {}
-  class Predictor : public BottleneckPredictor {
-   public:
-    explicit Predictor(const std::vector<int>& need) : need_(need) {}
-    double Probability(int node, int p) const override {
-      return p < need_[node] ? 0.9 : 0.1;
-    }
-
-   private:
-    std::vector<int> need_;
-  };
-  absl::StatusOr<std::unique_ptr<BottleneckPredictor>> Prepare(
-      const GraphFeatures& graph) const override {
-    if (graph.num_nodes != static_cast<int>(need_.size())) {
-      return absl::InvalidArgumentError("graph does not fit");
-    }
-    return std::unique_ptr<BottleneckPredictor>(new Predictor(need_));
-  }
-
- private:
-  std::vector<int> need_;
-};
-
-// Loads NeedModels; "training" returns the start weights unchanged.
-class NeedTrainer : public ModelTrainer {
- public:
-  absl::StatusOr<TrainedModel> Train(const std::vector<TrainingSample>& samples,
-                                     const TrainSettings&,
-                                     absl::string_view start) const override {
-    ++trained;
-    TrainedModel out;
-    out.weights = std::string(start);
-    out.metrics["train_positives"] = 1;
-    out.metrics["train_labelled_nodes"] = 2;  // Prior 0.5: no recalibration.
-    return out;
-  }
-  absl::StatusOr<std::unique_ptr<BottleneckModel>> Load(
-      absl::string_view weights) const override {
-    std::vector<int> need;
-    for (absl::string_view part : absl::StrSplit(weights, ',')) {
-      int value = 0;
-      if (!absl::SimpleAtoi(part, &value)) return absl::InvalidArgumentError("weights");
-      need.push_back(value);
-    }
-    return std::unique_ptr<BottleneckModel>(new NeedModel(need));
-  }
-  mutable int trained = 0;
-};
+using testing::NeedTrainer;
 
 class StreamTunePolicyTest : public ::testing::Test {
  protected:
@@ -95,7 +42,8 @@ class StreamTunePolicyTest : public ::testing::Test {
   v1::Recommendation Recommend(const v1::Snapshot& s,
                                const std::vector<v1::StoredSnapshot>& history = {}) {
     const JobGraph graph(s);
-    const v1::Snapshot* previous = history.empty() ? nullptr : &history.back().snapshot();
+    const v1::Snapshot* previous =
+        history.empty() ? nullptr : &history.back().snapshot();
     labels_ = LabelBottlenecks(graph, previous);
     const PolicyInput input{"t", graph, labels_, history, {}, previous};
     auto answer = policy_.Recommend(input);
@@ -108,15 +56,15 @@ class StreamTunePolicyTest : public ::testing::Test {
   static v1::Snapshot MapSaturated(const std::string& id, int64_t at, int map_p,
                                    double rate = 1000) {
     v1::Snapshot s = testing::EmptySnapshot(id, at);
-    testing::SetLoad(testing::AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1), rate,
-                     rate, 100);
+    testing::SetLoad(testing::AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1),
+                     rate, rate, 100);
     // A backlog of one minute of input: the target is 20% above what the
     // saturated map lets through, so the job falls behind.
     s.mutable_operators(0)->mutable_metrics()->set_pending_records(60 * rate);
-    testing::SetLoad(testing::AddOperator(&s, "map", v1::OPERATOR_KIND_MAP, map_p, 8), rate,
-                     rate, 1000);
-    testing::SetLoad(testing::AddOperator(&s, "sink", v1::OPERATOR_KIND_SINK, 1), rate, 0,
-                     100);
+    testing::SetLoad(testing::AddOperator(&s, "map", v1::OPERATOR_KIND_MAP, map_p, 8),
+                     rate, rate, 1000);
+    testing::SetLoad(testing::AddOperator(&s, "sink", v1::OPERATOR_KIND_SINK, 1), rate,
+                     0, 100);
     testing::AddEdge(&s, "source", "map");
     testing::AddEdge(&s, "map", "sink");
     return s;
@@ -139,7 +87,8 @@ TEST_F(StreamTunePolicyTest, ScalesAnObservedBottleneckToWhereTheModelIsConfiden
   PublishGlobal({1, 8, 1});
   v1::StoredSnapshot past;  // The backlog grew by 20 rec/s since then.
   *past.mutable_snapshot() = MapSaturated("s0", 940, 1);
-  past.mutable_snapshot()->mutable_operators(0)->mutable_metrics()->set_pending_records(58800);
+  past.mutable_snapshot()->mutable_operators(0)->mutable_metrics()->set_pending_records(
+      58800);
   const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 1), {past});
   EXPECT_FALSE(r.fallback());
   EXPECT_TRUE(r.apply());
@@ -155,7 +104,8 @@ TEST_F(StreamTunePolicyTest, WaitsForTheBacklogTrendBeforeTheFirstScaleUpOfARun)
   PublishGlobal({1, 8, 1});
   const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 1));
   EXPECT_FALSE(r.apply());
-  EXPECT_THAT(r.reason(), HasSubstr("waiting one interval for the backlog's growth rate"));
+  EXPECT_THAT(r.reason(),
+              HasSubstr("waiting one interval for the backlog's growth rate"));
 }
 
 TEST_F(StreamTunePolicyTest, ASingleSpareInstanceIsNotWorthARestart) {
@@ -204,7 +154,8 @@ TEST_F(StreamTunePolicyTest, StopsScalingWhenMoreInstancesBroughtNoGain) {
     history.push_back(past);
   }
   const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 4), history);
-  EXPECT_EQ(r.operators(1).recommended_parallelism(), 4);  // Never shrinks on a scale-up.
+  EXPECT_EQ(r.operators(1).recommended_parallelism(),
+            4);  // Never shrinks on a scale-up.
   EXPECT_FALSE(r.apply());
   EXPECT_THAT(r.reason(), HasSubstr("more instances would not help"));
 }
@@ -213,7 +164,8 @@ TEST_F(StreamTunePolicyTest, KeepsASaturatedJobThatDrainsItsBacklogInTime) {
   PublishGlobal({1, 4, 1});
   v1::StoredSnapshot past;
   *past.mutable_snapshot() = MapSaturated("s0", 940, 2);
-  past.mutable_snapshot()->mutable_operators(0)->mutable_metrics()->set_pending_records(12000);
+  past.mutable_snapshot()->mutable_operators(0)->mutable_metrics()->set_pending_records(
+      12000);
   v1::Snapshot now = MapSaturated("s1", 1000, 2);
   // 12000 -> 6000 in 60 s: drained in another 60 s, well within 300 s.
   now.mutable_operators(0)->mutable_metrics()->set_pending_records(6000);

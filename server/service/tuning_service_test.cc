@@ -1,0 +1,217 @@
+// TuningService and AdminService behind a real in-process gRPC server (no
+// network: the stubs use the server's in-process channel), over a TuningCore
+// on an InMemoryStore with DS2 as the only policy.
+#include "server/service/tuning_service.h"
+
+#include <grpcpp/grpcpp.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/tenant.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/core/learning/model_repository.h"
+#include "server/core/policies/ds2/ds2_policy.h"
+#include "server/core/testing/test_snapshots.h"
+#include "storage/in_memory_store.h"
+
+namespace streamtune {
+namespace {
+
+using ::testing::HasSubstr;
+
+class TuningServiceTest : public ::testing::Test {
+ protected:
+  TuningServiceTest() {
+    EXPECT_TRUE(policies_.Add(std::make_unique<Ds2Policy>()).ok());
+    EXPECT_TRUE(policies_.SetDefault("ds2").ok());
+    grpc::ServerBuilder builder;
+    builder.RegisterService(&tuning_);
+    builder.RegisterService(&admin_);
+    server_ = builder.BuildAndStart();
+    EXPECT_NE(server_, nullptr);
+    auto channel = server_->InProcessChannel(grpc::ChannelArguments());
+    stub_ = v1::StreamTune::NewStub(channel);
+    admin_stub_ = v1::StreamTuneAdmin::NewStub(channel);
+  }
+
+  ~TuningServiceTest() override { StopServer(); }
+
+  // Stops the server; returns once every handler has finished.
+  void StopServer() {
+    if (server_ == nullptr) return;
+    server_->Shutdown();
+    server_->Wait();
+    server_.reset();
+  }
+
+  // A client context for `tenant` (none: no tenant metadata) with a deadline
+  // `timeout` from now.
+  static std::unique_ptr<grpc::ClientContext> Context(
+      const std::string& tenant = "",
+      std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    if (!tenant.empty()) context->AddMetadata(kTenantMetadataKey, tenant);
+    context->set_deadline(std::chrono::system_clock::now() + timeout);
+    return context;
+  }
+
+  static v1::SnapshotRequest Request(const v1::Snapshot& snapshot) {
+    v1::SnapshotRequest request;
+    *request.mutable_snapshot() = snapshot;
+    return request;
+  }
+
+  grpc::Status GetJob(const std::string& tenant, const std::string& job_id,
+                      v1::Job* job) {
+    v1::GetJobRequest request;
+    request.set_job_id(job_id);
+    return stub_->GetJob(Context(tenant).get(), request, job);
+  }
+
+  // Value of streamtune_rpcs_total{method, code}, or -1 when absent.
+  double RpcCount(const std::string& method, const std::string& code) {
+    for (const auto& family : registry_.Collect()) {
+      if (family.name != "streamtune_rpcs_total") continue;
+      for (const auto& metric : family.metric) {
+        std::string got_method, got_code;
+        for (const auto& label : metric.label) {
+          if (label.name == "method") got_method = label.value;
+          if (label.name == "code") got_code = label.value;
+        }
+        if (got_method == method && got_code == code) return metric.counter.value;
+      }
+    }
+    return -1;
+  }
+
+  InMemoryStore store_;
+  PolicyRegistry policies_;
+  TuningCore core_{&store_, &policies_};
+  prometheus::Registry registry_;
+  RpcMetrics metrics_{&registry_};
+  TuningService tuning_{&core_, &metrics_};
+  AdminService admin_{&core_, &metrics_};
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::StreamTune::Stub> stub_;
+  std::unique_ptr<v1::StreamTuneAdmin::Stub> admin_stub_;
+};
+
+TEST(TuningServiceTenant, MetadataKeyIsTheDocumentedOne) {
+  EXPECT_STREQ(kTenantMetadataKey, "x-streamtune-tenant");
+}
+
+TEST_F(TuningServiceTest, RecommendAnswersAValidSnapshotAndCountsTheRpc) {
+  v1::Recommendation answer;
+  const grpc::Status status =
+      stub_->Recommend(Context().get(), Request(testing::ValidChain()), &answer);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(answer.policy(), "ds2");
+  EXPECT_EQ(answer.job_id(), "job");
+  EXPECT_EQ(answer.snapshot_id(), "s1");
+  EXPECT_EQ(answer.operators_size(), 3);
+  EXPECT_EQ(RpcCount("Recommend", "OK"), 1);
+  // Without tenant metadata the call belongs to the default tenant.
+  auto stored = store_.GetJob(kDefaultTenant, "job");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->recommendation_count(), 1);
+}
+
+TEST_F(TuningServiceTest, ABadSnapshotIsInvalidArgumentNamingTheField) {
+  v1::Snapshot bad = testing::ValidChain();
+  testing::AddEdge(&bad, "map", "joinn");
+  v1::Recommendation answer;
+  const grpc::Status status = stub_->Recommend(Context().get(), Request(bad), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("snapshot.edges[2].to: unknown operator \"joinn\""));
+  EXPECT_EQ(RpcCount("Recommend", "INVALID_ARGUMENT"), 1);
+  v1::ReportSnapshotResponse report;
+  EXPECT_EQ(stub_->ReportSnapshot(Context().get(), Request(bad), &report).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(store_.GetJob(kDefaultTenant, "job").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(TuningServiceTest, TheTenantComesFromMetadataAndTenantsAreIsolated) {
+  v1::Recommendation answer;
+  ASSERT_TRUE(
+      stub_->Recommend(Context("alpha").get(), Request(testing::ValidChain()), &answer)
+          .ok());
+  v1::Job job;
+  const grpc::Status own = GetJob("alpha", "job", &job);
+  ASSERT_TRUE(own.ok()) << own.error_message();
+  EXPECT_EQ(job.job_id(), "job");
+  EXPECT_EQ(job.recommendation_count(), 1);
+  EXPECT_EQ(GetJob("beta", "job", &job).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(GetJob("", "job", &job).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  v1::ListJobsResponse alpha_jobs, beta_jobs;
+  ASSERT_TRUE(
+      stub_->ListJobs(Context("alpha").get(), v1::ListJobsRequest(), &alpha_jobs).ok());
+  ASSERT_TRUE(
+      stub_->ListJobs(Context("beta").get(), v1::ListJobsRequest(), &beta_jobs).ok());
+  EXPECT_EQ(alpha_jobs.jobs_size(), 1);
+  EXPECT_EQ(beta_jobs.jobs_size(), 0);
+}
+
+TEST_F(TuningServiceTest, AnInvalidTenantInMetadataIsInvalidArgument) {
+  v1::Recommendation answer;
+  const grpc::Status status = stub_->Recommend(Context("Bad Tenant").get(),
+                                               Request(testing::ValidChain()), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(TuningServiceTest, GetJobOfAnUnknownJobIsNotFound) {
+  v1::Job job;
+  const grpc::Status status = GetJob("alpha", "nope", &job);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(RpcCount("GetJob", "NOT_FOUND"), 1);
+}
+
+TEST_F(TuningServiceTest, GetPretrainRunIsNotFoundBeforeAnyRunThenAnswersTheNewest) {
+  v1::PretrainRun run;
+  const grpc::Status before =
+      admin_stub_->GetPretrainRun(Context("alpha").get(), {}, &run);
+  EXPECT_EQ(before.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(before.error_message(), HasSubstr("no pre-training run yet"));
+
+  ModelRepository models(&store_, /*trainer=*/nullptr);
+  PretrainedModels published;
+  published.run = "run-1";
+  ASSERT_TRUE(models.PublishRun("alpha", published).ok());
+  const grpc::Status after =
+      admin_stub_->GetPretrainRun(Context("alpha").get(), {}, &run);
+  ASSERT_TRUE(after.ok()) << after.error_message();
+  EXPECT_EQ(run.run_id(), "run-1");
+  // Another tenant still has none.
+  EXPECT_EQ(admin_stub_->GetPretrainRun(Context("beta").get(), {}, &run).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(TuningServiceTest, AnExpiredDeadlineIsDeadlineExceededAndStoresNothing) {
+  v1::Recommendation answer;
+  const grpc::Status status =
+      stub_->Recommend(Context("alpha", std::chrono::milliseconds(-1000)).get(),
+                       Request(testing::ValidChain()), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  v1::ReportSnapshotResponse report;
+  EXPECT_EQ(
+      stub_
+          ->ReportSnapshot(Context("alpha", std::chrono::milliseconds(-1000)).get(),
+                           Request(testing::ValidChain()), &report)
+          .error_code(),
+      grpc::StatusCode::DEADLINE_EXCEEDED);
+  // Every handler that may have started has finished once the server stops.
+  StopServer();
+  EXPECT_EQ(store_.GetJob("alpha", "job").status().code(), absl::StatusCode::kNotFound);
+  auto recent = store_.RecentSnapshots("alpha", "job", 10);
+  ASSERT_TRUE(recent.ok()) << recent.status();
+  EXPECT_TRUE(recent->empty());
+}
+
+}  // namespace
+}  // namespace streamtune
