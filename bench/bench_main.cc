@@ -62,7 +62,8 @@ absl::StatusOr<std::unique_ptr<local::LocalService>> StartService(
   return local::LocalService::Start(service);
 }
 
-absl::Status WriteOutputs(const BenchOptions& options, const std::vector<BenchRun>& runs) {
+absl::Status WriteOutputs(const BenchOptions& options,
+                          const std::vector<BenchRun>& runs) {
   const std::filesystem::path out(options.out_dir);
   std::filesystem::create_directories(out / "plots");
   STREAMTUNE_RETURN_IF_ERROR(WriteFile(out / "results.json", ResultsToJson(runs)));
@@ -116,14 +117,16 @@ absl::Status Run(const BenchOptions& options) {
                    policy.c_str(), workload.name.c_str());
       STREAMTUNE_ASSIGN_OR_RETURN(
           BenchRun run,
-          RunPolicyOnWorkload(workload, policy, client.get(),
-                              options.print_decisions ? PrintDecision : DecisionPrinter()));
-      std::fprintf(stderr,
-                   "[%zu/%zu] %s on %s: %d reconfigurations, parallelism %.2f x oracle, "
-                   "SLO %.1f%% (%.2f s)\n",
-                   runs.size() + 1, total, policy.c_str(), workload.name.c_str(),
-                   run.metrics.reconfigurations, run.metrics.parallelism_vs_oracle,
-                   100 * run.metrics.slo_attainment, run.wall_seconds);
+          RunPolicyOnWorkload(
+              workload, policy, client.get(),
+              options.print_decisions ? PrintDecision : DecisionPrinter()));
+      std::fprintf(
+          stderr,
+          "[%zu/%zu] %s on %s: %d reconfigurations, parallelism %.2f x oracle, "
+          "SLO %.1f%% (%.2f s)\n",
+          runs.size() + 1, total, policy.c_str(), workload.name.c_str(),
+          run.metrics.reconfigurations, run.metrics.parallelism_vs_oracle,
+          100 * run.metrics.slo_attainment, run.wall_seconds);
       runs.push_back(std::move(run));
     }
   }

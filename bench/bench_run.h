@@ -13,27 +13,27 @@ namespace streamtune::bench {
 
 // One decision point of a run.
 struct TimelineEntry {
-  int t = 0;                    // Simulated second of the decision.
-  bool applied = false;         // Whether it was a reconfiguration.
-  std::vector<int> before;      // Parallelism per operator before.
-  std::vector<int> after;       // ... after (== before unless applied).
+  int t = 0;                // Simulated second of the decision.
+  bool applied = false;     // Whether it was a reconfiguration.
+  std::vector<int> before;  // Parallelism per operator before.
+  std::vector<int> after;   // ... after (== before unless applied).
   int total_before = 0;
   int total_after = 0;
-  std::string reason;           // The service's reason for its answer.
+  std::string reason;  // The service's reason for its answer.
 };
 
 struct BenchRun {
-  std::string workload;          // Workload name.
-  std::string policy;            // Policy name as sent to the service.
+  std::string workload;                   // Workload name.
+  std::string policy;                     // Policy name as sent to the service.
   std::vector<std::string> operator_ids;  // Order of before/after vectors.
   std::vector<std::string> source_ids;    // Order of source_rate series.
   sim::RunMetrics metrics;
   std::vector<TimelineEntry> timeline;
   // Per simulated second 1..duration_s (index 0 = second 1):
-  std::vector<int> total_parallelism;         // Σ_v p_v of the policy.
-  std::vector<int> oracle_total_parallelism;  // Σ_v p_v of the oracle.
+  std::vector<int> total_parallelism;                   // Σ_v p_v of the policy.
+  std::vector<int> oracle_total_parallelism;            // Σ_v p_v of the oracle.
   std::vector<std::vector<double>> source_target_rate;  // [source][second] R(t).
-  double wall_seconds = 0;       // Wall time of the run, service included.
+  double wall_seconds = 0;  // Wall time of the run, service included.
 };
 
 }  // namespace streamtune::bench

@@ -45,7 +45,8 @@ absl::StatusOr<BenchRun> RunPolicyOnWorkload(const sim::Workload& workload,
   absl::flat_hash_map<std::string, std::string> reasons;
   agent::ServiceDeciderOptions options;
   options.policy = policy;
-  options.observer = [&](const v1::Snapshot& snapshot, const v1::Recommendation& answer) {
+  options.observer = [&](const v1::Snapshot& snapshot,
+                         const v1::Recommendation& answer) {
     reasons[snapshot.snapshot_id()] = answer.reason();
   };
   agent::Decider decide = agent::MakeServiceDecider(client, options);

@@ -41,8 +41,9 @@ TEST(RunPolicyOnWorkload, RecordsTimelineSeriesAndMetrics) {
   FakeStreamTuneClient client;
   client.recommend = MapAtThree;
   int printed = 0;
-  auto run = RunPolicyOnWorkload(*workload, "fake", &client,
-                                 [&](const std::string&, const TimelineEntry&) { ++printed; });
+  auto run =
+      RunPolicyOnWorkload(*workload, "fake", &client,
+                          [&](const std::string&, const TimelineEntry&) { ++printed; });
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_EQ(run->workload, "tiny");
   EXPECT_EQ(run->policy, "fake");
@@ -71,7 +72,8 @@ TEST(RunPolicyOnWorkload, AServiceErrorEndsTheRun) {
   auto workload = sim::ParseWorkload(kWorkload, "tiny");
   ASSERT_TRUE(workload.ok());
   FakeStreamTuneClient client;
-  client.recommend = [](const v1::SnapshotRequest&) -> absl::StatusOr<v1::Recommendation> {
+  client.recommend =
+      [](const v1::SnapshotRequest&) -> absl::StatusOr<v1::Recommendation> {
     return absl::UnavailableError("down");
   };
   auto run = RunPolicyOnWorkload(*workload, "fake", &client);

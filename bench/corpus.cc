@@ -66,19 +66,22 @@ absl::Status EnsurePretrainedCorpus(const std::string& target,
   if (listed.jobs_size() == 0) {
     history::HistoryOptions history;
     history.exclude_files = exclude_files;
-    std::fprintf(stderr, "bench: generating the default history (%d jobs) in tenant %s\n",
+    std::fprintf(stderr,
+                 "bench: generating the default history (%d jobs) in tenant %s\n",
                  history.jobs, kCorpusTenant);
     const absl::Time start = absl::Now();
     STREAMTUNE_ASSIGN_OR_RETURN(
         history::HistoryStats stats,
-        history::GenerateHistory(history, client.get(), [](const history::HistoryStats& s) {
-          if (s.jobs_done % 25 == 0 || s.jobs_done == s.jobs_planned) {
-            std::fprintf(stderr, "bench: history [%d/%d] jobs, %lld snapshots\n", s.jobs_done,
-                         s.jobs_planned, static_cast<long long>(s.snapshots));
-          }
-        }));
-    std::fprintf(stderr, "bench: history of %d jobs, %lld snapshots in %.0f s\n", stats.jobs_done,
-                 static_cast<long long>(stats.snapshots),
+        history::GenerateHistory(
+            history, client.get(), [](const history::HistoryStats& s) {
+              if (s.jobs_done % 25 == 0 || s.jobs_done == s.jobs_planned) {
+                std::fprintf(stderr, "bench: history [%d/%d] jobs, %lld snapshots\n",
+                             s.jobs_done, s.jobs_planned,
+                             static_cast<long long>(s.snapshots));
+              }
+            }));
+    std::fprintf(stderr, "bench: history of %d jobs, %lld snapshots in %.0f s\n",
+                 stats.jobs_done, static_cast<long long>(stats.snapshots),
                  absl::ToDoubleSeconds(absl::Now() - start));
   }
   std::fprintf(stderr,
@@ -87,8 +90,8 @@ absl::Status EnsurePretrainedCorpus(const std::string& target,
   const absl::Time start = absl::Now();
   STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainResponse trained,
                               PretrainShowingProgress(client.get(), server_log));
-  std::fprintf(stderr, "bench: pre-trained %d models in %.0f s\n", trained.models_size(),
-               absl::ToDoubleSeconds(absl::Now() - start));
+  std::fprintf(stderr, "bench: pre-trained %d models in %.0f s\n",
+               trained.models_size(), absl::ToDoubleSeconds(absl::Now() - start));
   return absl::OkStatus();
 }
 

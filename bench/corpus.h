@@ -22,9 +22,9 @@ inline constexpr char kCorpusTenant[] = "corpus";
 // has no run yet. Progress on stderr: the history generator's, and while
 // Pretrain runs, the server's "pretrain: ..." lines read from `server_log`
 // (the private server's stderr so far; may be empty).
-absl::Status EnsurePretrainedCorpus(const std::string& target,
-                                    const std::vector<std::string>& exclude_files,
-                                    const std::function<std::string()>& server_log = nullptr);
+absl::Status EnsurePretrainedCorpus(
+    const std::string& target, const std::vector<std::string>& exclude_files,
+    const std::function<std::string()>& server_log = nullptr);
 
 }  // namespace streamtune::bench
 

@@ -2,8 +2,6 @@
 // policy summary.
 #include "bench/report.h"
 
-#include "bench/escape.h"
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -15,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "bench/escape.h"
 #include "client/sim/run_metrics.h"
 
 namespace streamtune::bench {

@@ -78,7 +78,8 @@ TEST(Report, SummaryIsGeometricMeanOfRatiosToDs2) {
 TEST(Report, HasATablePerWorkloadSortedWithRowsInPolicyOrder) {
   ReportOptions options;
   options.title = "Nightly";
-  options.command_line = "streamtune-bench run --policy=ds2 bench/workloads/linear-chain.json";
+  options.command_line =
+      "streamtune-bench run --policy=ds2 bench/workloads/linear-chain.json";
   options.policy_order = {"st", "absent"};
   options.plot_paths["w1"] = "plots/w1.svg";
   const std::string report = RenderReport(HandMadeRuns(), options);

@@ -2,8 +2,6 @@
 // reduction that keeps long runs small.
 #include "bench/svg_plot.h"
 
-#include "bench/escape.h"
-
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -11,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/escape.h"
 
 namespace streamtune::bench {
 namespace {

@@ -37,9 +37,9 @@ TEST(Examples, EveryJsonFileParsesAsASnapshot) {
       files.push_back(entry.path().filename().string());
     }
   }
-  EXPECT_THAT(files, ::testing::UnorderedElementsAre(
-                         "linear-chain-t60.json", "wordcount-hotkey-t60.json",
-                         "invalid-unknown-edge.json"));
+  EXPECT_THAT(files, ::testing::UnorderedElementsAre("linear-chain-t60.json",
+                                                     "wordcount-hotkey-t60.json",
+                                                     "invalid-unknown-edge.json"));
   for (const std::string& file : files) {
     SCOPED_TRACE(file);
     const v1::Snapshot snapshot = Load(file);
@@ -62,17 +62,16 @@ void ExpectConsistent(const v1::Snapshot& snapshot) {
   for (const v1::Edge& edge : snapshot.edges()) {
     ASSERT_EQ(ops.count(edge.from()), 1u) << edge.from();
     ASSERT_EQ(ops.count(edge.to()), 1u) << edge.to();
-    input_from_edges[edge.to()] +=
-        ops.at(edge.from()).metrics().records_out_per_s();
+    input_from_edges[edge.to()] += ops.at(edge.from()).metrics().records_out_per_s();
   }
   for (const v1::Operator& op : snapshot.operators()) {
     SCOPED_TRACE(op.id());
     const v1::OperatorMetrics& m = op.metrics();
     EXPECT_EQ(op.parallelism(), 1);
     EXPECT_GE(op.max_parallelism(), op.parallelism());
-    EXPECT_NEAR(m.busy_ms_per_s_avg() + m.backpressured_ms_per_s_max() +
-                    m.idle_ms_per_s_avg(),
-                1000, 1e-6);
+    EXPECT_NEAR(
+        m.busy_ms_per_s_avg() + m.backpressured_ms_per_s_max() + m.idle_ms_per_s_avg(),
+        1000, 1e-6);
     EXPECT_LE(m.busy_ms_per_s_max(), 1000);
     if (op.kind() == v1::OPERATOR_KIND_SOURCE) {
       EXPECT_TRUE(m.has_pending_records());
@@ -114,10 +113,9 @@ TEST(Examples, WordcountHotkeyIsNotThrottled) {
   for (const v1::Edge& edge : snapshot.edges()) {
     partitionings.insert(edge.partitioning());
   }
-  EXPECT_THAT(partitionings,
-              ::testing::ElementsAre(v1::PARTITIONING_FORWARD,
-                                     v1::PARTITIONING_REBALANCE,
-                                     v1::PARTITIONING_HASH));
+  EXPECT_THAT(partitionings, ::testing::ElementsAre(v1::PARTITIONING_FORWARD,
+                                                    v1::PARTITIONING_REBALANCE,
+                                                    v1::PARTITIONING_HASH));
 }
 
 TEST(Examples, InvalidFileHasExactlyOneUnknownEdgeEndpoint) {
@@ -125,8 +123,7 @@ TEST(Examples, InvalidFileHasExactlyOneUnknownEdgeEndpoint) {
   const auto ops = ById(snapshot);
   std::vector<std::string> unknown;
   for (int i = 0; i < snapshot.edges_size(); ++i) {
-    for (const std::string& end :
-         {snapshot.edges(i).from(), snapshot.edges(i).to()}) {
+    for (const std::string& end : {snapshot.edges(i).from(), snapshot.edges(i).to()}) {
       if (ops.count(end) == 0) {
         unknown.push_back("edges[" + std::to_string(i) + "]:" + end);
       }

@@ -13,10 +13,12 @@ namespace streamtune {
 
 class FakeStreamTuneClient : public StreamTuneClient {
  public:
-  std::function<absl::StatusOr<v1::Recommendation>(const v1::SnapshotRequest&)> recommend;
+  std::function<absl::StatusOr<v1::Recommendation>(const v1::SnapshotRequest&)>
+      recommend;
   std::vector<v1::SnapshotRequest> recommend_requests;
 
-  absl::StatusOr<v1::Recommendation> Recommend(const v1::SnapshotRequest& request) override {
+  absl::StatusOr<v1::Recommendation> Recommend(
+      const v1::SnapshotRequest& request) override {
     recommend_requests.push_back(request);
     if (!recommend) return Unimplemented();
     return recommend(request);
@@ -39,7 +41,8 @@ class FakeStreamTuneClient : public StreamTuneClient {
       const v1::ListRecommendationsRequest&) override {
     return Unimplemented();
   }
-  absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest&) override {
+  absl::StatusOr<v1::ListModelsResponse> ListModels(
+      const v1::ListModelsRequest&) override {
     return Unimplemented();
   }
   absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest&) override {
@@ -48,7 +51,8 @@ class FakeStreamTuneClient : public StreamTuneClient {
   absl::StatusOr<v1::PretrainResponse> Pretrain(const v1::PretrainRequest&) override {
     return Unimplemented();
   }
-  absl::StatusOr<v1::PretrainRun> GetPretrainRun(const v1::GetPretrainRunRequest&) override {
+  absl::StatusOr<v1::PretrainRun> GetPretrainRun(
+      const v1::GetPretrainRunRequest&) override {
     return Unimplemented();
   }
   absl::StatusOr<::grpc::health::v1::HealthCheckResponse> CheckHealth(
@@ -58,9 +62,7 @@ class FakeStreamTuneClient : public StreamTuneClient {
   absl::Status WaitUntilServing(absl::Duration) override { return absl::OkStatus(); }
 
  private:
-  static absl::Status Unimplemented() {
-    return absl::UnimplementedError("not faked");
-  }
+  static absl::Status Unimplemented() { return absl::UnimplementedError("not faked"); }
 };
 
 }  // namespace streamtune

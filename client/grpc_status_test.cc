@@ -5,9 +5,7 @@
 namespace streamtune {
 namespace {
 
-TEST(FromGrpcStatus, OkIsOk) {
-  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
-}
+TEST(FromGrpcStatus, OkIsOk) { EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok()); }
 
 TEST(FromGrpcStatus, KeepsEveryCodeAndTheMessage) {
   for (int code = 1; code <= 16; ++code) {
@@ -20,17 +18,13 @@ TEST(FromGrpcStatus, KeepsEveryCodeAndTheMessage) {
 }
 
 TEST(FromGrpcStatus, NamesMatchCanonicalCodes) {
-  EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                        "x"))
-                .code(),
-            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(
-      FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "x")).code(),
-      absl::StatusCode::kUnavailable);
-  EXPECT_EQ(
-      FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "x"))
-          .code(),
-      absl::StatusCode::kUnauthenticated);
+      FromGrpcStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "x")).code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "x")).code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "x")).code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 TEST(FromGrpcStatus, UnknownCodeBecomesUnknown) {

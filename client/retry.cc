@@ -11,12 +11,10 @@ namespace streamtune {
 absl::Status ValidateRetryPolicy(const RetryPolicy& policy) {
   if (policy.max_attempts < 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat("retry.max_attempts: must be >= 1, got ",
-                     policy.max_attempts));
+        absl::StrCat("retry.max_attempts: must be >= 1, got ", policy.max_attempts));
   }
   if (policy.initial_backoff < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        "retry.initial_backoff: must be >= 0");
+    return absl::InvalidArgumentError("retry.initial_backoff: must be >= 0");
   }
   if (!(policy.backoff_multiplier >= 1.0) ||
       !std::isfinite(policy.backoff_multiplier)) {
@@ -29,14 +27,13 @@ absl::Status ValidateRetryPolicy(const RetryPolicy& policy) {
         "retry.max_backoff: must be >= retry.initial_backoff");
   }
   if (!(policy.jitter >= 0.0 && policy.jitter <= 1.0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "retry.jitter: must be in [0, 1], got ", policy.jitter));
+    return absl::InvalidArgumentError(
+        absl::StrCat("retry.jitter: must be in [0, 1], got ", policy.jitter));
   }
   return absl::OkStatus();
 }
 
-absl::Duration BackoffDelay(const RetryPolicy& policy, int retry,
-                            double unit_random) {
+absl::Duration BackoffDelay(const RetryPolicy& policy, int retry, double unit_random) {
   if (retry < 1) return absl::ZeroDuration();
   const double max_s = absl::ToDoubleSeconds(policy.max_backoff);
   // Grow in double seconds and stop once at the cap (or when nothing would
@@ -69,8 +66,7 @@ RetryEnv RealRetryEnv() {
 }
 
 absl::Status RetryLoop(const RetryPolicy& policy, absl::Time deadline,
-                       const RetryEnv& env,
-                       absl::FunctionRef<absl::Status()> attempt) {
+                       const RetryEnv& env, absl::FunctionRef<absl::Status()> attempt) {
   absl::Status status;
   for (int n = 1;; ++n) {
     status = attempt();

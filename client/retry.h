@@ -33,10 +33,9 @@ absl::Status ValidateRetryPolicy(const RetryPolicy& policy);
 
 // Delay before retry number `retry` (1 = after the first failed attempt):
 // min(max_backoff, b * j) with b = min(max_backoff, initial_backoff *
-// multiplier^(retry-1)) and j = 1 + jitter * (2 * unit_random - 1). `unit_random` is in [0, 1]; 0.5
-// gives the delay without jitter. Pure: same arguments, same result.
-absl::Duration BackoffDelay(const RetryPolicy& policy, int retry,
-                            double unit_random);
+// multiplier^(retry-1)) and j = 1 + jitter * (2 * unit_random - 1). `unit_random` is in
+// [0, 1]; 0.5 gives the delay without jitter. Pure: same arguments, same result.
+absl::Duration BackoffDelay(const RetryPolicy& policy, int retry, double unit_random);
 
 // True for the codes worth another attempt. Only UNAVAILABLE: the request
 // never reached a server, or the server is shutting down. Every StreamTune
@@ -58,8 +57,7 @@ RetryEnv RealRetryEnv();
 // or after `deadline`. Returns the last attempt's status. `attempt` is
 // always called at least once.
 absl::Status RetryLoop(const RetryPolicy& policy, absl::Time deadline,
-                       const RetryEnv& env,
-                       absl::FunctionRef<absl::Status()> attempt);
+                       const RetryEnv& env, absl::FunctionRef<absl::Status()> attempt);
 
 // RetryLoop for calls that produce a value.
 template <typename T>

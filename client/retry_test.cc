@@ -22,11 +22,10 @@ TEST(BackoffDelay, DoublesFromInitialUpToMax) {
   for (int retry = 1; retry <= 7; ++retry) {
     delays.push_back(BackoffDelay(policy, retry, 0.5));
   }
-  EXPECT_THAT(delays,
-              ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200),
-                          absl::Milliseconds(400), absl::Milliseconds(800),
-                          absl::Milliseconds(1600), absl::Seconds(2),
-                          absl::Seconds(2)));
+  EXPECT_THAT(delays, ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200),
+                                  absl::Milliseconds(400), absl::Milliseconds(800),
+                                  absl::Milliseconds(1600), absl::Seconds(2),
+                                  absl::Seconds(2)));
 }
 
 TEST(BackoffDelay, MiddleRandomGivesDelayWithoutJitter) {
@@ -129,19 +128,16 @@ TEST(RetryLoop, RetriesUnavailableWithTheBackoffSchedule) {
       });
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(calls, 4);
-  EXPECT_THAT(fake.sleeps,
-              ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200),
-                          absl::Milliseconds(400)));
+  EXPECT_THAT(fake.sleeps, ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200),
+                                       absl::Milliseconds(400)));
 }
 
 TEST(RetryLoop, StopsAtFirstSuccess) {
   FakeEnv fake;
   int calls = 0;
-  absl::Status status =
-      RetryLoop(RetryPolicy(), fake.now + absl::Seconds(10), fake.env(), [&] {
-        return ++calls < 3 ? absl::UnavailableError("down")
-                           : absl::OkStatus();
-      });
+  absl::Status status = RetryLoop(
+      RetryPolicy(), fake.now + absl::Seconds(10), fake.env(),
+      [&] { return ++calls < 3 ? absl::UnavailableError("down") : absl::OkStatus(); });
   EXPECT_TRUE(status.ok());
   EXPECT_EQ(calls, 3);
 }
@@ -163,8 +159,8 @@ TEST(RetryLoop, GivesUpWhenTheBackoffWouldPassTheDeadline) {
   FakeEnv fake;
   int calls = 0;
   // 100 ms + 200 ms fit in 350 ms; the third wait (400 ms) does not.
-  absl::Status status = RetryLoop(
-      RetryPolicy(), fake.now + absl::Milliseconds(350), fake.env(), [&] {
+  absl::Status status =
+      RetryLoop(RetryPolicy(), fake.now + absl::Milliseconds(350), fake.env(), [&] {
         ++calls;
         return absl::UnavailableError("down");
       });
@@ -175,11 +171,11 @@ TEST(RetryLoop, GivesUpWhenTheBackoffWouldPassTheDeadline) {
 TEST(RetryLoop, CallsOnceEvenPastTheDeadline) {
   FakeEnv fake;
   int calls = 0;
-  absl::Status status = RetryLoop(RetryPolicy(), fake.now - absl::Seconds(1),
-                                  fake.env(), [&] {
-                                    ++calls;
-                                    return absl::OkStatus();
-                                  });
+  absl::Status status =
+      RetryLoop(RetryPolicy(), fake.now - absl::Seconds(1), fake.env(), [&] {
+        ++calls;
+        return absl::OkStatus();
+      });
   EXPECT_TRUE(status.ok());
   EXPECT_EQ(calls, 1);
 }
@@ -199,12 +195,12 @@ TEST(RetryLoop, SingleAttemptPolicyNeverRetries) {
 TEST(RetryCall, ReturnsTheValueOfTheSuccessfulAttempt) {
   FakeEnv fake;
   int calls = 0;
-  absl::StatusOr<int> result = RetryCall<int>(
-      RetryPolicy(), fake.now + absl::Seconds(10), fake.env(),
-      [&]() -> absl::StatusOr<int> {
-        if (++calls == 1) return absl::UnavailableError("down");
-        return 42;
-      });
+  absl::StatusOr<int> result =
+      RetryCall<int>(RetryPolicy(), fake.now + absl::Seconds(10), fake.env(),
+                     [&]() -> absl::StatusOr<int> {
+                       if (++calls == 1) return absl::UnavailableError("down");
+                       return 42;
+                     });
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(*result, 42);
 }

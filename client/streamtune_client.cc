@@ -1,11 +1,11 @@
 #include "client/streamtune_client.h"
 
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -28,8 +28,7 @@ constexpr absl::Duration kHealthPollInterval = absl::Milliseconds(100);
 // options never change after construction, so this class is thread-safe.
 class GrpcStreamTuneClient : public StreamTuneClient {
  public:
-  GrpcStreamTuneClient(ClientOptions options,
-                       std::shared_ptr<grpc::Channel> channel)
+  GrpcStreamTuneClient(ClientOptions options, std::shared_ptr<grpc::Channel> channel)
       : options_(std::move(options)),
         env_(RealRetryEnv()),
         channel_(std::move(channel)),
@@ -58,15 +57,13 @@ class GrpcStreamTuneClient : public StreamTuneClient {
   }
   absl::StatusOr<v1::ListRecommendationsResponse> ListRecommendations(
       const v1::ListRecommendationsRequest& request) override {
-    return Call(tune_.get(), &v1::StreamTune::Stub::ListRecommendations,
-                request);
+    return Call(tune_.get(), &v1::StreamTune::Stub::ListRecommendations, request);
   }
   absl::StatusOr<v1::ListModelsResponse> ListModels(
       const v1::ListModelsRequest& request) override {
     return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::ListModels, request);
   }
-  absl::StatusOr<v1::Model> GetModel(
-      const v1::GetModelRequest& request) override {
+  absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request) override {
     return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::GetModel, request);
   }
   absl::StatusOr<v1::PretrainResponse> Pretrain(
@@ -90,15 +87,13 @@ class GrpcStreamTuneClient : public StreamTuneClient {
       HealthCheckResponse response;
       absl::Status status =
           Once(health_.get(), &Health::Stub::Check, HealthCheckRequest(),
-               std::min(deadline, absl::Now() + options_.call_timeout),
-               &response);
+               std::min(deadline, absl::Now() + options_.call_timeout), &response);
       if (status.ok()) {
         if (response.status() == HealthCheckResponse::SERVING) {
           return absl::OkStatus();
         }
         last = HealthCheckResponse::ServingStatus_Name(response.status());
-      } else if (status.code() != absl::StatusCode::kDeadlineExceeded ||
-                 !have_answer) {
+      } else if (status.code() != absl::StatusCode::kDeadlineExceeded || !have_answer) {
         // A poll cut short by our own deadline says less than the answer
         // before it, so it only counts when there is nothing else.
         last = absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
@@ -118,10 +113,9 @@ class GrpcStreamTuneClient : public StreamTuneClient {
   // One attempt of a unary call with `deadline` and the tenant metadata.
   template <typename Stub, typename Request, typename Response>
   absl::Status Once(Stub* stub,
-                    grpc::Status (Stub::*method)(grpc::ClientContext*,
-                                                 const Request&, Response*),
-                    const Request& request, absl::Time deadline,
-                    Response* response) {
+                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                 Response*),
+                    const Request& request, absl::Time deadline, Response* response) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline));
     if (!options_.tenant.empty()) {
@@ -133,11 +127,10 @@ class GrpcStreamTuneClient : public StreamTuneClient {
 
   // A unary call with retries; one deadline covers all attempts.
   template <typename Stub, typename Request, typename Response>
-  absl::StatusOr<Response> Call(
-      Stub* stub,
-      grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                   Response*),
-      const Request& request) {
+  absl::StatusOr<Response> Call(Stub* stub,
+                                grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                             const Request&, Response*),
+                                const Request& request) {
     const absl::Time deadline = absl::Now() + options_.call_timeout;
     Response response;
     absl::Status status = RetryLoop(options_.retry, deadline, env_, [&]() {
@@ -162,13 +155,13 @@ absl::StatusOr<std::unique_ptr<StreamTuneClient>> StreamTuneClient::Create(
   if (options.target.empty()) {
     return absl::InvalidArgumentError("target: must be host:port, got \"\"");
   }
-  absl::Status status =
-      options.tenant.empty() ? absl::OkStatus() : ValidateTenant(options.tenant, "tenant");
+  absl::Status status = options.tenant.empty()
+                            ? absl::OkStatus()
+                            : ValidateTenant(options.tenant, "tenant");
   if (!status.ok()) return status;
   if (options.call_timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("call_timeout: must be > 0, got ",
-                     absl::FormatDuration(options.call_timeout)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "call_timeout: must be > 0, got ", absl::FormatDuration(options.call_timeout)));
   }
   status = ValidateRetryPolicy(options.retry);
   if (!status.ok()) return status;

@@ -63,8 +63,7 @@ class StreamTuneClient {
   // streamtune.v1.StreamTuneAdmin
   virtual absl::StatusOr<v1::ListModelsResponse> ListModels(
       const v1::ListModelsRequest& request) = 0;
-  virtual absl::StatusOr<v1::Model> GetModel(
-      const v1::GetModelRequest& request) = 0;
+  virtual absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request) = 0;
   virtual absl::StatusOr<v1::PretrainResponse> Pretrain(
       const v1::PretrainRequest& request) = 0;
   virtual absl::StatusOr<v1::PretrainRun> GetPretrainRun(
@@ -79,8 +78,6 @@ class StreamTuneClient {
   // in the message. Each poll is bounded by the time left, not retried.
   virtual absl::Status WaitUntilServing(absl::Duration timeout) = 0;
 };
-
-
 
 }  // namespace streamtune
 

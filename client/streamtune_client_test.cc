@@ -2,6 +2,8 @@
 // port: metadata, deadlines, retries, status conversion and health polling.
 #include "client/streamtune_client.h"
 
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,9 +14,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -71,8 +70,7 @@ class FakeTuneService final : public v1::StreamTune::Service {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = context->client_metadata().find(kTenantMetadataKey);
     had_tenant_ = it != context->client_metadata().end();
-    tenant_ = had_tenant_ ? std::string(it->second.data(), it->second.size())
-                          : "";
+    tenant_ = had_tenant_ ? std::string(it->second.data(), it->second.size()) : "";
     deadline_ = context->deadline();
   }
 
@@ -84,8 +82,7 @@ class FakeTuneService final : public v1::StreamTune::Service {
 
 class FakeAdminService final : public v1::StreamTuneAdmin::Service {
  public:
-  grpc::Status GetModel(grpc::ServerContext*,
-                        const v1::GetModelRequest* request,
+  grpc::Status GetModel(grpc::ServerContext*, const v1::GetModelRequest* request,
                         v1::Model* response) override {
     if (request->model_id() != "global") {
       return grpc::Status(
@@ -103,8 +100,7 @@ class StreamTuneClientTest : public ::testing::Test {
   void SetUp() override {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                             &port_);
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&tune_);
     builder.RegisterService(&admin_);
     server_ = builder.BuildAndStart();
@@ -192,9 +188,8 @@ TEST_F(StreamTuneClientTest, ReturnsOtherErrorsUnchangedWithoutRetry) {
                              "snapshot.edges[3].to: unknown operator \"joinn\"");
   absl::StatusOr<v1::Recommendation> answer =
       NewClient(Options())->Recommend(Request());
-  EXPECT_EQ(answer.status(),
-            absl::InvalidArgumentError(
-                "snapshot.edges[3].to: unknown operator \"joinn\""));
+  EXPECT_EQ(answer.status(), absl::InvalidArgumentError(
+                                 "snapshot.edges[3].to: unknown operator \"joinn\""));
   EXPECT_EQ(tune_.calls, 1);
 }
 
@@ -202,8 +197,7 @@ TEST_F(StreamTuneClientTest, SlowServerHitsTheDeadline) {
   tune_.delay_ms = 500;
   ClientOptions options = Options();
   options.call_timeout = absl::Milliseconds(100);
-  absl::StatusOr<v1::Recommendation> answer =
-      NewClient(options)->Recommend(Request());
+  absl::StatusOr<v1::Recommendation> answer = NewClient(options)->Recommend(Request());
   EXPECT_EQ(answer.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(tune_.calls, 1);
 }

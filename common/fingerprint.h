@@ -4,8 +4,8 @@
 #define STREAMTUNE_COMMON_FINGERPRINT_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "streamtune/v1/snapshot.pb.h"
 
 namespace streamtune {

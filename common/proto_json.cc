@@ -14,8 +14,7 @@ absl::Status ParseJson(absl::string_view json, absl::string_view what,
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), message,
-      options);
+      google::protobuf::StringPiece(json.data(), json.size()), message, options);
   if (!status.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": not a valid ", message->GetTypeName(),

@@ -4,10 +4,10 @@
 #define STREAMTUNE_COMMON_PROTO_JSON_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
 namespace streamtune {
@@ -19,13 +19,11 @@ absl::Status ParseJson(absl::string_view json, absl::string_view what,
                        google::protobuf::Message* message);
 
 // Serialises `message` as JSON. `pretty` adds indentation and newlines.
-std::string ToJson(const google::protobuf::Message& message,
-                   bool pretty = false);
+std::string ToJson(const google::protobuf::Message& message, bool pretty = false);
 
 // Reads the file at `path` and parses it as JSON into `message`. NOT_FOUND
 // when the file cannot be read; INVALID_ARGUMENT when it does not parse.
-absl::Status ParseJsonFile(const std::string& path,
-                           google::protobuf::Message* message);
+absl::Status ParseJsonFile(const std::string& path, google::protobuf::Message* message);
 
 }  // namespace streamtune
 

@@ -9,9 +9,9 @@
 #include "absl/status/statusor.h"
 
 // Returns the status from the enclosing function if `expr` is not OK.
-#define STREAMTUNE_RETURN_IF_ERROR(expr)                 \
-  do {                                                   \
-    ::absl::Status streamtune_status_ = (expr);          \
+#define STREAMTUNE_RETURN_IF_ERROR(expr)                     \
+  do {                                                       \
+    ::absl::Status streamtune_status_ = (expr);              \
     if (!streamtune_status_.ok()) return streamtune_status_; \
   } while (0)
 

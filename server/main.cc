@@ -3,14 +3,14 @@
 // structs. Start-up: connect to PostgreSQL (retrying for --database_wait) and
 // apply migrations, serve gRPC and /metrics, then wait for SIGTERM/SIGINT on
 // a sigwait thread and shut down gracefully.
+#include <prometheus/exposer.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <prometheus/exposer.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -20,17 +20,17 @@
 #include "absl/time/time.h"
 #include "common/logging.h"
 #include "common/port_file.h"
+#include "server/core/learning/model_repository.h"
+#include "server/core/learning/pretraining.h"
 #include "server/core/policies/conttune/conttune_policy.h"
 #include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/policies/flink_autoscaler/flink_autoscaler_policy.h"
-#include "server/core/learning/model_repository.h"
-#include "server/core/learning/pretraining.h"
 #include "server/core/policies/streamtune/streamtune_policy.h"
 #include "server/core/policy_registry.h"
 #include "server/core/tuning_core.h"
 #include "server/core/tuning_observer.h"
-#include "server/service/grpc_server.h"
 #include "server/model/torch_trainer.h"
+#include "server/service/grpc_server.h"
 #include "server/service/server_metrics.h"
 #include "storage/postgres_store.h"
 
@@ -98,7 +98,8 @@ ServerMainOptions OptionsFromFlags() {
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   options.database_wait = absl::GetFlag(FLAGS_database_wait);
   options.default_policy = absl::GetFlag(FLAGS_default_policy);
-  options.flink_autoscaler_time_scale = absl::GetFlag(FLAGS_flink_autoscaler_time_scale);
+  options.flink_autoscaler_time_scale =
+      absl::GetFlag(FLAGS_flink_autoscaler_time_scale);
   options.history_snapshots = absl::GetFlag(FLAGS_history_snapshots);
   options.shared_model_tenant = absl::GetFlag(FLAGS_shared_model_tenant);
   options.port_file = absl::GetFlag(FLAGS_port_file);
@@ -167,7 +168,8 @@ int Run(const ServerMainOptions& options) {
   const std::unique_ptr<ModelTrainer> trainer = MakeTorchModelTrainer();
   // Online fine-tuning and inference are timed; pre-training is not (the
   // Pretrain RPC's latency covers it).
-  const ObservedModelTrainer observed_trainer(trainer.get(), &metrics.tuning(), "fine_tune");
+  const ObservedModelTrainer observed_trainer(trainer.get(), &metrics.tuning(),
+                                              "fine_tune");
   ModelRepository models(store->get(), &observed_trainer);
   metrics.WatchModelCache(&models);
   metrics.WatchPool([store = store->get()] { return store->pool_stats(); });
@@ -197,7 +199,8 @@ int Run(const ServerMainOptions& options) {
     try {
       exposer = std::make_unique<prometheus::Exposer>(options.metrics_listen);
     } catch (const std::exception& e) {
-      LogError(absl::StrCat("--metrics_listen=", options.metrics_listen, ": ", e.what()));
+      LogError(
+          absl::StrCat("--metrics_listen=", options.metrics_listen, ": ", e.what()));
       return 1;
     }
     for (const auto& collectable : metrics.collectables()) {
@@ -216,7 +219,8 @@ int Run(const ServerMainOptions& options) {
                        options.default_policy));
   if (!options.port_file.empty()) {
     if (absl::Status ok = WritePortFile(
-            options.port_file, {{"grpc_port", (*server)->port()}, {"metrics_port", metrics_port}});
+            options.port_file,
+            {{"grpc_port", (*server)->port()}, {"metrics_port", metrics_port}});
         !ok.ok()) {
       LogError(std::string(ok.message()));
       return 1;

@@ -1,5 +1,4 @@
 #include "storage/in_memory_store.h"
-#include "common/timestamps.h"
 
 #include <algorithm>
 #include <tuple>
@@ -8,8 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/fingerprint.h"
 #include "common/status_macros.h"
-#include "storage/page_token.h"
 #include "common/tenant.h"
+#include "common/timestamps.h"
+#include "storage/page_token.h"
 #include "storage/store_util.h"
 
 namespace streamtune {
@@ -28,8 +28,8 @@ absl::Status JobNotFound(absl::string_view job_id) {
 }
 
 absl::Status ModelNotFound(absl::string_view model_id, int64_t version) {
-  return absl::NotFoundError(absl::StrCat("model_id: no model \"", model_id,
-                                          "\" version ", version));
+  return absl::NotFoundError(
+      absl::StrCat("model_id: no model \"", model_id, "\" version ", version));
 }
 
 }  // namespace
@@ -52,9 +52,9 @@ absl::StatusOr<int64_t> InMemoryStore::CheckExisting(
   auto it = job->sequence_by_id.find(s.snapshot_id());
   if (it == job->sequence_by_id.end()) return 0;
   if (job->fingerprints[it->second - 1] != SnapshotFingerprint(s)) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "snapshot.snapshot_id: \"", s.snapshot_id(),
-        "\" is already stored with different content"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("snapshot.snapshot_id: \"", s.snapshot_id(),
+                     "\" is already stored with different content"));
   }
   return it->second;
 }
@@ -97,8 +97,7 @@ absl::StatusOr<PutSnapshotResult> InMemoryStore::PutSnapshot(
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateSnapshotKey(snapshot));
   absl::MutexLock lock(&mu_);
-  STREAMTUNE_ASSIGN_OR_RETURN(int64_t existing,
-                              CheckExisting(tenant, snapshot));
+  STREAMTUNE_ASSIGN_OR_RETURN(int64_t existing, CheckExisting(tenant, snapshot));
   PutSnapshotResult result;
   if (existing > 0) {
     result.sequence = existing;
@@ -118,8 +117,7 @@ absl::StatusOr<v1::Recommendation> InMemoryStore::PutSnapshotAndRecommendation(
       v1::Recommendation canonical,
       CanonicalRecommendation(snapshot, recommendation, NowMicros()));
   absl::MutexLock lock(&mu_);
-  STREAMTUNE_ASSIGN_OR_RETURN(int64_t sequence,
-                              CheckExisting(tenant, snapshot));
+  STREAMTUNE_ASSIGN_OR_RETURN(int64_t sequence, CheckExisting(tenant, snapshot));
   if (sequence > 0) {
     JobState* job = FindJob(tenant, snapshot.snapshot().job_id());
     auto it = job->recommendations.find(sequence);
@@ -136,8 +134,7 @@ absl::StatusOr<v1::Recommendation> InMemoryStore::PutSnapshotAndRecommendation(
 }
 
 absl::StatusOr<std::optional<v1::StoredSnapshot>> InMemoryStore::FindSnapshot(
-    absl::string_view tenant, absl::string_view job_id,
-    absl::string_view snapshot_id) {
+    absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
   absl::MutexLock lock(&mu_);
   JobState* job = FindJob(tenant, job_id);
   if (job == nullptr) return std::nullopt;
@@ -146,10 +143,8 @@ absl::StatusOr<std::optional<v1::StoredSnapshot>> InMemoryStore::FindSnapshot(
   return job->snapshots[it->second - 1];
 }
 
-absl::StatusOr<std::optional<v1::Recommendation>>
-InMemoryStore::FindRecommendation(absl::string_view tenant,
-                                  absl::string_view job_id,
-                                  absl::string_view snapshot_id) {
+absl::StatusOr<std::optional<v1::Recommendation>> InMemoryStore::FindRecommendation(
+    absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
   absl::MutexLock lock(&mu_);
   JobState* job = FindJob(tenant, job_id);
   if (job == nullptr) return std::nullopt;
@@ -171,15 +166,14 @@ absl::StatusOr<std::vector<v1::StoredSnapshot>> InMemoryStore::RecentSnapshots(
   return out;
 }
 
-absl::StatusOr<std::vector<v1::Recommendation>>
-InMemoryStore::RecentRecommendations(absl::string_view tenant,
-                                     absl::string_view job_id, int limit) {
+absl::StatusOr<std::vector<v1::Recommendation>> InMemoryStore::RecentRecommendations(
+    absl::string_view tenant, absl::string_view job_id, int limit) {
   absl::MutexLock lock(&mu_);
   std::vector<v1::Recommendation> out;
   JobState* job = FindJob(tenant, job_id);
   if (job == nullptr || limit <= 0) return out;
-  for (auto it = job->recommendations.rbegin();
-       it != job->recommendations.rend(); ++it) {
+  for (auto it = job->recommendations.rbegin(); it != job->recommendations.rend();
+       ++it) {
     if (static_cast<int>(out.size()) == limit) break;
     out.push_back(it->second);
   }
@@ -249,8 +243,7 @@ InMemoryStore::ListRecommendationsAfter(absl::string_view tenant,
   if (job == nullptr) return JobNotFound(job_id);
   std::vector<std::pair<int64_t, v1::Recommendation>> out;
   for (auto it = job->recommendations.upper_bound(after_sequence);
-       it != job->recommendations.end() && static_cast<int>(out.size()) < limit;
-       ++it) {
+       it != job->recommendations.end() && static_cast<int>(out.size()) < limit; ++it) {
     if (range.Contains(ToUnixMicros(it->second.created_at()))) {
       out.emplace_back(it->first, it->second);
     }
@@ -267,8 +260,7 @@ absl::StatusOr<v1::Model> InMemoryStore::PutModel(absl::string_view tenant,
   auto& versions = tenants_[std::string(tenant)].models[model.model_id()];
   ModelVersion stored{model, std::string(weights)};
   stored.model.set_version(static_cast<int64_t>(versions.size()) + 1);
-  last_model_micros_ =
-      std::max(last_model_micros_ + 1, ToUnixMicros(NowMicros()));
+  last_model_micros_ = std::max(last_model_micros_ + 1, ToUnixMicros(NowMicros()));
   *stored.model.mutable_created_at() = FromUnixMicros(last_model_micros_);
   versions.push_back(std::move(stored));
   return versions.back().model;
@@ -277,7 +269,8 @@ absl::StatusOr<v1::Model> InMemoryStore::PutModel(absl::string_view tenant,
 absl::StatusOr<std::vector<v1::Model>> InMemoryStore::ListModelsBefore(
     absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) {
   std::optional<ModelKey> bound;
-  if (before) bound = ModelKey{before->created_micros, before->model_id, before->version};
+  if (before)
+    bound = ModelKey{before->created_micros, before->model_id, before->version};
   absl::MutexLock lock(&mu_);
   std::vector<const v1::Model*> models;
   auto t = tenants_.find(std::string(tenant));
@@ -299,8 +292,9 @@ absl::StatusOr<std::vector<v1::Model>> InMemoryStore::ListModelsBefore(
   return out;
 }
 
-const InMemoryStore::ModelVersion* InMemoryStore::FindModel(
-    absl::string_view tenant, absl::string_view model_id, int64_t version) {
+const InMemoryStore::ModelVersion* InMemoryStore::FindModel(absl::string_view tenant,
+                                                            absl::string_view model_id,
+                                                            int64_t version) {
   auto t = tenants_.find(std::string(tenant));
   if (t == tenants_.end()) return nullptr;
   auto m = t->second.models.find(std::string(model_id));
@@ -322,8 +316,9 @@ absl::StatusOr<v1::Model> InMemoryStore::GetModel(absl::string_view tenant,
   return found->model;
 }
 
-absl::StatusOr<std::string> InMemoryStore::GetModelWeights(
-    absl::string_view tenant, absl::string_view model_id, int64_t version) {
+absl::StatusOr<std::string> InMemoryStore::GetModelWeights(absl::string_view tenant,
+                                                           absl::string_view model_id,
+                                                           int64_t version) {
   absl::MutexLock lock(&mu_);
   const ModelVersion* found = FindModel(tenant, model_id, version);
   if (found == nullptr) return ModelNotFound(model_id, version);

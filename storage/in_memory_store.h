@@ -44,8 +44,7 @@ class InMemoryStore : public Store {
   absl::Status SetJobModel(absl::string_view tenant, absl::string_view job_id,
                            absl::string_view cluster_id,
                            int64_t model_version) override;
-  absl::StatusOr<v1::Model> PutModel(absl::string_view tenant,
-                                     const v1::Model& model,
+  absl::StatusOr<v1::Model> PutModel(absl::string_view tenant, const v1::Model& model,
                                      absl::string_view weights) override;
   absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,
                                      absl::string_view model_id,
@@ -77,9 +76,9 @@ class InMemoryStore : public Store {
  private:
   struct JobState {
     v1::Job summary;
-    std::map<std::string, int64_t> sequence_by_id;  // snapshot_id -> sequence
-    std::vector<v1::StoredSnapshot> snapshots;      // [sequence - 1]
-    std::vector<std::string> fingerprints;          // [sequence - 1]
+    std::map<std::string, int64_t> sequence_by_id;          // snapshot_id -> sequence
+    std::vector<v1::StoredSnapshot> snapshots;              // [sequence - 1]
+    std::vector<std::string> fingerprints;                  // [sequence - 1]
     std::map<int64_t, v1::Recommendation> recommendations;  // by sequence
   };
   struct ModelVersion {
@@ -103,9 +102,8 @@ class InMemoryStore : public Store {
   // Stores a snapshot known to be new; returns its sequence.
   int64_t Insert(absl::string_view tenant, const v1::StoredSnapshot& snapshot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  const ModelVersion* FindModel(absl::string_view tenant,
-                                absl::string_view model_id, int64_t version)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const ModelVersion* FindModel(absl::string_view tenant, absl::string_view model_id,
+                                int64_t version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::map<std::string, TenantState> tenants_ ABSL_GUARDED_BY(mu_);

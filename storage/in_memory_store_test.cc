@@ -9,9 +9,9 @@ namespace streamtune {
 namespace {
 
 INSTANTIATE_TEST_SUITE_P(InMemory, StoreConformanceTest,
-                         ::testing::Values(StoreFactory{"in_memory", [] {
-                           return std::make_unique<InMemoryStore>();
-                         }}));
+                         ::testing::Values(StoreFactory{
+                             "in_memory",
+                             [] { return std::make_unique<InMemoryStore>(); }}));
 
 }  // namespace
 }  // namespace streamtune

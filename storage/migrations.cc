@@ -143,8 +143,7 @@ absl::Status ApplyMigrations(pqxx::connection& connection) {
     }
     for (const Migration& m : Migrations()) {
       if (applied.count(m.version) > 0) continue;
-      what = absl::StrCat("schema migration ", m.version, " (", m.description,
-                          ")");
+      what = absl::StrCat("schema migration ", m.version, " (", m.description, ")");
       txn.exec(m.sql);
       txn.exec_params(
           "INSERT INTO schema_migrations (version, description)"

@@ -11,9 +11,7 @@ namespace {
 // instead of being misread.
 constexpr absl::string_view kFormat = "st1";
 
-absl::Status Malformed() {
-  return absl::InvalidArgumentError("page_token: malformed");
-}
+absl::Status Malformed() { return absl::InvalidArgumentError("page_token: malformed"); }
 
 void AppendPart(absl::string_view part, std::string* out) {
   absl::StrAppend(out, part.size(), ":", part);
@@ -43,8 +41,9 @@ std::string EncodePageToken(absl::string_view listing,
   return absl::WebSafeBase64Escape(raw);
 }
 
-absl::StatusOr<std::vector<std::string>> DecodePageToken(
-    absl::string_view listing, absl::string_view token, size_t parts) {
+absl::StatusOr<std::vector<std::string>> DecodePageToken(absl::string_view listing,
+                                                         absl::string_view token,
+                                                         size_t parts) {
   if (token.empty()) return std::vector<std::string>();
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw)) return Malformed();
@@ -70,8 +69,7 @@ absl::StatusOr<int64_t> PageTokenInt(absl::string_view part) {
 
 absl::StatusOr<int64_t> DecodeInt64PageToken(absl::string_view listing,
                                              absl::string_view token) {
-  absl::StatusOr<std::vector<std::string>> key =
-      DecodePageToken(listing, token, 1);
+  absl::StatusOr<std::vector<std::string>> key = DecodePageToken(listing, token, 1);
   if (!key.ok()) return key.status();
   if (key->empty()) return 0;
   return PageTokenInt((*key)[0]);
@@ -79,8 +77,8 @@ absl::StatusOr<int64_t> DecodeInt64PageToken(absl::string_view listing,
 
 absl::Status ValidatePageSize(const PageRequest& page) {
   if (page.page_size < 1 || page.page_size > 1000) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "page_size: must be in [1, 1000], got ", page.page_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be in [1, 1000], got ", page.page_size));
   }
   return absl::OkStatus();
 }

@@ -23,8 +23,9 @@ std::string EncodePageToken(absl::string_view listing,
 // Decodes a token made by EncodePageToken for the same `listing` with exactly
 // `parts` key parts. An empty token decodes to an empty key (first page).
 // INVALID_ARGUMENT "page_token: malformed" for anything else.
-absl::StatusOr<std::vector<std::string>> DecodePageToken(
-    absl::string_view listing, absl::string_view token, size_t parts);
+absl::StatusOr<std::vector<std::string>> DecodePageToken(absl::string_view listing,
+                                                         absl::string_view token,
+                                                         size_t parts);
 
 // Parses a key part written with absl::StrCat(int64); INVALID_ARGUMENT
 // "page_token: malformed" if it is not one.

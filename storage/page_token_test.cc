@@ -36,8 +36,7 @@ TEST(PageToken, RejectsGarbageOtherListingsAndWrongArity) {
            {"jobs", jobs, 2},
            {"jobs", jobs.substr(0, jobs.size() - 2), 1}}) {
     auto decoded = DecodePageToken(listing, token, parts);
-    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument)
-        << token;
+    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument) << token;
     EXPECT_EQ(decoded.status().message(), "page_token: malformed");
   }
   EXPECT_FALSE(PageTokenInt("12x").ok());

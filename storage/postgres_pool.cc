@@ -42,8 +42,7 @@ std::string RedactPassword(const std::string& url) {
 
 std::string WithConnectTimeout(const std::string& url, absl::Duration timeout) {
   const int64_t seconds = std::max<int64_t>(1, absl::ToInt64Seconds(timeout));
-  if (absl::StartsWith(url, "postgresql://") ||
-      absl::StartsWith(url, "postgres://")) {
+  if (absl::StartsWith(url, "postgresql://") || absl::StartsWith(url, "postgres://")) {
     const char* sep = url.find('?') == std::string::npos ? "?" : "&";
     return absl::StrCat(url, sep, "connect_timeout=", seconds);
   }
@@ -66,20 +65,19 @@ absl::Status StatusFromPqxxException(absl::string_view what, bool* broken) {
         absl::StrCat("postgres: connection lost during ", what));
   } catch (const pqxx::in_doubt_error&) {
     *broken = true;
-    return absl::UnavailableError(absl::StrCat(
-        "postgres: connection lost while committing ", what,
-        "; it may or may not have been applied"));
+    return absl::UnavailableError(
+        absl::StrCat("postgres: connection lost while committing ", what,
+                     "; it may or may not have been applied"));
   } catch (const pqxx::sql_error& e) {
     if (IsConnectionLoss(e.sqlstate())) {
       *broken = true;
-      return absl::UnavailableError(absl::StrCat(
-          "postgres: server ended the session during ", what, " (SQLSTATE ",
-          e.sqlstate(), ")"));
+      return absl::UnavailableError(
+          absl::StrCat("postgres: server ended the session during ", what,
+                       " (SQLSTATE ", e.sqlstate(), ")"));
     }
     // e.what() may quote the statement; the SQLSTATE says enough.
-    return absl::InternalError(absl::StrCat("postgres: ", what,
-                                            " failed (SQLSTATE ",
-                                            e.sqlstate(), ")"));
+    return absl::InternalError(
+        absl::StrCat("postgres: ", what, " failed (SQLSTATE ", e.sqlstate(), ")"));
   } catch (const std::exception&) {
     return absl::InternalError(
         absl::StrCat("postgres: ", what, " failed unexpectedly"));
@@ -97,8 +95,7 @@ PostgresPool::Lease::~Lease() {
 
 PostgresPool::PostgresPool(const PostgresPoolOptions& options)
     : options_(options),
-      connection_string_(
-          WithConnectTimeout(options.url, options.connect_timeout)),
+      connection_string_(WithConnectTimeout(options.url, options.connect_timeout)),
       observer_(options.observer != nullptr ? options.observer : NoOpObserver()) {}
 
 PostgresPool::~PostgresPool() = default;
@@ -117,18 +114,15 @@ absl::StatusOr<std::unique_ptr<PostgresPool>> PostgresPool::Create(
   return pool;
 }
 
-absl::StatusOr<std::unique_ptr<pqxx::connection>> PostgresPool::Connect()
-    const {
+absl::StatusOr<std::unique_ptr<pqxx::connection>> PostgresPool::Connect() const {
   try {
     return std::make_unique<pqxx::connection>(connection_string_);
   } catch (const std::exception& e) {
     // libpq's own words (host, port, reason) make the clearest message, but
     // a malformed URL is quoted whole: keep its password out.
     std::string message = absl::StrReplaceAll(
-        OneLine(e.what()),
-        {{connection_string_, RedactPassword(connection_string_)}});
-    return absl::UnavailableError(
-        absl::StrCat("postgres: cannot connect: ", message));
+        OneLine(e.what()), {{connection_string_, RedactPassword(connection_string_)}});
+    return absl::UnavailableError(absl::StrCat("postgres: cannot connect: ", message));
   }
 }
 
@@ -151,10 +145,10 @@ absl::StatusOr<PostgresPool::Lease> PostgresPool::Borrow() {
     lock.Release();
     observer_->OnConnectionWait(absl::Now() - start);
     if (!free) {
-      return absl::UnavailableError(absl::StrCat(
-          "postgres: no free connection within ",
-          absl::FormatDuration(options_.acquire_timeout), " (pool of ",
-          options_.size, ")"));
+      return absl::UnavailableError(
+          absl::StrCat("postgres: no free connection within ",
+                       absl::FormatDuration(options_.acquire_timeout), " (pool of ",
+                       options_.size, ")"));
     }
     if (connection != nullptr) return Lease(this, std::move(connection));
   }
@@ -176,8 +170,7 @@ PoolStats PostgresPool::Stats() {
   return stats;
 }
 
-void PostgresPool::GiveBack(std::unique_ptr<pqxx::connection> connection,
-                            bool broken) {
+void PostgresPool::GiveBack(std::unique_ptr<pqxx::connection> connection, bool broken) {
   std::vector<std::unique_ptr<pqxx::connection>> to_close;
   {
     absl::MutexLock lock(&mu_);

@@ -1,5 +1,4 @@
 #include "storage/postgres_store.h"
-#include "common/timestamps.h"
 
 #include <algorithm>
 #include <utility>
@@ -8,6 +7,8 @@
 #include "common/fingerprint.h"
 #include "common/proto_json.h"
 #include "common/status_macros.h"
+#include "common/tenant.h"
+#include "common/timestamps.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "pqxx/pqxx"
@@ -15,7 +16,6 @@
 #include "storage/page_token.h"
 #include "storage/postgres_pool.h"
 #include "storage/postgres_transaction.h"
-#include "common/tenant.h"
 #include "storage/store_util.h"
 
 namespace streamtune {
@@ -50,8 +50,7 @@ absl::Status FromJson(const char* json, absl::string_view what,
                       google::protobuf::Message* message) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
-  if (!google::protobuf::util::JsonStringToMessage(json, message, options)
-           .ok()) {
+  if (!google::protobuf::util::JsonStringToMessage(json, message, options).ok()) {
     return absl::InternalError(
         absl::StrCat("postgres: stored ", what, " does not parse"));
   }
@@ -81,8 +80,7 @@ absl::StatusOr<v1::StoredSnapshot> SnapshotFromRow(const pqxx::row& row) {
   return snapshot;
 }
 
-absl::StatusOr<v1::Recommendation> RecommendationFromField(
-    const pqxx::field& field) {
+absl::StatusOr<v1::Recommendation> RecommendationFromField(const pqxx::field& field) {
   v1::Recommendation recommendation;
   STREAMTUNE_RETURN_IF_ERROR(
       FromJson(field.c_str(), "recommendation", &recommendation));
@@ -115,8 +113,7 @@ std::pair<bool, std::string> Bound(const std::optional<int64_t>& micros) {
 // unless an identical one is stored. Holding the row lock until commit makes
 // concurrent writers to one job take turns, so sequences are 1, 2, 3, ...
 absl::StatusOr<PutSnapshotResult> LockJobAndPutSnapshot(
-    pqxx::work& txn, const std::string& tenant,
-    const v1::StoredSnapshot& snapshot) {
+    pqxx::work& txn, const std::string& tenant, const v1::StoredSnapshot& snapshot) {
   const v1::Snapshot& s = snapshot.snapshot();
   const std::string observed = SqlTimestamp(ToUnixMicros(s.observed_at()));
   const std::string dag = DagFingerprint(s);
@@ -143,9 +140,9 @@ absl::StatusOr<PutSnapshotResult> LockJobAndPutSnapshot(
   const std::string fingerprint = SnapshotFingerprint(s);
   if (!existing.empty()) {
     if (existing[0][1].as<std::string>() != fingerprint) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "snapshot.snapshot_id: \"", s.snapshot_id(),
-          "\" is already stored with different content"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("snapshot.snapshot_id: \"", s.snapshot_id(),
+                       "\" is already stored with different content"));
     }
     return PutSnapshotResult{false, existing[0][0].as<int64_t>()};
   }
@@ -157,8 +154,8 @@ absl::StatusOr<PutSnapshotResult> LockJobAndPutSnapshot(
       " fingerprint, observed_at, received_at, snapshot, labels)"
       " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, clock_timestamp(),"
       " $7::jsonb, COALESCE(($8::jsonb)->'labels', '[]'::jsonb))",
-      tenant, s.job_id(), s.snapshot_id(), sequence, fingerprint, observed,
-      ToJson(s), ToJson(labels_only));
+      tenant, s.job_id(), s.snapshot_id(), sequence, fingerprint, observed, ToJson(s),
+      ToJson(labels_only));
   txn.exec_params(
       "UPDATE jobs SET engine = $3, dag_fingerprint = $4,"
       " first_observed_at = LEAST(first_observed_at, $5::timestamptz),"
@@ -181,8 +178,8 @@ absl::StatusOr<std::optional<v1::Recommendation>> ReadRecommendation(
 
 absl::Status CheckJobExists(pqxx::work& txn, const std::string& tenant,
                             const std::string& job_id) {
-  if (txn.exec_params("SELECT 1 FROM jobs WHERE tenant = $1 AND job_id = $2",
-                      tenant, job_id)
+  if (txn.exec_params("SELECT 1 FROM jobs WHERE tenant = $1 AND job_id = $2", tenant,
+                      job_id)
           .empty()) {
     return JobNotFound(job_id);
   }
@@ -250,8 +247,8 @@ absl::StatusOr<v1::Recommendation> PostgresStore::PutSnapshotAndRecommendation(
         STREAMTUNE_ASSIGN_OR_RETURN(PutSnapshotResult put,
                                     LockJobAndPutSnapshot(txn, t, snapshot));
         if (!put.stored) {
-          STREAMTUNE_ASSIGN_OR_RETURN(
-              auto stored, ReadRecommendation(txn, t, job_id, snapshot_id));
+          STREAMTUNE_ASSIGN_OR_RETURN(auto stored,
+                                      ReadRecommendation(txn, t, job_id, snapshot_id));
           if (stored.has_value()) return *std::move(stored);
         }
         pqxx::result inserted = txn.exec_params(
@@ -261,11 +258,10 @@ absl::StatusOr<v1::Recommendation> PostgresStore::PutSnapshotAndRecommendation(
             " ON CONFLICT (tenant, job_id, snapshot_id) DO NOTHING"
             " RETURNING 1",
             t, job_id, snapshot_id, put.sequence, canonical.policy(),
-            SqlTimestamp(ToUnixMicros(canonical.created_at())),
-            ToJson(canonical));
+            SqlTimestamp(ToUnixMicros(canonical.created_at())), ToJson(canonical));
         if (inserted.empty()) {  // a concurrent retry won: return its answer
-          STREAMTUNE_ASSIGN_OR_RETURN(
-              auto stored, ReadRecommendation(txn, t, job_id, snapshot_id));
+          STREAMTUNE_ASSIGN_OR_RETURN(auto stored,
+                                      ReadRecommendation(txn, t, job_id, snapshot_id));
           if (!stored.has_value()) {
             return absl::InternalError("postgres: recommendation vanished");
           }
@@ -280,26 +276,21 @@ absl::StatusOr<v1::Recommendation> PostgresStore::PutSnapshotAndRecommendation(
 }
 
 absl::StatusOr<std::optional<v1::StoredSnapshot>> PostgresStore::FindSnapshot(
-    absl::string_view tenant, absl::string_view job_id,
-    absl::string_view snapshot_id) {
+    absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
   return InTransaction(
       *pool_, "FindSnapshot",
-      [&](pqxx::work& txn)
-          -> absl::StatusOr<std::optional<v1::StoredSnapshot>> {
+      [&](pqxx::work& txn) -> absl::StatusOr<std::optional<v1::StoredSnapshot>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
-                         " WHERE tenant = $1 AND job_id = $2",
-                         " AND snapshot_id = $3"),
+                         " WHERE tenant = $1 AND job_id = $2", " AND snapshot_id = $3"),
             std::string(tenant), std::string(job_id), std::string(snapshot_id));
         if (r.empty()) return std::nullopt;
         return SnapshotFromRow(r[0]);
       });
 }
 
-absl::StatusOr<std::optional<v1::Recommendation>>
-PostgresStore::FindRecommendation(absl::string_view tenant,
-                                  absl::string_view job_id,
-                                  absl::string_view snapshot_id) {
+absl::StatusOr<std::optional<v1::Recommendation>> PostgresStore::FindRecommendation(
+    absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
   return InTransaction(*pool_, "FindRecommendation", [&](pqxx::work& txn) {
     return ReadRecommendation(txn, std::string(tenant), std::string(job_id),
                               std::string(snapshot_id));
@@ -313,22 +304,20 @@ absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::RecentSnapshots(
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
         std::vector<v1::StoredSnapshot> out;
         if (limit <= 0) return out;
-        pqxx::result r = txn.exec_params(
-            absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
-                         " WHERE tenant = $1 AND job_id = $2",
-                         " ORDER BY sequence DESC LIMIT $3"),
-            std::string(tenant), std::string(job_id), limit);
+        pqxx::result r =
+            txn.exec_params(absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
+                                         " WHERE tenant = $1 AND job_id = $2",
+                                         " ORDER BY sequence DESC LIMIT $3"),
+                            std::string(tenant), std::string(job_id), limit);
         for (auto row = r.rbegin(); row != r.rend(); ++row) {
-          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(),
-                                      SnapshotFromRow(*row));
+          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(), SnapshotFromRow(*row));
         }
         return out;
       });
 }
 
-absl::StatusOr<std::vector<v1::Recommendation>>
-PostgresStore::RecentRecommendations(absl::string_view tenant,
-                                     absl::string_view job_id, int limit) {
+absl::StatusOr<std::vector<v1::Recommendation>> PostgresStore::RecentRecommendations(
+    absl::string_view tenant, absl::string_view job_id, int limit) {
   return InTransaction(
       *pool_, "RecentRecommendations",
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Recommendation>> {
@@ -465,8 +454,8 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
               " ON CONFLICT (tenant, model_id, version) DO NOTHING"
               " RETURNING version,"
               " (EXTRACT(EPOCH FROM created_at) * 1000000)::int8",
-              t, model.model_id(), model.cluster_id(), model.kind(),
-              model.job_id(), metrics, bytes, details_json);
+              t, model.model_id(), model.cluster_id(), model.kind(), model.job_id(),
+              metrics, bytes, details_json);
           if (r.empty()) continue;
           v1::Model stored = model;
           stored.set_version(r[0][0].as<int64_t>());
@@ -498,7 +487,8 @@ absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
     absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) {
   const ModelCursor cursor = before.value_or(ModelCursor());
   return InTransaction(
-      *pool_, "ListModels", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Model>> {
+      *pool_, "ListModels",
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Model>> {
         // Newest first: (created_at, model_id, version) descending, resumed
         // strictly below the last row of the previous page.
         pqxx::result r = txn.exec_params(
@@ -508,7 +498,8 @@ absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
                          " ORDER BY created_at DESC, model_id DESC, version DESC",
                          " LIMIT $6"),
             std::string(tenant), !before.has_value(),
-            SqlTimestamp(cursor.created_micros), cursor.model_id, cursor.version, limit);
+            SqlTimestamp(cursor.created_micros), cursor.model_id, cursor.version,
+            limit);
         std::vector<v1::Model> out;
         for (const pqxx::row& row : r) {
           STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(), ModelFromRow(row));
@@ -522,33 +513,33 @@ absl::StatusOr<v1::Model> PostgresStore::GetModel(absl::string_view tenant,
                                                   int64_t version) {
   return InTransaction(
       *pool_, "GetModel", [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
-        pqxx::result r = txn.exec_params(
-            absl::StrCat("SELECT ", kModelColumns, " FROM models",
-                         " WHERE tenant = $1 AND model_id = $2",
-                         " AND ($3::int8 = 0 OR version = $3::int8)",
-                         " ORDER BY version DESC LIMIT 1"),
-            std::string(tenant), std::string(model_id), version);
+        pqxx::result r =
+            txn.exec_params(absl::StrCat("SELECT ", kModelColumns, " FROM models",
+                                         " WHERE tenant = $1 AND model_id = $2",
+                                         " AND ($3::int8 = 0 OR version = $3::int8)",
+                                         " ORDER BY version DESC LIMIT 1"),
+                            std::string(tenant), std::string(model_id), version);
         if (r.empty()) {
-          return absl::NotFoundError(absl::StrCat(
-              "model_id: no model \"", model_id, "\" version ", version));
+          return absl::NotFoundError(
+              absl::StrCat("model_id: no model \"", model_id, "\" version ", version));
         }
         return ModelFromRow(r[0]);
       });
 }
 
-absl::StatusOr<std::string> PostgresStore::GetModelWeights(
-    absl::string_view tenant, absl::string_view model_id, int64_t version) {
+absl::StatusOr<std::string> PostgresStore::GetModelWeights(absl::string_view tenant,
+                                                           absl::string_view model_id,
+                                                           int64_t version) {
   return InTransaction(
-      *pool_, "GetModelWeights",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+      *pool_, "GetModelWeights", [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
         pqxx::result r = txn.exec_params(
             "SELECT weights FROM models WHERE tenant = $1 AND model_id = $2"
             " AND ($3::int8 = 0 OR version = $3::int8)"
             " ORDER BY version DESC LIMIT 1",
             std::string(tenant), std::string(model_id), version);
         if (r.empty()) {
-          return absl::NotFoundError(absl::StrCat(
-              "model_id: no model \"", model_id, "\" version ", version));
+          return absl::NotFoundError(
+              absl::StrCat("model_id: no model \"", model_id, "\" version ", version));
         }
         return pqxx::binarystring(r[0][0]).str();
       });
@@ -563,7 +554,8 @@ absl::StatusOr<v1::PretrainRun> PostgresStore::PutPretrainRun(
   const std::string serialized = models_only.SerializeAsString();
   const pqxx::binarystring bytes(serialized.data(), serialized.size());
   return InTransaction(
-      *pool_, "PutPretrainRun", [&](pqxx::work& txn) -> absl::StatusOr<v1::PretrainRun> {
+      *pool_, "PutPretrainRun",
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::PretrainRun> {
         pqxx::result r = txn.exec_params(
             "INSERT INTO pretrain_runs (tenant, run_id, published_at, models)"
             " VALUES ($1, $2, clock_timestamp(), $3)"
@@ -578,21 +570,22 @@ absl::StatusOr<v1::PretrainRun> PostgresStore::PutPretrainRun(
 absl::StatusOr<std::optional<v1::PretrainRun>> PostgresStore::NewestPretrainRun(
     absl::string_view tenant) {
   using Result = std::optional<v1::PretrainRun>;
-  return InTransaction(*pool_, "NewestPretrainRun", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
-    pqxx::result r = txn.exec_params(
-        "SELECT run_id, (EXTRACT(EPOCH FROM published_at) * 1000000)::int8, models"
-        " FROM pretrain_runs WHERE tenant = $1 ORDER BY published DESC LIMIT 1",
-        std::string(tenant));
-    if (r.empty()) return Result();
-    const pqxx::binarystring models(r[0][2]);
-    v1::PretrainRun run;
-    if (!run.ParseFromArray(models.data(), static_cast<int>(models.size()))) {
-      return absl::DataLossError("pretrain_runs.models: not a PretrainRun");
-    }
-    run.set_run_id(r[0][0].as<std::string>());
-    *run.mutable_published_at() = FromUnixMicros(r[0][1].as<int64_t>());
-    return Result(std::move(run));
-  });
+  return InTransaction(
+      *pool_, "NewestPretrainRun", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+        pqxx::result r = txn.exec_params(
+            "SELECT run_id, (EXTRACT(EPOCH FROM published_at) * 1000000)::int8, models"
+            " FROM pretrain_runs WHERE tenant = $1 ORDER BY published DESC LIMIT 1",
+            std::string(tenant));
+        if (r.empty()) return Result();
+        const pqxx::binarystring models(r[0][2]);
+        v1::PretrainRun run;
+        if (!run.ParseFromArray(models.data(), static_cast<int>(models.size()))) {
+          return absl::DataLossError("pretrain_runs.models: not a PretrainRun");
+        }
+        run.set_run_id(r[0][0].as<std::string>());
+        *run.mutable_published_at() = FromUnixMicros(r[0][1].as<int64_t>());
+        return Result(std::move(run));
+      });
 }
 
 }  // namespace streamtune

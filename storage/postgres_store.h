@@ -68,8 +68,7 @@ class PostgresStore : public Store {
   absl::Status SetJobModel(absl::string_view tenant, absl::string_view job_id,
                            absl::string_view cluster_id,
                            int64_t model_version) override;
-  absl::StatusOr<v1::Model> PutModel(absl::string_view tenant,
-                                     const v1::Model& model,
+  absl::StatusOr<v1::Model> PutModel(absl::string_view tenant, const v1::Model& model,
                                      absl::string_view weights) override;
   absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,
                                      absl::string_view model_id,

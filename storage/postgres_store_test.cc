@@ -9,10 +9,10 @@
 #include <fstream>
 #include <memory>
 #include <random>
-#include <type_traits>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -34,7 +34,8 @@ absl::StatusOr<std::string> ReadDatabaseUrl() {
   const char* file = std::getenv(kUrlFileEnv);
   if (file == nullptr || *file == '\0') {
     return absl::FailedPreconditionError(absl::StrCat(
-        kUrlFileEnv, " is not set: run these tests through ctest (fixture "
+        kUrlFileEnv,
+        " is not set: run these tests through ctest (fixture "
         "'postgres') or point it at the url file deploy/pg/start.sh writes"));
   }
   std::ifstream in(file);
@@ -42,9 +43,10 @@ absl::StatusOr<std::string> ReadDatabaseUrl() {
   text << in.rdbuf();
   std::string url(absl::StripAsciiWhitespace(text.str()));
   if (!in || url.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        kUrlFileEnv, "=", file, ": no database URL there; is the private "
-        "PostgreSQL running (deploy/pg/start.sh)?"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(kUrlFileEnv, "=", file,
+                     ": no database URL there; is the private "
+                     "PostgreSQL running (deploy/pg/start.sh)?"));
   }
   return url;
 }
@@ -63,8 +65,7 @@ std::unique_ptr<PostgresStore> Connect(const std::string& url) {
   if (url.empty()) return nullptr;
   PostgresStoreOptions options;
   options.database_url = url;
-  absl::StatusOr<std::unique_ptr<PostgresStore>> store =
-      PostgresStore::Create(options);
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Create(options);
   if (!store.ok()) {
     ADD_FAILURE() << store.status();
     return nullptr;
@@ -72,11 +73,11 @@ std::unique_ptr<PostgresStore> Connect(const std::string& url) {
   return std::move(*store);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Postgres, StoreConformanceTest,
-    ::testing::Values(StoreFactory{"postgres", []() -> std::unique_ptr<Store> {
-      return Connect(DatabaseUrl());
-    }}));
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest,
+                         ::testing::Values(StoreFactory{"postgres",
+                                                        []() -> std::unique_ptr<Store> {
+                                                          return Connect(DatabaseUrl());
+                                                        }}));
 
 // `url` with its database replaced by `database` (and any query kept).
 std::string WithDatabase(const std::string& url, const std::string& database) {
@@ -87,8 +88,7 @@ std::string WithDatabase(const std::string& url, const std::string& database) {
 }
 
 std::string WithParameter(const std::string& url, const std::string& param) {
-  return absl::StrCat(url, url.find('?') == std::string::npos ? "?" : "&",
-                      param);
+  return absl::StrCat(url, url.find('?') == std::string::npos ? "?" : "&", param);
 }
 
 // A database of its own for tests that need an empty schema or break it.
@@ -96,13 +96,10 @@ class ScratchDatabase {
  public:
   explicit ScratchDatabase(std::string admin_url)
       : admin_url_(std::move(admin_url)),
-        name_(absl::StrCat("streamtune_scratch_",
-                           RandomTenant().substr(2, 16))) {
+        name_(absl::StrCat("streamtune_scratch_", RandomTenant().substr(2, 16))) {
     Exec(absl::StrCat("CREATE DATABASE ", name_));
   }
-  ~ScratchDatabase() {
-    Exec(absl::StrCat("DROP DATABASE ", name_, " WITH (FORCE)"));
-  }
+  ~ScratchDatabase() { Exec(absl::StrCat("DROP DATABASE ", name_, " WITH (FORCE)")); }
   std::string url() const { return WithDatabase(admin_url_, name_); }
   void Exec(const std::string& sql) const { Exec(admin_url_, sql); }
   static void Exec(const std::string& url, const std::string& sql) {
@@ -151,8 +148,7 @@ TEST(PostgresStore, ReplicasStartingTogetherMigrateOnce) {
   }
   for (auto& thread : threads) thread.join();
   for (const absl::Status& status : results) EXPECT_TRUE(status.ok()) << status;
-  EXPECT_EQ(CountMigrations(db.url()),
-            static_cast<int64_t>(Migrations().size()));
+  EXPECT_EQ(CountMigrations(db.url()), static_cast<int64_t>(Migrations().size()));
 }
 
 TEST(PostgresStore, UnreachableDatabaseIsUnavailable) {
@@ -161,8 +157,7 @@ TEST(PostgresStore, UnreachableDatabaseIsUnavailable) {
   options.connect_timeout = absl::Seconds(2);
   auto store = PostgresStore::Create(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_TRUE(absl::StartsWith(store.status().message(),
-                               "postgres: cannot connect:"))
+  EXPECT_TRUE(absl::StartsWith(store.status().message(), "postgres: cannot connect:"))
       << store.status();
   EXPECT_TRUE(absl::StrContains(store.status().message(), "127.0.0.1"))
       << store.status();
@@ -170,8 +165,7 @@ TEST(PostgresStore, UnreachableDatabaseIsUnavailable) {
   options.database_url = "postgresql://user:secret@[not a url";
   store = PostgresStore::Create(options);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_FALSE(absl::StrContains(store.status().message(), "secret"))
-      << store.status();
+  EXPECT_FALSE(absl::StrContains(store.status().message(), "secret")) << store.status();
 }
 
 TEST(PostgresStore, DataSurvivesANewStore) {
@@ -205,9 +199,10 @@ TEST(PostgresStore, RecoversWhenTheServerDropsConnections) {
   auto store = Connect(WithParameter(url, "application_name=" + app));
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->Ping().ok());
-  ScratchDatabase::Exec(url, absl::StrCat(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-      " WHERE application_name = '", app, "'"));
+  ScratchDatabase::Exec(
+      url, absl::StrCat("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE application_name = '",
+                        app, "'"));
   // The pooled connection is dead; the store retries once on a new one.
   EXPECT_TRUE(store->Ping().ok());
   EXPECT_TRUE(store->ListJobs(RandomTenant(), PageRequest()).ok());
@@ -287,8 +282,7 @@ template <typename T>
 ::testing::AssertionResult SameList(const absl::StatusOr<std::vector<T>>& a,
                                     const absl::StatusOr<std::vector<T>>& b) {
   if (a.status().code() != b.status().code()) {
-    return ::testing::AssertionFailure()
-           << a.status() << " vs model's " << b.status();
+    return ::testing::AssertionFailure() << a.status() << " vs model's " << b.status();
   }
   return a.ok() ? SameItems(*a, *b) : ::testing::AssertionSuccess();
 }
@@ -329,16 +323,15 @@ TEST(PostgresStore, MatchesTheInMemoryModel) {
         break;
       }
       case 1: {
-        v1::Recommendation r = TestRecommendation(
-            absl::StrCat("policy-", pick(3)), 1 + pick(9));
-        ASSERT_TRUE(SameResult(
-            pg->PutSnapshotAndRecommendation(tenant, snapshot, r),
-            model.PutSnapshotAndRecommendation(tenant, snapshot, r)));
+        v1::Recommendation r =
+            TestRecommendation(absl::StrCat("policy-", pick(3)), 1 + pick(9));
+        ASSERT_TRUE(
+            SameResult(pg->PutSnapshotAndRecommendation(tenant, snapshot, r),
+                       model.PutSnapshotAndRecommendation(tenant, snapshot, r)));
         break;
       }
       case 2:
-        ASSERT_TRUE(SameResult(pg->GetJob(tenant, job),
-                               model.GetJob(tenant, job)));
+        ASSERT_TRUE(SameResult(pg->GetJob(tenant, job), model.GetJob(tenant, job)));
         break;
       case 3: {
         auto a = pg->FindSnapshot(tenant, job, id);
@@ -359,16 +352,18 @@ TEST(PostgresStore, MatchesTheInMemoryModel) {
       }
       case 4:
         ASSERT_TRUE(SameList(
-            Drain<v1::StoredSnapshot>(page_size, [&](const PageRequest& p) {
-              return pg->ListSnapshots(tenant, job, p);
-            }),
+            Drain<v1::StoredSnapshot>(page_size,
+                                      [&](const PageRequest& p) {
+                                        return pg->ListSnapshots(tenant, job, p);
+                                      }),
             Drain<v1::StoredSnapshot>(page_size, [&](const PageRequest& p) {
               return model.ListSnapshots(tenant, job, p);
             })));
         ASSERT_TRUE(SameList(
-            Drain<v1::Recommendation>(page_size, [&](const PageRequest& p) {
-              return pg->ListRecommendations(tenant, job, p);
-            }),
+            Drain<v1::Recommendation>(page_size,
+                                      [&](const PageRequest& p) {
+                                        return pg->ListRecommendations(tenant, job, p);
+                                      }),
             Drain<v1::Recommendation>(page_size, [&](const PageRequest& p) {
               return model.ListRecommendations(tenant, job, p);
             })));
@@ -377,9 +372,8 @@ TEST(PostgresStore, MatchesTheInMemoryModel) {
         const int limit = pick(5);
         ASSERT_TRUE(SameList(pg->RecentSnapshots(tenant, job, limit),
                              model.RecentSnapshots(tenant, job, limit)));
-        ASSERT_TRUE(
-            SameList(pg->RecentRecommendations(tenant, job, limit),
-                     model.RecentRecommendations(tenant, job, limit)));
+        ASSERT_TRUE(SameList(pg->RecentRecommendations(tenant, job, limit),
+                             model.RecentRecommendations(tenant, job, limit)));
         break;
       }
       case 6: {
@@ -404,20 +398,20 @@ TEST(PostgresStore, MatchesTheInMemoryModel) {
         break;
       }
       case 8:
-        ASSERT_TRUE(SameList(
-            Drain<v1::Job>(page_size, [&](const PageRequest& p) {
-              return pg->ListJobs(tenant, p);
-            }),
-            Drain<v1::Job>(page_size, [&](const PageRequest& p) {
-              return model.ListJobs(tenant, p);
-            })));
-        ASSERT_TRUE(SameList(
-            Drain<v1::Model>(page_size, [&](const PageRequest& p) {
-              return pg->ListModels(tenant, p);
-            }),
-            Drain<v1::Model>(page_size, [&](const PageRequest& p) {
-              return model.ListModels(tenant, p);
-            })));
+        ASSERT_TRUE(SameList(Drain<v1::Job>(page_size,
+                                            [&](const PageRequest& p) {
+                                              return pg->ListJobs(tenant, p);
+                                            }),
+                             Drain<v1::Job>(page_size, [&](const PageRequest& p) {
+                               return model.ListJobs(tenant, p);
+                             })));
+        ASSERT_TRUE(SameList(Drain<v1::Model>(page_size,
+                                              [&](const PageRequest& p) {
+                                                return pg->ListModels(tenant, p);
+                                              }),
+                             Drain<v1::Model>(page_size, [&](const PageRequest& p) {
+                               return model.ListModels(tenant, p);
+                             })));
         break;
     }
   }

@@ -43,8 +43,8 @@ absl::StatusOr<Page<v1::StoredSnapshot>> Store::ListSnapshots(absl::string_view 
   STREAMTUNE_ASSIGN_OR_RETURN(int64_t after,
                               DecodeInt64PageToken("snapshots", page.page_token));
   Page<v1::StoredSnapshot> out;
-  STREAMTUNE_ASSIGN_OR_RETURN(out.items,
-                              ListSnapshotsAfter(tenant, job_id, after, page.page_size + 1));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      out.items, ListSnapshotsAfter(tenant, job_id, after, page.page_size + 1));
   if (TrimToPage(out.items, page.page_size)) {
     out.next_page_token =
         EncodePageToken("snapshots", {absl::StrCat(out.items.back().sequence())});

@@ -46,11 +46,13 @@ struct TimeRange {
   std::optional<int64_t> end_micros;
 
   bool Contains(int64_t micros) const {
-    return (!start_micros || micros >= *start_micros) && (!end_micros || micros < *end_micros);
+    return (!start_micros || micros >= *start_micros) &&
+           (!end_micros || micros < *end_micros);
   }
   // Whether the closed span [first, last] has a point in the range.
   bool Overlaps(int64_t first, int64_t last) const {
-    return (!start_micros || last >= *start_micros) && (!end_micros || first < *end_micros);
+    return (!start_micros || last >= *start_micros) &&
+           (!end_micros || first < *end_micros);
   }
 };
 
@@ -101,9 +103,8 @@ class Store {
   // (the history a policy sees). Empty for an unknown job.
   virtual absl::StatusOr<std::vector<v1::StoredSnapshot>> RecentSnapshots(
       absl::string_view tenant, absl::string_view job_id, int limit) = 0;
-  virtual absl::StatusOr<std::vector<v1::Recommendation>>
-  RecentRecommendations(absl::string_view tenant, absl::string_view job_id,
-                        int limit) = 0;
+  virtual absl::StatusOr<std::vector<v1::Recommendation>> RecentRecommendations(
+      absl::string_view tenant, absl::string_view job_id, int limit) = 0;
 
   // Job summary; NOT_FOUND when the tenant has no such job.
   virtual absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
@@ -115,7 +116,8 @@ class Store {
   //
   // The tenant's jobs ordered by job id: those whose observed span
   // [first_observed_at, last_observed_at] overlaps `range`.
-  absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant, const PageRequest& page,
+  absl::StatusOr<Page<v1::Job>> ListJobs(absl::string_view tenant,
+                                         const PageRequest& page,
                                          const TimeRange& range = TimeRange());
   // A job's snapshots, oldest first. NOT_FOUND when the tenant has no such
   // job.
@@ -148,15 +150,16 @@ class Store {
                                              absl::string_view model_id,
                                              int64_t version) = 0;
   // One version's weights; version 0 = newest. NOT_FOUND when absent.
-  virtual absl::StatusOr<std::string> GetModelWeights(
-      absl::string_view tenant, absl::string_view model_id, int64_t version) = 0;
+  virtual absl::StatusOr<std::string> GetModelWeights(absl::string_view tenant,
+                                                      absl::string_view model_id,
+                                                      int64_t version) = 0;
 
   // Publishes a finished pre-training run (its models already stored with
   // PutModel); the newest published run is the one StreamTune uses. Runs are
   // kept, never replaced. The store assigns published_at. INVALID_ARGUMENT
   // for an empty run_id.
-  virtual absl::StatusOr<v1::PretrainRun> PutPretrainRun(absl::string_view tenant,
-                                                         const v1::PretrainRun& run) = 0;
+  virtual absl::StatusOr<v1::PretrainRun> PutPretrainRun(
+      absl::string_view tenant, const v1::PretrainRun& run) = 0;
   // The tenant's most recently published run, or nullopt before the first.
   virtual absl::StatusOr<std::optional<v1::PretrainRun>> NewestPretrainRun(
       absl::string_view tenant) = 0;
@@ -175,7 +178,8 @@ class Store {
   // Each recommendation with the sequence of the snapshot it answered.
   virtual absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
   ListRecommendationsAfter(absl::string_view tenant, absl::string_view job_id,
-                           int64_t after_sequence, int limit, const TimeRange& range) = 0;
+                           int64_t after_sequence, int limit,
+                           const TimeRange& range) = 0;
   // Where a page of models resumes: strictly below this key in the
   // newest-first order (created_at, model_id, version).
   struct ModelCursor {
@@ -185,7 +189,8 @@ class Store {
   };
   // `before` is nullopt for the first page.
   virtual absl::StatusOr<std::vector<v1::Model>> ListModelsBefore(
-      absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) = 0;
+      absl::string_view tenant, const std::optional<ModelCursor>& before,
+      int limit) = 0;
 };
 
 }  // namespace streamtune

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <random>
 #include <optional>
+#include <random>
 #include <set>
 #include <thread>
 #include <vector>
@@ -55,8 +55,7 @@ std::string RandomTenant() {
   return absl::StrFormat("t-%016x-%d", rng(), counter++);
 }
 
-::testing::AssertionResult ProtoEq(const Message& actual,
-                                   const Message& expected) {
+::testing::AssertionResult ProtoEq(const Message& actual, const Message& expected) {
   if (google::protobuf::util::MessageDifferencer::Equals(actual, expected)) {
     return ::testing::AssertionSuccess();
   }
@@ -80,8 +79,7 @@ v1::StoredSnapshot TestSnapshot(const std::string& job_id,
   s->set_window_s(10.0);
   s->set_seconds_since_restart(0.1 + observed_seconds);
   const char* ids[] = {"source", "map", "sink"};
-  const v1::OperatorKind kinds[] = {v1::OPERATOR_KIND_SOURCE,
-                                    v1::OPERATOR_KIND_MAP,
+  const v1::OperatorKind kinds[] = {v1::OPERATOR_KIND_SOURCE, v1::OPERATOR_KIND_MAP,
                                     v1::OPERATOR_KIND_SINK};
   for (int i = 0; i < 3; ++i) {
     v1::Operator* op = s->add_operators();
@@ -110,8 +108,7 @@ v1::StoredSnapshot TestSnapshot(const std::string& job_id,
   return stored;
 }
 
-v1::Recommendation TestRecommendation(const std::string& policy,
-                                      int recommended) {
+v1::Recommendation TestRecommendation(const std::string& policy, int recommended) {
   v1::Recommendation r;
   r.set_apply(true);
   r.set_policy(policy);
@@ -127,9 +124,7 @@ v1::Recommendation TestRecommendation(const std::string& policy,
   return r;
 }
 
-void PrintTo(const StoreFactory& factory, std::ostream* os) {
-  *os << factory.name;
-}
+void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
 
 void StoreConformanceTest::SetUp() {
   store_ = GetParam().make();
@@ -141,8 +136,8 @@ TEST_P(StoreConformanceTest, PingSucceeds) { EXPECT_TRUE(store_->Ping().ok()); }
 
 TEST_P(StoreConformanceTest, PutSnapshotAssignsSequencesFromOne) {
   for (int i = 1; i <= 5; ++i) {
-    auto put = store_->PutSnapshot(
-        tenant_, TestSnapshot("job", absl::StrCat("s", i), 100 + i));
+    auto put = store_->PutSnapshot(tenant_,
+                                   TestSnapshot("job", absl::StrCat("s", i), 100 + i));
     ASSERT_TRUE(put.ok()) << put.status();
     EXPECT_TRUE(put->stored);
     EXPECT_EQ(put->sequence, i);
@@ -163,8 +158,7 @@ TEST_P(StoreConformanceTest, FindSnapshotReturnsWhatWasStored) {
   EXPECT_TRUE(ProtoEq(out.labels(0), in.labels(0)));
   EXPECT_EQ(out.sequence(), 1);
   ASSERT_TRUE(out.has_received_at());
-  const absl::Time received =
-      absl::FromUnixSeconds(out.received_at().seconds());
+  const absl::Time received = absl::FromUnixSeconds(out.received_at().seconds());
   EXPECT_GT(received, before);
   EXPECT_LT(received, absl::Now() + absl::Minutes(5));
   EXPECT_EQ(out.received_at().nanos() % 1000, 0);
@@ -173,8 +167,7 @@ TEST_P(StoreConformanceTest, FindSnapshotReturnsWhatWasStored) {
 TEST_P(StoreConformanceTest, PutSnapshotIsIdempotentForIdenticalContent) {
   v1::StoredSnapshot s = TestSnapshot("job", "s1", 100);
   ASSERT_TRUE(store_->PutSnapshot(tenant_, s).ok());
-  ASSERT_TRUE(
-      store_->PutSnapshot(tenant_, TestSnapshot("job", "s2", 101)).ok());
+  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s2", 101)).ok());
   auto again = store_->PutSnapshot(tenant_, s);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_FALSE(again->stored);
@@ -206,11 +199,13 @@ TEST_P(StoreConformanceTest, GetJobSummarisesHistory) {
   latest.mutable_snapshot()->mutable_edges(1)->set_partitioning(
       v1::PARTITIONING_BROADCAST);  // a new topology
   ASSERT_TRUE(store_->PutSnapshot(tenant_, first).ok());
-  ASSERT_TRUE(store_->PutSnapshotAndRecommendation(
-                        tenant_, earlier, TestRecommendation("ds2", 3))
-                  .ok());
-  ASSERT_TRUE(store_->PutSnapshotAndRecommendation(
-                        tenant_, latest, TestRecommendation("streamtune", 4))
+  ASSERT_TRUE(
+      store_
+          ->PutSnapshotAndRecommendation(tenant_, earlier, TestRecommendation("ds2", 3))
+          .ok());
+  ASSERT_TRUE(store_
+                  ->PutSnapshotAndRecommendation(tenant_, latest,
+                                                 TestRecommendation("streamtune", 4))
                   .ok());
 
   auto job = store_->GetJob(tenant_, "job");
@@ -234,9 +229,8 @@ TEST_P(StoreConformanceTest, UnknownKeysAreNotFoundOrEmpty) {
             absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->ListSnapshots(tenant_, "nope", PageOf(10)).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(
-      store_->ListRecommendations(tenant_, "nope", PageOf(10)).status().code(),
-      absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListRecommendations(tenant_, "nope", PageOf(10)).status().code(),
+            absl::StatusCode::kNotFound);
   auto snapshot = store_->FindSnapshot(tenant_, "job", "nope");
   ASSERT_TRUE(snapshot.ok());
   EXPECT_FALSE(snapshot->has_value());
@@ -272,8 +266,8 @@ TEST_P(StoreConformanceTest, PutSnapshotAndRecommendationStoresBoth) {
 TEST_P(StoreConformanceTest, PutSnapshotAndRecommendationSetsMissingTime) {
   v1::Recommendation r = TestRecommendation("ds2", 5);
   r.clear_created_at();
-  auto out = store_->PutSnapshotAndRecommendation(
-      tenant_, TestSnapshot("job", "s1", 100), r);
+  auto out =
+      store_->PutSnapshotAndRecommendation(tenant_, TestSnapshot("job", "s1", 100), r);
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_TRUE(out->has_created_at());
   EXPECT_GT(out->created_at().seconds(), 1600000000);
@@ -285,8 +279,8 @@ TEST_P(StoreConformanceTest, PutSnapshotAndRecommendationSetsMissingTime) {
 TEST_P(StoreConformanceTest, PutSnapshotAndRecommendationRejectsOtherIds) {
   v1::Recommendation r = TestRecommendation("ds2", 5);
   r.set_snapshot_id("other");
-  auto out = store_->PutSnapshotAndRecommendation(
-      tenant_, TestSnapshot("job", "s1", 100), r);
+  auto out =
+      store_->PutSnapshotAndRecommendation(tenant_, TestSnapshot("job", "s1", 100), r);
   EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->GetJob(tenant_, "job").status().code(),
             absl::StatusCode::kNotFound);
@@ -310,8 +304,7 @@ TEST_P(StoreConformanceTest, RetriedRecommendationReturnsTheFirstAnswer) {
 TEST_P(StoreConformanceTest, RecommendsForSnapshotStoredEarlier) {
   v1::StoredSnapshot s = TestSnapshot("job", "s1", 100);
   ASSERT_TRUE(store_->PutSnapshot(tenant_, s).ok());
-  ASSERT_TRUE(
-      store_->PutSnapshot(tenant_, TestSnapshot("job", "s2", 101)).ok());
+  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s2", 101)).ok());
   v1::Recommendation r = TestRecommendation("ds2", 5);
   auto out = store_->PutSnapshotAndRecommendation(tenant_, s, r);
   ASSERT_TRUE(out.ok()) << out.status();
@@ -326,8 +319,7 @@ TEST_P(StoreConformanceTest, RecommendsForSnapshotStoredEarlier) {
 }
 
 TEST_P(StoreConformanceTest, RecommendationForOtherContentStoresNothing) {
-  ASSERT_TRUE(
-      store_->PutSnapshot(tenant_, TestSnapshot("job", "s1", 100, 2)).ok());
+  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s1", 100, 2)).ok());
   auto out = store_->PutSnapshotAndRecommendation(
       tenant_, TestSnapshot("job", "s1", 100, 3), TestRecommendation("ds2", 5));
   EXPECT_EQ(out.status().code(), absl::StatusCode::kAlreadyExists);
@@ -346,9 +338,9 @@ TEST_P(StoreConformanceTest, RecentReturnsNewestOldestFirst) {
     if (i % 2 == 0) {
       ASSERT_TRUE(store_->PutSnapshot(tenant_, s).ok());
     } else {
-      ASSERT_TRUE(store_->PutSnapshotAndRecommendation(
-                            tenant_, s, TestRecommendation("ds2", i))
-                      .ok());
+      ASSERT_TRUE(
+          store_->PutSnapshotAndRecommendation(tenant_, s, TestRecommendation("ds2", i))
+              .ok());
     }
   }
   auto recent = store_->RecentSnapshots(tenant_, "job", 3);
@@ -420,9 +412,9 @@ TEST_P(StoreConformanceTest, ListRecommendationsPaginatesOldestFirst) {
       ASSERT_TRUE(store_->PutSnapshot(tenant_, s).ok());
       continue;
     }
-    ASSERT_TRUE(store_->PutSnapshotAndRecommendation(
-                          tenant_, s, TestRecommendation("ds2", i))
-                    .ok());
+    ASSERT_TRUE(
+        store_->PutSnapshotAndRecommendation(tenant_, s, TestRecommendation("ds2", i))
+            .ok());
     expected.push_back(id);
   }
   auto all = ListAll<v1::Recommendation>(4, [&](const PageRequest& page) {
@@ -435,7 +427,8 @@ TEST_P(StoreConformanceTest, ListRecommendationsPaginatesOldestFirst) {
 
 namespace {
 
-TimeRange Range(std::optional<int64_t> start_micros, std::optional<int64_t> end_micros) {
+TimeRange Range(std::optional<int64_t> start_micros,
+                std::optional<int64_t> end_micros) {
   TimeRange range;
   range.start_micros = start_micros;
   range.end_micros = end_micros;
@@ -450,10 +443,15 @@ int64_t ObservedMicros(int64_t seconds) { return seconds * 1000000 + 123456; }
 
 TEST_P(StoreConformanceTest, ListJobsKeepsJobsObservedInTheTimeRange) {
   // "early" spans 50..60 s, "middle" 100..200 s, "late" is seen at 300 s.
-  for (const auto& [job, at] : std::vector<std::pair<std::string, int64_t>>{
-           {"early", 50}, {"early", 60}, {"middle", 100}, {"middle", 200}, {"late", 300}}) {
+  for (const auto& [job, at] :
+       std::vector<std::pair<std::string, int64_t>>{{"early", 50},
+                                                    {"early", 60},
+                                                    {"middle", 100},
+                                                    {"middle", 200},
+                                                    {"late", 300}}) {
     ASSERT_TRUE(
-        store_->PutSnapshot(tenant_, TestSnapshot(job, absl::StrCat("s", at), at)).ok());
+        store_->PutSnapshot(tenant_, TestSnapshot(job, absl::StrCat("s", at), at))
+            .ok());
   }
   auto ids = [&](const TimeRange& range) {
     std::vector<std::string> got;
@@ -466,7 +464,8 @@ TEST_P(StoreConformanceTest, ListJobsKeepsJobsObservedInTheTimeRange) {
   };
   using V = std::vector<std::string>;
   EXPECT_EQ(ids(TimeRange()), (V{"early", "late", "middle"}));
-  EXPECT_EQ(ids(Range(150'000'000, 250'000'000)), V{"middle"}) << "overlap, not containment";
+  EXPECT_EQ(ids(Range(150'000'000, 250'000'000)), V{"middle"})
+      << "overlap, not containment";
   EXPECT_EQ(ids(Range(250'000'000, std::nullopt)), V{"late"});
   EXPECT_EQ(ids(Range(std::nullopt, 100'000'000)), V{"early"});
   EXPECT_EQ(ids(Range(400'000'000, std::nullopt)), V{});
@@ -503,7 +502,8 @@ TEST_P(StoreConformanceTest, ListRecommendationsKeepsThoseCreatedInTheTimeRange)
     v1::Recommendation r = TestRecommendation("ds2", 3);
     *r.mutable_created_at() = At(2000 + i, 5000);
     ASSERT_TRUE(
-        store_->PutSnapshotAndRecommendation(tenant_, TestSnapshot("job", id, i + 1), r).ok());
+        store_->PutSnapshotAndRecommendation(tenant_, TestSnapshot("job", id, i + 1), r)
+            .ok());
   }
   auto ids = [&](const TimeRange& range, int page_size) {
     std::vector<std::string> got;
@@ -545,8 +545,7 @@ TEST_P(StoreConformanceTest, ListsRejectMalformedPageTokens) {
   // A token of one listing is malformed for another.
   std::vector<absl::Status> others = {
       store_->ListSnapshots(tenant_, "a", PageOf(10, jobs_token)).status(),
-      store_->ListRecommendations(tenant_, "a", PageOf(10, jobs_token))
-          .status(),
+      store_->ListRecommendations(tenant_, "a", PageOf(10, jobs_token)).status(),
       store_->ListModels(tenant_, PageOf(10, jobs_token)).status()};
   for (const absl::Status& status : others) {
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
@@ -562,8 +561,8 @@ TEST_P(StoreConformanceTest, TenantsAreIsolated) {
   const std::string other = RandomTenant();
   v1::StoredSnapshot mine = TestSnapshot("job", "s1", 100, 2);
   v1::StoredSnapshot theirs = TestSnapshot("job", "s1", 100, 3);
-  auto a = store_->PutSnapshotAndRecommendation(tenant_, mine,
-                                                TestRecommendation("ds2", 4));
+  auto a =
+      store_->PutSnapshotAndRecommendation(tenant_, mine, TestRecommendation("ds2", 4));
   auto b = store_->PutSnapshot(other, theirs);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_TRUE(b->stored);
@@ -578,11 +577,16 @@ TEST_P(StoreConformanceTest, TenantsAreIsolated) {
   ASSERT_TRUE(job.ok());
   EXPECT_EQ(job->recommendation_count(), 0);
 
-  ASSERT_TRUE(store_->PutModel(tenant_, [] {
-    v1::Model m;
-    m.set_model_id("global");
-    return m;
-  }(), "mine").ok());
+  ASSERT_TRUE(store_
+                  ->PutModel(
+                      tenant_,
+                      [] {
+                        v1::Model m;
+                        m.set_model_id("global");
+                        return m;
+                      }(),
+                      "mine")
+                  .ok());
   EXPECT_EQ(store_->GetModel(other, "global", 0).status().code(),
             absl::StatusCode::kNotFound);
   auto models = store_->ListModels(other, PageOf(10));

@@ -6,13 +6,12 @@
 #define STREAMTUNE_STORAGE_STORE_CONFORMANCE_H_
 
 #include <functional>
-#include <ostream>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "google/protobuf/message.h"
-
 #include "gtest/gtest.h"
 #include "storage/store.h"
 
@@ -45,8 +44,7 @@ std::string RandomTenant();
 v1::StoredSnapshot TestSnapshot(const std::string& job_id,
                                 const std::string& snapshot_id,
                                 int64_t observed_seconds, int parallelism = 2);
-v1::Recommendation TestRecommendation(const std::string& policy,
-                                      int recommended);
+v1::Recommendation TestRecommendation(const std::string& policy, int recommended);
 
 // One page of `size` items starting at `token` ("" for the first).
 PageRequest PageOf(int size, const std::string& token = "");

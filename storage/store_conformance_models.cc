@@ -89,9 +89,8 @@ TEST_P(StoreConformanceTest, ListModelsNewestFirstAndPaginates) {
     ASSERT_TRUE(put.ok()) << put.status();
     expected.insert(expected.begin(), {id, put->version()});
   }
-  auto all = ListAll<v1::Model>(3, [&](const PageRequest& page) {
-    return store_->ListModels(tenant_, page);
-  });
+  auto all = ListAll<v1::Model>(
+      3, [&](const PageRequest& page) { return store_->ListModels(tenant_, page); });
   std::vector<std::pair<std::string, int64_t>> got;
   for (const auto& m : all) got.emplace_back(m.model_id(), m.version());
   EXPECT_EQ(got, expected);

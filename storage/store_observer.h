@@ -24,7 +24,8 @@ class StoreObserver {
   // connect, lost connection, SQL error. Reported for every failed attempt,
   // also when the store's one reconnect-retry then succeeded (so dropped
   // connections show); never for answers such as NOT_FOUND.
-  virtual void OnDatabaseError(absl::string_view operation, const absl::Status& error) {}
+  virtual void OnDatabaseError(absl::string_view operation, const absl::Status& error) {
+  }
   // A caller waited `wait` for a pooled connection (successfully or not).
   virtual void OnConnectionWait(absl::Duration wait) {}
 };

@@ -15,29 +15,27 @@ absl::Status ValidateSnapshotKey(const v1::StoredSnapshot& snapshot) {
 }
 
 absl::StatusOr<v1::Recommendation> CanonicalRecommendation(
-    const v1::StoredSnapshot& snapshot,
-    const v1::Recommendation& recommendation,
+    const v1::StoredSnapshot& snapshot, const v1::Recommendation& recommendation,
     const google::protobuf::Timestamp& now) {
   const v1::Snapshot& s = snapshot.snapshot();
-  if (!recommendation.job_id().empty() &&
-      recommendation.job_id() != s.job_id()) {
+  if (!recommendation.job_id().empty() && recommendation.job_id() != s.job_id()) {
     return absl::InvalidArgumentError(
         absl::StrCat("recommendation.job_id: \"", recommendation.job_id(),
                      "\" differs from snapshot.job_id \"", s.job_id(), "\""));
   }
   if (!recommendation.snapshot_id().empty() &&
       recommendation.snapshot_id() != s.snapshot_id()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "recommendation.snapshot_id: \"", recommendation.snapshot_id(),
-        "\" differs from snapshot.snapshot_id \"", s.snapshot_id(), "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("recommendation.snapshot_id: \"", recommendation.snapshot_id(),
+                     "\" differs from snapshot.snapshot_id \"", s.snapshot_id(), "\""));
   }
   v1::Recommendation out = recommendation;
   out.set_job_id(s.job_id());
   out.set_snapshot_id(s.snapshot_id());
-  *out.mutable_created_at() = recommendation.has_created_at()
-                                  ? FromUnixMicros(ToUnixMicros(
-                                        recommendation.created_at()))
-                                  : now;
+  *out.mutable_created_at() =
+      recommendation.has_created_at()
+          ? FromUnixMicros(ToUnixMicros(recommendation.created_at()))
+          : now;
   return out;
 }
 

@@ -26,8 +26,7 @@ absl::Status ValidateSnapshotKey(const v1::StoredSnapshot& snapshot);
 // from `snapshot` (INVALID_ARGUMENT if set to something else), created_at set
 // to `now` when unset, and truncated to microseconds.
 absl::StatusOr<v1::Recommendation> CanonicalRecommendation(
-    const v1::StoredSnapshot& snapshot,
-    const v1::Recommendation& recommendation,
+    const v1::StoredSnapshot& snapshot, const v1::Recommendation& recommendation,
     const google::protobuf::Timestamp& now);
 
 // INVALID_ARGUMENT when model.model_id is empty.

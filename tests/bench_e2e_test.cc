@@ -77,7 +77,8 @@ TEST_F(BenchE2eTest, WritesEveryMetricForEveryRun) {
   }
   EXPECT_THAT(ReadFile(*out_ / "report.md"), HasSubstr("## linear-chain"));
   EXPECT_THAT(ReadFile(*out_ / "plots" / "linear-chain.svg"), HasSubstr("<svg"));
-  EXPECT_THAT(ReadFile(*out_ / "stderr.log"), HasSubstr("[3/3] conttune on linear-chain"));
+  EXPECT_THAT(ReadFile(*out_ / "stderr.log"),
+              HasSubstr("[3/3] conttune on linear-chain"));
 }
 
 // Issue 3's checks of the baselines (reported, never tuned for): DS2 is

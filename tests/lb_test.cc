@@ -73,7 +73,8 @@ v1::Recommendation Comparable(v1::Recommendation r) {
 
 // The replica's streamtune_rpcs_total{method="Recommend",code="OK"}, or -1.
 double RecommendCalls(const local::ServerProcess& replica) {
-  absl::StatusOr<local::HttpResponse> metrics = local::HttpGet(replica.metrics_port(), "/metrics");
+  absl::StatusOr<local::HttpResponse> metrics =
+      local::HttpGet(replica.metrics_port(), "/metrics");
   if (!metrics.ok()) return -1;
   const std::string series = "streamtune_rpcs_total{code=\"OK\",method=\"Recommend\"} ";
   const size_t at = metrics->body.find(series);
@@ -147,7 +148,8 @@ class LoadBalancerTest : public ::testing::Test {
     options.retry.max_attempts = 8;
     options.retry.initial_backoff = absl::Milliseconds(50);
     options.retry.max_backoff = absl::Seconds(1);
-    absl::StatusOr<std::unique_ptr<StreamTuneClient>> client = StreamTuneClient::Create(options);
+    absl::StatusOr<std::unique_ptr<StreamTuneClient>> client =
+        StreamTuneClient::Create(options);
     EXPECT_TRUE(client.ok()) << client.status();
     return client.ok() ? *std::move(client) : nullptr;
   }
@@ -161,7 +163,8 @@ class LoadBalancerTest : public ::testing::Test {
 
 std::string* LoadBalancerTest::startup_error_ = nullptr;
 std::string* LoadBalancerTest::database_url_ = nullptr;
-std::vector<std::unique_ptr<local::ServerProcess>>* LoadBalancerTest::replicas_ = nullptr;
+std::vector<std::unique_ptr<local::ServerProcess>>* LoadBalancerTest::replicas_ =
+    nullptr;
 local::NginxProcess* LoadBalancerTest::nginx_ = nullptr;
 
 TEST_F(LoadBalancerTest, ReplicaKilledMidRunLosesNothingAndChangesNoAnswer) {
@@ -170,7 +173,8 @@ TEST_F(LoadBalancerTest, ReplicaKilledMidRunLosesNothingAndChangesNoAnswer) {
   const std::string suffix = RandomSuffix();
   const std::vector<std::string> tenants = {"lb-a-" + suffix, "lb-b-" + suffix};
   std::vector<std::unique_ptr<StreamTuneClient>> clients;
-  for (const std::string& tenant : tenants) clients.push_back(Client(nginx_->target(), tenant));
+  for (const std::string& tenant : tenants)
+    clients.push_back(Client(nginx_->target(), tenant));
   ASSERT_TRUE(clients[0] != nullptr && clients[1] != nullptr);
   ASSERT_TRUE(clients[0]->WaitUntilServing(absl::Seconds(30)).ok()) << nginx_->log();
 
@@ -202,8 +206,8 @@ TEST_F(LoadBalancerTest, ReplicaKilledMidRunLosesNothingAndChangesNoAnswer) {
           }
           if (!status.ok()) {
             absl::MutexLock lock(&mu);
-            failures.push_back(absl::StrCat(tenants[t], " job ", job, " snapshot ", i, ": ",
-                                            status.ToString()));
+            failures.push_back(absl::StrCat(tenants[t], " job ", job, " snapshot ", i,
+                                            ": ", status.ToString()));
           }
           ++done;
         }
@@ -215,11 +219,13 @@ TEST_F(LoadBalancerTest, ReplicaKilledMidRunLosesNothingAndChangesNoAnswer) {
   // one replica.
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
   while (done < total_calls / 3 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(2));  // Polling interval, not a wait for an event.
+    absl::SleepFor(
+        absl::Milliseconds(2));  // Polling interval, not a wait for an event.
   }
   const int done_at_kill = done;
   const double killed_served = RecommendCalls(*(*replicas_)[kKilledReplica]);
-  absl::StatusOr<int> killed = (*replicas_)[kKilledReplica]->Stop(SIGKILL, absl::Seconds(10));
+  absl::StatusOr<int> killed =
+      (*replicas_)[kKilledReplica]->Stop(SIGKILL, absl::Seconds(10));
   for (std::thread& thread : threads) thread.join();
 
   ASSERT_TRUE(killed.ok()) << killed.status();
@@ -228,7 +234,8 @@ TEST_F(LoadBalancerTest, ReplicaKilledMidRunLosesNothingAndChangesNoAnswer) {
   EXPECT_GT(killed_served, 0) << "nginx never sent a call to the killed replica";
   for (int r = 0; r < kReplicas; ++r) {
     if (r == kKilledReplica) continue;
-    EXPECT_GT(RecommendCalls(*(*replicas_)[r]), 0) << "replica " << r << " served nothing";
+    EXPECT_GT(RecommendCalls(*(*replicas_)[r]), 0)
+        << "replica " << r << " served nothing";
   }
   EXPECT_THAT(failures, ::testing::IsEmpty()) << "nginx log:\n" << nginx_->log();
   EXPECT_EQ(done.load(), total_calls);
@@ -242,18 +249,21 @@ TEST_F(LoadBalancerTest, ReplicaKilledMidRunLosesNothingAndChangesNoAnswer) {
         "SELECT s.job_id, count(*), count(DISTINCT s.snapshot_id), min(s.sequence),"
         " max(s.sequence), (SELECT count(*) FROM recommendations r"
         "   WHERE r.tenant = s.tenant AND r.job_id = s.job_id),"
-        " (SELECT snapshot_count FROM jobs j WHERE j.tenant = s.tenant AND j.job_id = s.job_id)"
-        " FROM snapshots s WHERE s.tenant = $1 GROUP BY s.tenant, s.job_id ORDER BY s.job_id",
+        " (SELECT snapshot_count FROM jobs j WHERE j.tenant = s.tenant AND j.job_id = "
+        "s.job_id)"
+        " FROM snapshots s WHERE s.tenant = $1 GROUP BY s.tenant, s.job_id ORDER BY "
+        "s.job_id",
         tenant);
     ASSERT_EQ(rows.size(), static_cast<size_t>(kJobs)) << tenant;
     for (const pqxx::row& row : rows) {
       const std::string job = row[0].as<std::string>();
       EXPECT_EQ(row[1].as<int>(), kSnapshotsPerJob) << tenant << " " << job << ": rows";
-      EXPECT_EQ(row[2].as<int>(), kSnapshotsPerJob) << tenant << " " << job << ": distinct ids";
+      EXPECT_EQ(row[2].as<int>(), kSnapshotsPerJob)
+          << tenant << " " << job << ": distinct ids";
       EXPECT_EQ(row[3].as<int>(), 1) << tenant << " " << job;
       EXPECT_EQ(row[4].as<int>(), kSnapshotsPerJob) << tenant << " " << job;
-      EXPECT_EQ(row[5].as<int>(), kSnapshotsPerJob / 2) << tenant << " " << job
-                                                        << ": recommendations";
+      EXPECT_EQ(row[5].as<int>(), kSnapshotsPerJob / 2)
+          << tenant << " " << job << ": recommendations";
       EXPECT_EQ(row[6].as<int>(), kSnapshotsPerJob) << tenant << " " << job;
     }
   }
@@ -279,7 +289,8 @@ TEST_F(LoadBalancerTest, ReplicaKilledMidRunLosesNothingAndChangesNoAnswer) {
 
   // And explicitly: the next snapshot of every job, asked of one surviving
   // replica for one tenant and of the other for the other tenant.
-  const std::unique_ptr<StreamTuneClient> first = Client((*replicas_)[0]->target(), tenants[0]);
+  const std::unique_ptr<StreamTuneClient> first =
+      Client((*replicas_)[0]->target(), tenants[0]);
   const std::unique_ptr<StreamTuneClient> last =
       Client((*replicas_)[kReplicas - 1]->target(), tenants[1]);
   for (int job = 0; job < kJobs; ++job) {

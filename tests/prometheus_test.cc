@@ -124,7 +124,8 @@ class PrometheusTest : public ::testing::Test {
         StreamTuneClient::Create(client_options);
     if (!client.ok()) return client.status();
     StreamTuneClient& c = **client;
-    if (absl::Status s = c.WaitUntilServing(absl::Seconds(30)); !s.ok()) return Check(s, "health");
+    if (absl::Status s = c.WaitUntilServing(absl::Seconds(30)); !s.ok())
+      return Check(s, "health");
 
     // A small history and quick models, so that the learned policy runs
     // (inference) and fine-tunes a job's model.
@@ -139,7 +140,8 @@ class PrometheusTest : public ::testing::Test {
     }
     v1::PretrainRequest pretrain;
     pretrain.set_max_training_steps(10);
-    if (absl::Status s = c.Pretrain(pretrain).status(); !s.ok()) return Check(s, "Pretrain");
+    if (absl::Status s = c.Pretrain(pretrain).status(); !s.ok())
+      return Check(s, "Pretrain");
 
     // The next snapshot of a generated job, with the learned policy.
     v1::ListJobsRequest jobs_request;
@@ -148,7 +150,8 @@ class PrometheusTest : public ::testing::Test {
     v1::ListSnapshotsRequest snapshots_request;
     snapshots_request.set_job_id(jobs->jobs(0).job_id());
     snapshots_request.set_page_size(1000);
-    absl::StatusOr<v1::ListSnapshotsResponse> snapshots = c.ListSnapshots(snapshots_request);
+    absl::StatusOr<v1::ListSnapshotsResponse> snapshots =
+        c.ListSnapshots(snapshots_request);
     if (!snapshots.ok() || snapshots->snapshots().empty()) {
       return Check(snapshots.status(), "ListSnapshots");
     }
@@ -157,30 +160,34 @@ class PrometheusTest : public ::testing::Test {
     next.mutable_snapshot()->set_snapshot_id("metrics-next");
     next.mutable_snapshot()->mutable_observed_at()->set_seconds(
         next.snapshot().observed_at().seconds() + 60);
-    next.mutable_snapshot()->set_seconds_since_restart(next.snapshot().seconds_since_restart() +
-                                                       60);
+    next.mutable_snapshot()->set_seconds_since_restart(
+        next.snapshot().seconds_since_restart() + 60);
     next.set_policy("streamtune");
     absl::StatusOr<v1::Recommendation> learned = c.Recommend(next);
     if (!learned.ok()) return Check(learned.status(), "Recommend streamtune");
     if (learned->fallback()) {
-      return absl::InternalError(absl::StrCat("the learned policy fell back: ", learned->reason()));
+      return absl::InternalError(
+          absl::StrCat("the learned policy fell back: ", learned->reason()));
     }
 
     // A baseline, a bad request, the dashboard queries.
     v1::SnapshotRequest example;
-    if (absl::Status s = ParseJsonFile(STREAMTUNE_EXAMPLE_SNAPSHOT, example.mutable_snapshot());
+    if (absl::Status s =
+            ParseJsonFile(STREAMTUNE_EXAMPLE_SNAPSHOT, example.mutable_snapshot());
         !s.ok()) {
       return s;
     }
     example.set_policy("ds2");
-    if (absl::Status s = c.Recommend(example).status(); !s.ok()) return Check(s, "Recommend ds2");
+    if (absl::Status s = c.Recommend(example).status(); !s.ok())
+      return Check(s, "Recommend ds2");
     v1::SnapshotRequest bad;
     if (c.Recommend(bad).status().code() != absl::StatusCode::kInvalidArgument) {
       return absl::InternalError("an empty request was not INVALID_ARGUMENT");
     }
     v1::ListRecommendationsRequest recommendations;
     recommendations.set_job_id(example.snapshot().job_id());
-    recommendations.mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 3600);
+    recommendations.mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) -
+                                                      3600);
     if (absl::Status s = c.ListRecommendations(recommendations).status(); !s.ok()) {
       return Check(s, "ListRecommendations");
     }
@@ -229,10 +236,12 @@ class PrometheusTest : public ::testing::Test {
         const double value = std::stod(series.at("value").at(1).get<std::string>());
         if (accept(value)) return ::testing::AssertionSuccess();
       }
-      absl::SleepFor(absl::Milliseconds(200));  // Polling interval, not a wait for an event.
+      absl::SleepFor(
+          absl::Milliseconds(200));  // Polling interval, not a wait for an event.
     }
-    return ::testing::AssertionFailure() << expression << " never matched; last: " << last
-                                         << "\nPrometheus log:\n" << prometheus_->log();
+    return ::testing::AssertionFailure()
+           << expression << " never matched; last: " << last << "\nPrometheus log:\n"
+           << prometheus_->log();
   }
 
   static std::string* startup_error_;
@@ -257,42 +266,49 @@ TEST_F(PrometheusTest, RpcCountsByStatusCodeAndLatencyHistograms) {
   EXPECT_TRUE(Eventually("streamtune_rpcs_total{method=\"Recommend\",code=\"OK\"}",
                          [](double v) { return v >= 2; }));
   EXPECT_TRUE(Eventually(
-      "streamtune_rpcs_total{method=\"Recommend\",code=\"INVALID_ARGUMENT\"}", kPositive));
-  EXPECT_TRUE(Eventually("streamtune_rpcs_total{method=\"ListRecommendations\",code=\"OK\"}",
-                         kPositive));
+      "streamtune_rpcs_total{method=\"Recommend\",code=\"INVALID_ARGUMENT\"}",
+      kPositive));
   EXPECT_TRUE(Eventually(
-      "streamtune_rpc_duration_seconds_bucket{method=\"Recommend\",le=\"+Inf\"}", kPositive));
+      "streamtune_rpcs_total{method=\"ListRecommendations\",code=\"OK\"}", kPositive));
+  EXPECT_TRUE(Eventually(
+      "streamtune_rpc_duration_seconds_bucket{method=\"Recommend\",le=\"+Inf\"}",
+      kPositive));
   EXPECT_TRUE(Eventually("streamtune_rpc_duration_seconds_count{method=\"Pretrain\"}",
                          kPositive));
 }
 
 TEST_F(PrometheusTest, RecommendationsByPolicyAndFallback) {
   EXPECT_TRUE(Eventually(
-      "streamtune_recommendations_total{policy=\"streamtune\",fallback=\"false\"}", kPositive));
-  EXPECT_TRUE(Eventually("streamtune_recommendations_total{policy=\"ds2\",fallback=\"false\"}",
-                         kPositive));
+      "streamtune_recommendations_total{policy=\"streamtune\",fallback=\"false\"}",
+      kPositive));
+  EXPECT_TRUE(
+      Eventually("streamtune_recommendations_total{policy=\"ds2\",fallback=\"false\"}",
+                 kPositive));
 }
 
 TEST_F(PrometheusTest, ModelCacheFineTuningAndInference) {
-  EXPECT_TRUE(Eventually("streamtune_model_cache_lookups_total{result=\"miss\"}", kPositive));
+  EXPECT_TRUE(
+      Eventually("streamtune_model_cache_lookups_total{result=\"miss\"}", kPositive));
   EXPECT_TRUE(Eventually("streamtune_model_cache_lookups_total{result=\"hit\"}"));
-  EXPECT_TRUE(Eventually(
-      "streamtune_model_training_duration_seconds_count{purpose=\"fine_tune\",outcome=\"ok\"}",
-      kPositive));
+  EXPECT_TRUE(
+      Eventually("streamtune_model_training_duration_seconds_count{purpose=\"fine_"
+                 "tune\",outcome=\"ok\"}",
+                 kPositive));
   EXPECT_TRUE(Eventually(
       "streamtune_model_inference_duration_seconds_count{outcome=\"ok\"}", kPositive));
 }
 
 TEST_F(PrometheusTest, PostgresLatencyErrorsAndPool) {
-  EXPECT_TRUE(Eventually(
-      "streamtune_postgres_transaction_duration_seconds_count"
-      "{operation=\"PutSnapshotAndRecommendation\"}",
-      kPositive));
+  EXPECT_TRUE(
+      Eventually("streamtune_postgres_transaction_duration_seconds_count"
+                 "{operation=\"PutSnapshotAndRecommendation\"}",
+                 kPositive));
   EXPECT_TRUE(Eventually("sum(streamtune_postgres_errors_total{code=\"UNAVAILABLE\"})",
                          kPositive));
   EXPECT_TRUE(Eventually("streamtune_postgres_pool_connections{state=\"max\"}",
                          [](double v) { return v == kPoolSize; }));
-  EXPECT_TRUE(Eventually("streamtune_postgres_pool_connections{state=\"idle\"}", kPositive));
+  EXPECT_TRUE(
+      Eventually("streamtune_postgres_pool_connections{state=\"idle\"}", kPositive));
   EXPECT_TRUE(Eventually("streamtune_postgres_pool_wait_seconds_count", kPositive));
 }
 

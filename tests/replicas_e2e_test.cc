@@ -42,16 +42,17 @@ struct Answer {
 };
 
 std::ostream& operator<<(std::ostream& out, const Answer& a) {
-  out << a.snapshot_id << " apply=" << a.apply << " fallback=" << a.fallback << " model="
-      << a.model_id << " v" << a.model_version << " p=[";
+  out << a.snapshot_id << " apply=" << a.apply << " fallback=" << a.fallback
+      << " model=" << a.model_id << " v" << a.model_version << " p=[";
   for (int p : a.recommended) out << p << " ";
   return out << "] " << a.reason;
 }
 
 Answer ToAnswer(const v1::Snapshot& snapshot, const v1::Recommendation& r) {
-  Answer a{snapshot.snapshot_id(), {}, r.apply(), r.fallback(), r.model_id(),
-           r.model_version(), r.reason()};
-  for (const auto& op : r.operators()) a.recommended.push_back(op.recommended_parallelism());
+  Answer a{snapshot.snapshot_id(), {},        r.apply(), r.fallback(), r.model_id(),
+           r.model_version(),      r.reason()};
+  for (const auto& op : r.operators())
+    a.recommended.push_back(op.recommended_parallelism());
   return a;
 }
 
@@ -99,7 +100,8 @@ class ReplicasE2eTest : public ::testing::Test {
     pretrain.set_max_training_steps(60);
     absl::StatusOr<v1::PretrainResponse> models = (*corpus)->Pretrain(pretrain);
     if (!models.ok()) return models.status();
-    if (models->models().empty()) return absl::InternalError("Pretrain returned no model");
+    if (models->models().empty())
+      return absl::InternalError("Pretrain returned no model");
     return absl::OkStatus();
   }
 
@@ -123,19 +125,22 @@ class ReplicasE2eTest : public ::testing::Test {
         StreamTuneClient::Create(options);
     if (!client.ok()) return client.status();
     absl::Status serving = (*client)->WaitUntilServing(absl::Seconds(30));
-    if (!serving.ok()) return absl::Status(serving.code(), absl::StrCat(serving.message(),
-                                                                        "\n", server.log()));
+    if (!serving.ok())
+      return absl::Status(serving.code(),
+                          absl::StrCat(serving.message(), "\n", server.log()));
     return client;
   }
 
   void SetUp() override { ASSERT_EQ(startup_error_, nullptr) << *startup_error_; }
 
   // Tunes one generated job under `tenant`, calling the clients in turn.
-  static std::vector<Answer> TuneJob(const std::string& tenant,
-                                     const std::vector<const local::ServerProcess*>& servers) {
+  static std::vector<Answer> TuneJob(
+      const std::string& tenant,
+      const std::vector<const local::ServerProcess*>& servers) {
     std::vector<std::unique_ptr<StreamTuneClient>> clients;
     for (const auto* server : servers) {
-      absl::StatusOr<std::unique_ptr<StreamTuneClient>> client = Connect(*server, tenant);
+      absl::StatusOr<std::unique_ptr<StreamTuneClient>> client =
+          Connect(*server, tenant);
       EXPECT_TRUE(client.ok()) << client.status();
       if (!client.ok()) return {};
       clients.push_back(*std::move(client));
@@ -152,7 +157,8 @@ class ReplicasE2eTest : public ::testing::Test {
     std::vector<agent::Decider> deciders;
     for (auto& client : clients) {
       agent::ServiceDeciderOptions options;
-      options.observer = [&answers](const v1::Snapshot& s, const v1::Recommendation& r) {
+      options.observer = [&answers](const v1::Snapshot& s,
+                                    const v1::Recommendation& r) {
         answers.push_back(ToAnswer(s, r));
       };
       deciders.push_back(agent::MakeServiceDecider(client.get(), options));

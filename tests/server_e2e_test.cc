@@ -11,11 +11,11 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "client/local/server_process.h"
 #include "client/streamtune_client.h"
 #include "common/proto_json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "client/local/server_process.h"
 #include "tests/test_database.h"
 
 namespace streamtune {
@@ -102,8 +102,7 @@ class ServerE2eTest : public ::testing::Test {
     options.tenant = tenant;
     auto client = StreamTuneClient::Create(options);
     EXPECT_TRUE(client.ok()) << client.status();
-    EXPECT_TRUE((*client)->WaitUntilServing(absl::Seconds(30)).ok())
-        << server.log();
+    EXPECT_TRUE((*client)->WaitUntilServing(absl::Seconds(30)).ok()) << server.log();
     return *std::move(client);
   }
 
@@ -136,7 +135,8 @@ TEST_F(ServerE2eTest, RecommendAnswersWithDs2AndScalesTheThrottledChain) {
   EXPECT_EQ(answer->operators_size(), 5);
   // enrich (8000 rec/s, saturated) must grow; nothing may shrink below 1.
   EXPECT_GT(answer->operators(2).recommended_parallelism(), 1);
-  EXPECT_GT(answer->recommended_total_parallelism(), answer->current_total_parallelism());
+  EXPECT_GT(answer->recommended_total_parallelism(),
+            answer->current_total_parallelism());
 }
 
 TEST_F(ServerE2eTest, HistoryQueriesShowWhatWasStored) {
@@ -172,7 +172,8 @@ TEST_F(ServerE2eTest, HistoryQueriesShowWhatWasStored) {
   auto answers = client_->ListRecommendations(recommendations);
   ASSERT_TRUE(answers.ok()) << answers.status();
   ASSERT_EQ(answers->recommendations_size(), 1);
-  EXPECT_EQ(answers->recommendations(0).SerializeAsString(), answer->SerializeAsString());
+  EXPECT_EQ(answers->recommendations(0).SerializeAsString(),
+            answer->SerializeAsString());
 }
 
 TEST_F(ServerE2eTest, ARetriedRecommendReturnsTheSameAnswerAndStoresOnce) {
@@ -206,10 +207,12 @@ TEST_F(ServerE2eTest, UnknownPolicyAndMalformedPageTokenAreRejected) {
   request.set_policy("no-such-policy");
   auto answer = client_->Recommend(request);
   EXPECT_EQ(answer.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(answer.status().message()), StartsWith("policy: unknown policy"));
+  EXPECT_THAT(std::string(answer.status().message()),
+              StartsWith("policy: unknown policy"));
   v1::ListJobsRequest list;
   list.set_page_token("!!garbage!!");
-  EXPECT_EQ(client_->ListJobs(list).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(client_->ListJobs(list).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ServerE2eTest, ServesPrometheusMetrics) {
@@ -256,7 +259,8 @@ TEST_F(ServerE2eTest, TheDefaultStreamTunePolicyFallsBackToDs2WithoutModels) {
 TEST_F(ServerE2eTest, PretrainWithoutHistoryFailsAndModelsAreEmpty) {
   auto pretrain = client_->Pretrain(v1::PretrainRequest());
   EXPECT_EQ(pretrain.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(pretrain.status().message()), HasSubstr("no labelled history"));
+  EXPECT_THAT(std::string(pretrain.status().message()),
+              HasSubstr("no labelled history"));
   auto models = client_->ListModels(v1::ListModelsRequest());
   ASSERT_TRUE(models.ok()) << models.status();
   EXPECT_EQ(models->models_size(), 0);

@@ -58,8 +58,8 @@ int Run() {
   }
   std::fprintf(stderr, "load: starting PostgreSQL in %s\n",
                absl::GetFlag(FLAGS_state_dir).c_str());
-  auto postgres = local::PrivatePostgres::Start(STREAMTUNE_DEPLOY_DIR,
-                                                absl::GetFlag(FLAGS_state_dir) + "/postgres");
+  auto postgres = local::PrivatePostgres::Start(
+      STREAMTUNE_DEPLOY_DIR, absl::GetFlag(FLAGS_state_dir) + "/postgres");
   if (!postgres.ok()) return Fail(postgres.status());
   std::vector<std::unique_ptr<local::ServerProcess>> servers;
   std::vector<std::string> backends;
@@ -99,23 +99,26 @@ int Run() {
     nginx.backends.assign(backends.begin(), backends.begin() + n);
     auto balancer = local::NginxProcess::Start(nginx);
     if (!balancer.ok()) return Fail(balancer.status());
-    if (absl::Status s = measure("nginx", n, (*balancer)->target()); !s.ok()) return Fail(s);
+    if (absl::Status s = measure("nginx", n, (*balancer)->target()); !s.ok())
+      return Fail(s);
     balancer->reset();
     if (absl::Status s = baseline(); !s.ok()) return Fail(s);
     Row& setup = rows[rows.size() - 2];
-    setup.baseline = (rows[rows.size() - 3].result.throughput + rows.back().result.throughput) / 2;
+    setup.baseline =
+        (rows[rows.size() - 3].result.throughput + rows.back().result.throughput) / 2;
   }
   std::string table = absl::StrFormat(
-      "| setup | replicas | Recommend/s | vs direct (neighbours) | p50 ms | p99 ms | errors |\n"
+      "| setup | replicas | Recommend/s | vs direct (neighbours) | p50 ms | p99 ms | "
+      "errors |\n"
       "|---|---:|---:|---:|---:|---:|---:|\n");
   for (const Row& row : rows) {
-    const std::string ratio = row.baseline > 0
-                                  ? absl::StrFormat("%.2f", row.result.throughput / row.baseline)
-                                  : "1";
-    absl::StrAppendFormat(&table, "| %s | %d | %.0f | %s | %.2f | %.2f | %d |\n", row.setup,
-                          row.replicas, row.result.throughput, ratio,
-                          absl::ToDoubleMilliseconds(row.result.p50),
-                          absl::ToDoubleMilliseconds(row.result.p99), row.result.errors);
+    const std::string ratio =
+        row.baseline > 0 ? absl::StrFormat("%.2f", row.result.throughput / row.baseline)
+                         : "1";
+    absl::StrAppendFormat(
+        &table, "| %s | %d | %.0f | %s | %.2f | %.2f | %d |\n", row.setup, row.replicas,
+        row.result.throughput, ratio, absl::ToDoubleMilliseconds(row.result.p50),
+        absl::ToDoubleMilliseconds(row.result.p99), row.result.errors);
   }
   std::printf("%s", table.c_str());
   for (const Row& row : rows) {
@@ -127,7 +130,8 @@ int Run() {
   const std::string out = absl::GetFlag(FLAGS_out);
   if (!out.empty()) {
     std::FILE* file = std::fopen(out.c_str(), "w");
-    if (file == nullptr) return Fail(absl::InternalError(absl::StrCat(out, ": cannot write")));
+    if (file == nullptr)
+      return Fail(absl::InternalError(absl::StrCat(out, ": cannot write")));
     std::fputs(table.c_str(), file);
     std::fclose(file);
   }

@@ -44,12 +44,15 @@ v1::SnapshotRequest MakeRequest(const v1::Snapshot& base, const LoadOptions& opt
 absl::Duration Quantile(std::vector<absl::Duration>& latencies, double q) {
   if (latencies.empty()) return absl::ZeroDuration();
   std::sort(latencies.begin(), latencies.end());
-  const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(latencies.size())));
+  const size_t rank =
+      static_cast<size_t>(std::ceil(q * static_cast<double>(latencies.size())));
   return latencies[std::clamp<size_t>(rank, 1, latencies.size()) - 1];
 }
 
-absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, const v1::Snapshot& base) {
-  if (options.concurrency < 1) return absl::InvalidArgumentError("concurrency: must be >= 1");
+absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options,
+                                   const v1::Snapshot& base) {
+  if (options.concurrency < 1)
+    return absl::InvalidArgumentError("concurrency: must be >= 1");
   if (options.snapshots_per_job < 1) {
     return absl::InvalidArgumentError("snapshots_per_job: must be >= 1");
   }
@@ -60,7 +63,8 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, const v1::Snapsho
   absl::StatusOr<std::unique_ptr<StreamTuneClient>> client =
       StreamTuneClient::Create(client_options);
   if (!client.ok()) return client.status();
-  if (absl::Status serving = (*client)->WaitUntilServing(absl::Seconds(30)); !serving.ok()) {
+  if (absl::Status serving = (*client)->WaitUntilServing(absl::Seconds(30));
+      !serving.ok()) {
     return serving;
   }
 
@@ -79,7 +83,8 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, const v1::Snapsho
       for (int64_t n = 0;; ++n) {
         const absl::Time sent = absl::Now();
         if (sent >= stop_at) break;
-        absl::Status status = (*client)->Recommend(MakeRequest(base, options, t, n)).status();
+        absl::Status status =
+            (*client)->Recommend(MakeRequest(base, options, t, n)).status();
         const absl::Time received = absl::Now();
         if (sent < measure_from || received > stop_at) continue;
         if (status.ok()) {
@@ -97,7 +102,8 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, const v1::Snapsho
   }
   for (std::thread& thread : threads) thread.join();
   result.calls = static_cast<int64_t>(latencies.size());
-  result.throughput = static_cast<double>(result.calls) / absl::ToDoubleSeconds(options.duration);
+  result.throughput =
+      static_cast<double>(result.calls) / absl::ToDoubleSeconds(options.duration);
   result.p50 = Quantile(latencies, 0.50);
   result.p99 = Quantile(latencies, 0.99);
   return result;

@@ -16,11 +16,11 @@
 namespace streamtune::load {
 
 struct LoadOptions {
-  std::string target;       // host:port (a replica or nginx)
-  std::string tenant;       // Fresh per run keeps runs independent.
+  std::string target;  // host:port (a replica or nginx)
+  std::string tenant;  // Fresh per run keeps runs independent.
   std::string policy = "ds2";
-  int concurrency = 8;      // Threads, each with one call in flight.
-  absl::Duration warmup = absl::Seconds(2);     // Calls made, not measured.
+  int concurrency = 8;                       // Threads, each with one call in flight.
+  absl::Duration warmup = absl::Seconds(2);  // Calls made, not measured.
   absl::Duration duration = absl::Seconds(10);  // Measured.
   // A thread moves to a new job every this many snapshots, so every call
   // reads a short, steady history (the service reads up to 128).
@@ -28,8 +28,8 @@ struct LoadOptions {
 };
 
 struct LoadResult {
-  int64_t calls = 0;   // Measured calls that succeeded.
-  int64_t errors = 0;  // Measured calls that failed (after client retries).
+  int64_t calls = 0;      // Measured calls that succeeded.
+  int64_t errors = 0;     // Measured calls that failed (after client retries).
   double throughput = 0;  // calls per second
   absl::Duration p50;
   absl::Duration p99;
@@ -43,7 +43,8 @@ absl::Duration Quantile(std::vector<absl::Duration>& latencies, double q);
 // Runs the load with snapshots made from `base` (ids, times and load
 // changed per call). INVALID_ARGUMENT for bad options; a failing call does
 // not stop the run (it counts as an error).
-absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options, const v1::Snapshot& base);
+absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options,
+                                   const v1::Snapshot& base);
 
 }  // namespace streamtune::load
 

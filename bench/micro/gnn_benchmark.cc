@@ -12,8 +12,8 @@
 
 #include "absl/strings/str_format.h"
 #include "benchmark/benchmark.h"
-#include "server/core/learning/features.h"
 #include "server/core/graph/job_graph.h"
+#include "server/core/learning/features.h"
 #include "server/core/testing/test_snapshots.h"
 #include "server/model/gnn_model.h"
 #include "server/model/model_codec.h"

@@ -49,8 +49,8 @@ absl::StatusOr<std::vector<v1::Snapshot>> SimulatedSnapshots() {
   auto engine = sim::SimulatedEngineAdapter::Create(*workload, "bench-job");
   if (!engine.ok()) return engine.status();
   std::vector<v1::Snapshot> snapshots;
-  const agent::Decider keep = [&](const v1::Snapshot& s)
-      -> absl::StatusOr<std::optional<std::vector<int>>> {
+  const agent::Decider keep =
+      [&](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
     snapshots.push_back(s);
     return std::nullopt;
   };
@@ -62,8 +62,8 @@ absl::StatusOr<std::vector<v1::Snapshot>> SimulatedSnapshots() {
 absl::Status StartStack(Stack* s) {
   char dir[] = "/tmp/streamtune-recommend-bench-XXXXXX";
   if (mkdtemp(dir) == nullptr) return absl::InternalError("mkdtemp failed");
-  auto postgres =
-      local::PrivatePostgres::Start(absl::StrCat(STREAMTUNE_SOURCE_DIR, "/deploy"), dir);
+  auto postgres = local::PrivatePostgres::Start(
+      absl::StrCat(STREAMTUNE_SOURCE_DIR, "/deploy"), dir);
   if (!postgres.ok()) return postgres.status();
   s->postgres = *std::move(postgres);
   local::ServerProcessOptions server;
@@ -79,7 +79,8 @@ absl::Status StartStack(Stack* s) {
   auto client = StreamTuneClient::Create(options);
   if (!client.ok()) return client.status();
   s->client = *std::move(client);
-  if (absl::Status up = s->client->WaitUntilServing(absl::Seconds(60)); !up.ok()) return up;
+  if (absl::Status up = s->client->WaitUntilServing(absl::Seconds(60)); !up.ok())
+    return up;
 
   std::fprintf(stderr, "recommend-bench: generating history and pre-training...\n");
   history::HistoryOptions history;
@@ -99,7 +100,8 @@ absl::Status StartStack(Stack* s) {
 
 // Snapshot `k` of the replay for `job`: the simulated metrics, a fresh id
 // and time, so every call is a new observation of a long-running job.
-v1::SnapshotRequest Request(const std::string& job, const std::string& policy, int64_t k) {
+v1::SnapshotRequest Request(const std::string& job, const std::string& policy,
+                            int64_t k) {
   v1::SnapshotRequest request;
   v1::Snapshot& s = *request.mutable_snapshot();
   s = stack->snapshots[k % stack->snapshots.size()];
@@ -113,7 +115,8 @@ v1::SnapshotRequest Request(const std::string& job, const std::string& policy, i
 void RecommendLoop(benchmark::State& state, const std::string& policy) {
   const std::string job = absl::StrCat("job-", policy);
   int64_t k = 0;
-  for (int warm = 0; warm < 20; ++warm) (void)stack->client->Recommend(Request(job, policy, k++));
+  for (int warm = 0; warm < 20; ++warm)
+    (void)stack->client->Recommend(Request(job, policy, k++));
   for (auto _ : state) {
     auto answer = stack->client->Recommend(Request(job, policy, k++));
     if (!answer.ok()) state.SkipWithError(answer.status().ToString().c_str());
@@ -134,7 +137,9 @@ BENCHMARK(BM_GetJob)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_RecommendDs2(benchmark::State& state) { RecommendLoop(state, "ds2"); }
 BENCHMARK(BM_RecommendDs2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_RecommendStreamTune(benchmark::State& state) { RecommendLoop(state, "streamtune"); }
+void BM_RecommendStreamTune(benchmark::State& state) {
+  RecommendLoop(state, "streamtune");
+}
 BENCHMARK(BM_RecommendStreamTune)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // A retried call: the stored answer, nothing recomputed.

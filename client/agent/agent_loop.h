@@ -15,8 +15,8 @@ namespace streamtune::agent {
 
 // Maps a snapshot to a new parallelism vector (aligned with the snapshot's
 // operators), or nullopt for "no change".
-using Decider = std::function<absl::StatusOr<std::optional<std::vector<int>>>(
-    const v1::Snapshot&)>;
+using Decider =
+    std::function<absl::StatusOr<std::optional<std::vector<int>>>(const v1::Snapshot&)>;
 
 // A Decider that never changes anything (the static configuration).
 Decider NoChangeDecider();

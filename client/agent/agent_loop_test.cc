@@ -15,7 +15,8 @@ using ::testing::ElementsAre;
 // A scripted engine: `points` decision points, some of them restarting.
 class ScriptedEngine : public EngineAdapter {
  public:
-  explicit ScriptedEngine(std::vector<bool> restarting) : restarting_(std::move(restarting)) {}
+  explicit ScriptedEngine(std::vector<bool> restarting)
+      : restarting_(std::move(restarting)) {}
 
   absl::StatusOr<bool> AwaitDecisionPoint() override {
     return ++point_ < static_cast<int>(restarting_.size());
@@ -43,7 +44,8 @@ class ScriptedEngine : public EngineAdapter {
 TEST(RunAgentLoop, SkipsRestartsAndAppliesOnlyAnswers) {
   ScriptedEngine engine({false, true, false, false});
   int calls = 0;
-  Decider decide = [&](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
+  Decider decide =
+      [&](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
     ++calls;
     if (s.snapshot_id() == "p2") return std::optional<std::vector<int>>({3, 4});
     return std::optional<std::vector<int>>();
@@ -57,7 +59,8 @@ TEST(RunAgentLoop, SkipsRestartsAndAppliesOnlyAnswers) {
 
 TEST(RunAgentLoop, StopsAtTheFirstDeciderErrorNamingTheSnapshot) {
   ScriptedEngine engine({false, false, false});
-  Decider decide = [](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
+  Decider decide =
+      [](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
     if (s.snapshot_id() == "p1") return absl::UnavailableError("service down");
     return std::optional<std::vector<int>>();
   };
@@ -76,7 +79,8 @@ TEST(RunAgentLoop, ReturnsEngineErrors) {
 TEST(RunAgentLoop, OnErrorKeepsGoingWhenItSaysSo) {
   ScriptedEngine engine({false, false, false, false});
   engine.fail_snapshot_at_ = 1;
-  Decider decide = [](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
+  Decider decide =
+      [](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
     if (s.snapshot_id() == "p2") return absl::UnavailableError("service down");
     return std::optional<std::vector<int>>(std::vector<int>{2});
   };
@@ -87,7 +91,8 @@ TEST(RunAgentLoop, OnErrorKeepsGoingWhenItSaysSo) {
     return true;
   };
   ASSERT_TRUE(RunAgentLoop(engine, decide, options).ok());
-  EXPECT_THAT(errors, ElementsAre("snapshot: engine gone", "decide: snapshot p2: service down"));
+  EXPECT_THAT(errors, ElementsAre("snapshot: engine gone",
+                                  "decide: snapshot p2: service down"));
   EXPECT_EQ(engine.applied_.size(), 2u);  // p0 and p3.
 }
 

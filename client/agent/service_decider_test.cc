@@ -36,7 +36,8 @@ TEST(ServiceDecider, AlignsAnAppliedAnswerWithTheSnapshotOrder) {
   client.recommend = [](const v1::SnapshotRequest&) { return Answer(true); };
   int observed = 0;
   Decider decide = MakeServiceDecider(
-      &client, {"ds2", [&](const v1::Snapshot&, const v1::Recommendation&) { ++observed; }});
+      &client,
+      {"ds2", [&](const v1::Snapshot&, const v1::Recommendation&) { ++observed; }});
   auto answer = decide(TwoOperators());
   ASSERT_TRUE(answer.ok()) << answer.status();
   ASSERT_TRUE(answer->has_value());
@@ -68,7 +69,8 @@ TEST(ServiceDecider, RejectsAnAnswerMissingAnOperator) {
 
 TEST(ServiceDecider, PassesServiceErrorsThrough) {
   FakeStreamTuneClient client;
-  client.recommend = [](const v1::SnapshotRequest&) -> absl::StatusOr<v1::Recommendation> {
+  client.recommend =
+      [](const v1::SnapshotRequest&) -> absl::StatusOr<v1::Recommendation> {
     return absl::InvalidArgumentError("snapshot.job_id: required");
   };
   auto answer = MakeServiceDecider(&client, {})(TwoOperators());

@@ -21,9 +21,9 @@ namespace cli {
 // Flags that apply to every command. Like every flag, they may appear before
 // or after the command.
 struct GlobalFlags {
-  std::string server;                           // --server, required
-  std::string tenant;                           // --tenant, "" = server's
-  absl::Duration timeout = absl::Seconds(10);   // --timeout, per call
+  std::string server;                          // --server, required
+  std::string tenant;                          // --tenant, "" = server's
+  absl::Duration timeout = absl::Seconds(10);  // --timeout, per call
 };
 
 // One command and its arguments; fields a command does not use keep their
@@ -32,17 +32,17 @@ struct CommandArgs {
   std::string name;           // "health", "recommend", ...
   std::string snapshot_path;  // recommend, report: --snapshot
   std::string policy;         // recommend: --policy
-  int32_t page_size = 0;      // jobs, history, recommendations: --page_size (0 = server's)
-  std::string page_token;     // jobs, recommendations: --page_token
-  bool all_pages = false;     // jobs, recommendations: --all
+  int32_t page_size = 0;   // jobs, history, recommendations: --page_size (0 = server's)
+  std::string page_token;  // jobs, recommendations: --page_token
+  bool all_pages = false;  // jobs, recommendations: --all
   // jobs, recommendations: --start_time / --end_time (unset: unbounded).
   std::optional<absl::Time> start_time;
   std::optional<absl::Time> end_time;
-  std::string job_id;         // job, history, recommendations: JOB
-  std::string model_id;       // model: ID
-  int64_t version = 0;        // model: --version (0 = newest)
-  int64_t seed = 0;           // pretrain: --seed
-  int64_t max_training_steps = 0;  // pretrain: --max_training_steps
+  std::string job_id;                          // job, history, recommendations: JOB
+  std::string model_id;                        // model: ID
+  int64_t version = 0;                         // model: --version (0 = newest)
+  int64_t seed = 0;                            // pretrain: --seed
+  int64_t max_training_steps = 0;              // pretrain: --max_training_steps
   absl::Duration wait = absl::ZeroDuration();  // health: --wait
 };
 

@@ -1,5 +1,4 @@
 #include "client/cli/commands.h"
-#include "common/timestamps.h"
 
 #include <set>
 #include <string>
@@ -9,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_json.h"
 #include "common/status_macros.h"
+#include "common/timestamps.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
 
@@ -25,9 +25,7 @@ Json ToJsonValue(const google::protobuf::Message& message) {
   return Json::parse(ToJson(message));
 }
 
-void Print(const Json& value, std::ostream& out) {
-  out << value.dump(2) << "\n";
-}
+void Print(const Json& value, std::ostream& out) { out << value.dump(2) << "\n"; }
 
 void Print(const google::protobuf::Message& message, std::ostream& out) {
   Print(ToJsonValue(message), out);
@@ -65,8 +63,7 @@ absl::Status Health(const CommandArgs& cmd, StreamTuneClient& client,
   }
   STREAMTUNE_ASSIGN_OR_RETURN(HealthCheckResponse response,
                               client.CheckHealth(HealthCheckRequest()));
-  const std::string name =
-      HealthCheckResponse::ServingStatus_Name(response.status());
+  const std::string name = HealthCheckResponse::ServingStatus_Name(response.status());
   out << name << "\n";
   if (response.status() != HealthCheckResponse::SERVING) {
     return absl::UnavailableError(absl::StrCat("server is ", name));
@@ -74,8 +71,7 @@ absl::Status Health(const CommandArgs& cmd, StreamTuneClient& client,
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::SnapshotRequest> ReadSnapshotRequest(
-    const CommandArgs& cmd) {
+absl::StatusOr<v1::SnapshotRequest> ReadSnapshotRequest(const CommandArgs& cmd) {
   v1::SnapshotRequest request;
   STREAMTUNE_RETURN_IF_ERROR(
       ParseJsonFile(cmd.snapshot_path, request.mutable_snapshot()));
@@ -85,18 +81,15 @@ absl::StatusOr<v1::SnapshotRequest> ReadSnapshotRequest(
 
 absl::Status Recommend(const CommandArgs& cmd, StreamTuneClient& client,
                        std::ostream& out) {
-  STREAMTUNE_ASSIGN_OR_RETURN(v1::SnapshotRequest request,
-                              ReadSnapshotRequest(cmd));
-  STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation response,
-                              client.Recommend(request));
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::SnapshotRequest request, ReadSnapshotRequest(cmd));
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation response, client.Recommend(request));
   Print(response, out);
   return absl::OkStatus();
 }
 
 absl::Status Report(const CommandArgs& cmd, StreamTuneClient& client,
                     std::ostream& out) {
-  STREAMTUNE_ASSIGN_OR_RETURN(v1::SnapshotRequest request,
-                              ReadSnapshotRequest(cmd));
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::SnapshotRequest request, ReadSnapshotRequest(cmd));
   STREAMTUNE_ASSIGN_OR_RETURN(v1::ReportSnapshotResponse response,
                               client.ReportSnapshot(request));
   Print(response, out);
@@ -123,7 +116,8 @@ template <typename Response, typename Fetch>
 absl::Status PrintListing(const CommandArgs& cmd, Fetch fetch, std::ostream& out) {
   Response response;
   if (cmd.all_pages) {
-    STREAMTUNE_ASSIGN_OR_RETURN(response, FetchAllPages<Response>(fetch, cmd.page_token));
+    STREAMTUNE_ASSIGN_OR_RETURN(response,
+                                FetchAllPages<Response>(fetch, cmd.page_token));
   } else {
     STREAMTUNE_ASSIGN_OR_RETURN(response, fetch(cmd.page_token));
   }
@@ -131,8 +125,7 @@ absl::Status PrintListing(const CommandArgs& cmd, Fetch fetch, std::ostream& out
   return absl::OkStatus();
 }
 
-absl::Status Jobs(const CommandArgs& cmd, StreamTuneClient& client,
-                  std::ostream& out) {
+absl::Status Jobs(const CommandArgs& cmd, StreamTuneClient& client, std::ostream& out) {
   return PrintListing<v1::ListJobsResponse>(
       cmd,
       [&](const std::string& token) {
@@ -180,21 +173,19 @@ absl::Status History(const CommandArgs& cmd, StreamTuneClient& client,
       }));
   STREAMTUNE_ASSIGN_OR_RETURN(
       v1::ListRecommendationsResponse recommendations,
-      FetchAllPages<v1::ListRecommendationsResponse>(
-          [&](const std::string& token) {
-            v1::ListRecommendationsRequest request;
-            request.set_job_id(cmd.job_id);
-            request.set_page_size(cmd.page_size);
-            request.set_page_token(token);
-            return client.ListRecommendations(request);
-          }));
+      FetchAllPages<v1::ListRecommendationsResponse>([&](const std::string& token) {
+        v1::ListRecommendationsRequest request;
+        request.set_job_id(cmd.job_id);
+        request.set_page_size(cmd.page_size);
+        request.set_page_token(token);
+        return client.ListRecommendations(request);
+      }));
   Json result = Json::object();
   result["job_id"] = cmd.job_id;
   // The JSON mapping omits empty repeated fields; show them as [].
-  result["snapshots"] =
-      ToJsonValue(snapshots).value("snapshots", Json::array());
-  result["recommendations"] = ToJsonValue(recommendations)
-                                  .value("recommendations", Json::array());
+  result["snapshots"] = ToJsonValue(snapshots).value("snapshots", Json::array());
+  result["recommendations"] =
+      ToJsonValue(recommendations).value("recommendations", Json::array());
   Print(result, out);
   return absl::OkStatus();
 }
@@ -227,15 +218,13 @@ absl::Status Pretrain(const CommandArgs& cmd, StreamTuneClient& client,
   v1::PretrainRequest request;
   request.set_seed(cmd.seed);
   request.set_max_training_steps(static_cast<int32_t>(cmd.max_training_steps));
-  STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainResponse response,
-                              client.Pretrain(request));
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainResponse response, client.Pretrain(request));
   Print(response, out);
   return absl::OkStatus();
 }
 
 std::string StatusLine(const absl::Status& status) {
-  return absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
-                      status.message());
+  return absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
 }
 
 }  // namespace
@@ -245,10 +234,11 @@ absl::Status RunCommand(const CommandArgs& command, StreamTuneClient& client,
   using Handler =
       absl::Status (*)(const CommandArgs&, StreamTuneClient&, std::ostream&);
   static constexpr std::pair<const char*, Handler> kHandlers[] = {
-      {"health", Health},   {"recommend", Recommend}, {"report", Report},
-      {"jobs", Jobs},       {"job", GetJob},          {"history", History},
-      {"models", Models},   {"model", GetModel},      {"pretrain", Pretrain},
-      {"recommendations", Recommendations},
+      {"health", Health},     {"recommend", Recommend},
+      {"report", Report},     {"jobs", Jobs},
+      {"job", GetJob},        {"history", History},
+      {"models", Models},     {"model", GetModel},
+      {"pretrain", Pretrain}, {"recommendations", Recommendations},
   };
   for (const auto& [name, handler] : kHandlers) {
     if (command.name == name) return handler(command, client, out);
@@ -276,8 +266,7 @@ int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& ou
     return kExitUsage;
   }
   if (inv.help) {
-    out << (inv.command.name.empty() ? GeneralUsage()
-                                     : CommandUsage(inv.command.name));
+    out << (inv.command.name.empty() ? GeneralUsage() : CommandUsage(inv.command.name));
     return kExitOk;
   }
   ClientOptions options;
@@ -292,8 +281,7 @@ int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& ou
   }
   status = RunCommand(inv.command, **client, out);
   if (!status.ok()) {
-    err << "streamtunectl: " << inv.command.name << ": " << StatusLine(status)
-        << "\n";
+    err << "streamtunectl: " << inv.command.name << ": " << StatusLine(status) << "\n";
     return kExitFailure;
   }
   return kExitOk;

@@ -24,9 +24,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // a call or an input file failed
 inline constexpr int kExitUsage = streamtune::kExitUsage;  // bad command line
 
-using ClientFactory =
-    std::function<absl::StatusOr<std::unique_ptr<StreamTuneClient>>(
-        const ClientOptions&)>;
+using ClientFactory = std::function<absl::StatusOr<std::unique_ptr<StreamTuneClient>>(
+    const ClientOptions&)>;
 
 // The whole CLI: parses argv (ParseFlags, then InvocationFromFlags), creates
 // a client with `factory`, runs the command, prints JSON on `out` and

@@ -57,8 +57,7 @@ class FakeClient : public StreamTuneClient {
   absl::StatusOr<v1::Job> GetJob(const v1::GetJobRequest& request) override {
     if (!error.ok()) return error;
     if (request.job_id() != "job-a") {
-      return absl::NotFoundError("job_id: no job \"" + request.job_id() +
-                                 "\"");
+      return absl::NotFoundError("job_id: no job \"" + request.job_id() + "\"");
     }
     v1::Job job;
     job.set_job_id("job-a");
@@ -70,9 +69,8 @@ class FakeClient : public StreamTuneClient {
     if (!error.ok()) return error;
     job_tokens.push_back(request.page_token());
     job_requests.push_back(request);
-    const int start = request.page_token().empty()
-                          ? 0
-                          : std::stoi(request.page_token());
+    const int start =
+        request.page_token().empty() ? 0 : std::stoi(request.page_token());
     v1::ListJobsResponse response;
     for (int i = start; i < 5 && i < start + 2; ++i) {
       response.add_jobs()->set_job_id("job-" + std::to_string(i));
@@ -112,8 +110,7 @@ class FakeClient : public StreamTuneClient {
     response.add_models()->set_model_id("global");
     return response;
   }
-  absl::StatusOr<v1::Model> GetModel(
-      const v1::GetModelRequest& request) override {
+  absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request) override {
     if (!error.ok()) return error;
     v1::Model model;
     model.set_model_id(request.model_id());
@@ -123,10 +120,12 @@ class FakeClient : public StreamTuneClient {
   absl::StatusOr<v1::PretrainResponse> Pretrain(
       const v1::PretrainRequest& request) override {
     if (!error.ok()) return error;
-    return absl::UnimplementedError("Pretrain: the StreamTune policy is not "
-                                    "available yet");
+    return absl::UnimplementedError(
+        "Pretrain: the StreamTune policy is not "
+        "available yet");
   }
-  absl::StatusOr<v1::PretrainRun> GetPretrainRun(const v1::GetPretrainRunRequest&) override {
+  absl::StatusOr<v1::PretrainRun> GetPretrainRun(
+      const v1::GetPretrainRunRequest&) override {
     if (!error.ok()) return error;
     return absl::NotFoundError("no pre-training run yet");
   }
@@ -184,21 +183,17 @@ class CliTest : public ::testing::Test {
   class Forwarder : public StreamTuneClient {
    public:
     explicit Forwarder(FakeClient* fake) : f_(fake) {}
-#define STREAMTUNE_FORWARD(Method, Request, Response)           \
-  absl::StatusOr<Response> Method(const Request& r) override { \
-    return f_->Method(r);                                       \
-  }
+#define STREAMTUNE_FORWARD(Method, Request, Response) \
+  absl::StatusOr<Response> Method(const Request& r) override { return f_->Method(r); }
     STREAMTUNE_FORWARD(Recommend, v1::SnapshotRequest, v1::Recommendation)
-    STREAMTUNE_FORWARD(ReportSnapshot, v1::SnapshotRequest,
-                       v1::ReportSnapshotResponse)
+    STREAMTUNE_FORWARD(ReportSnapshot, v1::SnapshotRequest, v1::ReportSnapshotResponse)
     STREAMTUNE_FORWARD(GetJob, v1::GetJobRequest, v1::Job)
     STREAMTUNE_FORWARD(ListJobs, v1::ListJobsRequest, v1::ListJobsResponse)
     STREAMTUNE_FORWARD(ListSnapshots, v1::ListSnapshotsRequest,
                        v1::ListSnapshotsResponse)
     STREAMTUNE_FORWARD(ListRecommendations, v1::ListRecommendationsRequest,
                        v1::ListRecommendationsResponse)
-    STREAMTUNE_FORWARD(ListModels, v1::ListModelsRequest,
-                       v1::ListModelsResponse)
+    STREAMTUNE_FORWARD(ListModels, v1::ListModelsRequest, v1::ListModelsResponse)
     STREAMTUNE_FORWARD(GetModel, v1::GetModelRequest, v1::Model)
     STREAMTUNE_FORWARD(Pretrain, v1::PretrainRequest, v1::PretrainResponse)
     STREAMTUNE_FORWARD(GetPretrainRun, v1::GetPretrainRunRequest, v1::PretrainRun)
@@ -227,21 +222,18 @@ TEST_F(CliTest, HealthNotServingExitsOne) {
   CliRun run = Cli({"--server=h:1", "health"});
   EXPECT_EQ(run.code, kExitFailure);
   EXPECT_EQ(run.out, "NOT_SERVING\n");
-  EXPECT_EQ(run.err,
-            "streamtunectl: health: UNAVAILABLE: server is NOT_SERVING\n");
+  EXPECT_EQ(run.err, "streamtunectl: health: UNAVAILABLE: server is NOT_SERVING\n");
 }
 
 TEST_F(CliTest, HealthWaitFailsAfterTimeout) {
   fake_.health = HealthCheckResponse::NOT_SERVING;
   CliRun run = Cli({"--server=h:1", "health", "--wait=1s"});
   EXPECT_EQ(run.code, kExitFailure);
-  EXPECT_EQ(run.err,
-            "streamtunectl: health: DEADLINE_EXCEEDED: not SERVING\n");
+  EXPECT_EQ(run.err, "streamtunectl: health: DEADLINE_EXCEEDED: not SERVING\n");
 }
 
 TEST_F(CliTest, PassesGlobalFlagsToTheClient) {
-  CliRun run = Cli({"--server=host:7", "--tenant=acme", "--timeout=3s",
-                 "health"});
+  CliRun run = Cli({"--server=host:7", "--tenant=acme", "--timeout=3s", "health"});
   EXPECT_EQ(run.code, kExitOk);
   EXPECT_EQ(run.options.target, "host:7");
   EXPECT_EQ(run.options.tenant, "acme");
@@ -250,7 +242,7 @@ TEST_F(CliTest, PassesGlobalFlagsToTheClient) {
 
 TEST_F(CliTest, RecommendSendsTheExampleAndPrintsJson) {
   CliRun run = Cli({"--server=h:1", "recommend", "--snapshot",
-                 kExamples + "/linear-chain-t60.json", "--policy=ds2"});
+                    kExamples + "/linear-chain-t60.json", "--policy=ds2"});
   ASSERT_EQ(run.code, kExitOk) << run.err;
   ASSERT_EQ(fake_.recommended.size(), 1u);
   EXPECT_EQ(fake_.recommended[0].policy(), "ds2");
@@ -263,10 +255,10 @@ TEST_F(CliTest, RecommendSendsTheExampleAndPrintsJson) {
 }
 
 TEST_F(CliTest, ServerErrorIsOneLineOnStderr) {
-  fake_.error = absl::InvalidArgumentError(
-      "snapshot.edges[3].to: unknown operator \"joinn\"");
+  fake_.error =
+      absl::InvalidArgumentError("snapshot.edges[3].to: unknown operator \"joinn\"");
   CliRun run = Cli({"--server=h:1", "recommend", "--snapshot",
-                 kExamples + "/invalid-unknown-edge.json"});
+                    kExamples + "/invalid-unknown-edge.json"});
   EXPECT_EQ(run.code, kExitFailure);
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(run.err,
@@ -284,7 +276,7 @@ TEST_F(CliTest, MissingSnapshotFileFailsWithoutCalling) {
 
 TEST_F(CliTest, ReportPrintsTheAck) {
   CliRun run = Cli({"--server=h:1", "report", "--snapshot",
-                 kExamples + "/wordcount-hotkey-t60.json"});
+                    kExamples + "/wordcount-hotkey-t60.json"});
   ASSERT_EQ(run.code, kExitOk) << run.err;
   const auto json = nlohmann::json::parse(run.out);
   EXPECT_EQ(json["stored"], true);
@@ -328,8 +320,8 @@ TEST_F(CliTest, JobsWithoutRangeLeavesItUnset) {
 }
 
 TEST_F(CliTest, RecommendationsListsOnePageOrAll) {
-  CliRun one = Cli({"--server=h:1", "recommendations", "job-r", "--page_size=1",
-                    "--start_time=1h"});
+  CliRun one = Cli(
+      {"--server=h:1", "recommendations", "job-r", "--page_size=1", "--start_time=1h"});
   ASSERT_EQ(one.code, kExitOk) << one.err;
   auto json = nlohmann::json::parse(one.out);
   EXPECT_EQ(json["recommendations"].size(), 1u);
@@ -339,10 +331,12 @@ TEST_F(CliTest, RecommendationsListsOnePageOrAll) {
   EXPECT_EQ(fake_.recommendation_requests[0].page_size(), 1);
   // "1h" is one hour before now.
   const int64_t start = fake_.recommendation_requests[0].start_time().seconds();
-  EXPECT_NEAR(static_cast<double>(start), absl::ToUnixSeconds(absl::Now()) - 3600.0, 60.0);
+  EXPECT_NEAR(static_cast<double>(start), absl::ToUnixSeconds(absl::Now()) - 3600.0,
+              60.0);
   EXPECT_FALSE(fake_.recommendation_requests[0].has_end_time());
 
-  CliRun all = Cli({"--server=h:1", "recommendations", "job-r", "--page_size=1", "--all"});
+  CliRun all =
+      Cli({"--server=h:1", "recommendations", "job-r", "--page_size=1", "--all"});
   ASSERT_EQ(all.code, kExitOk) << all.err;
   json = nlohmann::json::parse(all.out);
   ASSERT_EQ(json["recommendations"].size(), 2u);
@@ -391,10 +385,9 @@ TEST_F(CliTest, UsageErrorsExitTwoWithUsage) {
   CliRun run = Cli({"--server=h:1", "recommend"});
   EXPECT_EQ(run.code, kExitUsage);
   EXPECT_EQ(run.out, "");
-  EXPECT_THAT(run.err,
-              StartsWith("streamtunectl: recommend: missing --snapshot "
-                         "FILE.json\nusage: streamtunectl [GLOBAL FLAGS] "
-                         "recommend"));
+  EXPECT_THAT(run.err, StartsWith("streamtunectl: recommend: missing --snapshot "
+                                  "FILE.json\nusage: streamtunectl [GLOBAL FLAGS] "
+                                  "recommend"));
   run = Cli({"--server=h:1", "frobnicate"});
   EXPECT_EQ(run.code, kExitUsage);
   EXPECT_EQ(run.err,

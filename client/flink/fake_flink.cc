@@ -12,7 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-HttpResponse Answer(int status, std::string body) { return HttpResponse{status, std::move(body)}; }
+HttpResponse Answer(int status, std::string body) {
+  return HttpResponse{status, std::move(body)};
+}
 
 json Value(double v, bool nan) { return nan ? json("NaN") : json(v); }
 
@@ -69,7 +71,8 @@ std::string FakeFlink::JobJson() const {
               {"state", job_state},
               {"now", now_ms},
               {"maxParallelism", 128},
-              {"timestamps", {{"RUNNING", running_since_ms}, {"CREATED", running_since_ms - 50}}}};
+              {"timestamps",
+               {{"RUNNING", running_since_ms}, {"CREATED", running_since_ms - 50}}}};
   json list = json::array();
   for (const FakeVertex& v : vertices) {
     list.push_back({{"id", v.id},
@@ -83,7 +86,8 @@ std::string FakeFlink::JobJson() const {
   return job.dump();
 }
 
-std::string FakeFlink::MetricsJson(const FakeVertex& v, const std::string& query) const {
+std::string FakeFlink::MetricsJson(const FakeVertex& v,
+                                   const std::string& query) const {
   const double p = v.parallelism;
   std::map<std::string, json> all = {
       {"busyTimeMsPerSecond",
@@ -104,8 +108,8 @@ std::string FakeFlink::MetricsJson(const FakeVertex& v, const std::string& query
       {"mailboxQueueSize", {{"max", 0}, {"avg", 0}, {"sum", 0}}},
   };
   if (v.pending.has_value()) {
-    all["Source__source.pendingRecords"] = {{"max", *v.pending}, {"avg", *v.pending},
-                                            {"sum", *v.pending}};
+    all["Source__source.pendingRecords"] = {
+        {"max", *v.pending}, {"avg", *v.pending}, {"sum", *v.pending}};
   }
   json out = json::array();
   const std::string prefix = "get=";
@@ -143,13 +147,13 @@ absl::StatusOr<HttpResponse> FakeFlink::Get(const std::string& url) {
   if (intercept) {
     if (auto answer = intercept("GET " + path); answer.has_value()) return *answer;
   }
-  const std::string query = path.find('?') == std::string::npos
-                                ? ""
-                                : path.substr(path.find('?') + 1);
+  const std::string query =
+      path.find('?') == std::string::npos ? "" : path.substr(path.find('?') + 1);
   path = path.substr(0, path.find('?'));
   const std::string job = absl::StrCat("/jobs/", kJobId);
   if (path == "/jobs/overview") {
-    json jobs = {{"jobs", {{{"jid", kJobId}, {"name", "synthetic"}, {"state", job_state}}}}};
+    json jobs = {
+        {"jobs", {{{"jid", kJobId}, {"name", "synthetic"}, {"state", job_state}}}}};
     return Answer(200, jobs.dump());
   }
   if (path == job) {
@@ -170,7 +174,8 @@ absl::StatusOr<HttpResponse> FakeFlink::Get(const std::string& url) {
   if (path == job + "/resource-requirements") {
     json body = json::object();
     for (const FakeVertex& v : vertices) {
-      body[v.id] = {{"parallelism", {{"lowerBound", 1}, {"upperBound", v.parallelism}}}};
+      body[v.id] = {
+          {"parallelism", {{"lowerBound", 1}, {"upperBound", v.parallelism}}}};
     }
     return Answer(200, body.dump());
   }
@@ -182,7 +187,8 @@ absl::StatusOr<HttpResponse> FakeFlink::Get(const std::string& url) {
   return Answer(404, R"({"errors":["Not found: /jobs/unknown"]})");
 }
 
-absl::StatusOr<HttpResponse> FakeFlink::Put(const std::string& url, const std::string& body) {
+absl::StatusOr<HttpResponse> FakeFlink::Put(const std::string& url,
+                                            const std::string& body) {
   if (!absl::StartsWith(url, kBaseUrl)) return absl::UnavailableError("wrong host");
   std::string path = url.substr(std::string(kBaseUrl).size());
   requests.push_back("PUT " + path);
@@ -200,10 +206,11 @@ absl::StatusOr<HttpResponse> FakeFlink::Put(const std::string& url, const std::s
   std::map<std::string, int> target;
   for (const FakeVertex& v : vertices) {
     if (parsed.is_discarded() || !parsed.contains(v.id)) {
-      return Answer(400, absl::StrCat(R"({"errors":["org.apache.flink.runtime.rest.handler.)",
-                                      R"(RestHandlerException: The request is incomplete, )",
-                                      R"(missing job vertex [)", v.id,
-                                      R"(] resource requirements.\n\tat Dispatcher"]})"));
+      return Answer(
+          400, absl::StrCat(R"({"errors":["org.apache.flink.runtime.rest.handler.)",
+                            R"(RestHandlerException: The request is incomplete, )",
+                            R"(missing job vertex [)", v.id,
+                            R"(] resource requirements.\n\tat Dispatcher"]})"));
     }
     const int upper = parsed[v.id]["parallelism"]["upperBound"].get<int>();
     if (upper > v.max_parallelism) {

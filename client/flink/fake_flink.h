@@ -54,7 +54,8 @@ class FakeFlink : public HttpClient {
   void Advance(double seconds);
 
   absl::StatusOr<HttpResponse> Get(const std::string& url) override;
-  absl::StatusOr<HttpResponse> Put(const std::string& url, const std::string& body) override;
+  absl::StatusOr<HttpResponse> Put(const std::string& url,
+                                   const std::string& body) override;
 
   FakeVertex& vertex(const std::string& id);
 

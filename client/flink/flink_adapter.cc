@@ -37,7 +37,8 @@ absl::StatusOr<bool> FlinkJobAdapter::AwaitDecisionPoint() {
   current_.reset();
   absl::StatusOr<FlinkJob> job = rest_->GetJob(options_.job_id);
   if (absl::IsNotFound(job.status())) {
-    LogInfo(absl::StrCat("flink job ", options_.job_id, " is gone: ", job.status().message()));
+    LogInfo(absl::StrCat("flink job ", options_.job_id,
+                         " is gone: ", job.status().message()));
     return false;
   }
   if (!job.ok()) return job.status();
@@ -49,7 +50,8 @@ absl::StatusOr<bool> FlinkJobAdapter::AwaitDecisionPoint() {
     current_ = JobSample{*std::move(job), {}};
     return true;
   }
-  STREAMTUNE_RETURN_IF_ERROR(rest_->RefreshMetrics(options_.job_id, job->vertices[0].id));
+  STREAMTUNE_RETURN_IF_ERROR(
+      rest_->RefreshMetrics(options_.job_id, job->vertices[0].id));
   if (!options_.wait(options_.metrics_settle)) return false;
   STREAMTUNE_ASSIGN_OR_RETURN(current_, rest_->Sample(options_.job_id));
   return true;
@@ -110,10 +112,10 @@ absl::Status FlinkJobAdapter::CheckUnchangedSinceSnapshot() {
            job.vertices[i].parallelism == seen.operators(i).parallelism();
   }
   if (!same) {
-    return absl::AbortedError(absl::StrCat(
-        "job ", options_.job_id, " changed since snapshot ", seen.snapshot_id(),
-        " (state ", job.state, ", running since ", job.running_since_ms,
-        "); nothing applied"));
+    return absl::AbortedError(
+        absl::StrCat("job ", options_.job_id, " changed since snapshot ",
+                     seen.snapshot_id(), " (state ", job.state, ", running since ",
+                     job.running_since_ms, "); nothing applied"));
   }
   return absl::OkStatus();
 }
@@ -154,8 +156,8 @@ absl::Status FlinkJobAdapter::AwaitRescale(const std::map<std::string, int>& tar
   }
   return absl::DeadlineExceededError(
       absl::StrCat("flink job ", options_.job_id, ": rescale to ", Describe(target),
-                   " not confirmed within ", absl::FormatDuration(options_.rescale_timeout),
-                   " (", last, ")"));
+                   " not confirmed within ",
+                   absl::FormatDuration(options_.rescale_timeout), " (", last, ")"));
 }
 
 absl::StatusOr<bool> FlinkJobAdapter::Apply(const std::vector<int>& parallelism) {
@@ -173,10 +175,9 @@ absl::StatusOr<bool> FlinkJobAdapter::Apply(const std::vector<int>& parallelism)
   for (int i = 0; i < seen.operators_size(); ++i) {
     const v1::Operator& op = seen.operators(i);
     if (parallelism[i] < 1 || parallelism[i] > op.max_parallelism()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("vertex ", op.id(), " (", op.name(), "): parallelism ",
-                       parallelism[i], " outside [1, ", op.max_parallelism(),
-                       "]; nothing applied"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "vertex ", op.id(), " (", op.name(), "): parallelism ", parallelism[i],
+          " outside [1, ", op.max_parallelism(), "]; nothing applied"));
     }
     target[op.id()] = parallelism[i];
     changed = changed || parallelism[i] != op.parallelism();
@@ -188,7 +189,8 @@ absl::StatusOr<bool> FlinkJobAdapter::Apply(const std::vector<int>& parallelism)
                               rest_->GetResourceRequirements(options_.job_id));
   STREAMTUNE_ASSIGN_OR_RETURN(const ResourceRequirements wanted,
                               RequirementsFor(current, target));
-  LogInfo(absl::StrCat("flink job ", options_.job_id, ": rescaling to ", Describe(target)));
+  LogInfo(
+      absl::StrCat("flink job ", options_.job_id, ": rescaling to ", Describe(target)));
   STREAMTUNE_RETURN_IF_ERROR(PutWithRetries(wanted));
   // Whatever happens next, the job restarts: the old window is over.
   baseline_.reset();

@@ -91,7 +91,8 @@ TEST_F(FlinkJobAdapterTest, RefreshesFlinksMetricsBeforeSampling) {
   ASSERT_GE(flink_.requests.size(), 3u);
   const std::string job = std::string("GET /jobs/") + FakeFlink::kJobId;
   EXPECT_EQ(flink_.requests[0], job);
-  EXPECT_THAT(flink_.requests[1], HasSubstr("/subtasks/metrics?get=numRecordsIn&agg=sum"));
+  EXPECT_THAT(flink_.requests[1],
+              HasSubstr("/subtasks/metrics?get=numRecordsIn&agg=sum"));
   EXPECT_EQ(flink_.requests[2], job);  // Sampling starts after the settle wait.
 }
 
@@ -185,19 +186,22 @@ TEST_F(FlinkJobAdapterTest, NothingAppliedOutsideTheBounds) {
   FlinkJobAdapter adapter(&rest_, options_);
   v1::Snapshot snapshot = FirstSnapshot(adapter);
   EXPECT_EQ(snapshot.operators(2).max_parallelism(), 4);
-  EXPECT_EQ(adapter.Apply({1, 1, 5, 1}).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(adapter.Apply({1, 0, 2, 1}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(adapter.Apply({1, 1, 5, 1}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(adapter.Apply({1, 0, 2, 1}).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(adapter.Apply({1, 2}).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Puts(), 0);
 }
 
 TEST_F(FlinkJobAdapterTest, ARejectedRequestCarriesFlinksMessage) {
-  flink_.intercept = [](const std::string& request)
-      -> std::optional<absl::StatusOr<HttpResponse>> {
+  flink_.intercept =
+      [](const std::string& request) -> std::optional<absl::StatusOr<HttpResponse>> {
     if (!absl::StartsWith(request, "PUT ")) return std::nullopt;
     return absl::StatusOr<HttpResponse>(HttpResponse{
-        400, R"({"errors":["org.apache.flink.runtime.rest.handler.RestHandlerException: )"
-             R"(The newly requested parallelism 3 exceeds 2.\n\tat X"]})"});
+        400,
+        R"({"errors":["org.apache.flink.runtime.rest.handler.RestHandlerException: )"
+        R"(The newly requested parallelism 3 exceeds 2.\n\tat X"]})"});
   };
   FlinkJobAdapter adapter(&rest_, options_);
   FirstSnapshot(adapter);
@@ -217,8 +221,10 @@ TEST_F(FlinkJobAdapterTest, AnUnconfirmedRescaleIsAnError) {
 }
 
 TEST_F(FlinkJobAdapterTest, AGoneJobEndsTheLoop) {
-  flink_.intercept = [](const std::string&) -> std::optional<absl::StatusOr<HttpResponse>> {
-    return absl::StatusOr<HttpResponse>(HttpResponse{404, R"({"errors":["Job not found"]})"});
+  flink_.intercept =
+      [](const std::string&) -> std::optional<absl::StatusOr<HttpResponse>> {
+    return absl::StatusOr<HttpResponse>(
+        HttpResponse{404, R"({"errors":["Job not found"]})"});
   };
   FlinkJobAdapter adapter(&rest_, options_);
   auto more = adapter.AwaitDecisionPoint();
@@ -231,8 +237,8 @@ TEST_F(FlinkJobAdapterTest, AGoneJobEndsTheLoop) {
 // the loop keeps going until the job ends.
 TEST_F(FlinkJobAdapterTest, TheLoopOutlivesBadAnswersAndAppliesNothingOnThem) {
   int job_polls = 0;
-  flink_.intercept = [&](const std::string& request)
-      -> std::optional<absl::StatusOr<HttpResponse>> {
+  flink_.intercept =
+      [&](const std::string& request) -> std::optional<absl::StatusOr<HttpResponse>> {
     if (request != std::string("GET /jobs/") + FakeFlink::kJobId) {
       if (absl::StrContains(request, "get=")) {
         return absl::StatusOr<HttpResponse>(HttpResponse{200, "[{\"id\": broken"});
@@ -244,11 +250,13 @@ TEST_F(FlinkJobAdapterTest, TheLoopOutlivesBadAnswersAndAppliesNothingOnThem) {
       case 2:
         return std::nullopt;  // The job answers; its metrics are garbage.
       case 3:
-        return absl::StatusOr<HttpResponse>(absl::DeadlineExceededError("slow JobManager"));
+        return absl::StatusOr<HttpResponse>(
+            absl::DeadlineExceededError("slow JobManager"));
       case 4:
         return absl::StatusOr<HttpResponse>(HttpResponse{503, "<html>busy</html>"});
       case 5:
-        return absl::StatusOr<HttpResponse>(absl::UnavailableError("connection refused"));
+        return absl::StatusOr<HttpResponse>(
+            absl::UnavailableError("connection refused"));
       case 6:
         return absl::StatusOr<HttpResponse>(HttpResponse{200, "{\"jid\": 1}"});
       default:

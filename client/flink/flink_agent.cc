@@ -23,7 +23,8 @@ namespace {
 // Reports what the engine does with each snapshot and answer.
 class ObservedEngine : public agent::EngineAdapter {
  public:
-  ObservedEngine(FlinkJobAdapter* engine, FlinkAgentMetrics* metrics, bool log_snapshots)
+  ObservedEngine(FlinkJobAdapter* engine, FlinkAgentMetrics* metrics,
+                 bool log_snapshots)
       : engine_(engine), metrics_(metrics), log_snapshots_(log_snapshots) {}
 
   absl::StatusOr<bool> AwaitDecisionPoint() override {
@@ -41,8 +42,9 @@ class ObservedEngine : public agent::EngineAdapter {
     absl::StatusOr<bool> applied = engine_->Apply(parallelism);
     if (applied.ok()) {
       metrics_->CountDecision(engine_->job_id(), *applied ? "applied" : "unchanged");
-      LogInfo(absl::StrCat("flink job ", engine_->job_id(),
-                           *applied ? ": rescale confirmed" : ": already at the target"));
+      LogInfo(
+          absl::StrCat("flink job ", engine_->job_id(),
+                       *applied ? ": rescale confirmed" : ": already at the target"));
     }
     return applied;
   }
@@ -68,7 +70,9 @@ FlinkAgent::FlinkAgent(FlinkAgentOptions options, HttpClient* http,
                        StreamTuneClient* service, FlinkAgentMetrics* metrics)
     : options_(std::move(options)), http_(http), service_(service), metrics_(metrics) {}
 
-bool FlinkAgent::Wait(absl::Duration d) { return !stopping_.WaitForNotificationWithTimeout(d); }
+bool FlinkAgent::Wait(absl::Duration d) {
+  return !stopping_.WaitForNotificationWithTimeout(d);
+}
 
 void FlinkAgent::Stop() {
   if (!stopping_.HasBeenNotified()) stopping_.Notify();
@@ -99,8 +103,8 @@ void FlinkAgent::RunJob(const std::string& job_id) {
                          Summary(snapshot, answer), " -- ", answer.reason()));
   };
   const agent::Decider ask = agent::MakeServiceDecider(service_, decider_options);
-  const agent::Decider decide =
-      [&](const v1::Snapshot& snapshot) -> absl::StatusOr<std::optional<std::vector<int>>> {
+  const agent::Decider decide = [&](const v1::Snapshot& snapshot)
+      -> absl::StatusOr<std::optional<std::vector<int>>> {
     absl::StatusOr<std::optional<std::vector<int>>> answer = ask(snapshot);
     if (!answer.ok()) return answer;
     if (!answer->has_value()) {
@@ -114,13 +118,15 @@ void FlinkAgent::RunJob(const std::string& job_id) {
   };
 
   agent::AgentLoopOptions loop_options;
-  loop_options.on_error = [this, &job_id](agent::AgentStep step, const absl::Status& error) {
+  loop_options.on_error = [this, &job_id](agent::AgentStep step,
+                                          const absl::Status& error) {
     metrics_->CountError(job_id, agent::AgentStepName(step));
     LogWarning(absl::StrCat("flink job ", job_id, ": ", agent::AgentStepName(step),
                             " failed: ", error.ToString()));
     return true;
   };
-  LogInfo(absl::StrCat("watching flink job ", job_id, options_.dry_run ? " (dry run)" : ""));
+  LogInfo(absl::StrCat("watching flink job ", job_id,
+                       options_.dry_run ? " (dry run)" : ""));
   // With on_error always true, the loop only ends when the job does or the
   // agent stops.
   (void)agent::RunAgentLoop(engine, decide, loop_options);

@@ -24,7 +24,7 @@ struct FlinkAgentOptions {
   std::string job;
   std::string snapshot_job_prefix = "flink/";  // Snapshot.job_id = prefix + job id.
   std::string policy;                          // Empty: the service's default.
-  bool dry_run = false;  // Ask, log and export; never change the job.
+  bool dry_run = false;        // Ask, log and export; never change the job.
   bool log_snapshots = false;  // Log every snapshot sent, as JSON.
   absl::Duration decision_interval = absl::Seconds(30);
   absl::Duration warmup = absl::Seconds(60);

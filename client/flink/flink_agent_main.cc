@@ -2,15 +2,14 @@
 // streamtuned. Reads each job over the JobManager REST API, asks the
 // service at every decision point and applies its answer in place (adaptive
 // scheduler) unless --dry_run. SIGTERM/SIGINT stop it.
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
 #include <signal.h>
 
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <prometheus/exposer.h>
-#include <prometheus/registry.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -41,13 +40,15 @@ ABSL_FLAG(absl::Duration, rescale_timeout, absl::Seconds(120),
           "how long a rescale may take before it counts as failed");
 ABSL_FLAG(absl::Duration, metrics_settle, absl::Seconds(1),
           "wait between asking Flink to refresh its metrics and reading them");
-ABSL_FLAG(absl::Duration, http_timeout, absl::Seconds(5), "timeout of one Flink REST call");
+ABSL_FLAG(absl::Duration, http_timeout, absl::Seconds(5),
+          "timeout of one Flink REST call");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(10),
           "deadline of one streamtuned call, retries included");
 ABSL_FLAG(int, max_parallelism, 0,
           "cap on any recommended parallelism, e.g. the cluster's slots (0: Flink's "
           "maxParallelism)");
-ABSL_FLAG(std::string, job_id_prefix, "flink/", "prefix of the job id sent to streamtuned");
+ABSL_FLAG(std::string, job_id_prefix, "flink/",
+          "prefix of the job id sent to streamtuned");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9465",
           "Prometheus /metrics address (port 0 picks one; empty disables)");
 ABSL_FLAG(std::string, port_file, "",
@@ -67,8 +68,8 @@ absl::Status CheckFlags() {
   }
   const std::string rest = absl::GetFlag(FLAGS_flink_rest);
   if (!absl::StartsWith(rest, "http://") && !absl::StartsWith(rest, "https://")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--flink_rest must be an http:// or https:// URL, got \"", rest, "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--flink_rest must be an http:// or https:// URL, got \"", rest, "\""));
   }
   if (absl::GetFlag(FLAGS_job).empty()) {
     return absl::InvalidArgumentError("--job must be a job id or \"all\"");
@@ -76,10 +77,11 @@ absl::Status CheckFlags() {
   if (absl::GetFlag(FLAGS_max_parallelism) < 0) {
     return absl::InvalidArgumentError("--max_parallelism must be >= 0");
   }
-  for (auto [d, flag] : {std::pair{absl::GetFlag(FLAGS_decision_interval), "decision_interval"},
-                         std::pair{absl::GetFlag(FLAGS_rescale_timeout), "rescale_timeout"},
-                         std::pair{absl::GetFlag(FLAGS_http_timeout), "http_timeout"},
-                         std::pair{absl::GetFlag(FLAGS_call_timeout), "call_timeout"}}) {
+  for (auto [d, flag] :
+       {std::pair{absl::GetFlag(FLAGS_decision_interval), "decision_interval"},
+        std::pair{absl::GetFlag(FLAGS_rescale_timeout), "rescale_timeout"},
+        std::pair{absl::GetFlag(FLAGS_http_timeout), "http_timeout"},
+        std::pair{absl::GetFlag(FLAGS_call_timeout), "call_timeout"}}) {
     if (absl::Status ok = positive(d, flag); !ok.ok()) return ok;
   }
   if (absl::GetFlag(FLAGS_warmup) < absl::ZeroDuration() ||
@@ -97,7 +99,8 @@ int Run() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   if (absl::Status ok = CheckFlags(); !ok.ok()) {
-    std::fprintf(stderr, "streamtune-flink-agent: %s\n", std::string(ok.message()).c_str());
+    std::fprintf(stderr, "streamtune-flink-agent: %s\n",
+                 std::string(ok.message()).c_str());
     return 2;
   }
   ClientOptions client_options;
@@ -130,7 +133,8 @@ int Run() {
   }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
-    if (absl::Status written = WritePortFile(port_file, {{"metrics_port", metrics_port}});
+    if (absl::Status written =
+            WritePortFile(port_file, {{"metrics_port", metrics_port}});
         !written.ok()) {
       LogError(absl::StrCat("--port_file: ", written.message()));
       return 1;
@@ -150,7 +154,8 @@ int Run() {
   options.rescale_timeout = absl::GetFlag(FLAGS_rescale_timeout);
   options.metrics_settle = absl::GetFlag(FLAGS_metrics_settle);
   options.max_parallelism_cap = absl::GetFlag(FLAGS_max_parallelism);
-  const std::unique_ptr<HttpClient> http = MakeCurlHttpClient(absl::GetFlag(FLAGS_http_timeout));
+  const std::unique_ptr<HttpClient> http =
+      MakeCurlHttpClient(absl::GetFlag(FLAGS_http_timeout));
   FlinkAgent agent(options, http.get(), service->get(), &metrics);
 
   std::thread signal_thread([&] {
@@ -179,7 +184,8 @@ int Run() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Tunes Flink job parallelism with streamtuned.\n"
-      "Usage: streamtune-flink-agent --server=HOST:PORT [--flink_rest=http://HOST:8081] "
+      "Usage: streamtune-flink-agent --server=HOST:PORT "
+      "[--flink_rest=http://HOST:8081] "
       "[--job=JOBID|all] [--dry_run] [--decision_interval=30s] [--warmup=60s]");
   absl::ParseCommandLine(argc, argv);
   return streamtune::flink::Run();

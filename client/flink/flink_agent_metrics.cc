@@ -22,10 +22,11 @@ FlinkAgentMetrics::FlinkAgentMetrics(prometheus::Registry* registry)
                      .Name("streamtune_flink_decisions_total")
                      .Help("Decisions by outcome: kept, dry_run, applied, unchanged")
                      .Register(*registry)),
-      errors_(prometheus::BuildCounter()
-                  .Name("streamtune_flink_errors_total")
-                  .Help("Failed agent steps by job and step; nothing is applied on them")
-                  .Register(*registry)),
+      errors_(
+          prometheus::BuildCounter()
+              .Name("streamtune_flink_errors_total")
+              .Help("Failed agent steps by job and step; nothing is applied on them")
+              .Register(*registry)),
       jobs_watched_(prometheus::BuildGauge()
                         .Name("streamtune_flink_jobs_watched")
                         .Help("Flink jobs the agent currently watches")
@@ -35,7 +36,8 @@ FlinkAgentMetrics::FlinkAgentMetrics(prometheus::Registry* registry)
 void FlinkAgentMetrics::ObserveSnapshot(absl::string_view job,
                                         const v1::Snapshot& snapshot) {
   for (const v1::Operator& op : snapshot.operators()) {
-    parallelism_.Add({{"job", std::string(job)}, {"vertex", op.id()}, {"name", op.name()}})
+    parallelism_
+        .Add({{"job", std::string(job)}, {"vertex", op.id()}, {"name", op.name()}})
         .Set(op.parallelism());
   }
 }
@@ -54,8 +56,10 @@ void FlinkAgentMetrics::ObserveRecommendation(absl::string_view job,
   }
 }
 
-void FlinkAgentMetrics::CountDecision(absl::string_view job, absl::string_view outcome) {
-  decisions_.Add({{"job", std::string(job)}, {"outcome", std::string(outcome)}}).Increment();
+void FlinkAgentMetrics::CountDecision(absl::string_view job,
+                                      absl::string_view outcome) {
+  decisions_.Add({{"job", std::string(job)}, {"outcome", std::string(outcome)}})
+      .Increment();
 }
 
 void FlinkAgentMetrics::CountError(absl::string_view job, absl::string_view step) {

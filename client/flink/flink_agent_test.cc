@@ -23,7 +23,8 @@ double Sample(prometheus::Registry& registry, const std::string& family,
     for (const auto& m : f.metric) {
       for (const auto& l : m.label) {
         if (l.name == label && l.value == value) {
-          return f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+          return f.type == prometheus::MetricType::Counter ? m.counter.value
+                                                           : m.gauge.value;
         }
       }
     }
@@ -35,8 +36,9 @@ class FlinkAgentTest : public ::testing::Test {
  protected:
   FlinkAgentTest() : metrics_(&registry_) {
     // Every job poll is 10 s later; the job finishes after `polls_` polls.
-    flink_.intercept = [this](const std::string& request)
-        -> std::optional<absl::StatusOr<HttpResponse>> {
+    flink_.intercept =
+        [this](
+            const std::string& request) -> std::optional<absl::StatusOr<HttpResponse>> {
       if (request == std::string("GET /jobs/") + FakeFlink::kJobId) {
         flink_.Advance(10);
         if (++job_polls_ >= polls_) flink_.job_state = "FINISHED";
@@ -51,7 +53,8 @@ class FlinkAgentTest : public ::testing::Test {
         auto* rec = answer.add_operators();
         rec->set_operator_id(op.id());
         rec->set_current_parallelism(op.parallelism());
-        rec->set_recommended_parallelism(op.id() == FakeFlink::kAggregate ? 3 : op.parallelism());
+        rec->set_recommended_parallelism(
+            op.id() == FakeFlink::kAggregate ? 3 : op.parallelism());
       }
       return answer;
     };
@@ -83,7 +86,8 @@ TEST_F(FlinkAgentTest, DryRunRecommendsExportsAndAppliesNothing) {
   EXPECT_EQ(Sample(registry_, "streamtune_flink_vertex_recommended_parallelism", "name",
                    "aggregate"),
             3);
-  EXPECT_EQ(Sample(registry_, "streamtune_flink_vertex_parallelism", "name", "aggregate"), 1);
+  EXPECT_EQ(
+      Sample(registry_, "streamtune_flink_vertex_parallelism", "name", "aggregate"), 1);
   EXPECT_EQ(service_.recommend_requests[0].snapshot().job_id(),
             std::string("flink/") + FakeFlink::kJobId);
 }
@@ -94,13 +98,16 @@ TEST_F(FlinkAgentTest, AppliesWhatTheServiceRecommends) {
   ASSERT_TRUE(agent.Run().ok());
   ASSERT_EQ(flink_.accepted_puts.size(), 1u);
   EXPECT_EQ(flink_.vertex(FakeFlink::kAggregate).parallelism, 3);
-  EXPECT_EQ(Sample(registry_, "streamtune_flink_decisions_total", "outcome", "applied"), 1);
+  EXPECT_EQ(Sample(registry_, "streamtune_flink_decisions_total", "outcome", "applied"),
+            1);
   // Later answers match the running parallelism: no second reconfiguration.
-  EXPECT_GE(Sample(registry_, "streamtune_flink_decisions_total", "outcome", "unchanged"), 1);
+  EXPECT_GE(
+      Sample(registry_, "streamtune_flink_decisions_total", "outcome", "unchanged"), 1);
 }
 
 TEST_F(FlinkAgentTest, ServiceErrorsAreCountedAndTheAgentGoesOn) {
-  service_.recommend = [](const v1::SnapshotRequest&) -> absl::StatusOr<v1::Recommendation> {
+  service_.recommend =
+      [](const v1::SnapshotRequest&) -> absl::StatusOr<v1::Recommendation> {
     return absl::UnavailableError("streamtuned down");
   };
   FlinkAgent agent(options_, &flink_, &service_, &metrics_);

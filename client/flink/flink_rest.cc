@@ -57,7 +57,8 @@ std::string NullBareNonFinite(absl::string_view text) {
 }
 
 absl::StatusOr<json> ParseJson(absl::string_view text) {
-  json parsed = json::parse(NullBareNonFinite(text), nullptr, /*allow_exceptions=*/false);
+  json parsed =
+      json::parse(NullBareNonFinite(text), nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return Invalid("$", absl::StrCat("not JSON: \"", text.substr(0, 80), "\""));
   }
@@ -141,7 +142,7 @@ absl::StatusOr<FlinkJob> ParseJobDetails(absl::string_view text) {
     return Invalid("$.timestamps", "missing or not an object");
   }
   STREAMTUNE_ASSIGN_OR_RETURN(job.running_since_ms,
-                                   IntegerAt(*timestamps, "RUNNING", "$.timestamps"));
+                              IntegerAt(*timestamps, "RUNNING", "$.timestamps"));
   auto vertices = root.find("vertices");
   if (vertices == root.end() || !vertices->is_array()) {
     return Invalid("$.vertices", "missing or not an array");
@@ -158,9 +159,11 @@ absl::StatusOr<FlinkJob> ParseJobDetails(absl::string_view text) {
     int64_t max_parallelism = 0;
     STREAMTUNE_ASSIGN_OR_RETURN(parallelism, IntegerAt(v, "parallelism", path));
     STREAMTUNE_ASSIGN_OR_RETURN(max_parallelism, IntegerAt(v, "maxParallelism", path));
-    if (parallelism < 1 || max_parallelism < parallelism || max_parallelism > (1 << 15)) {
-      return Invalid(path, absl::StrCat("parallelism ", parallelism, " / maxParallelism ",
-                                        max_parallelism, " out of range"));
+    if (parallelism < 1 || max_parallelism < parallelism ||
+        max_parallelism > (1 << 15)) {
+      return Invalid(path,
+                     absl::StrCat("parallelism ", parallelism, " / maxParallelism ",
+                                  max_parallelism, " out of range"));
     }
     vertex.parallelism = static_cast<int>(parallelism);
     vertex.max_parallelism = static_cast<int>(max_parallelism);
@@ -275,7 +278,8 @@ absl::StatusOr<ResourceRequirements> ParseResourceRequirements(absl::string_view
     STREAMTUNE_ASSIGN_OR_RETURN(upper, IntegerAt(*bounds, "upperBound", path));
     // Flink allows lowerBound -1 ("any"); upper is always a real bound.
     if (upper < 1 || lower > upper || lower < -1) {
-      return Invalid(path, absl::StrCat("bounds [", lower, ", ", upper, "] out of range"));
+      return Invalid(path,
+                     absl::StrCat("bounds [", lower, ", ", upper, "] out of range"));
     }
     out[vertex] = ParallelismBounds{static_cast<int>(lower), static_cast<int>(upper)};
   }
@@ -294,16 +298,14 @@ std::string ResourceRequirementsJson(const ResourceRequirements& requirements) {
 absl::StatusOr<ResourceRequirements> RequirementsFor(
     const ResourceRequirements& current, const std::map<std::string, int>& target) {
   if (current.size() != target.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the job has ", current.size(), " vertices, the target names ",
-                     target.size()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the job has ", current.size(), " vertices, the target names ", target.size()));
   }
   ResourceRequirements out;
   for (const auto& [vertex, bounds] : current) {
     auto it = target.find(vertex);
     if (it == target.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("no target for vertex ", vertex));
+      return absl::InvalidArgumentError(absl::StrCat("no target for vertex ", vertex));
     }
     if (it->second < 1) {
       return absl::InvalidArgumentError(
@@ -316,7 +318,8 @@ absl::StatusOr<ResourceRequirements> RequirementsFor(
 
 std::string FlinkErrorMessage(absl::string_view body) {
   constexpr size_t kMaxChars = 300;
-  json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  json parsed =
+      json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   std::string message(body.substr(0, kMaxChars));
   if (!parsed.is_discarded() && parsed.is_object()) {
     auto errors = parsed.find("errors");

@@ -30,8 +30,8 @@ absl::StatusOr<std::vector<FlinkJobSummary>> ParseJobsOverview(absl::string_view
 struct FlinkVertex {
   std::string id;
   std::string name;
-  std::string status;    // RUNNING once every subtask runs.
-  int parallelism = 0;   // The running value (trust it over the plan).
+  std::string status;   // RUNNING once every subtask runs.
+  int parallelism = 0;  // The running value (trust it over the plan).
   int max_parallelism = 0;
 };
 
@@ -54,8 +54,8 @@ bool FullyRunning(const FlinkJob& job);
 // GET /jobs/:jid/plan: one entry per input of a node (edges appear only on
 // the consuming node; sources have no "inputs" key).
 struct FlinkInput {
-  std::string from;  // Producer vertex id.
-  std::string to;    // Consumer vertex id.
+  std::string from;           // Producer vertex id.
+  std::string to;             // Consumer vertex id.
   std::string ship_strategy;  // HASH, FORWARD, REBALANCE, RESCALE, BROADCAST, ...
 };
 absl::StatusOr<std::vector<FlinkInput>> ParsePlanInputs(absl::string_view json);

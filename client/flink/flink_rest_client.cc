@@ -20,7 +20,8 @@ absl::Status StatusOfAnswer(absl::string_view request, const HttpResponse& respo
     case 404:
       return absl::NotFoundError(what);
     case 409:
-      return absl::AbortedError(absl::StrCat(what, ": ", FlinkErrorMessage(response.body)));
+      return absl::AbortedError(
+          absl::StrCat(what, ": ", FlinkErrorMessage(response.body)));
     default:
       if (response.status >= 500) {
         return absl::UnavailableError(
@@ -65,14 +66,15 @@ absl::StatusOr<FlinkJob> FlinkRestClient::GetJob(const std::string& job_id) {
   return Decoded("GET " + path, ParseJobDetails(body));
 }
 
-absl::StatusOr<std::vector<FlinkInput>> FlinkRestClient::GetPlan(const std::string& job_id) {
+absl::StatusOr<std::vector<FlinkInput>> FlinkRestClient::GetPlan(
+    const std::string& job_id) {
   const std::string path = absl::StrCat("/jobs/", job_id, "/plan");
   STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));
   return Decoded("GET " + path, ParsePlanInputs(body));
 }
 
-absl::StatusOr<VertexMetrics> FlinkRestClient::GetVertexMetrics(const std::string& job_id,
-                                                                const std::string& vertex_id) {
+absl::StatusOr<VertexMetrics> FlinkRestClient::GetVertexMetrics(
+    const std::string& job_id, const std::string& vertex_id) {
   const std::string path =
       absl::StrCat("/jobs/", job_id, "/vertices/", vertex_id, "/subtasks/metrics");
   STREAMTUNE_ASSIGN_OR_RETURN(const std::string listing, Get(path));

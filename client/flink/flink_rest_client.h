@@ -42,7 +42,8 @@ class FlinkRestClient {
   // moment later reads values of one instant, not of the previous call.
   absl::Status RefreshMetrics(const std::string& job_id, const std::string& vertex_id);
 
-  absl::StatusOr<ResourceRequirements> GetResourceRequirements(const std::string& job_id);
+  absl::StatusOr<ResourceRequirements> GetResourceRequirements(
+      const std::string& job_id);
   absl::Status PutResourceRequirements(const std::string& job_id,
                                        const ResourceRequirements& requirements);
 

@@ -60,7 +60,8 @@ TEST(ParseJobDetails, NamesTheMissingField) {
 TEST(FullyRunning, NeedsTheJobAndEveryVertexRunning) {
   FlinkJob job;
   job.state = "RUNNING";
-  job.vertices = {FlinkVertex{"a", "a", "RUNNING", 1, 1}, FlinkVertex{"b", "b", "DEPLOYING", 1, 1}};
+  job.vertices = {FlinkVertex{"a", "a", "RUNNING", 1, 1},
+                  FlinkVertex{"b", "b", "DEPLOYING", 1, 1}};
   EXPECT_FALSE(FullyRunning(job));
   job.vertices[1].status = "RUNNING";
   EXPECT_TRUE(FullyRunning(job));
@@ -128,7 +129,8 @@ TEST(ResourceRequirements, RoundTripAndTheBoundsRule) {
   EXPECT_EQ(wanted->at("f7c20420360e0172e54933e6abdd481a").upper, 5);
   EXPECT_EQ(wanted->at("f7c20420360e0172e54933e6abdd481a").lower, 1);  // Not raised.
   EXPECT_EQ(wanted->at("a0bcbe636c3291fd3f45c25deb2b0823").upper, 1);
-  EXPECT_EQ(wanted->at("a0bcbe636c3291fd3f45c25deb2b0823").lower, 1);  // Lowered to target.
+  EXPECT_EQ(wanted->at("a0bcbe636c3291fd3f45c25deb2b0823").lower,
+            1);  // Lowered to target.
   auto again = ParseResourceRequirements(ResourceRequirementsJson(*wanted));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->size(), 4u);
@@ -141,10 +143,11 @@ TEST(ResourceRequirements, RoundTripAndTheBoundsRule) {
 }
 
 TEST(FlinkErrorMessage, KeepsTheFirstLineWithoutTheStackTrace) {
-  EXPECT_EQ(FlinkErrorMessage(
-                R"({"errors":["org.apache.flink.runtime.rest.handler.RestHandlerException: )"
-                R"(The newly requested parallelism 200 exceeds 128.\n\tat org.apache.X"]})"),
-            "The newly requested parallelism 200 exceeds 128.");
+  EXPECT_EQ(
+      FlinkErrorMessage(
+          R"({"errors":["org.apache.flink.runtime.rest.handler.RestHandlerException: )"
+          R"(The newly requested parallelism 200 exceeds 128.\n\tat org.apache.X"]})"),
+      "The newly requested parallelism 200 exceeds 128.");
   EXPECT_EQ(FlinkErrorMessage("plain text"), "plain text");
   EXPECT_EQ(FlinkErrorMessage(std::string(1000, 'x')).size(), 300u);
 }

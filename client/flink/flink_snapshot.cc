@@ -38,16 +38,19 @@ std::optional<double> Field(const AggregatedMetrics& metrics, absl::string_view 
   return it->second.*field;
 }
 
-std::optional<double> Difference(std::optional<double> before, std::optional<double> after) {
+std::optional<double> Difference(std::optional<double> before,
+                                 std::optional<double> after) {
   if (!before.has_value() || !after.has_value()) return std::nullopt;
   return *after - *before;
 }
 
 // A rate over the window when both samples have the counter, else the meter.
-std::optional<double> WindowRate(std::optional<double> before, std::optional<double> after,
-                                 double seconds, std::optional<double> meter) {
+std::optional<double> WindowRate(std::optional<double> before,
+                                 std::optional<double> after, double seconds,
+                                 std::optional<double> meter) {
   if (seconds > 0) {
-    if (auto delta = Difference(before, after); delta.has_value()) return *delta / seconds;
+    if (auto delta = Difference(before, after); delta.has_value())
+      return *delta / seconds;
   }
   return meter;
 }
@@ -73,16 +76,16 @@ bool CountersNotBackwards(const VertexMetrics& before, const VertexMetrics& afte
 
 // The metrics of one operator: from counter differences over `seconds` when
 // `b` (the window's start) is given, else from Flink's gauges and meters.
-void FillMetrics(int parallelism, bool source, const VertexMetrics& m, const VertexMetrics* b,
-                 double seconds, v1::OperatorMetrics* out) {
+void FillMetrics(int parallelism, bool source, const VertexMetrics& m,
+                 const VertexMetrics* b, double seconds, v1::OperatorMetrics* out) {
   auto before_field = [b](std::optional<double> VertexMetrics::*f) {
     return b == nullptr ? std::nullopt : b->*f;
   };
   std::optional<double> in = WindowRate(before_field(&VertexMetrics::records_in),
                                         m.records_in, seconds, m.records_in_per_s);
-  const std::optional<double> emitted = WindowRate(
-      before_field(&VertexMetrics::records_out), m.records_out, seconds,
-      m.records_out_per_s);
+  const std::optional<double> emitted =
+      WindowRate(before_field(&VertexMetrics::records_out), m.records_out, seconds,
+                 m.records_out_per_s);
   // Flink 1.20 reports numRecordsIn = 0 for source tasks (checked live):
   // what a source reads is what it emits.
   if (source) in = emitted;
@@ -94,7 +97,8 @@ void FillMetrics(int parallelism, bool source, const VertexMetrics& m, const Ver
                          std::optional<double> gauge) -> std::optional<double> {
     if (instance_seconds > 0) {
       // Negative: a booking step (see CountersNotBackwards); use the gauge.
-      if (auto d = Difference(before_field(total), m.*total); d.has_value() && *d >= 0) {
+      if (auto d = Difference(before_field(total), m.*total);
+          d.has_value() && *d >= 0) {
         return *d / instance_seconds;
       }
     }
@@ -105,9 +109,8 @@ void FillMetrics(int parallelism, bool source, const VertexMetrics& m, const Ver
   // below the window's average.
   auto window_max = [&](std::optional<double> avg, std::optional<double> gauge_max) {
     if (!avg.has_value()) return gauge_max;
-    return std::optional<double>(parallelism == 1
-                                     ? *avg
-                                     : std::max(gauge_max.value_or(0), *avg));
+    return std::optional<double>(
+        parallelism == 1 ? *avg : std::max(gauge_max.value_or(0), *avg));
   };
   const std::optional<double> busy_avg =
       window_time(&VertexMetrics::busy_ms, m.busy_ms_per_s_avg);
@@ -130,11 +133,12 @@ void FillMetrics(int parallelism, bool source, const VertexMetrics& m, const Ver
 
 std::vector<std::string> MetricsToRequest(const std::vector<std::string>& available) {
   const absl::flat_hash_set<absl::string_view> wanted = {
-      kBusy,       kBackpressured, kIdle,       kRecordsInRate, kRecordsOutRate,
-      kRecordsIn,  kRecordsOut,    kBusyTotal,  kIdleTotal,     kBackpressuredTotal};
+      kBusy,      kBackpressured, kIdle,      kRecordsInRate, kRecordsOutRate,
+      kRecordsIn, kRecordsOut,    kBusyTotal, kIdleTotal,     kBackpressuredTotal};
   std::vector<std::string> out;
   for (const std::string& name : available) {
-    if (wanted.contains(name) || absl::EndsWith(name, kPendingSuffix)) out.push_back(name);
+    if (wanted.contains(name) || absl::EndsWith(name, kPendingSuffix))
+      out.push_back(name);
   }
   return out;
 }
@@ -143,7 +147,8 @@ VertexMetrics VertexMetricsFrom(const AggregatedMetrics& metrics) {
   VertexMetrics out;
   out.busy_ms_per_s_max = Field(metrics, kBusy, &AggregatedMetric::max);
   out.busy_ms_per_s_avg = Field(metrics, kBusy, &AggregatedMetric::avg);
-  out.backpressured_ms_per_s_max = Field(metrics, kBackpressured, &AggregatedMetric::max);
+  out.backpressured_ms_per_s_max =
+      Field(metrics, kBackpressured, &AggregatedMetric::max);
   out.idle_ms_per_s_avg = Field(metrics, kIdle, &AggregatedMetric::avg);
   out.records_in_per_s = Field(metrics, kRecordsInRate, &AggregatedMetric::sum);
   out.records_out_per_s = Field(metrics, kRecordsOutRate, &AggregatedMetric::sum);
@@ -162,8 +167,8 @@ VertexMetrics VertexMetricsFrom(const AggregatedMetrics& metrics) {
 bool SameRun(const JobSample& before, const JobSample& after) {
   const FlinkJob& a = before.job;
   const FlinkJob& b = after.job;
-  if (a.id != b.id || a.running_since_ms != b.running_since_ms || b.now_ms <= a.now_ms ||
-      a.vertices.size() != b.vertices.size()) {
+  if (a.id != b.id || a.running_since_ms != b.running_since_ms ||
+      b.now_ms <= a.now_ms || a.vertices.size() != b.vertices.size()) {
     return false;
   }
   for (size_t i = 0; i < a.vertices.size(); ++i) {
@@ -207,7 +212,8 @@ v1::Partitioning PartitioningOf(absl::string_view ship_strategy) {
   return v1::PARTITIONING_UNSPECIFIED;
 }
 
-absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now, const JobSample* before,
+absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now,
+                                           const JobSample* before,
                                            const std::vector<FlinkInput>& plan,
                                            const SnapshotOptions& options) {
   const FlinkJob& job = now.job;
@@ -235,11 +241,12 @@ absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now, const JobSample
   snapshot.set_engine(v1::ENGINE_FLINK);
   snapshot.set_semantics(v1::METRIC_SEMANTICS_FLINK);
   snapshot.mutable_observed_at()->set_seconds(job.now_ms / 1000);
-  snapshot.mutable_observed_at()->set_nanos(static_cast<int32_t>(job.now_ms % 1000) * 1000000);
+  snapshot.mutable_observed_at()->set_nanos(static_cast<int32_t>(job.now_ms % 1000) *
+                                            1000000);
   // Without a window of our own, the values are Flink's: up to 60 s, less
   // right after a start.
-  snapshot.set_window_s(windowed ? window_s
-                                 : std::clamp(since_restart_s, 1.0, kFlinkMetricWindowS));
+  snapshot.set_window_s(
+      windowed ? window_s : std::clamp(since_restart_s, 1.0, kFlinkMetricWindowS));
   snapshot.set_seconds_since_restart(since_restart_s);
 
   static const VertexMetrics kNothing;
@@ -256,13 +263,14 @@ absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now, const JobSample
     v1::Operator* op = snapshot.add_operators();
     op->set_id(vertex.id);
     op->set_name(vertex.name);
-    op->set_kind(InferOperatorKind(vertex.name, !source, has_outputs.contains(vertex.id),
+    op->set_kind(InferOperatorKind(vertex.name, !source,
+                                   has_outputs.contains(vertex.id),
                                    has_hash_input.contains(vertex.id)));
     op->set_parallelism(vertex.parallelism);
     int max_parallelism = vertex.max_parallelism;
     if (options.max_parallelism_cap > 0) {
-      max_parallelism = std::max(vertex.parallelism,
-                                 std::min(max_parallelism, options.max_parallelism_cap));
+      max_parallelism = std::max(
+          vertex.parallelism, std::min(max_parallelism, options.max_parallelism_cap));
     }
     op->set_max_parallelism(max_parallelism);
 

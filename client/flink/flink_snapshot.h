@@ -62,7 +62,7 @@ struct JobSample {
 bool SameRun(const JobSample& before, const JobSample& after);
 
 struct SnapshotOptions {
-  std::string job_id;         // Snapshot.job_id.
+  std::string job_id;           // Snapshot.job_id.
   int max_parallelism_cap = 0;  // > 0: caps every operator's max_parallelism.
 };
 
@@ -73,7 +73,8 @@ struct SnapshotOptions {
 // the order of the job's vertices; edges come from `plan`. Sources report
 // their read rate as records_in and a missing backlog as 0 (docs/engines.md).
 // INVALID_ARGUMENT when the plan names vertices the job does not have.
-absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now, const JobSample* before,
+absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now,
+                                           const JobSample* before,
                                            const std::vector<FlinkInput>& plan,
                                            const SnapshotOptions& options);
 

@@ -22,9 +22,10 @@ FlinkJob TwoVertexJob(int64_t now_ms, int sink_parallelism) {
 const std::vector<FlinkInput> kPlan = {FlinkInput{"src", "agg", "HASH"}};
 
 TEST(MetricsToRequest, AsksOnlyForListedNamesItUses) {
-  EXPECT_THAT(MetricsToRequest({"busyTimeMsPerSecond", "mailboxQueueSize", "numRecordsIn",
-                                "Source__x.pendingRecords", "Source__x.numRecordsOut"}),
-              ElementsAre("busyTimeMsPerSecond", "numRecordsIn", "Source__x.pendingRecords"));
+  EXPECT_THAT(
+      MetricsToRequest({"busyTimeMsPerSecond", "mailboxQueueSize", "numRecordsIn",
+                        "Source__x.pendingRecords", "Source__x.numRecordsOut"}),
+      ElementsAre("busyTimeMsPerSecond", "numRecordsIn", "Source__x.pendingRecords"));
 }
 
 TEST(VertexMetricsFrom, PicksTheAggregateEachMetricNeeds) {
@@ -154,21 +155,24 @@ TEST(BuildSnapshot, BusyTimeSteppingBackFallsBackToTheGauge) {
 
 TEST(BuildSnapshot, RejectsAPlanNamingUnknownVertices) {
   JobSample now{TwoVertexJob(1'030'000, 1), {}};
-  auto snapshot =
-      BuildSnapshot(now, nullptr, {FlinkInput{"src", "ghost", "HASH"}}, SnapshotOptions{"j", 0});
+  auto snapshot = BuildSnapshot(now, nullptr, {FlinkInput{"src", "ghost", "HASH"}},
+                                SnapshotOptions{"j", 0});
   EXPECT_EQ(snapshot.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(InferOperatorKind, FromTopologyAndName) {
-  EXPECT_EQ(InferOperatorKind("Source: x", false, true, false), v1::OPERATOR_KIND_SOURCE);
-  EXPECT_EQ(InferOperatorKind("sink: Writer", true, false, false), v1::OPERATOR_KIND_SINK);
+  EXPECT_EQ(InferOperatorKind("Source: x", false, true, false),
+            v1::OPERATOR_KIND_SOURCE);
+  EXPECT_EQ(InferOperatorKind("sink: Writer", true, false, false),
+            v1::OPERATOR_KIND_SINK);
   EXPECT_EQ(InferOperatorKind("Window(Sliding)", true, true, true),
             v1::OPERATOR_KIND_WINDOW_AGGREGATE);
   EXPECT_EQ(InferOperatorKind("join", true, true, true), v1::OPERATOR_KIND_JOIN);
   EXPECT_EQ(InferOperatorKind("aggregate", true, true, true),
             v1::OPERATOR_KIND_KEYED_AGGREGATE);
   EXPECT_EQ(InferOperatorKind("Filter", true, true, false), v1::OPERATOR_KIND_FILTER);
-  EXPECT_EQ(InferOperatorKind("Flat Map", true, true, false), v1::OPERATOR_KIND_FLAT_MAP);
+  EXPECT_EQ(InferOperatorKind("Flat Map", true, true, false),
+            v1::OPERATOR_KIND_FLAT_MAP);
   EXPECT_EQ(InferOperatorKind("Map", true, true, false), v1::OPERATOR_KIND_MAP);
   EXPECT_EQ(InferOperatorKind("parse", true, true, false), v1::OPERATOR_KIND_PROCESS);
   EXPECT_EQ(PartitioningOf("RESCALE"), v1::PARTITIONING_REBALANCE);

@@ -19,7 +19,8 @@ double Seconds(const google::protobuf::Timestamp& t) {
 
 // `previous` when it is an earlier snapshot of the same uninterrupted run
 // (backlog growth is only meaningful then), else nullptr.
-const v1::Snapshot* SameRun(const v1::Snapshot& snapshot, const v1::Snapshot* previous) {
+const v1::Snapshot* SameRun(const v1::Snapshot& snapshot,
+                            const v1::Snapshot* previous) {
   if (previous == nullptr || previous->job_id() != snapshot.job_id()) return nullptr;
   const double dt = Seconds(snapshot.observed_at()) - Seconds(previous->observed_at());
   if (dt <= 0 || snapshot.seconds_since_restart() < dt) return nullptr;

@@ -24,7 +24,8 @@ int DecodeWaitStatus(int status) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
-    const std::vector<std::string>& argv, const std::string& log_path, bool stdin_pipe) {
+    const std::vector<std::string>& argv, const std::string& log_path,
+    bool stdin_pipe) {
   if (argv.empty()) return absl::InvalidArgumentError("argv: empty");
   std::vector<std::string> args = argv;  // execvp wants non-const strings
   int pipe_fds[2] = {-1, -1};
@@ -72,7 +73,8 @@ absl::StatusOr<int> ChildProcess::Stop(int signal, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     if (ExitStatus().has_value()) return *exit_status_;
-    absl::SleepFor(absl::Milliseconds(10));  // Polling interval, not a wait for an event.
+    absl::SleepFor(
+        absl::Milliseconds(10));  // Polling interval, not a wait for an event.
   }
   return absl::DeadlineExceededError(absl::StrCat("process ", pid_, " still running ",
                                                   absl::FormatDuration(timeout),
@@ -87,14 +89,16 @@ absl::Status ChildProcess::Run(const std::vector<std::string>& argv,
   if (!child.ok()) return child.status();
   const absl::Time deadline = absl::Now() + timeout;
   while (!(*child)->ExitStatus().has_value() && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(5));  // Polling interval, not a wait for an event.
+    absl::SleepFor(
+        absl::Milliseconds(5));  // Polling interval, not a wait for an event.
   }
   const std::optional<int> status = (*child)->ExitStatus();
   if (status == 0) return absl::OkStatus();
   return absl::InternalError(absl::StrCat(
-      argv[0], status.has_value() ? absl::StrCat(" exited with status ", *status)
-                                  : absl::StrCat(" did not finish within ",
-                                                 absl::FormatDuration(timeout)),
+      argv[0],
+      status.has_value()
+          ? absl::StrCat(" exited with status ", *status)
+          : absl::StrCat(" did not finish within ", absl::FormatDuration(timeout)),
       ":\n", (*child)->log()));
 }
 

@@ -44,8 +44,8 @@ class ChildProcess {
 
   // Runs `argv` to completion within `timeout`: OK on exit status 0, else
   // INTERNAL with the status and the output.
-  static absl::Status Run(const std::vector<std::string>& argv, const std::string& log_path,
-                          absl::Duration timeout);
+  static absl::Status Run(const std::vector<std::string>& argv,
+                          const std::string& log_path, absl::Duration timeout);
 
  private:
   ChildProcess(pid_t pid, int stdin_fd, std::string log_path)

@@ -18,9 +18,9 @@ struct LocalServiceOptions {
   std::string server;     // host:port of a running streamtuned; empty: start one.
   std::string state_dir;  // Where the private PostgreSQL keeps its data.
   std::string server_binary;
-  std::string deploy_dir;  // The repository's deploy/ (pg scripts).
+  std::string deploy_dir;                // The repository's deploy/ (pg scripts).
   std::vector<std::string> server_args;  // Extra streamtuned flags.
-  std::string log_prefix;  // e.g. "bench" for progress lines on stderr.
+  std::string log_prefix;                // e.g. "bench" for progress lines on stderr.
 };
 
 // Not thread-safe. Stops what it started when destroyed.

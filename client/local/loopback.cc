@@ -60,8 +60,8 @@ absl::StatusOr<int> PickFreeLoopbackPort() {
 bool LoopbackAcceptsConnections(int port) {
   Socket s(socket(AF_INET, SOCK_STREAM, 0));
   const sockaddr_in address = Loopback(port);
-  return s.fd >= 0 &&
-         connect(s.fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+  return s.fd >= 0 && connect(s.fd, reinterpret_cast<const sockaddr*>(&address),
+                              sizeof(address)) == 0;
 }
 
 absl::StatusOr<HttpResponse> HttpGet(int port, absl::string_view path_and_query,
@@ -70,29 +70,34 @@ absl::StatusOr<HttpResponse> HttpGet(int port, absl::string_view path_and_query,
   Socket s(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
   if (s.fd < 0) return absl::InternalError("socket() failed");
   const sockaddr_in address = Loopback(port);
-  if (connect(s.fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+  if (connect(s.fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) !=
+      0) {
     int error = errno;
     if (error == EINPROGRESS && WaitFor(s.fd, POLLOUT, deadline)) {
       socklen_t length = sizeof(error);
       getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &error, &length);
     }
     if (error != 0) {
-      return absl::UnavailableError(absl::StrCat("127.0.0.1:", port, ": cannot connect"));
+      return absl::UnavailableError(
+          absl::StrCat("127.0.0.1:", port, ": cannot connect"));
     }
   }
-  const std::string request = absl::StrCat("GET ", path_and_query,
-                                           " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+  const std::string request =
+      absl::StrCat("GET ", path_and_query, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
   size_t sent = 0;
   while (sent < request.size()) {
-    if (!WaitFor(s.fd, POLLOUT, deadline)) return absl::DeadlineExceededError("HTTP send");
-    const ssize_t n = send(s.fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (!WaitFor(s.fd, POLLOUT, deadline))
+      return absl::DeadlineExceededError("HTTP send");
+    const ssize_t n =
+        send(s.fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno != EAGAIN) return absl::UnavailableError("HTTP send failed");
     if (n > 0) sent += static_cast<size_t>(n);
   }
   std::string answer;
   char buffer[8192];
   while (true) {  // HTTP/1.0: the server closes the connection after the body
-    if (!WaitFor(s.fd, POLLIN, deadline)) return absl::DeadlineExceededError("HTTP receive");
+    if (!WaitFor(s.fd, POLLIN, deadline))
+      return absl::DeadlineExceededError("HTTP receive");
     const ssize_t n = recv(s.fd, buffer, sizeof(buffer), 0);
     if (n == 0) break;
     if (n < 0 && errno != EAGAIN) return absl::UnavailableError("HTTP receive failed");
@@ -104,8 +109,10 @@ absl::StatusOr<HttpResponse> HttpGet(int port, absl::string_view path_and_query,
   HttpResponse response;
   if (answer.rfind("HTTP/", 0) != 0 || space == std::string::npos ||
       body == std::string::npos ||
-      !absl::SimpleAtoi(absl::string_view(answer).substr(space + 1, 3), &response.status)) {
-    return absl::InternalError(absl::StrCat("127.0.0.1:", port, ": not an HTTP answer"));
+      !absl::SimpleAtoi(absl::string_view(answer).substr(space + 1, 3),
+                        &response.status)) {
+    return absl::InternalError(
+        absl::StrCat("127.0.0.1:", port, ": not an HTTP answer"));
   }
   response.body = answer.substr(body + 4);
   return response;
@@ -116,13 +123,15 @@ absl::StatusOr<ListeningChild> StartOnFreePort(const ListenOptions& options) {
   for (int attempt = 1; attempt <= 5; ++attempt) {
     absl::StatusOr<int> port = PickFreeLoopbackPort();
     if (!port.ok()) return port.status();
-    absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Start(
-        options.argv(*port, attempt), absl::StrCat(options.log_prefix, "-", attempt, ".log"));
+    absl::StatusOr<std::unique_ptr<ChildProcess>> child =
+        ChildProcess::Start(options.argv(*port, attempt),
+                            absl::StrCat(options.log_prefix, "-", attempt, ".log"));
     if (!child.ok()) return child.status();
     const absl::Time deadline = absl::Now() + options.start_timeout;
     while (absl::Now() < deadline && !(*child)->ExitStatus().has_value()) {
       if (options.ready(*port)) return ListeningChild{*port, *std::move(child)};
-      absl::SleepFor(absl::Milliseconds(20));  // Polling interval, not a wait for an event.
+      absl::SleepFor(
+          absl::Milliseconds(20));  // Polling interval, not a wait for an event.
     }
     last_log = (*child)->log();
     const std::optional<int> status = (*child)->ExitStatus();
@@ -132,7 +141,8 @@ absl::StatusOr<ListeningChild> StartOnFreePort(const ListenOptions& options) {
     }
     if (!status.has_value() || !absl::StrContains(last_log, options.bind_error)) break;
   }
-  return absl::UnavailableError(absl::StrCat(options.name, " did not start:\n", last_log));
+  return absl::UnavailableError(
+      absl::StrCat(options.name, " did not start:\n", last_log));
 }
 
 std::string UrlEncode(absl::string_view text) {

@@ -18,8 +18,9 @@ absl::StatusOr<std::unique_ptr<NginxProcess>> NginxProcess::Start(
   listen.start_timeout = options.start_timeout;
   absl::Status rendered;
   listen.argv = [&](int port, int attempt) -> std::vector<std::string> {
-    std::vector<std::string> render = {"sh", options.deploy_dir + "/nginx/render.sh", config,
-                                       absl::StrCat("127.0.0.1:", port), run_dir};
+    std::vector<std::string> render = {"sh", options.deploy_dir + "/nginx/render.sh",
+                                       config, absl::StrCat("127.0.0.1:", port),
+                                       run_dir};
     render.insert(render.end(), options.backends.begin(), options.backends.end());
     rendered.Update(ChildProcess::Run(render, dir + "/render.log", absl::Seconds(10)));
     return {options.binary, "-p", run_dir, "-e", "stderr", "-c", config};

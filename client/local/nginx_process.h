@@ -29,7 +29,8 @@ class NginxProcess {
   // with the deadline) until it accepts connections; retries with another
   // port when the chosen one was taken meanwhile. FAILED_PRECONDITION when
   // nginx is not installed.
-  static absl::StatusOr<std::unique_ptr<NginxProcess>> Start(const NginxOptions& options);
+  static absl::StatusOr<std::unique_ptr<NginxProcess>> Start(
+      const NginxOptions& options);
   ~NginxProcess();
 
   int port() const { return port_; }

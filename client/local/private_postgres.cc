@@ -1,7 +1,8 @@
 #include "client/local/private_postgres.h"
 
-#include <cstdio>
 #include <sys/wait.h>
+
+#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -38,12 +39,11 @@ std::pair<int, std::string> RunCommand(const std::string& command) {
 
 absl::StatusOr<std::unique_ptr<PrivatePostgres>> PrivatePostgres::Start(
     const std::string& deploy_dir, const std::string& dir) {
-  auto [code, output] =
-      RunCommand(absl::StrCat("bash ", ShellQuote(deploy_dir + "/pg/start.sh"), " ",
-                              ShellQuote(dir)));
+  auto [code, output] = RunCommand(absl::StrCat(
+      "bash ", ShellQuote(deploy_dir + "/pg/start.sh"), " ", ShellQuote(dir)));
   if (code != 0) {
-    return absl::InternalError(
-        absl::StrCat("deploy/pg/start.sh ", dir, " failed (exit ", code, "):\n", output));
+    return absl::InternalError(absl::StrCat("deploy/pg/start.sh ", dir,
+                                            " failed (exit ", code, "):\n", output));
   }
   auto [url_code, url] = RunCommand(absl::StrCat(
       "bash ", ShellQuote(deploy_dir + "/pg/url.sh"), " ", ShellQuote(dir)));

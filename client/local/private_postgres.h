@@ -24,7 +24,9 @@ class PrivatePostgres {
 
  private:
   PrivatePostgres(std::string deploy_dir, std::string dir, std::string url)
-      : deploy_dir_(std::move(deploy_dir)), dir_(std::move(dir)), url_(std::move(url)) {}
+      : deploy_dir_(std::move(deploy_dir)),
+        dir_(std::move(dir)),
+        url_(std::move(url)) {}
   std::string deploy_dir_;
   std::string dir_;
   std::string url_;

@@ -8,12 +8,14 @@ namespace streamtune::local {
 
 absl::StatusOr<std::unique_ptr<PrometheusProcess>> PrometheusProcess::Start(
     const PrometheusOptions& options) {
-  STREAMTUNE_ASSIGN_OR_RETURN(const std::string dir, MakeTempDir("streamtune-prometheus"));
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string dir,
+                              MakeTempDir("streamtune-prometheus"));
   const std::string config = dir + "/prometheus.yml";
   std::vector<std::string> render = {"sh", options.deploy_dir + "/prometheus/render.sh",
                                      config, options.scrape_interval};
   render.insert(render.end(), options.targets.begin(), options.targets.end());
-  STREAMTUNE_RETURN_IF_ERROR(ChildProcess::Run(render, dir + "/render.log", absl::Seconds(10)));
+  STREAMTUNE_RETURN_IF_ERROR(
+      ChildProcess::Run(render, dir + "/render.log", absl::Seconds(10)));
   ListenOptions listen;
   listen.name = options.binary;
   listen.log_prefix = dir + "/prometheus";
@@ -38,14 +40,16 @@ PrometheusProcess::~PrometheusProcess() {
   RemoveTree(dir_);
 }
 
-absl::StatusOr<nlohmann::json> PrometheusProcess::Query(const std::string& expression) const {
+absl::StatusOr<nlohmann::json> PrometheusProcess::Query(
+    const std::string& expression) const {
   STREAMTUNE_ASSIGN_OR_RETURN(
       HttpResponse response,
       HttpGet(port_, absl::StrCat("/api/v1/query?query=", UrlEncode(expression))));
   const nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, false);
-  if (response.status != 200 || answer.is_discarded() || answer.value("status", "") != "success") {
-    return absl::InternalError(absl::StrCat("query ", expression, ": HTTP ", response.status,
-                                            ": ", response.body));
+  if (response.status != 200 || answer.is_discarded() ||
+      answer.value("status", "") != "success") {
+    return absl::InternalError(absl::StrCat("query ", expression, ": HTTP ",
+                                            response.status, ": ", response.body));
   }
   return answer.at("data").at("result");
 }

@@ -14,7 +14,9 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   STREAMTUNE_ASSIGN_OR_RETURN(const std::string dir, MakeTempDir("streamtuned-test"));
   const std::string port_file = dir + "/ports.json";
   std::vector<std::string> args = {
-      options.binary, "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+      options.binary,
+      "--listen=127.0.0.1:0",
+      "--metrics_listen=127.0.0.1:0",
       absl::StrCat("--port_file=", port_file),
       absl::StrCat("--database_url=", options.database_url),
       "--database_wait=20s"};
@@ -25,9 +27,9 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   const absl::Time deadline = absl::Now() + options.start_timeout;
   while (absl::Now() < deadline) {
     if (std::optional<int> status = process->child_->ExitStatus()) {
-      return absl::InternalError(absl::StrCat(
-          "streamtuned exited during start-up with status ", *status, ":\n",
-          process->log()));
+      return absl::InternalError(
+          absl::StrCat("streamtuned exited during start-up with status ", *status,
+                       ":\n", process->log()));
     }
     const std::string ports = ReadFileOrEmpty(port_file);
     if (!ports.empty()) {
@@ -36,7 +38,8 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
       process->metrics_port_ = json.at("metrics_port").get<int>();
       return process;
     }
-    absl::SleepFor(absl::Milliseconds(20));  // Polling interval, not a wait for an event.
+    absl::SleepFor(
+        absl::Milliseconds(20));  // Polling interval, not a wait for an event.
   }
   return absl::DeadlineExceededError(
       absl::StrCat("streamtuned did not listen within ",
@@ -48,12 +51,13 @@ std::string ServerProcess::target() const {
 }
 
 absl::StatusOr<int> ServerProcess::Stop(int signal, absl::Duration timeout) {
-  if (child_->ExitStatus().has_value()) return absl::FailedPreconditionError("not running");
+  if (child_->ExitStatus().has_value())
+    return absl::FailedPreconditionError("not running");
   absl::StatusOr<int> status = child_->Stop(signal, timeout);
   if (absl::IsDeadlineExceeded(status.status())) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("streamtuned still running ", absl::FormatDuration(timeout),
-                     " after signal ", signal));
+    return absl::DeadlineExceededError(absl::StrCat("streamtuned still running ",
+                                                    absl::FormatDuration(timeout),
+                                                    " after signal ", signal));
   }
   return status;
 }

@@ -40,7 +40,8 @@ class ServerProcess {
   std::string log() const;
 
  private:
-  explicit ServerProcess(std::unique_ptr<ChildProcess> child) : child_(std::move(child)) {}
+  explicit ServerProcess(std::unique_ptr<ChildProcess> child)
+      : child_(std::move(child)) {}
   std::unique_ptr<ChildProcess> child_;
   int grpc_port_ = 0;
   int metrics_port_ = 0;

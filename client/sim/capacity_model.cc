@@ -4,16 +4,14 @@
 
 namespace streamtune::sim {
 
-CapacityModel::CapacityModel(double capacity, double contention,
-                             double hot_key_share, bool hash_input)
+CapacityModel::CapacityModel(double capacity, double contention, double hot_key_share,
+                             bool hash_input)
     : capacity_(capacity),
       contention_(contention),
       hot_key_share_(hot_key_share),
       hash_input_(hash_input) {}
 
-double CapacityModel::PerInstance(int p) const {
-  return capacity_ / Slowdown(p);
-}
+double CapacityModel::PerInstance(int p) const { return capacity_ / Slowdown(p); }
 
 double CapacityModel::Share(int p) const {
   if (hash_input_) return hot_key_share_ + (1 - hot_key_share_) / p;
@@ -47,8 +45,7 @@ int CapacityModel::ArgMaxSustainable(int max_p) const {
   return best;
 }
 
-std::optional<int> CapacityModel::SmallestSufficient(double rate,
-                                                     int arg_max) const {
+std::optional<int> CapacityModel::SmallestSufficient(double rate, int arg_max) const {
   if (Sustainable(arg_max) < rate) return std::nullopt;
   // C is non-decreasing on [1, arg_max]: binary search there.
   int lo = 1;

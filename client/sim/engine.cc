@@ -121,8 +121,7 @@ void SimulatedEngine::StepRunning() {
     op.busy_max_ms = model.BusyMaxMs(op.input, p);
     op.busy_avg_ms = model.BusyAvgMs(op.input, p);
     const double capacity = model.Sustainable(p);
-    op.saturated =
-        op.input > 0 && op.input >= capacity * (1 - kSaturationTolerance);
+    op.saturated = op.input > 0 && op.input >= capacity * (1 - kSaturationTolerance);
     reaches_saturated_[v] = op.saturated;
     if (op.saturated) stack_.push_back(v);
     // §4 Timely queues: grow by the excess demand, drain at spare capacity.
@@ -147,9 +146,8 @@ void SimulatedEngine::StepRunning() {
     OperatorTick& op = op_ticks_[v];
     const bool component_throttled =
         throttle_[topology_.component(v)] < kThrottledBelow;
-    op.backpressured_ms = component_throttled && reaches_saturated_[v]
-                              ? 1000 - op.busy_max_ms
-                              : 0;
+    op.backpressured_ms =
+        component_throttled && reaches_saturated_[v] ? 1000 - op.busy_max_ms : 0;
     const double backpressured = timely_ ? 0 : op.backpressured_ms;
     op.idle_ms = NonNegative(1000 - op.busy_avg_ms - backpressured);
     samples[v] = Sample{op.input, op.output, op.busy_max_ms, op.busy_avg_ms,
@@ -169,8 +167,7 @@ void SimulatedEngine::StepRunning() {
   }
 }
 
-absl::StatusOr<bool> SimulatedEngine::Apply(
-    const std::vector<int>& parallelism) {
+absl::StatusOr<bool> SimulatedEngine::Apply(const std::vector<int>& parallelism) {
   if (parallelism.size() != parallelism_.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("parallelism: expected ", parallelism_.size(),
@@ -178,8 +175,8 @@ absl::StatusOr<bool> SimulatedEngine::Apply(
   }
   std::vector<int> clamped(parallelism.size());
   for (size_t v = 0; v < parallelism.size(); ++v) {
-    clamped[v] = std::clamp(parallelism[v], 1,
-                            topology_.max_parallelism(static_cast<int>(v)));
+    clamped[v] =
+        std::clamp(parallelism[v], 1, topology_.max_parallelism(static_cast<int>(v)));
   }
   if (clamped == parallelism_) return false;
   parallelism_ = std::move(clamped);

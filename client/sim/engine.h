@@ -72,9 +72,7 @@ class SimulatedEngine {
   // True while the job is down: the last simulated second was a downtime
   // second, or the next one will be (right after an Apply that changed
   // something). Decisions are skipped then.
-  bool restarting() const {
-    return InDowntime(now_s_) || InDowntime(now_s_ + 1);
-  }
+  bool restarting() const { return InDowntime(now_s_) || InDowntime(now_s_ + 1); }
   // The last downtime second of the last restart (0: never restarted).
   // seconds_since_restart = now_s() - restart_end_s().
   int restart_end_s() const { return restart_end_s_; }
@@ -83,8 +81,8 @@ class SimulatedEngine {
   // The §4 metrics, averaged over the running seconds in
   // (max(now − metrics_window_s, restart_end_s()), now], with fresh noise.
   // window_s is the configured metrics_window_s (the averages cover less
-  // right after a restart, which seconds_since_restart tells). FAILED_PRECONDITION when the window is
-  // empty (before the first second, or while restarting).
+  // right after a restart, which seconds_since_restart tells). FAILED_PRECONDITION when
+  // the window is empty (before the first second, or while restarting).
   absl::StatusOr<v1::Snapshot> TakeSnapshot(absl::string_view job_id,
                                             absl::string_view snapshot_id);
 
@@ -99,9 +97,7 @@ class SimulatedEngine {
   int total_parallelism() const;
   // Records of the last simulated second.
   const TickRecord& last_tick() const { return tick_; }
-  const std::vector<OperatorTick>& last_operator_ticks() const {
-    return op_ticks_;
-  }
+  const std::vector<OperatorTick>& last_operator_ticks() const { return op_ticks_; }
   // Throttle factor f of each weakly connected component in the last
   // running second (1 before any).
   const std::vector<double>& throttle_factors() const { return throttle_; }
@@ -128,8 +124,7 @@ class SimulatedEngine {
   }
   void StepDown();
   void StepRunning();
-  void FillOperatorMetrics(int index, const Sample& mean,
-                           v1::OperatorMetrics* metrics);
+  void FillOperatorMetrics(int index, const Sample& mean, v1::OperatorMetrics* metrics);
 
   const Workload workload_;
   const Topology topology_;

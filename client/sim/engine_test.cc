@@ -18,8 +18,7 @@ using testing::Op;
 constexpr double kTolerance = 1e-9;
 
 std::unique_ptr<SimulatedEngine> MakeEngine(const Workload& w) {
-  absl::StatusOr<std::unique_ptr<SimulatedEngine>> engine =
-      SimulatedEngine::Create(w);
+  absl::StatusOr<std::unique_ptr<SimulatedEngine>> engine = SimulatedEngine::Create(w);
   EXPECT_TRUE(engine.ok()) << engine.status();
   return std::move(engine).value();
 }
@@ -37,8 +36,7 @@ v1::Snapshot Snapshot(SimulatedEngine& engine) {
 TEST(SimulatedEngine, RejectsInvalidWorkload) {
   Workload w = Chain(1000);
   w.operators[1].capacity = -1;
-  absl::StatusOr<std::unique_ptr<SimulatedEngine>> engine =
-      SimulatedEngine::Create(w);
+  absl::StatusOr<std::unique_ptr<SimulatedEngine>> engine = SimulatedEngine::Create(w);
   EXPECT_EQ(engine.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -148,8 +146,8 @@ TEST(SimulatedEngine, BackpressureOnlyUpstreamOfTheSaturatedOperator) {
                  Op("slow", v1::OPERATOR_KIND_MAP, 1000),
                  Op("fast", v1::OPERATOR_KIND_MAP, 100000),
                  Op("sink", v1::OPERATOR_KIND_SINK, 1e6)};
-  w.edges = {Edge("source", "slow"), Edge("source", "fast"),
-             Edge("slow", "sink"), Edge("fast", "sink")};
+  w.edges = {Edge("source", "slow"), Edge("source", "fast"), Edge("slow", "sink"),
+             Edge("fast", "sink")};
   w.sources["source"] = {RateStep{0, 2000, 0}};
   auto engine = MakeEngine(w);
   engine->Step();
@@ -264,8 +262,7 @@ TEST(SimulatedEngine, ApplyClampsAndReportsChanges) {
   EXPECT_FALSE(*changed);
   EXPECT_FALSE(engine->restarting());
   EXPECT_EQ(engine->restarts(), 1);
-  EXPECT_EQ(engine->Apply({1, 2}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine->Apply({1, 2}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(SimulatedEngine, WindowAveragesTheLastSeconds) {
@@ -304,8 +301,7 @@ TEST(SimulatedEngine, TimelyReportsQueuesInsteadOfBackpressure) {
   const v1::OperatorMetrics& map = s.operators(1).metrics();
   EXPECT_NEAR(map.queued_records(), 13000, kTolerance);
   EXPECT_FALSE(map.has_backpressured_ms_per_s_max());
-  EXPECT_NEAR(map.idle_ms_per_s_avg(), 1000 - map.busy_ms_per_s_avg(),
-              kTolerance);
+  EXPECT_NEAR(map.idle_ms_per_s_avg(), 1000 - map.busy_ms_per_s_avg(), kTolerance);
   const v1::OperatorMetrics& src = s.operators(0).metrics();
   EXPECT_FALSE(src.has_queued_records());
   EXPECT_FALSE(src.has_backpressured_ms_per_s_max());

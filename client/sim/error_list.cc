@@ -9,20 +9,18 @@
 namespace streamtune::sim {
 
 void ErrorList::Add(absl::string_view path, absl::string_view message) {
-  errors_.push_back(absl::StrCat(
-      path.empty() ? absl::string_view("(root)") : path, ": ", message));
+  errors_.push_back(
+      absl::StrCat(path.empty() ? absl::string_view("(root)") : path, ": ", message));
 }
 
 absl::Status ErrorList::ToStatus(absl::string_view source_name) const {
   if (errors_.empty()) return absl::OkStatus();
   const size_t shown = std::min(errors_.size(), kMaxReported);
-  std::string message =
-      absl::StrJoin(errors_.begin(), errors_.begin() + shown, "; ");
+  std::string message = absl::StrJoin(errors_.begin(), errors_.begin() + shown, "; ");
   if (shown < errors_.size()) {
     absl::StrAppend(&message, "; and ", errors_.size() - shown, " more errors");
   }
-  if (!source_name.empty())
-    absl::StrAppend(&message, " (in ", source_name, ")");
+  if (!source_name.empty()) absl::StrAppend(&message, " (in ", source_name, ")");
   return absl::InvalidArgumentError(message);
 }
 

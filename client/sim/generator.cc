@@ -30,8 +30,7 @@ class Random {
     return std::exp(Uniform(std::log(lo), std::log(hi)));
   }
   int Int(int lo, int hi) {  // inclusive
-    return lo +
-           static_cast<int>(generator_() % static_cast<uint64_t>(hi - lo + 1));
+    return lo + static_cast<int>(generator_() % static_cast<uint64_t>(hi - lo + 1));
   }
   bool Chance(double p) { return Uniform(0, 1) < p; }
   uint64_t Bits() { return generator_(); }
@@ -75,8 +74,7 @@ class Builder {
     if (partitioning == v1::PARTITIONING_HASH && !random_.Chance(0.4)) {
       op.hot_key_share = Round(random_.Uniform(0.005, 0.05), 0.001);
     }
-    for (const std::string& from : inputs)
-      Edge(from, id, partitioning, fraction);
+    for (const std::string& from : inputs) Edge(from, id, partitioning, fraction);
     Finish(&op);
   }
 
@@ -98,8 +96,7 @@ class Builder {
 
   // A cheap stateless step between operators: forward or rebalance.
   v1::Partitioning Local() {
-    return random_.Chance(0.3) ? v1::PARTITIONING_FORWARD
-                               : v1::PARTITIONING_REBALANCE;
+    return random_.Chance(0.3) ? v1::PARTITIONING_FORWARD : v1::PARTITIONING_REBALANCE;
   }
 
   // For keyed kinds the input must be hash-partitioned.
@@ -137,8 +134,7 @@ class Builder {
   }
 
   void Finish(OperatorSpec* op) {
-    if (random_.Chance(0.2))
-      op->max_parallelism = random_.Chance(0.5) ? 32 : 64;
+    if (random_.Chance(0.2)) op->max_parallelism = random_.Chance(0.5) ? 32 : 64;
     workload_.operators.push_back(*op);
   }
 
@@ -148,8 +144,8 @@ class Builder {
 
 v1::OperatorKind RandomStatelessKind(Random& random) {
   constexpr v1::OperatorKind kKinds[] = {
-      v1::OPERATOR_KIND_MAP, v1::OPERATOR_KIND_FILTER,
-      v1::OPERATOR_KIND_FLAT_MAP, v1::OPERATOR_KIND_PROCESS};
+      v1::OPERATOR_KIND_MAP, v1::OPERATOR_KIND_FILTER, v1::OPERATOR_KIND_FLAT_MAP,
+      v1::OPERATOR_KIND_PROCESS};
   return kKinds[random.Int(0, 3)];
 }
 
@@ -178,8 +174,7 @@ void Chain(Builder& b, Random& random) {
 
 void Diamond(Builder& b, Random& random) {
   b.Source("source");
-  b.Op("split",
-       random.Chance(0.5) ? v1::OPERATOR_KIND_MAP : v1::OPERATOR_KIND_FLAT_MAP,
+  b.Op("split", random.Chance(0.5) ? v1::OPERATOR_KIND_MAP : v1::OPERATOR_KIND_FLAT_MAP,
        {"source"}, b.Local());
   if (random.Chance(0.4)) {  // Both branches see every record.
     b.Op("branch_a", RandomStatelessKind(random), {"split"},
@@ -188,14 +183,13 @@ void Diamond(Builder& b, Random& random) {
          v1::PARTITIONING_BROADCAST);
   } else {  // The records are split between the branches.
     const double share = Round(random.Uniform(0.2, 0.8), 0.01);
-    b.Op("branch_a", RandomStatelessKind(random), {"split"},
-         v1::PARTITIONING_REBALANCE, share);
-    b.Op("branch_b", RandomStatelessKind(random), {"split"},
-         v1::PARTITIONING_REBALANCE, Round(1 - share, 0.01));
+    b.Op("branch_a", RandomStatelessKind(random), {"split"}, v1::PARTITIONING_REBALANCE,
+         share);
+    b.Op("branch_b", RandomStatelessKind(random), {"split"}, v1::PARTITIONING_REBALANCE,
+         Round(1 - share, 0.01));
   }
-  const v1::OperatorKind merge = random.Chance(0.5)
-                                     ? v1::OPERATOR_KIND_MAP
-                                     : v1::OPERATOR_KIND_KEYED_AGGREGATE;
+  const v1::OperatorKind merge =
+      random.Chance(0.5) ? v1::OPERATOR_KIND_MAP : v1::OPERATOR_KIND_KEYED_AGGREGATE;
   b.Op("merge", merge, {"branch_a", "branch_b"}, b.InputFor(merge));
   b.Sink("sink", {"merge"}, b.Local());
 }
@@ -207,10 +201,9 @@ void TwoSourceJoin(Builder& b, Random& random) {
   for (const std::string side : {"left", "right"}) {
     if (random.Chance(0.5)) {
       const std::string prepare = absl::StrCat("prepare_", side);
-      b.Op(
-          prepare,
-          random.Chance(0.5) ? v1::OPERATOR_KIND_MAP : v1::OPERATOR_KIND_FILTER,
-          {side}, v1::PARTITIONING_FORWARD);
+      b.Op(prepare,
+           random.Chance(0.5) ? v1::OPERATOR_KIND_MAP : v1::OPERATOR_KIND_FILTER,
+           {side}, v1::PARTITIONING_FORWARD);
       join_inputs.push_back(prepare);
     } else {
       join_inputs.push_back(side);
@@ -225,8 +218,7 @@ void Nexmark(int query, Builder& b, Random& random) {
   switch (query) {
     case 1:  // Currency conversion.
       b.Source("bids");
-      b.Op("to_euro", v1::OPERATOR_KIND_MAP, {"bids"},
-           v1::PARTITIONING_FORWARD);
+      b.Op("to_euro", v1::OPERATOR_KIND_MAP, {"bids"}, v1::PARTITIONING_FORWARD);
       b.Sink("sink", {"to_euro"}, v1::PARTITIONING_FORWARD);
       break;
     case 2:  // Selection.
@@ -242,52 +234,45 @@ void Nexmark(int query, Builder& b, Random& random) {
            v1::PARTITIONING_FORWARD);
       b.Op("filter_auctions", v1::OPERATOR_KIND_FILTER, {"auctions"},
            v1::PARTITIONING_FORWARD);
-      b.Op("join", v1::OPERATOR_KIND_JOIN,
-           {"filter_persons", "filter_auctions"}, Hash());
+      b.Op("join", v1::OPERATOR_KIND_JOIN, {"filter_persons", "filter_auctions"},
+           Hash());
       b.Sink("sink", {"join"}, b.Local());
       break;
     case 4:  // Average price per category.
       b.Source("auctions");
       b.Source("bids");
       b.Op("join", v1::OPERATOR_KIND_JOIN, {"auctions", "bids"}, Hash());
-      b.Op("max_per_auction", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"join"},
+      b.Op("max_per_auction", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"join"}, Hash());
+      b.Op("avg_per_category", v1::OPERATOR_KIND_KEYED_AGGREGATE, {"max_per_auction"},
            Hash());
-      b.Op("avg_per_category", v1::OPERATOR_KIND_KEYED_AGGREGATE,
-           {"max_per_auction"}, Hash());
       b.Sink("sink", {"avg_per_category"}, v1::PARTITIONING_FORWARD);
       break;
     case 5:  // Hot items: sliding-window counts, then the maximum.
       b.Source("bids");
-      b.Op("window_count", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"bids"},
+      b.Op("window_count", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"bids"}, Hash());
+      b.Op("max_per_window", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"window_count"},
            Hash());
-      b.Op("max_per_window", v1::OPERATOR_KIND_WINDOW_AGGREGATE,
-           {"window_count"}, Hash());
       b.Sink("sink", {"max_per_window"}, v1::PARTITIONING_FORWARD);
       break;
     case 6:  // Average selling price by seller.
       b.Source("auctions");
       b.Source("bids");
       b.Op("join", v1::OPERATOR_KIND_JOIN, {"auctions", "bids"}, Hash());
-      b.Op("avg_per_seller", v1::OPERATOR_KIND_KEYED_AGGREGATE, {"join"},
-           Hash());
+      b.Op("avg_per_seller", v1::OPERATOR_KIND_KEYED_AGGREGATE, {"join"}, Hash());
       b.Sink("sink", {"avg_per_seller"}, v1::PARTITIONING_FORWARD);
       break;
     case 7:  // Highest bid: window maximum joined back with the bids.
       b.Source("bids");
-      b.Op("max_per_window", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"bids"},
-           Hash());
+      b.Op("max_per_window", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"bids"}, Hash());
       b.Op("join", v1::OPERATOR_KIND_JOIN, {"bids", "max_per_window"}, Hash());
       b.Sink("sink", {"join"}, v1::PARTITIONING_FORWARD);
       break;
     default:  // 8: Monitor new users: windowed persons ⋈ auctions.
       b.Source("persons");
       b.Source("auctions");
-      b.Op("new_persons", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"persons"},
-           Hash());
-      b.Op("new_auctions", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"auctions"},
-           Hash());
-      b.Op("join", v1::OPERATOR_KIND_JOIN, {"new_persons", "new_auctions"},
-           Hash());
+      b.Op("new_persons", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"persons"}, Hash());
+      b.Op("new_auctions", v1::OPERATOR_KIND_WINDOW_AGGREGATE, {"auctions"}, Hash());
+      b.Op("join", v1::OPERATOR_KIND_JOIN, {"new_persons", "new_auctions"}, Hash());
       b.Sink("sink", {"join"}, v1::PARTITIONING_FORWARD);
       break;
   }
@@ -302,11 +287,10 @@ void FanOut(Builder& b, Random& random) {
   for (int i = 1; i <= branches; ++i) {
     const std::string branch = absl::StrCat("branch", i);
     if (broadcast) {
-      b.Op(branch, RandomStatelessKind(random), {"parse"},
-           v1::PARTITIONING_BROADCAST);
+      b.Op(branch, RandomStatelessKind(random), {"parse"}, v1::PARTITIONING_BROADCAST);
     } else {
-      b.Op(branch, RandomStatelessKind(random), {"parse"},
-           v1::PARTITIONING_REBALANCE, Round(random.Uniform(0.1, 1.0), 0.01));
+      b.Op(branch, RandomStatelessKind(random), {"parse"}, v1::PARTITIONING_REBALANCE,
+           Round(random.Uniform(0.1, 1.0), 0.01));
     }
     b.Sink(absl::StrCat("sink", i), {branch}, v1::PARTITIONING_FORWARD);
   }
@@ -476,8 +460,7 @@ void ScaleRates(Random& random, Workload* w) {
 
 const std::vector<std::string>& WorkloadFamilies() {
   static const auto* names = [] {
-    auto* list =
-        new std::vector<std::string>{"chain", "diamond", "two_source_join"};
+    auto* list = new std::vector<std::string>{"chain", "diamond", "two_source_join"};
     for (int q = 1; q <= 8; ++q) list->push_back(absl::StrCat("nexmark_q", q));
     list->push_back("fan_out");
     list->push_back("deep_keyed");
@@ -486,13 +469,12 @@ const std::vector<std::string>& WorkloadFamilies() {
   return *names;
 }
 
-absl::StatusOr<Workload> GenerateWorkload(absl::string_view family,
-                                          uint64_t seed) {
+absl::StatusOr<Workload> GenerateWorkload(absl::string_view family, uint64_t seed) {
   auto it = Families().find(std::string(family));
   if (it == Families().end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown workload family \"", family,
-        "\" (known: ", absl::StrJoin(WorkloadFamilies(), ", "), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown workload family \"", family,
+                     "\" (known: ", absl::StrJoin(WorkloadFamilies(), ", "), ")"));
   }
   // Mix the family into the seed so that families with the same seed differ.
   const uint64_t family_hash = std::stoull(Fnv1aHex(family), nullptr, 16);
@@ -533,8 +515,8 @@ absl::StatusOr<Workload> GenerateWorkload(absl::string_view family,
   }
   absl::Status valid = ValidateWorkload(w);
   if (!valid.ok()) {
-    return absl::InternalError(absl::StrCat("generated workload ", w.name,
-                                            " is invalid: ", valid.message()));
+    return absl::InternalError(
+        absl::StrCat("generated workload ", w.name, " is invalid: ", valid.message()));
   }
   return w;
 }

@@ -24,8 +24,7 @@ const std::vector<std::string>& WorkloadFamilies();
 // gives the same workload on every machine (the generator uses its own
 // uniform draws on std::mt19937_64, no std distributions). The result always
 // passes ValidateWorkload. INVALID_ARGUMENT for an unknown family.
-absl::StatusOr<Workload> GenerateWorkload(absl::string_view family,
-                                          uint64_t seed);
+absl::StatusOr<Workload> GenerateWorkload(absl::string_view family, uint64_t seed);
 
 }  // namespace streamtune::sim
 

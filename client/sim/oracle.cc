@@ -13,14 +13,13 @@ OracleConfig OracleFor(const Topology& topology, const Workload& workload,
   std::vector<double> output;
   topology.Propagate(rates, &config.demand, &output);
   const double headroom =
-      1.0 +
-      static_cast<double>(workload.restart_downtime_s) / workload.catch_up_s;
+      1.0 + static_cast<double>(workload.restart_downtime_s) / workload.catch_up_s;
   config.parallelism.resize(n);
   config.operator_feasible.resize(n);
   for (int v = 0; v < n; ++v) {
     const int arg_max = topology.arg_max_parallelism(v);
-    const std::optional<int> p = topology.model(v).SmallestSufficient(
-        config.demand[v] * headroom, arg_max);
+    const std::optional<int> p =
+        topology.model(v).SmallestSufficient(config.demand[v] * headroom, arg_max);
     config.parallelism[v] = p.value_or(arg_max);
     config.operator_feasible[v] = p.has_value();
     config.feasible = config.feasible && p.has_value();
@@ -29,8 +28,7 @@ OracleConfig OracleFor(const Topology& topology, const Workload& workload,
   return config;
 }
 
-absl::StatusOr<OracleSchedule> OracleSchedule::Compute(
-    const Workload& workload) {
+absl::StatusOr<OracleSchedule> OracleSchedule::Compute(const Workload& workload) {
   STREAMTUNE_ASSIGN_OR_RETURN(Topology topology, Topology::Build(workload));
   OracleSchedule schedule;
   schedule.duration_s_ = workload.duration_s;
@@ -64,10 +62,9 @@ absl::StatusOr<OracleSchedule> OracleSchedule::Compute(
 }
 
 const OracleConfig& OracleSchedule::At(int t) const {
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), t,
-                             [](int time, const OracleSegment& segment) {
-                               return time < segment.first_s;
-                             });
+  auto it = std::upper_bound(
+      segments_.begin(), segments_.end(), t,
+      [](int time, const OracleSegment& segment) { return time < segment.first_s; });
   if (it != segments_.begin()) --it;
   return it->config;
 }
@@ -75,8 +72,7 @@ const OracleConfig& OracleSchedule::At(int t) const {
 int OracleSchedule::changes() const {
   int changes = 0;
   for (size_t i = 1; i < segments_.size(); ++i) {
-    if (segments_[i].config.parallelism !=
-        segments_[i - 1].config.parallelism) {
+    if (segments_[i].config.parallelism != segments_[i - 1].config.parallelism) {
       ++changes;
     }
   }

@@ -94,8 +94,7 @@ TEST(OracleSchedule, SegmentsFollowTheTrace) {
   EXPECT_EQ(schedule->At(50).parallelism, (std::vector<int>{1, 1, 1}));
   EXPECT_EQ(schedule->At(100).parallelism, (std::vector<int>{2, 3, 1}));
   EXPECT_EQ(schedule->changes(), 1);
-  EXPECT_DOUBLE_EQ(schedule->AverageTotalParallelism(),
-                   (99 * 3 + 101 * 6) / 200.0);
+  EXPECT_DOUBLE_EQ(schedule->AverageTotalParallelism(), (99 * 3 + 101 * 6) / 200.0);
 }
 
 TEST(OracleSchedule, MergesRateChangesWithTheSameConfiguration) {

@@ -33,15 +33,13 @@ double Headroom(const Workload& w) {
 // The same job, started at `parallelism`, with every source at a constant
 // `rates` (per source position).
 Workload Frozen(const Workload& w, const Topology& topology,
-                const std::vector<int>& parallelism,
-                const std::vector<double>& rates) {
+                const std::vector<int>& parallelism, const std::vector<double>& rates) {
   Workload frozen = w;
   for (size_t v = 0; v < parallelism.size(); ++v) {
     frozen.operators[v].parallelism = parallelism[v];
   }
   for (size_t s = 0; s < topology.sources().size(); ++s) {
-    frozen.sources[topology.id(topology.sources()[s])] = {
-        RateStep{0, rates[s], 0}};
+    frozen.sources[topology.id(topology.sources()[s])] = {RateStep{0, rates[s], 0}};
   }
   return frozen;
 }
@@ -62,14 +60,12 @@ TEST(OracleProperty, FeasibleOracleConfigurationIsBackpressureFree) {
         for (size_t s = 0; s < topology->sources().size(); ++s) {
           rates.push_back(TargetRate(topology->trace(s), t));
         }
-        auto engine =
-            std::move(SimulatedEngine::Create(Frozen(
-                          w, *topology, segment.config.parallelism, rates)))
-                .value();
+        auto engine = std::move(SimulatedEngine::Create(Frozen(
+                                    w, *topology, segment.config.parallelism, rates)))
+                          .value();
         for (int k = 0; k < 5; ++k) {
           engine->Step();
-          ASSERT_TRUE(engine->last_tick().backpressure_free)
-              << w.name << " t=" << t;
+          ASSERT_TRUE(engine->last_tick().backpressure_free) << w.name << " t=" << t;
           for (double f : engine->throttle_factors()) ASSERT_EQ(f, 1);
           for (double lag : engine->lag()) ASSERT_EQ(lag, 0);
         }
@@ -118,8 +114,8 @@ TEST(OracleProperty, OracleIsMinimal) {
 // A policy that changes a random operator now and then.
 Decider RandomDecider(uint64_t seed, int operators) {
   auto generator = std::make_shared<std::mt19937_64>(seed);
-  return [generator, operators](const v1::Snapshot& s)
-             -> absl::StatusOr<std::optional<std::vector<int>>> {
+  return [generator, operators](
+             const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
     if ((*generator)() % 3 != 0) return std::nullopt;
     std::vector<int> p;
     for (const v1::Operator& op : s.operators()) p.push_back(op.parallelism());
@@ -140,8 +136,7 @@ TEST(EngineProperty, ThrottlingNeverExceedsCapacityAndConservesRecords) {
       const TickRecord& tick = engine->last_tick();
       const std::vector<OperatorTick>& ops = engine->last_operator_ticks();
       for (int v = 0; v < topology.size(); ++v) {
-        const double capacity =
-            topology.model(v).Sustainable(engine->parallelism()[v]);
+        const double capacity = topology.model(v).Sustainable(engine->parallelism()[v]);
         ASSERT_LE(ops[v].input, capacity * (1 + 1e-9)) << w.name << " t=" << t;
         ASSERT_GE(ops[v].busy_max_ms, 0);
         ASSERT_LE(ops[v].busy_max_ms, 1000);
@@ -174,11 +169,10 @@ TEST(EngineProperty, SameSeedIdenticalSnapshots) {
     RunMetrics metrics[2];
     for (int run = 0; run < 2; ++run) {
       Decider random = RandomDecider(11, static_cast<int>(w.operators.size()));
-      absl::StatusOr<RunResult> result =
-          RunSimulation(w, [&](const v1::Snapshot& s) {
-            snapshots[run].push_back(s.SerializeAsString());
-            return random(s);
-          });
+      absl::StatusOr<RunResult> result = RunSimulation(w, [&](const v1::Snapshot& s) {
+        snapshots[run].push_back(s.SerializeAsString());
+        return random(s);
+      });
       ASSERT_TRUE(result.ok()) << result.status();
       metrics[run] = result->metrics;
     }
@@ -198,16 +192,14 @@ TEST(EngineProperty, OracleFollowerIsNeverWorseThanStaticOnSlo) {
     absl::StatusOr<RunResult> fixed = RunSimulation(w, NoChangeDecider());
     absl::StatusOr<RunResult> follower = RunSimulation(
         w,
-        [&](const v1::Snapshot& s)
-            -> absl::StatusOr<std::optional<std::vector<int>>> {
-          const int t = static_cast<int>(s.observed_at().seconds() -
-                                         kSimulationEpochSeconds);
+        [&](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
+          const int t =
+              static_cast<int>(s.observed_at().seconds() - kSimulationEpochSeconds);
           return oracle->At(t).parallelism;
         });
     ASSERT_TRUE(fixed.ok() && follower.ok());
     if (fixed->metrics.feasible_seconds == 0) continue;
-    EXPECT_GE(follower->metrics.slo_attainment + 0.05,
-              fixed->metrics.slo_attainment)
+    EXPECT_GE(follower->metrics.slo_attainment + 0.05, fixed->metrics.slo_attainment)
         << w.name;
   }
 }

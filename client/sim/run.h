@@ -21,7 +21,8 @@ using agent::NoChangeDecider;
 // snapshot_id "t<t>". Errors: INVALID_ARGUMENT for an invalid workload or a
 // decision of the wrong size; a decider error is returned prefixed with
 // "snapshot t<T>: ".
-absl::StatusOr<RunResult> RunSimulation(const Workload& workload, const Decider& decide);
+absl::StatusOr<RunResult> RunSimulation(const Workload& workload,
+                                        const Decider& decide);
 
 }  // namespace streamtune::sim
 

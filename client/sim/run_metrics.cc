@@ -52,19 +52,19 @@ std::vector<int> RateChangeTimes(const Workload& workload) {
   return std::vector<int>(times.begin(), times.end());
 }
 
-absl::StatusOr<RunMetrics> ComputeRunMetrics(
-    const Workload& workload, const OracleSchedule& oracle,
-    const std::vector<TickRecord>& trace,
-    const std::vector<Decision>& decisions) {
+absl::StatusOr<RunMetrics> ComputeRunMetrics(const Workload& workload,
+                                             const OracleSchedule& oracle,
+                                             const std::vector<TickRecord>& trace,
+                                             const std::vector<Decision>& decisions) {
   const int duration = workload.duration_s;
   if (static_cast<int>(trace.size()) != duration) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "trace: expected ", duration, " seconds, got ", trace.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("trace: expected ", duration, " seconds, got ", trace.size()));
   }
   for (int i = 0; i < duration; ++i) {
     if (trace[i].t != i + 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "trace[", i, "].t: expected ", i + 1, ", got ", trace[i].t));
+      return absl::InvalidArgumentError(
+          absl::StrCat("trace[", i, "].t: expected ", i + 1, ", got ", trace[i].t));
     }
   }
   for (size_t i = 1; i < decisions.size(); ++i) {
@@ -95,8 +95,7 @@ absl::StatusOr<RunMetrics> ComputeRunMetrics(
                          ? static_cast<double>(slo_met) / m.feasible_seconds
                          : std::nan("");
   m.avg_oracle_total_parallelism = oracle.AverageTotalParallelism();
-  m.parallelism_vs_oracle =
-      m.avg_total_parallelism / m.avg_oracle_total_parallelism;
+  m.parallelism_vs_oracle = m.avg_total_parallelism / m.avg_oracle_total_parallelism;
 
   std::vector<int> initial;
   for (const OperatorSpec& op : workload.operators) {

@@ -15,8 +15,7 @@
 namespace streamtune::sim {
 
 // steps_to_converge of a rate change after which the job never converged.
-inline constexpr double kNeverConverged =
-    std::numeric_limits<double>::infinity();
+inline constexpr double kNeverConverged = std::numeric_limits<double>::infinity();
 
 // One call of the policy at decision time t.
 struct Decision {
@@ -80,10 +79,10 @@ std::vector<int> RateChangeTimes(const Workload& workload);
 
 // Computes every §7 metric. `trace` must hold seconds 1 .. duration_s in
 // order and `decisions` must be sorted by t; INVALID_ARGUMENT otherwise.
-absl::StatusOr<RunMetrics> ComputeRunMetrics(
-    const Workload& workload, const OracleSchedule& oracle,
-    const std::vector<TickRecord>& trace,
-    const std::vector<Decision>& decisions);
+absl::StatusOr<RunMetrics> ComputeRunMetrics(const Workload& workload,
+                                             const OracleSchedule& oracle,
+                                             const std::vector<TickRecord>& trace,
+                                             const std::vector<Decision>& decisions);
 
 }  // namespace streamtune::sim
 

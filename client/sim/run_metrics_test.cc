@@ -45,8 +45,7 @@ TickRecord Tick(int t, bool running, double rate, double read, double lag,
 // scales it to 2; downtime 7-8; catch-up at 9; caught up at 10.
 std::vector<TickRecord> TinyTrace() {
   std::vector<TickRecord> trace;
-  for (int t = 1; t <= 5; ++t)
-    trace.push_back(Tick(t, true, 100, 100, 0, true, 3));
+  for (int t = 1; t <= 5; ++t) trace.push_back(Tick(t, true, 100, 100, 0, true, 3));
   trace.push_back(Tick(6, true, 200, 150, 50, false, 3));
   trace.push_back(Tick(7, false, 200, 0, 250, false, 4));
   trace.push_back(Tick(8, false, 200, 0, 450, false, 4));
@@ -64,8 +63,7 @@ RunMetrics Compute(const Workload& w, const std::vector<TickRecord>& trace,
                    const std::vector<Decision>& decisions) {
   absl::StatusOr<OracleSchedule> oracle = OracleSchedule::Compute(w);
   EXPECT_TRUE(oracle.ok()) << oracle.status();
-  absl::StatusOr<RunMetrics> m =
-      ComputeRunMetrics(w, *oracle, trace, decisions);
+  absl::StatusOr<RunMetrics> m = ComputeRunMetrics(w, *oracle, trace, decisions);
   EXPECT_TRUE(m.ok()) << m.status();
   return m.ok() ? *m : RunMetrics();
 }
@@ -135,8 +133,7 @@ TEST(RunMetrics, InfeasibleSecondsAreNotScored) {
   for (TickRecord& tick : trace) {
     if (tick.t >= 7) tick.total_parallelism = 3;
   }
-  const RunMetrics m =
-      Compute(w, trace, {Decision{6, {1, 1, 1}, {1, 1, 1}, false}});
+  const RunMetrics m = Compute(w, trace, {Decision{6, {1, 1, 1}, {1, 1, 1}, false}});
   EXPECT_EQ(m.feasible_seconds, 5);
   EXPECT_DOUBLE_EQ(m.slo_attainment, 1.0);
   // The infeasible oracle takes p = 1 (the best): it never changes.
@@ -164,8 +161,8 @@ TEST(RunMetrics, RateChangesMergeSourcesAndDropOverriddenSteps) {
   Workload w = TinyWorkload();
   w.operators.push_back(Op("other", v1::OPERATOR_KIND_SOURCE, 1000));
   w.edges.push_back(Edge("other", "map"));
-  w.sources["other"] = {RateStep{0, 10, 0}, RateStep{1, 20, 0},
-                        RateStep{6, 30, 2}, RateStep{8, 10, 0}};
+  w.sources["other"] = {RateStep{0, 10, 0}, RateStep{1, 20, 0}, RateStep{6, 30, 2},
+                        RateStep{8, 10, 0}};
   EXPECT_EQ(RateChangeTimes(w), (std::vector<int>{0, 1, 6, 8}));
   std::vector<TickRecord> trace = TinyTrace();
   for (TickRecord& tick : trace) {

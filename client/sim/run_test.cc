@@ -20,15 +20,13 @@ TEST(RunSimulation, NoChangeDeciderSeesEveryDecisionTime) {
   Workload w = Chain(4000);
   w.duration_s = 600;
   std::vector<std::string> ids;
-  absl::StatusOr<RunResult> result =
-      RunSimulation(w,
-                    [&](const v1::Snapshot& s)
-                        -> absl::StatusOr<std::optional<std::vector<int>>> {
-                      ids.push_back(s.snapshot_id());
-                      EXPECT_EQ(s.job_id(), "chain");
-                      EXPECT_EQ(s.window_s(), 60);
-                      return std::nullopt;
-                    });
+  absl::StatusOr<RunResult> result = RunSimulation(
+      w, [&](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
+        ids.push_back(s.snapshot_id());
+        EXPECT_EQ(s.job_id(), "chain");
+        EXPECT_EQ(s.window_s(), 60);
+        return std::nullopt;
+      });
   ASSERT_TRUE(result.ok()) << result.status();
   // 60, 120, ..., 540: none at the last second.
   EXPECT_EQ(ids.size(), 9u);
@@ -51,19 +49,17 @@ TEST(RunSimulation, ReconfigurationCausesDowntimeAndSkipsDecisions) {
   w.duration_s = 600;
   w.restart_downtime_s = 60;  // The decision at 120 falls inside the restart.
   std::vector<int> seen;
-  absl::StatusOr<RunResult> result =
-      RunSimulation(w,
-                    [&](const v1::Snapshot& s)
-                        -> absl::StatusOr<std::optional<std::vector<int>>> {
-                      seen.push_back(static_cast<int>(
-                          s.observed_at().seconds() - kSimulationEpochSeconds));
-                      if (seen.size() == 1) return std::vector<int>{1, 2, 1};
-                      if (seen.size() == 2) {
-                        EXPECT_EQ(s.seconds_since_restart(), 60);
-                        EXPECT_EQ(s.window_s(), 60);
-                      }
-                      return std::nullopt;
-                    });
+  absl::StatusOr<RunResult> result = RunSimulation(
+      w, [&](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
+        seen.push_back(
+            static_cast<int>(s.observed_at().seconds() - kSimulationEpochSeconds));
+        if (seen.size() == 1) return std::vector<int>{1, 2, 1};
+        if (seen.size() == 2) {
+          EXPECT_EQ(s.seconds_since_restart(), 60);
+          EXPECT_EQ(s.window_s(), 60);
+        }
+        return std::nullopt;
+      });
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(seen, (std::vector<int>{60, 180, 240, 300, 360, 420, 480, 540}));
   EXPECT_EQ(result->metrics.reconfigurations, 1);
@@ -74,26 +70,21 @@ TEST(RunSimulation, ReconfigurationCausesDowntimeAndSkipsDecisions) {
   EXPECT_TRUE(result->trace[120].running);   // Second 121.
   // 60 s of downtime at 4000/s: 240000 records, 60 s of lag at the peak.
   EXPECT_DOUBLE_EQ(result->metrics.max_lag_s, 60);
-  EXPECT_DOUBLE_EQ(result->metrics.avg_total_parallelism,
-                   (60 * 3 + 540 * 4) / 600.0);
+  EXPECT_DOUBLE_EQ(result->metrics.avg_total_parallelism, (60 * 3 + 540 * 4) / 600.0);
 }
 
 TEST(RunSimulation, ErrorsAbortTheRun) {
   Workload w = Chain(4000);
-  absl::StatusOr<RunResult> result =
-      RunSimulation(w,
-                    [](const v1::Snapshot&)
-                        -> absl::StatusOr<std::optional<std::vector<int>>> {
-                      return absl::UnavailableError("policy down");
-                    });
+  absl::StatusOr<RunResult> result = RunSimulation(
+      w, [](const v1::Snapshot&) -> absl::StatusOr<std::optional<std::vector<int>>> {
+        return absl::UnavailableError("policy down");
+      });
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(result.status().message(), "snapshot t60: policy down");
-  result =
-      RunSimulation(w,
-                    [](const v1::Snapshot&)
-                        -> absl::StatusOr<std::optional<std::vector<int>>> {
-                      return std::vector<int>{1, 2};
-                    });
+  result = RunSimulation(
+      w, [](const v1::Snapshot&) -> absl::StatusOr<std::optional<std::vector<int>>> {
+        return std::vector<int>{1, 2};
+      });
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(result.status().message()),
               StartsWith("snapshot t60: parallelism: expected 3"));
@@ -110,19 +101,16 @@ TEST(RunSimulation, OracleFollowerConvergesAndMeetsTheSlo) {
                          RateStep{1200, 2000, 0}};
   absl::StatusOr<OracleSchedule> oracle = OracleSchedule::Compute(w);
   ASSERT_TRUE(oracle.ok());
-  absl::StatusOr<RunResult> result =
-      RunSimulation(w,
-                    [&](const v1::Snapshot& s)
-                        -> absl::StatusOr<std::optional<std::vector<int>>> {
-                      const int t = static_cast<int>(s.observed_at().seconds() -
-                                                     kSimulationEpochSeconds);
-                      return oracle->At(t).parallelism;
-                    });
+  absl::StatusOr<RunResult> result = RunSimulation(
+      w, [&](const v1::Snapshot& s) -> absl::StatusOr<std::optional<std::vector<int>>> {
+        const int t =
+            static_cast<int>(s.observed_at().seconds() - kSimulationEpochSeconds);
+        return oracle->At(t).parallelism;
+      });
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->metrics.reconfigurations, 2);
   EXPECT_EQ(result->metrics.oracle_reconfigurations, 2);
-  EXPECT_EQ(result->metrics.steps_to_converge(),
-            (std::vector<double>{0, 1, 1}));
+  EXPECT_EQ(result->metrics.steps_to_converge(), (std::vector<double>{0, 1, 1}));
   EXPECT_GT(result->metrics.slo_attainment, 0.9);
   EXPECT_LT(result->metrics.slo_attainment, 1);  // The restarts cost some.
 }
@@ -137,8 +125,7 @@ TEST(RunSimulation, SameSeedSameRun) {
                          -> absl::StatusOr<std::optional<std::vector<int>>> {
                            snapshots->push_back(s.SerializeAsString());
                            ++k;
-                           if (k % 3 == 0)
-                             return std::vector<int>{1 + k % 2, 1 + k, 1};
+                           if (k % 3 == 0) return std::vector<int>{1 + k % 2, 1 + k, 1};
                            return std::nullopt;
                          });
   };
@@ -168,7 +155,8 @@ TEST(RunSimulation, EveryBenchmarkWorkloadRunsToTheEnd) {
     ASSERT_TRUE(w.ok()) << w.status();
     absl::StatusOr<RunResult> result = RunSimulation(*w, NoChangeDecider());
     ASSERT_TRUE(result.ok()) << result.status();
-    EXPECT_EQ(static_cast<int64_t>(result->trace.size()), w->duration_s) << entry.path();
+    EXPECT_EQ(static_cast<int64_t>(result->trace.size()), w->duration_s)
+        << entry.path();
     EXPECT_EQ(result->metrics.reconfigurations, 0) << entry.path();
     EXPECT_GT(result->metrics.avg_oracle_total_parallelism, 0) << entry.path();
     ++runs;

@@ -14,7 +14,8 @@ absl::StatusOr<std::unique_ptr<SimulatedEngineAdapter>> SimulatedEngineAdapter::
                               SimulatedEngine::Create(workload));
   auto adapter = std::unique_ptr<SimulatedEngineAdapter>(
       new SimulatedEngineAdapter(workload, std::move(job_id), std::move(engine)));
-  STREAMTUNE_ASSIGN_OR_RETURN(adapter->result_.oracle, OracleSchedule::Compute(workload));
+  STREAMTUNE_ASSIGN_OR_RETURN(adapter->result_.oracle,
+                              OracleSchedule::Compute(workload));
   return adapter;
 }
 
@@ -46,8 +47,8 @@ absl::StatusOr<bool> SimulatedEngineAdapter::Restarting() {
 
 absl::StatusOr<v1::Snapshot> SimulatedEngineAdapter::TakeSnapshot() {
   const int t = static_cast<int>(engine_->now_s());
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      v1::Snapshot snapshot, engine_->TakeSnapshot(job_id_, absl::StrCat("t", t)));
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::Snapshot snapshot,
+                              engine_->TakeSnapshot(job_id_, absl::StrCat("t", t)));
   Decision decision;
   decision.t = t;
   decision.before = engine_->parallelism();
@@ -56,9 +57,11 @@ absl::StatusOr<v1::Snapshot> SimulatedEngineAdapter::TakeSnapshot() {
   return snapshot;
 }
 
-absl::StatusOr<bool> SimulatedEngineAdapter::Apply(const std::vector<int>& parallelism) {
+absl::StatusOr<bool> SimulatedEngineAdapter::Apply(
+    const std::vector<int>& parallelism) {
   if (result_.decisions.empty() || result_.decisions.back().t != engine_->now_s()) {
-    return absl::FailedPreconditionError("Apply without a snapshot at this decision point");
+    return absl::FailedPreconditionError(
+        "Apply without a snapshot at this decision point");
   }
   STREAMTUNE_ASSIGN_OR_RETURN(const bool changed, engine_->Apply(parallelism));
   Decision& decision = result_.decisions.back();
@@ -70,8 +73,8 @@ absl::StatusOr<bool> SimulatedEngineAdapter::Apply(const std::vector<int>& paral
 absl::StatusOr<RunResult> SimulatedEngineAdapter::Finish() {
   while (engine_->now_s() < workload_.duration_s) StepOneSecond();
   STREAMTUNE_ASSIGN_OR_RETURN(
-      result_.metrics, ComputeRunMetrics(workload_, result_.oracle, result_.trace,
-                                         result_.decisions));
+      result_.metrics,
+      ComputeRunMetrics(workload_, result_.oracle, result_.trace, result_.decisions));
   return std::move(result_);
 }
 

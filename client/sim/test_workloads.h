@@ -10,9 +10,8 @@
 
 namespace streamtune::sim::testing {
 
-inline OperatorSpec Op(const std::string& id, v1::OperatorKind kind,
-                       double capacity, double selectivity = 1,
-                       int parallelism = 1) {
+inline OperatorSpec Op(const std::string& id, v1::OperatorKind kind, double capacity,
+                       double selectivity = 1, int parallelism = 1) {
   OperatorSpec op;
   op.id = id;
   op.kind = kind;

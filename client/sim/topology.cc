@@ -47,15 +47,13 @@ absl::StatusOr<Topology> Topology::Build(const Workload& workload) {
   }
   for (int i = 0; i < n; ++i) {
     const OperatorSpec& op = workload.operators[i];
-    t.models_.emplace_back(op.capacity, op.contention, op.hot_key_share,
-                           hash_input[i]);
-    t.arg_max_.push_back(
-        t.models_.back().ArgMaxSustainable(op.max_parallelism));
+    t.models_.emplace_back(op.capacity, op.contention, op.hot_key_share, hash_input[i]);
+    t.arg_max_.push_back(t.models_.back().ArgMaxSustainable(op.max_parallelism));
   }
   std::map<int, int> component_of_root;
   for (int i = 0; i < n; ++i) {
-    auto [it, unused] = component_of_root.emplace(
-        find(i), static_cast<int>(component_of_root.size()));
+    auto [it, unused] =
+        component_of_root.emplace(find(i), static_cast<int>(component_of_root.size()));
     t.component_.push_back(it->second);
   }
   t.num_components_ = static_cast<int>(component_of_root.size());

@@ -33,12 +33,8 @@ class Topology {
   // Position of operator `index` in sources(), or -1.
   int source_position(int index) const { return source_position_[index]; }
   const std::vector<int>& topological_order() const { return order_; }
-  const std::vector<InputEdge>& inputs(int index) const {
-    return inputs_[index];
-  }
-  const std::vector<int>& successors(int index) const {
-    return successors_[index];
-  }
+  const std::vector<InputEdge>& inputs(int index) const { return inputs_[index]; }
+  const std::vector<int>& successors(int index) const { return successors_[index]; }
   // Weakly connected component of each operator, numbered from 0.
   int component(int index) const { return component_[index]; }
   int num_components() const { return num_components_; }
@@ -49,16 +45,14 @@ class Topology {
   int arg_max_parallelism(int index) const { return arg_max_[index]; }
   const std::string& id(int index) const { return ids_[index]; }
   // The source trace of source position `position`.
-  const std::vector<RateStep>& trace(int position) const {
-    return traces_[position];
-  }
+  const std::vector<RateStep>& trace(int position) const { return traces_[position]; }
 
   // Unthrottled flow: each source reads `source_reads[position]`; every
   // other operator's input is the sum over its input edges of the
   // producer's output times the edge fraction; output = input × s.
   // Resizes and fills `input` and `output` (indexed by operator).
-  void Propagate(const std::vector<double>& source_reads,
-                 std::vector<double>* input, std::vector<double>* output) const;
+  void Propagate(const std::vector<double>& source_reads, std::vector<double>* input,
+                 std::vector<double>* output) const;
 
  private:
   Topology() = default;

@@ -90,19 +90,16 @@ bool operator==(const EdgeSpec& a, const EdgeSpec& b) {
 }
 
 bool operator==(const RateStep& a, const RateStep& b) {
-  return std::tie(a.at_s, a.rate, a.ramp_s) ==
-         std::tie(b.at_s, b.rate, b.ramp_s);
+  return std::tie(a.at_s, a.rate, a.ramp_s) == std::tie(b.at_s, b.rate, b.ramp_s);
 }
 
 bool operator==(const Workload& a, const Workload& b) {
   return std::tie(a.name, a.semantics, a.duration_s, a.seed, a.noise_sd,
-                  a.decision_interval_s, a.metrics_window_s,
-                  a.restart_downtime_s, a.lag_slo_s, a.catch_up_s, a.operators,
-                  a.edges, a.sources) ==
+                  a.decision_interval_s, a.metrics_window_s, a.restart_downtime_s,
+                  a.lag_slo_s, a.catch_up_s, a.operators, a.edges, a.sources) ==
          std::tie(b.name, b.semantics, b.duration_s, b.seed, b.noise_sd,
-                  b.decision_interval_s, b.metrics_window_s,
-                  b.restart_downtime_s, b.lag_slo_s, b.catch_up_s, b.operators,
-                  b.edges, b.sources);
+                  b.decision_interval_s, b.metrics_window_s, b.restart_downtime_s,
+                  b.lag_slo_s, b.catch_up_s, b.operators, b.edges, b.sources);
 }
 
 }  // namespace streamtune::sim

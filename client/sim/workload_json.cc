@@ -62,8 +62,7 @@ class Reader {
   bool CheckObject(const Json& value, const std::string& path,
                    std::initializer_list<Key> keys) {
     if (!value.is_object()) {
-      errors_->Add(path,
-                   absl::StrCat("must be an object, got ", TypeName(value)));
+      errors_->Add(path, absl::StrCat("must be an object, got ", TypeName(value)));
       return false;
     }
     for (const auto& [name, unused] : value.items()) {
@@ -97,8 +96,7 @@ class Reader {
   }
 
   template <typename Int>
-  void Integer(const Json& object, const char* key, const std::string& path,
-               Int* out) {
+  void Integer(const Json& object, const char* key, const std::string& path, Int* out) {
     const Json* value = Find(object, key);
     if (value == nullptr) return;
     const std::string field = KeyPath(path, key);
@@ -113,12 +111,11 @@ class Reader {
       in_range = value->get<uint64_t>() <= static_cast<uint64_t>(kMax);
     } else {
       const int64_t v = value->get<int64_t>();
-      in_range =
-          v >= static_cast<int64_t>(kMin) && v <= static_cast<int64_t>(kMax);
+      in_range = v >= static_cast<int64_t>(kMin) && v <= static_cast<int64_t>(kMax);
     }
     if (!in_range) {
-      errors_->Add(field, absl::StrCat("must be an integer in [", kMin, ", ",
-                                       kMax, "], got ", Describe(*value)));
+      errors_->Add(field, absl::StrCat("must be an integer in [", kMin, ", ", kMax,
+                                       "], got ", Describe(*value)));
       return;
     }
     *out = static_cast<Int>(value->is_number_unsigned()
@@ -146,8 +143,7 @@ class Reader {
     std::vector<std::string> names;
     for (const auto& [name, unused] : values)
       names.push_back(absl::StrCat("\"", name, "\""));
-    const std::string expected =
-        absl::StrCat("one of ", absl::StrJoin(names, ", "));
+    const std::string expected = absl::StrCat("one of ", absl::StrJoin(names, ", "));
     if (value->is_string()) {
       const std::string text = value->get<std::string>();
       for (const auto& [name, enum_value] : values) {
@@ -157,8 +153,8 @@ class Reader {
         }
       }
     }
-    errors_->Add(KeyPath(path, key), absl::StrCat("must be ", expected,
-                                                  ", got ", Describe(*value)));
+    errors_->Add(KeyPath(path, key),
+                 absl::StrCat("must be ", expected, ", got ", Describe(*value)));
   }
 
  private:
@@ -169,8 +165,7 @@ class Reader {
 
   void Mistyped(const std::string& path, absl::string_view expected,
                 const Json& value) {
-    errors_->Add(path,
-                 absl::StrCat("must be ", expected, ", got ", Describe(value)));
+    errors_->Add(path, absl::StrCat("must be ", expected, ", got ", Describe(value)));
   }
 
   ErrorList* errors_;
@@ -224,8 +219,7 @@ void ReadOperator(Reader& r, const Json& value, const std::string& path,
   r.Integer(value, "max_parallelism", path, &op->max_parallelism);
 }
 
-void ReadEdge(Reader& r, const Json& value, const std::string& path,
-              EdgeSpec* edge) {
+void ReadEdge(Reader& r, const Json& value, const std::string& path, EdgeSpec* edge) {
   if (!r.CheckObject(value, path,
                      {{"from", true},
                       {"to", true},
@@ -235,13 +229,11 @@ void ReadEdge(Reader& r, const Json& value, const std::string& path,
   }
   r.String(value, "from", path, &edge->from);
   r.String(value, "to", path, &edge->to);
-  r.Enumerated(value, "partitioning", path, kPartitionings,
-               &edge->partitioning);
+  r.Enumerated(value, "partitioning", path, kPartitionings, &edge->partitioning);
   r.Number(value, "fraction", path, &edge->fraction);
 }
 
-void ReadStep(Reader& r, const Json& value, const std::string& path,
-              RateStep* step) {
+void ReadStep(Reader& r, const Json& value, const std::string& path, RateStep* step) {
   if (!r.CheckObject(value, path,
                      {{"at_s", true}, {"rate", true}, {"ramp_s", false}})) {
     return;
@@ -333,8 +325,7 @@ class DuplicateKeyDetector {
       case Json::parse_event_t::object_start:
       case Json::parse_event_t::array_start: {
         Frame frame;
-        frame.path =
-            frames_.empty() ? std::string() : ChildPath(frames_.back());
+        frame.path = frames_.empty() ? std::string() : ChildPath(frames_.back());
         frame.is_array = event == Json::parse_event_t::array_start;
         frames_.push_back(std::move(frame));
         break;
@@ -395,8 +386,8 @@ absl::StatusOr<Workload> ParseWorkload(absl::string_view json_text,
   ErrorList errors;
   Json root;
   try {
-    root = Json::parse(json_text.begin(), json_text.end(),
-                       DuplicateKeyDetector(&errors));
+    root =
+        Json::parse(json_text.begin(), json_text.end(), DuplicateKeyDetector(&errors));
   } catch (const Json::exception& e) {
     // e.what() is "[json.exception.parse_error.101] parse error at line ...".
     std::string what = e.what();
@@ -421,14 +412,12 @@ absl::StatusOr<Workload> ParseWorkload(absl::string_view json_text,
 absl::StatusOr<Workload> LoadWorkloadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read workload file ", path));
+    return absl::NotFoundError(absl::StrCat("cannot read workload file ", path));
   }
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read workload file ", path));
+    return absl::NotFoundError(absl::StrCat("cannot read workload file ", path));
   }
   return ParseWorkload(text.str(), path);
 }
@@ -452,14 +441,12 @@ std::string WorkloadToJson(const Workload& w) {
     o["id"] = op.id;
     o["kind"] = std::string(OperatorKindName(op.kind));
     o["capacity"] = JsonNumber(op.capacity);
-    const double default_selectivity =
-        op.kind == v1::OPERATOR_KIND_SINK ? 0 : 1;
+    const double default_selectivity = op.kind == v1::OPERATOR_KIND_SINK ? 0 : 1;
     if (op.selectivity != default_selectivity) {
       o["selectivity"] = JsonNumber(op.selectivity);
     }
     if (op.contention != 0) o["contention"] = JsonNumber(op.contention);
-    if (op.hot_key_share != 0)
-      o["hot_key_share"] = JsonNumber(op.hot_key_share);
+    if (op.hot_key_share != 0) o["hot_key_share"] = JsonNumber(op.hot_key_share);
     o["parallelism"] = op.parallelism;
     if (op.max_parallelism != kDefaultMaxParallelism) {
       o["max_parallelism"] = op.max_parallelism;
@@ -480,8 +467,7 @@ std::string WorkloadToJson(const Workload& w) {
   // Traces in operator order (then any trace of an unknown id), so the file
   // reads in the same order as the DAG.
   Ordered sources = Ordered::object();
-  auto add_trace = [&](const std::string& id,
-                       const std::vector<RateStep>& steps) {
+  auto add_trace = [&](const std::string& id, const std::vector<RateStep>& steps) {
     Ordered trace = Ordered::array();
     for (const RateStep& step : steps) {
       Ordered s;

@@ -61,8 +61,7 @@ std::vector<std::string> BenchmarkWorkloadFiles() {
   const std::filesystem::path dir(STREAMTUNE_WORKLOADS_DIR);
   if (!std::filesystem::is_directory(dir)) return files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() == ".json")
-      files.push_back(entry.path().string());
+    if (entry.path().extension() == ".json") files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -144,8 +143,7 @@ TEST(ParseWorkload, EveryBenchmarkWorkloadLoadsAndRoundTrips) {
 }
 
 TEST(ParseWorkload, MalformedCopyOfABenchmarkWorkloadNamesThePath) {
-  const std::string file =
-      std::string(STREAMTUNE_WORKLOADS_DIR) + "/linear-chain.json";
+  const std::string file = std::string(STREAMTUNE_WORKLOADS_DIR) + "/linear-chain.json";
   ASSERT_TRUE(std::filesystem::exists(file)) << "missing " << file;
   Json j = Json::parse(ReadFile(file));
   j["operators"][2]["capacity"] = -1;
@@ -159,9 +157,8 @@ TEST(ParseWorkload, MalformedCopyOfABenchmarkWorkloadNamesThePath) {
   std::filesystem::remove(copy);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(
-      w.status().message(),
-      "operators[2].capacity: must be > 0, got -1 (in " + copy.string() + ")");
+  EXPECT_EQ(w.status().message(),
+            "operators[2].capacity: must be > 0, got -1 (in " + copy.string() + ")");
 }
 
 TEST(LoadWorkloadFile, MissingFileIsNotFound) {
@@ -190,19 +187,16 @@ TEST_P(ParseWorkloadErrors, RejectsWithJsonPath) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, ParseWorkloadErrors,
     ::testing::Values(
-        BadCase{"NegativeCapacity",
-                [](Json& j) { j["operators"][2]["capacity"] = -1; },
+        BadCase{"NegativeCapacity", [](Json& j) { j["operators"][2]["capacity"] = -1; },
                 "operators[2].capacity: must be > 0, got -1"},
         BadCase{"UnknownTopLevelKey", [](Json& j) { j["durations"] = 5; },
                 "durations: unknown key"},
-        BadCase{"UnknownOperatorKey",
-                [](Json& j) { j["operators"][1]["capcity"] = 5; },
+        BadCase{"UnknownOperatorKey", [](Json& j) { j["operators"][1]["capcity"] = 5; },
                 "operators[1].capcity: unknown key"},
         BadCase{"MissingRequiredKey",
                 [](Json& j) { j["operators"][0].erase("capacity"); },
                 "operators[0].capacity: required"},
-        BadCase{"MissingName", [](Json& j) { j.erase("name"); },
-                "name: required"},
+        BadCase{"MissingName", [](Json& j) { j.erase("name"); }, "name: required"},
         BadCase{"StringForInteger", [](Json& j) { j["duration_s"] = "3600"; },
                 "duration_s: must be an integer, got \"3600\""},
         BadCase{"FractionalInteger", [](Json& j) { j["duration_s"] = 3600.5; },
@@ -213,19 +207,15 @@ INSTANTIATE_TEST_SUITE_P(
                 "seed: must be an integer"},
         BadCase{"ZeroDuration", [](Json& j) { j["duration_s"] = 0; },
                 "duration_s: must be > 0, got 0"},
-        BadCase{"ZeroDecisionInterval",
-                [](Json& j) { j["decision_interval_s"] = 0; },
+        BadCase{"ZeroDecisionInterval", [](Json& j) { j["decision_interval_s"] = 0; },
                 "decision_interval_s: must be > 0, got 0"},
-        BadCase{"ZeroRestartDowntime",
-                [](Json& j) { j["restart_downtime_s"] = 0; },
+        BadCase{"ZeroRestartDowntime", [](Json& j) { j["restart_downtime_s"] = 0; },
                 "restart_downtime_s: must be > 0, got 0"},
         BadCase{"NegativeNoise", [](Json& j) { j["noise_sd"] = -0.1; },
                 "noise_sd: must be in [0, 1], got -0.1"},
-        BadCase{
-            "BadSemantics", [](Json& j) { j["semantics"] = "spark"; },
-            "semantics: must be one of \"flink\", \"timely\", got \"spark\""},
-        BadCase{"BadKind",
-                [](Json& j) { j["operators"][1]["kind"] = "mapper"; },
+        BadCase{"BadSemantics", [](Json& j) { j["semantics"] = "spark"; },
+                "semantics: must be one of \"flink\", \"timely\", got \"spark\""},
+        BadCase{"BadKind", [](Json& j) { j["operators"][1]["kind"] = "mapper"; },
                 "operators[1].kind: must be one of \"source\""},
         BadCase{"BadPartitioning",
                 [](Json& j) { j["edges"][0]["partitioning"] = "random"; },
@@ -241,8 +231,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "operators[1].selectivity: must be >= 0, got -1"},
         BadCase{"ZeroFraction", [](Json& j) { j["edges"][0]["fraction"] = 0; },
                 "edges[0].fraction: must be in (0, 1], got 0"},
-        BadCase{"FractionAboveOne",
-                [](Json& j) { j["edges"][0]["fraction"] = 1.5; },
+        BadCase{"FractionAboveOne", [](Json& j) { j["edges"][0]["fraction"] = 1.5; },
                 "edges[0].fraction: must be in (0, 1], got 1.5"},
         BadCase{"ZeroParallelism",
                 [](Json& j) { j["operators"][1]["parallelism"] = 0; },
@@ -260,42 +249,36 @@ INSTANTIATE_TEST_SUITE_P(
                 "operators[2].id: duplicate id \"split\" (also operators[1])"},
         BadCase{"BadIdCharacter", [](Json& j) { j["name"] = "word count"; },
                 "name: character ' ' is not allowed"},
-        BadCase{"UnknownEdgeOperator",
-                [](Json& j) { j["edges"][1]["to"] = "nope"; },
+        BadCase{"UnknownEdgeOperator", [](Json& j) { j["edges"][1]["to"] = "nope"; },
                 "edges[1].to: unknown operator \"nope\""},
         BadCase{"SelfLoop", [](Json& j) { j["edges"][1]["to"] = "split"; },
                 "edges[1]: self-loop on \"split\""},
-        BadCase{
-            "DuplicateEdge",
-            [](Json& j) { j["edges"].push_back(j["edges"][0]); },
-            "edges[3]: duplicate edge \"source\" -> \"split\" (also edges[0])"},
+        BadCase{"DuplicateEdge", [](Json& j) { j["edges"].push_back(j["edges"][0]); },
+                "edges[3]: duplicate edge \"source\" -> \"split\" (also edges[0])"},
         BadCase{"Cycle",
                 [](Json& j) {
-                  j["edges"].push_back(Json{{"from", "count"},
-                                            {"to", "split"},
-                                            {"partitioning", "hash"}});
+                  j["edges"].push_back(Json{
+                      {"from", "count"}, {"to", "split"}, {"partitioning", "hash"}});
                 },
                 "edges[1]: closes a cycle (\"split\" -> \"count\")"},
         BadCase{"EdgeIntoSource",
                 [](Json& j) {
-                  j["edges"].push_back(Json{{"from", "split"},
-                                            {"to", "source"},
-                                            {"partitioning", "hash"}});
+                  j["edges"].push_back(Json{
+                      {"from", "split"}, {"to", "source"}, {"partitioning", "hash"}});
                 },
                 "edges[3].to: \"source\" is a source and cannot have inputs"},
         BadCase{"EdgeOutOfSink",
                 [](Json& j) {
                   j["operators"].push_back(
                       Json{{"id", "audit"}, {"kind", "map"}, {"capacity", 10}});
-                  j["edges"].push_back(Json{{"from", "sink"},
-                                            {"to", "audit"},
-                                            {"partitioning", "forward"}});
+                  j["edges"].push_back(Json{
+                      {"from", "sink"}, {"to", "audit"}, {"partitioning", "forward"}});
                 },
                 "edges[3].from: \"sink\" is a sink and cannot have outputs"},
         BadCase{"Unreachable",
                 [](Json& j) {
-                  j["operators"].push_back(Json{
-                      {"id", "orphan"}, {"kind", "map"}, {"capacity", 10}});
+                  j["operators"].push_back(
+                      Json{{"id", "orphan"}, {"kind", "map"}, {"capacity", 10}});
                 },
                 "operators[4]: \"orphan\" is not reachable from any source"},
         BadCase{"NoSource",
@@ -304,8 +287,7 @@ INSTANTIATE_TEST_SUITE_P(
                   j["sources"] = Json::object();
                 },
                 "operators: at least one operator of kind \"source\""},
-        BadCase{"SourceWithoutTrace",
-                [](Json& j) { j["sources"] = Json::object(); },
+        BadCase{"SourceWithoutTrace", [](Json& j) { j["sources"] = Json::object(); },
                 "sources.source: required"},
         BadCase{"TraceForNonSource",
                 [](Json& j) { j["sources"]["split"] = j["sources"]["source"]; },
@@ -314,8 +296,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"TraceForUnknownOperator",
                 [](Json& j) { j["sources"]["ghost"] = j["sources"]["source"]; },
                 "sources.ghost: unknown operator \"ghost\""},
-        BadCase{"EmptyTrace",
-                [](Json& j) { j["sources"]["source"] = Json::array(); },
+        BadCase{"EmptyTrace", [](Json& j) { j["sources"]["source"] = Json::array(); },
                 "sources.source: must have at least one step"},
         BadCase{"FirstStepNotAtZero",
                 [](Json& j) { j["sources"]["source"][0]["at_s"] = 5; },
@@ -324,35 +305,29 @@ INSTANTIATE_TEST_SUITE_P(
                 [](Json& j) { j["sources"]["source"][2]["at_s"] = 1200; },
                 "sources.source[2].at_s: must be > 1200 (steps are sorted by "
                 "at_s), got 1200"},
-        BadCase{
-            "StepAfterEnd",
-            [](Json& j) { j["sources"]["source"][2]["at_s"] = 3600; },
-            "sources.source[2].at_s: must be < duration_s (3600), got 3600"},
-        BadCase{"ZeroRate",
-                [](Json& j) { j["sources"]["source"][1]["rate"] = 0; },
+        BadCase{"StepAfterEnd",
+                [](Json& j) { j["sources"]["source"][2]["at_s"] = 3600; },
+                "sources.source[2].at_s: must be < duration_s (3600), got 3600"},
+        BadCase{"ZeroRate", [](Json& j) { j["sources"]["source"][1]["rate"] = 0; },
                 "sources.source[1].rate: must be > 0, got 0"},
         BadCase{"RampOverlapsNextStep",
                 [](Json& j) { j["sources"]["source"][1]["ramp_s"] = 1300; },
                 "sources.source[2].at_s: must be >= 2500 (the previous step's "
                 "ramp ends there), got 2400"},
-        BadCase{
-            "RampOnFirstStep",
-            [](Json& j) { j["sources"]["source"][0]["ramp_s"] = 10; },
-            "sources.source[0].ramp_s: the first step has no previous rate"},
+        BadCase{"RampOnFirstStep",
+                [](Json& j) { j["sources"]["source"][0]["ramp_s"] = 10; },
+                "sources.source[0].ramp_s: the first step has no previous rate"},
         BadCase{"NegativeRamp",
                 [](Json& j) { j["sources"]["source"][1]["ramp_s"] = -10; },
                 "sources.source[1].ramp_s: must be >= 0, got -10"},
         BadCase{"UnknownStepKey",
                 [](Json& j) { j["sources"]["source"][1]["ramp"] = 10; },
                 "sources.source[1].ramp: unknown key"},
-        BadCase{"OperatorsNotArray",
-                [](Json& j) { j["operators"] = Json::object(); },
+        BadCase{"OperatorsNotArray", [](Json& j) { j["operators"] = Json::object(); },
                 "operators: must be an array, got an object"},
         BadCase{"StepNotObject", [](Json& j) { j["sources"]["source"][1] = 5; },
                 "sources.source[1]: must be an object, got a number"}),
-    [](const ::testing::TestParamInfo<BadCase>& info) {
-      return info.param.name;
-    });
+    [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
 
 TEST(ParseWorkload, DuplicateKeysAreErrors) {
   std::string text = kWordcount;
@@ -367,8 +342,7 @@ TEST(ParseWorkload, DuplicateKeysAreErrors) {
   const std::string seed = "\"seed\": 7,";
   text.replace(text.find(seed), seed.size(), seed + " \"seed\": 8,");
   w = ParseWorkload(text, "");
-  EXPECT_THAT(std::string(w.status().message()),
-              StartsWith("seed: duplicate key"));
+  EXPECT_THAT(std::string(w.status().message()), StartsWith("seed: duplicate key"));
 
   text = kWordcount;
   const std::string step = "{\"at_s\": 2400, \"rate\": 5000}";
@@ -383,8 +357,7 @@ TEST(ParseWorkload, SyntaxErrorIsInvalidArgument) {
   absl::StatusOr<Workload> w = ParseWorkload("{\"name\": ", "bad.json");
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(w.status().message()),
-              StartsWith("(root): invalid JSON"));
+  EXPECT_THAT(std::string(w.status().message()), StartsWith("(root): invalid JSON"));
   EXPECT_THAT(std::string(w.status().message()), HasSubstr("(in bad.json)"));
   w = ParseWorkload("[1, 2]", "");
   EXPECT_THAT(std::string(w.status().message()),
@@ -406,8 +379,7 @@ TEST(ValidateWorkload, ChecksWorkloadsBuiltInCode) {
   Workload w = testing::Chain(1000);
   EXPECT_TRUE(ValidateWorkload(w).ok());
   w.operators[1].capacity = 0;
-  EXPECT_EQ(ValidateWorkload(w).message(),
-            "operators[1].capacity: must be > 0, got 0");
+  EXPECT_EQ(ValidateWorkload(w).message(), "operators[1].capacity: must be > 0, got 0");
 }
 
 TEST(TargetRate, StepsAndRamps) {

@@ -25,8 +25,7 @@ void CheckIdentifier(absl::string_view value, const std::string& path,
     return;
   }
   if (value.size() > 256) {
-    errors->Add(
-        path, absl::StrCat("longer than 256 characters (", value.size(), ")"));
+    errors->Add(path, absl::StrCat("longer than 256 characters (", value.size(), ")"));
     return;
   }
   for (char c : value) {
@@ -34,9 +33,9 @@ void CheckIdentifier(absl::string_view value, const std::string& path,
                     (c >= '0' && c <= '9') ||
                     kIdExtraChars.find(c) != absl::string_view::npos;
     if (!ok) {
-      errors->Add(path, absl::StrFormat(
-                            "character '%c' is not allowed (use [A-Za-z0-9%s])",
-                            c, kIdExtraChars));
+      errors->Add(
+          path, absl::StrFormat("character '%c' is not allowed (use [A-Za-z0-9%s])", c,
+                                kIdExtraChars));
       return;
     }
   }
@@ -45,9 +44,8 @@ void CheckIdentifier(absl::string_view value, const std::string& path,
 void CheckInt(int64_t value, const std::string& path, int64_t lo, int64_t hi,
               ErrorList* errors) {
   if (value < lo) {
-    errors->Add(path, lo == 1
-                          ? absl::StrCat("must be > 0, got ", value)
-                          : absl::StrCat("must be >= ", lo, ", got ", value));
+    errors->Add(path, lo == 1 ? absl::StrCat("must be > 0, got ", value)
+                              : absl::StrCat("must be >= ", lo, ", got ", value));
   } else if (value > hi) {
     errors->Add(path, absl::StrCat("must be <= ", hi, ", got ", value));
   }
@@ -65,8 +63,7 @@ void CheckPositive(double value, const std::string& path, ErrorList* errors) {
   }
 }
 
-void CheckNonNegative(double value, const std::string& path,
-                      ErrorList* errors) {
+void CheckNonNegative(double value, const std::string& path, ErrorList* errors) {
   if (CheckFinite(value, path, errors) && value < 0) {
     errors->Add(path, absl::StrCat("must be >= 0, got ", value));
   }
@@ -81,15 +78,11 @@ void CheckSettings(const Workload& w, ErrorList* errors) {
   CheckInt(w.duration_s, "duration_s", 1, kMaxDurationS, errors);
   if (CheckFinite(w.noise_sd, "noise_sd", errors) &&
       !(w.noise_sd >= 0 && w.noise_sd <= 1)) {
-    errors->Add("noise_sd",
-                absl::StrCat("must be in [0, 1], got ", w.noise_sd));
+    errors->Add("noise_sd", absl::StrCat("must be in [0, 1], got ", w.noise_sd));
   }
-  CheckInt(w.decision_interval_s, "decision_interval_s", 1, kMaxDurationS,
-           errors);
-  CheckInt(w.metrics_window_s, "metrics_window_s", 1, kMaxMetricsWindowS,
-           errors);
-  CheckInt(w.restart_downtime_s, "restart_downtime_s", 1, kMaxDurationS,
-           errors);
+  CheckInt(w.decision_interval_s, "decision_interval_s", 1, kMaxDurationS, errors);
+  CheckInt(w.metrics_window_s, "metrics_window_s", 1, kMaxMetricsWindowS, errors);
+  CheckInt(w.restart_downtime_s, "restart_downtime_s", 1, kMaxDurationS, errors);
   CheckInt(w.lag_slo_s, "lag_slo_s", 1, kMaxDurationS, errors);
   CheckInt(w.catch_up_s, "catch_up_s", 1, kMaxDurationS, errors);
 }
@@ -103,8 +96,8 @@ void CheckOperators(const Workload& w, ErrorList* errors,
   }
   if (w.operators.size() > static_cast<size_t>(kMaxOperators)) {
     errors->Add("operators",
-                absl::StrCat(w.operators.size(),
-                             " operators exceed the limit of ", kMaxOperators));
+                absl::StrCat(w.operators.size(), " operators exceed the limit of ",
+                             kMaxOperators));
   }
   bool any_source = false;
   for (size_t i = 0; i < w.operators.size(); ++i) {
@@ -114,8 +107,8 @@ void CheckOperators(const Workload& w, ErrorList* errors,
     auto [it, inserted] = index->emplace(op.id, static_cast<int>(i));
     if (!inserted) {
       errors->Add(KeyPath(path, "id"),
-                  absl::StrFormat("duplicate id \"%s\" (also operators[%d])",
-                                  op.id, it->second));
+                  absl::StrFormat("duplicate id \"%s\" (also operators[%d])", op.id,
+                                  it->second));
     }
     if (OperatorKindName(op.kind) == "unspecified") {
       errors->Add(KeyPath(path, "kind"), "required");
@@ -127,34 +120,31 @@ void CheckOperators(const Workload& w, ErrorList* errors,
     const std::string hot = KeyPath(path, "hot_key_share");
     if (CheckFinite(op.hot_key_share, hot, errors) &&
         !(op.hot_key_share >= 0 && op.hot_key_share < 1)) {
-      errors->Add(hot,
-                  absl::StrCat("must be in [0, 1), got ", op.hot_key_share));
+      errors->Add(hot, absl::StrCat("must be in [0, 1), got ", op.hot_key_share));
     }
     CheckInt(op.max_parallelism, KeyPath(path, "max_parallelism"), 1,
              kMaxParallelismLimit, errors);
     if (op.parallelism < 1 || op.parallelism > op.max_parallelism) {
       errors->Add(KeyPath(path, "parallelism"),
-                  absl::StrCat("must be in [1, max_parallelism=",
-                               op.max_parallelism, "], got ", op.parallelism));
+                  absl::StrCat("must be in [1, max_parallelism=", op.max_parallelism,
+                               "], got ", op.parallelism));
     }
   }
   if (!any_source) {
-    errors->Add("operators",
-                "at least one operator of kind \"source\" is required");
+    errors->Add("operators", "at least one operator of kind \"source\" is required");
   }
 }
 
 // Checks edges one by one and returns the (from, to) indices of the usable
 // ones; `ok` is false when an edge names an unknown operator or loops.
-std::vector<std::pair<int, int>> CheckEdges(
-    const Workload& w, const std::map<std::string, int>& index,
-    ErrorList* errors, bool* ok) {
+std::vector<std::pair<int, int>> CheckEdges(const Workload& w,
+                                            const std::map<std::string, int>& index,
+                                            ErrorList* errors, bool* ok) {
   *ok = true;
   std::vector<std::pair<int, int>> endpoints;
   if (w.edges.size() > static_cast<size_t>(kMaxEdges)) {
-    errors->Add(
-        "edges",
-        absl::StrCat(w.edges.size(), " edges exceed the limit of ", kMaxEdges));
+    errors->Add("edges",
+                absl::StrCat(w.edges.size(), " edges exceed the limit of ", kMaxEdges));
   }
   std::map<std::pair<int, int>, size_t> seen;
   for (size_t e = 0; e < w.edges.size(); ++e) {
@@ -176,8 +166,7 @@ std::vector<std::pair<int, int>> CheckEdges(
     const std::string fraction = KeyPath(path, "fraction");
     if (CheckFinite(edge.fraction, fraction, errors) &&
         !(edge.fraction > 0 && edge.fraction <= 1)) {
-      errors->Add(fraction,
-                  absl::StrCat("must be in (0, 1], got ", edge.fraction));
+      errors->Add(fraction, absl::StrCat("must be in (0, 1], got ", edge.fraction));
     }
     if (from == index.end() || to == index.end()) {
       *ok = false;
@@ -188,22 +177,21 @@ std::vector<std::pair<int, int>> CheckEdges(
       *ok = false;
       continue;
     }
-    auto [it, inserted] =
-        seen.emplace(std::make_pair(from->second, to->second), e);
+    auto [it, inserted] = seen.emplace(std::make_pair(from->second, to->second), e);
     if (!inserted) {
-      errors->Add(path, absl::StrFormat(
-                            "duplicate edge \"%s\" -> \"%s\" (also edges[%d])",
-                            edge.from, edge.to, it->second));
+      errors->Add(path,
+                  absl::StrFormat("duplicate edge \"%s\" -> \"%s\" (also edges[%d])",
+                                  edge.from, edge.to, it->second));
     }
     if (w.operators[to->second].kind == v1::OPERATOR_KIND_SOURCE) {
-      errors->Add(KeyPath(path, "to"),
-                  absl::StrFormat("\"%s\" is a source and cannot have inputs",
-                                  edge.to));
+      errors->Add(
+          KeyPath(path, "to"),
+          absl::StrFormat("\"%s\" is a source and cannot have inputs", edge.to));
     }
     if (w.operators[from->second].kind == v1::OPERATOR_KIND_SINK) {
-      errors->Add(KeyPath(path, "from"),
-                  absl::StrFormat("\"%s\" is a sink and cannot have outputs",
-                                  edge.from));
+      errors->Add(
+          KeyPath(path, "from"),
+          absl::StrFormat("\"%s\" is a sink and cannot have outputs", edge.from));
     }
     endpoints.emplace_back(from->second, to->second);
   }
@@ -211,8 +199,7 @@ std::vector<std::pair<int, int>> CheckEdges(
 }
 
 // Kahn's algorithm, then a reachability walk from the sources.
-void CheckGraph(const Workload& w,
-                const std::vector<std::pair<int, int>>& endpoints,
+void CheckGraph(const Workload& w, const std::vector<std::pair<int, int>>& endpoints,
                 ErrorList* errors) {
   const int n = static_cast<int>(w.operators.size());
   std::vector<int> in_degree(n, 0);
@@ -288,27 +275,24 @@ void CheckTrace(const Workload& w, const std::string& path,
     const std::string at = KeyPath(step_path, "at_s");
     if (i == 0) {
       if (step.at_s != 0) {
-        errors->Add(
-            at, absl::StrCat("the first step must be at 0, got ", step.at_s));
+        errors->Add(at, absl::StrCat("the first step must be at 0, got ", step.at_s));
       }
     } else {
       const RateStep& previous = steps[i - 1];
       const int64_t ramp_end =
           static_cast<int64_t>(previous.at_s) + std::max(previous.ramp_s, 0);
       if (step.at_s <= previous.at_s) {
-        errors->Add(
-            at, absl::StrCat("must be > ", previous.at_s,
-                             " (steps are sorted by at_s), got ", step.at_s));
+        errors->Add(at, absl::StrCat("must be > ", previous.at_s,
+                                     " (steps are sorted by at_s), got ", step.at_s));
       } else if (step.at_s < ramp_end) {
-        errors->Add(at,
-                    absl::StrCat("must be >= ", ramp_end,
-                                 " (the previous step's ramp ends there), got ",
-                                 step.at_s));
+        errors->Add(at, absl::StrCat("must be >= ", ramp_end,
+                                     " (the previous step's ramp ends there), got ",
+                                     step.at_s));
       }
     }
     if (step.at_s >= w.duration_s && w.duration_s > 0 && i > 0) {
-      errors->Add(at, absl::StrCat("must be < duration_s (", w.duration_s,
-                                   "), got ", step.at_s));
+      errors->Add(at, absl::StrCat("must be < duration_s (", w.duration_s, "), got ",
+                                   step.at_s));
     }
     CheckPositive(step.rate, KeyPath(step_path, "rate"), errors);
     const std::string ramp = KeyPath(step_path, "ramp_s");
@@ -328,9 +312,9 @@ void CheckSources(const Workload& w, const std::map<std::string, int>& index,
     if (it == index.end()) {
       errors->Add(path, absl::StrFormat("unknown operator \"%s\"", id));
     } else if (w.operators[it->second].kind != v1::OPERATOR_KIND_SOURCE) {
-      errors->Add(path, absl::StrFormat(
-                            "\"%s\" is not a source operator (kind \"%s\")", id,
-                            OperatorKindName(w.operators[it->second].kind)));
+      errors->Add(path,
+                  absl::StrFormat("\"%s\" is not a source operator (kind \"%s\")", id,
+                                  OperatorKindName(w.operators[it->second].kind)));
     }
     CheckTrace(w, path, steps, errors);
   }

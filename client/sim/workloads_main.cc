@@ -28,8 +28,8 @@ int Generate(const GenerateOptions& options) {
   std::error_code error;
   std::filesystem::create_directories(options.out_dir, error);
   if (error) {
-    std::cerr << "streamtune-workloads: cannot create " << options.out_dir
-              << ": " << error.message() << "\n";
+    std::cerr << "streamtune-workloads: cannot create " << options.out_dir << ": "
+              << error.message() << "\n";
     return 1;
   }
   const size_t total = families.size() * static_cast<size_t>(options.count);
@@ -40,8 +40,7 @@ int Generate(const GenerateOptions& options) {
       absl::StatusOr<streamtune::sim::Workload> workload =
           streamtune::sim::GenerateWorkload(family, seed);
       if (!workload.ok()) {
-        std::cerr << "streamtune-workloads: " << workload.status().message()
-                  << "\n";
+        std::cerr << "streamtune-workloads: " << workload.status().message() << "\n";
         return 1;
       }
       const std::string json = streamtune::sim::WorkloadToJson(*workload);
@@ -62,15 +61,15 @@ int Generate(const GenerateOptions& options) {
       out << json;
       out.close();
       if (!out) {
-        std::cerr << "streamtune-workloads: cannot write " << path.string()
-                  << ": " << std::strerror(errno) << "\n";
+        std::cerr << "streamtune-workloads: cannot write " << path.string() << ": "
+                  << std::strerror(errno) << "\n";
         return 1;
       }
       ++done;
-      std::cerr << "[" << done << "/" << total << "] wrote " << path.string()
-                << " (" << workload->operators.size() << " operators, "
-                << workload->duration_s << " s, "
-                << streamtune::sim::SemanticsName(workload->semantics) << ")\n";
+      std::cerr << "[" << done << "/" << total << "] wrote " << path.string() << " ("
+                << workload->operators.size() << " operators, " << workload->duration_s
+                << " s, " << streamtune::sim::SemanticsName(workload->semantics)
+                << ")\n";
     }
   }
   return 0;

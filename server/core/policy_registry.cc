@@ -33,9 +33,9 @@ absl::StatusOr<const Policy*> PolicyRegistry::Find(absl::string_view name) const
   }
   auto it = policies_.find(name);
   if (it == policies_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "policy: unknown policy \"", name, "\" (known: ", absl::StrJoin(Names(), ", "),
-        ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("policy: unknown policy \"", name,
+                     "\" (known: ", absl::StrJoin(Names(), ", "), ")"));
   }
   return it->second.get();
 }

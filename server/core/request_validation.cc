@@ -20,22 +20,22 @@ absl::Status Invalid(absl::string_view path, absl::string_view message) {
 }
 
 bool IdChar(char c, absl::string_view extra) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || extra.find(c) != absl::string_view::npos;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         extra.find(c) != absl::string_view::npos;
 }
 
 absl::Status CheckIdentifier(absl::string_view value, absl::string_view path,
                              size_t max_length, absl::string_view extra) {
   if (value.empty()) return Invalid(path, "required");
   if (value.size() > max_length) {
-    return Invalid(path, absl::StrCat("longer than ", max_length,
-                                      " characters (", value.size(), ")"));
+    return Invalid(path, absl::StrCat("longer than ", max_length, " characters (",
+                                      value.size(), ")"));
   }
   for (char c : value) {
     if (!IdChar(c, extra)) {
-      return Invalid(path, absl::StrFormat(
-                               "character '%c' is not allowed (use [A-Za-z0-9%s])",
-                               c, extra));
+      return Invalid(
+          path, absl::StrFormat("character '%c' is not allowed (use [A-Za-z0-9%s])", c,
+                                extra));
     }
   }
   return absl::OkStatus();
@@ -43,8 +43,7 @@ absl::Status CheckIdentifier(absl::string_view value, absl::string_view path,
 
 // Checks an optional metric: unset is fine; set must be finite, >= 0 and at
 // most `upper` (a time in ms per second cannot exceed 1000).
-absl::Status CheckMetric(bool has, double value, absl::string_view path,
-                         double upper) {
+absl::Status CheckMetric(bool has, double value, absl::string_view path, double upper) {
   if (!has) return absl::OkStatus();
   if (!std::isfinite(value)) return Invalid(path, "must be finite");
   if (value < 0) return Invalid(path, absl::StrCat("must be >= 0, got ", value));
@@ -54,37 +53,33 @@ absl::Status CheckMetric(bool has, double value, absl::string_view path,
   return absl::OkStatus();
 }
 
-absl::Status CheckMetrics(const v1::OperatorMetrics& m,
-                          const std::string& path) {
+absl::Status CheckMetrics(const v1::OperatorMetrics& m, const std::string& path) {
   constexpr double kUnbounded = HUGE_VAL;
   constexpr double kMsPerSecond = 1000;
-  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_records_in_per_s(),
-                                         m.records_in_per_s(),
+  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_records_in_per_s(), m.records_in_per_s(),
                                          path + ".records_in_per_s", kUnbounded));
+  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_records_out_per_s(),
+                                         m.records_out_per_s(),
+                                         path + ".records_out_per_s", kUnbounded));
+  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_busy_ms_per_s_max(),
+                                         m.busy_ms_per_s_max(),
+                                         path + ".busy_ms_per_s_max", kMsPerSecond));
+  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_busy_ms_per_s_avg(),
+                                         m.busy_ms_per_s_avg(),
+                                         path + ".busy_ms_per_s_avg", kMsPerSecond));
   STREAMTUNE_RETURN_IF_ERROR(
-      CheckMetric(m.has_records_out_per_s(), m.records_out_per_s(),
-                  path + ".records_out_per_s", kUnbounded));
-  STREAMTUNE_RETURN_IF_ERROR(
-      CheckMetric(m.has_busy_ms_per_s_max(), m.busy_ms_per_s_max(),
-                  path + ".busy_ms_per_s_max", kMsPerSecond));
-  STREAMTUNE_RETURN_IF_ERROR(
-      CheckMetric(m.has_busy_ms_per_s_avg(), m.busy_ms_per_s_avg(),
-                  path + ".busy_ms_per_s_avg", kMsPerSecond));
-  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(
-      m.has_backpressured_ms_per_s_max(), m.backpressured_ms_per_s_max(),
-      path + ".backpressured_ms_per_s_max", kMsPerSecond));
-  STREAMTUNE_RETURN_IF_ERROR(
-      CheckMetric(m.has_idle_ms_per_s_avg(), m.idle_ms_per_s_avg(),
-                  path + ".idle_ms_per_s_avg", kMsPerSecond));
-  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_pending_records(),
-                                         m.pending_records(),
+      CheckMetric(m.has_backpressured_ms_per_s_max(), m.backpressured_ms_per_s_max(),
+                  path + ".backpressured_ms_per_s_max", kMsPerSecond));
+  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_idle_ms_per_s_avg(),
+                                         m.idle_ms_per_s_avg(),
+                                         path + ".idle_ms_per_s_avg", kMsPerSecond));
+  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_pending_records(), m.pending_records(),
                                          path + ".pending_records", kUnbounded));
   return CheckMetric(m.has_queued_records(), m.queued_records(),
                      path + ".queued_records", kUnbounded);
 }
 
-absl::Status CheckOperators(const v1::Snapshot& snapshot,
-                            absl::string_view path,
+absl::Status CheckOperators(const v1::Snapshot& snapshot, absl::string_view path,
                             const ValidationLimits& limits) {
   const std::string ops_path = absl::StrCat(path, ".operators");
   if (snapshot.operators_size() == 0) {
@@ -99,8 +94,7 @@ absl::Status CheckOperators(const v1::Snapshot& snapshot,
   for (int i = 0; i < snapshot.operators_size(); ++i) {
     const v1::Operator& op = snapshot.operators(i);
     const std::string op_path = absl::StrCat(ops_path, "[", i, "]");
-    STREAMTUNE_RETURN_IF_ERROR(
-        CheckIdentifier(op.id(), op_path + ".id", 256, "._:/-"));
+    STREAMTUNE_RETURN_IF_ERROR(CheckIdentifier(op.id(), op_path + ".id", 256, "._:/-"));
     auto [it, inserted] = first_index.emplace(op.id(), i);
     if (!inserted) {
       return Invalid(op_path + ".id",
@@ -114,20 +108,17 @@ absl::Status CheckOperators(const v1::Snapshot& snapshot,
       return Invalid(op_path + ".name", "contains a NUL character");
     }
     if (!v1::OperatorKind_IsValid(op.kind())) {
-      return Invalid(op_path + ".kind",
-                     absl::StrCat("unknown value ", op.kind()));
+      return Invalid(op_path + ".kind", absl::StrCat("unknown value ", op.kind()));
     }
-    if (op.max_parallelism() < 1 ||
-        op.max_parallelism() > limits.max_parallelism) {
+    if (op.max_parallelism() < 1 || op.max_parallelism() > limits.max_parallelism) {
       return Invalid(op_path + ".max_parallelism",
-                     absl::StrCat("must be in [1, ", limits.max_parallelism,
-                                  "], got ", op.max_parallelism()));
+                     absl::StrCat("must be in [1, ", limits.max_parallelism, "], got ",
+                                  op.max_parallelism()));
     }
     if (op.parallelism() < 1 || op.parallelism() > op.max_parallelism()) {
       return Invalid(op_path + ".parallelism",
                      absl::StrCat("must be in [1, max_parallelism=",
-                                  op.max_parallelism(), "], got ",
-                                  op.parallelism()));
+                                  op.max_parallelism(), "], got ", op.parallelism()));
     }
     STREAMTUNE_RETURN_IF_ERROR(CheckMetrics(op.metrics(), op_path + ".metrics"));
   }
@@ -139,9 +130,9 @@ absl::Status CheckEdges(const v1::Snapshot& snapshot, absl::string_view path,
                         std::vector<std::pair<int, int>>* endpoints) {
   const std::string edges_path = absl::StrCat(path, ".edges");
   if (snapshot.edges_size() > limits.max_edges) {
-    return Invalid(edges_path, absl::StrCat(snapshot.edges_size(),
-                                            " edges exceed the limit of ",
-                                            limits.max_edges));
+    return Invalid(edges_path,
+                   absl::StrCat(snapshot.edges_size(), " edges exceed the limit of ",
+                                limits.max_edges));
   }
   absl::flat_hash_map<absl::string_view, int> index;
   for (int i = 0; i < snapshot.operators_size(); ++i) {
@@ -176,23 +167,22 @@ absl::Status CheckEdges(const v1::Snapshot& snapshot, absl::string_view path,
       return Invalid(edge_path + ".partitioning",
                      absl::StrCat("unknown value ", edge.partitioning()));
     }
-    if (edge.has_fraction() &&
-        !(std::isfinite(edge.fraction()) && edge.fraction() > 0 &&
-          edge.fraction() <= 1)) {
+    if (edge.has_fraction() && !(std::isfinite(edge.fraction()) &&
+                                 edge.fraction() > 0 && edge.fraction() <= 1)) {
       return Invalid(edge_path + ".fraction",
                      absl::StrCat("must be in (0, 1], got ", edge.fraction()));
     }
     const v1::Operator& producer = snapshot.operators(from->second);
     const v1::Operator& consumer = snapshot.operators(to->second);
     if (consumer.kind() == v1::OPERATOR_KIND_SOURCE) {
-      return Invalid(edge_path + ".to",
-                     absl::StrFormat("\"%s\" is a source and cannot have inputs",
-                                     consumer.id()));
+      return Invalid(
+          edge_path + ".to",
+          absl::StrFormat("\"%s\" is a source and cannot have inputs", consumer.id()));
     }
     if (producer.kind() == v1::OPERATOR_KIND_SINK) {
-      return Invalid(edge_path + ".from",
-                     absl::StrFormat("\"%s\" is a sink and cannot have outputs",
-                                     producer.id()));
+      return Invalid(
+          edge_path + ".from",
+          absl::StrFormat("\"%s\" is a sink and cannot have outputs", producer.id()));
     }
     endpoints->emplace_back(from->second, to->second);
   }
@@ -256,11 +246,11 @@ absl::Status CheckAcyclic(const v1::Snapshot& snapshot, absl::string_view path,
       const int w = endpoints[e].second;
       if (removed[w]) continue;
       if (visited_at[w] >= 0) {
-        return Invalid(absl::StrCat(path, ".edges[", e, "]"),
-                       absl::StrFormat("closes a cycle (\"%s\" -> \"%s\"); the "
-                                       "operator graph must be a DAG",
-                                       snapshot.operators(v).id(),
-                                       snapshot.operators(w).id()));
+        return Invalid(
+            absl::StrCat(path, ".edges[", e, "]"),
+            absl::StrFormat("closes a cycle (\"%s\" -> \"%s\"); the "
+                            "operator graph must be a DAG",
+                            snapshot.operators(v).id(), snapshot.operators(w).id()));
       }
       v = w;
       break;
@@ -293,8 +283,8 @@ absl::Status CheckHeader(const v1::Snapshot& snapshot, absl::string_view path,
   if (!std::isfinite(snapshot.window_s()) || snapshot.window_s() <= 0 ||
       snapshot.window_s() > limits.max_window_s) {
     return Invalid(absl::StrCat(path, ".window_s"),
-                   absl::StrCat("must be in (0, ", limits.max_window_s,
-                                "], got ", snapshot.window_s()));
+                   absl::StrCat("must be in (0, ", limits.max_window_s, "], got ",
+                                snapshot.window_s()));
   }
   if (!std::isfinite(snapshot.seconds_since_restart()) ||
       snapshot.seconds_since_restart() < 0) {
@@ -307,8 +297,7 @@ absl::Status CheckHeader(const v1::Snapshot& snapshot, absl::string_view path,
 
 }  // namespace
 
-absl::Status ValidateSnapshot(const v1::Snapshot& snapshot,
-                              absl::string_view path,
+absl::Status ValidateSnapshot(const v1::Snapshot& snapshot, absl::string_view path,
                               const ValidationLimits& limits) {
   const size_t bytes = snapshot.ByteSizeLong();
   if (bytes > static_cast<size_t>(limits.max_snapshot_bytes)) {

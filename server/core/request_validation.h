@@ -19,7 +19,7 @@ namespace streamtune {
 struct ValidationLimits {
   int max_operators = 1000;
   int max_edges = 10000;
-  int max_parallelism = 32768;          // Flink's own upper bound.
+  int max_parallelism = 32768;           // Flink's own upper bound.
   int64_t max_snapshot_bytes = 4 << 20;  // Matches the gRPC receive limit.
   double max_window_s = 86400;
 };
@@ -30,8 +30,7 @@ struct ValidationLimits {
 // operators, no self-loops or duplicate edges, fractions in (0, 1], sources
 // without inputs, sinks without outputs, an acyclic graph, and size limits.
 // `path` prefixes every error (normally "snapshot").
-absl::Status ValidateSnapshot(const v1::Snapshot& snapshot,
-                              absl::string_view path,
+absl::Status ValidateSnapshot(const v1::Snapshot& snapshot, absl::string_view path,
                               const ValidationLimits& limits = {});
 
 // A job id used as a query key (same rules as Snapshot.job_id).

@@ -3,18 +3,18 @@
 #include <cmath>
 #include <string>
 
+#include "common/tenant.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/tenant.h"
 #include "server/core/testing/test_snapshots.h"
 
 namespace streamtune {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::AddEdge;
 using testing::AddOperator;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 using testing::ValidChain;
 
 // Expects INVALID_ARGUMENT whose message starts with `path`.
@@ -53,7 +53,8 @@ TEST(ValidateSnapshot, RejectsACycleAndNamesAnEdgeOnIt) {
 TEST(ValidateSnapshot, RejectsDuplicateOperatorIds) {
   v1::Snapshot s = ValidChain();
   AddOperator(&s, "map", v1::OPERATOR_KIND_MAP, 1);
-  ExpectInvalid(s, "snapshot.operators[3].id", "duplicate id \"map\" (also operators[1])");
+  ExpectInvalid(s, "snapshot.operators[3].id",
+                "duplicate id \"map\" (also operators[1])");
 }
 
 TEST(ValidateSnapshot, RejectsParallelismAboveMax) {
@@ -225,8 +226,9 @@ TEST(ValidateTimeRange, NamesTheBadField) {
                             .status()
                             .message()),
             "start_time: not a valid timestamp");
-  EXPECT_EQ(ValidateTimeRange(nullptr, "start_time", &too_late, "end_time").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ValidateTimeRange(nullptr, "start_time", &too_late, "end_time").status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

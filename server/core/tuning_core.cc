@@ -1,5 +1,4 @@
 #include "server/core/tuning_core.h"
-#include "common/timestamps.h"
 
 #include <utility>
 #include <vector>
@@ -8,6 +7,7 @@
 #include "common/fingerprint.h"
 #include "common/status_macros.h"
 #include "common/tenant.h"
+#include "common/timestamps.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/core/graph/bottleneck_labels.h"
 #include "server/core/graph/job_graph.h"
@@ -31,10 +31,9 @@ absl::Status ValidateListing(absl::string_view tenant, const ListRequest& reques
 // The [start_time, end_time) of a listing request that has one.
 template <typename ListRequest>
 absl::StatusOr<TimeRange> RequestTimeRange(const ListRequest& request) {
-  return ValidateTimeRange(request.has_start_time() ? &request.start_time() : nullptr,
-                           "start_time",
-                           request.has_end_time() ? &request.end_time() : nullptr,
-                           "end_time");
+  return ValidateTimeRange(
+      request.has_start_time() ? &request.start_time() : nullptr, "start_time",
+      request.has_end_time() ? &request.end_time() : nullptr, "end_time");
 }
 
 template <typename ListRequest>
@@ -149,12 +148,8 @@ absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
                                     options_.history_recommendations));
   const JobGraph graph(prepared.stored.snapshot());
   const PolicyInput input{
-      tenant,
-      graph,
-      prepared.labels,
-      prepared.history,
-      past,
-      ComparablePrevious(snapshot, prepared.history)};
+      tenant,           graph, prepared.labels,
+      prepared.history, past,  ComparablePrevious(snapshot, prepared.history)};
   STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer, policy->Recommend(input));
   FillTotals(snapshot, &answer);
   answer.set_policy(std::string(policy->name()));
@@ -165,9 +160,8 @@ absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
       store_->PutSnapshotAndRecommendation(tenant, prepared.stored, answer));
   if (!stored.cluster_id().empty()) {
     // The job's cluster and model version, for dashboards (GetJob).
-    STREAMTUNE_RETURN_IF_ERROR(store_->SetJobModel(tenant, snapshot.job_id(),
-                                                   stored.cluster_id(),
-                                                   stored.model_version()));
+    STREAMTUNE_RETURN_IF_ERROR(store_->SetJobModel(
+        tenant, snapshot.job_id(), stored.cluster_id(), stored.model_version()));
   }
   return stored;
 }
@@ -201,7 +195,8 @@ absl::StatusOr<v1::ListJobsResponse> TuningCore::ListJobs(
   STREAMTUNE_ASSIGN_OR_RETURN(Page<v1::Job> page,
                               store_->ListJobs(tenant, PageOf(request), range));
   v1::ListJobsResponse response;
-  MovePage(std::move(page), response.mutable_jobs(), response.mutable_next_page_token());
+  MovePage(std::move(page), response.mutable_jobs(),
+           response.mutable_next_page_token());
   return response;
 }
 
@@ -238,7 +233,8 @@ absl::StatusOr<v1::ListModelsResponse> TuningCore::ListModels(
   STREAMTUNE_ASSIGN_OR_RETURN(Page<v1::Model> page,
                               store_->ListModels(tenant, PageOf(request)));
   v1::ListModelsResponse response;
-  MovePage(std::move(page), response.mutable_models(), response.mutable_next_page_token());
+  MovePage(std::move(page), response.mutable_models(),
+           response.mutable_next_page_token());
   return response;
 }
 
@@ -267,18 +263,21 @@ absl::StatusOr<v1::PretrainResponse> TuningCore::Pretrain(
     absl::string_view tenant, const v1::PretrainRequest& request) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
   if (pretrainer_ == nullptr) {
-    return absl::UnimplementedError("Pretrain: this server was started without training");
+    return absl::UnimplementedError(
+        "Pretrain: this server was started without training");
   }
   if (request.seed() < 0) return absl::InvalidArgumentError("seed: must be >= 0");
   PretrainOptions options = options_.pretrain;
   if (request.seed() > 0) options.seed = static_cast<uint64_t>(request.seed());
   constexpr int kMaxTrainingSteps = 1000000;
-  if (request.max_training_steps() < 0 || request.max_training_steps() > kMaxTrainingSteps) {
+  if (request.max_training_steps() < 0 ||
+      request.max_training_steps() > kMaxTrainingSteps) {
     return absl::InvalidArgumentError(
-        absl::StrCat("max_training_steps: must be in [0, ", kMaxTrainingSteps, "], got ",
-                     request.max_training_steps()));
+        absl::StrCat("max_training_steps: must be in [0, ", kMaxTrainingSteps,
+                     "], got ", request.max_training_steps()));
   }
-  if (request.max_training_steps() > 0) options.train.max_steps = request.max_training_steps();
+  if (request.max_training_steps() > 0)
+    options.train.max_steps = request.max_training_steps();
   return pretrainer_->Run(tenant, options);
 }
 

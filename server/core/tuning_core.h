@@ -8,8 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "server/core/policy_registry.h"
 #include "server/core/learning/pretraining.h"
+#include "server/core/policy_registry.h"
 #include "server/core/request_validation.h"
 #include "storage/store.h"
 #include "streamtune/v1/admin.pb.h"
@@ -64,8 +64,8 @@ class TuningCore {
                                      const v1::GetModelRequest& request);
   // The tenant's newest published pre-training run; NOT_FOUND before the
   // first.
-  absl::StatusOr<v1::PretrainRun> GetPretrainRun(absl::string_view tenant,
-                                                 const v1::GetPretrainRunRequest& request);
+  absl::StatusOr<v1::PretrainRun> GetPretrainRun(
+      absl::string_view tenant, const v1::GetPretrainRunRequest& request);
   // Clusters the tenant's history and trains its models (minutes on a large
   // history). FAILED_PRECONDITION without labelled history.
   absl::StatusOr<v1::PretrainResponse> Pretrain(absl::string_view tenant,
@@ -80,8 +80,7 @@ class TuningCore {
   // ReportSnapshot.
   absl::StatusOr<Prepared> Prepare(absl::string_view tenant,
                                    const v1::SnapshotRequest& request);
-  absl::Status CheckSameContent(absl::string_view tenant,
-                                const v1::Snapshot& snapshot);
+  absl::Status CheckSameContent(absl::string_view tenant, const v1::Snapshot& snapshot);
 
   Store* store_;
   const PolicyRegistry* policies_;

@@ -106,10 +106,9 @@ TEST_F(TuningCoreTest, RejectsMissingSnapshotUnknownPolicyAndBadTenant) {
   auto unknown = core_->Recommend("t", Request(testing::ValidChain(), "magic"));
   EXPECT_THAT(std::string(unknown.status().message()),
               StartsWith("policy: unknown policy \"magic\" (known: ds2)"));
-  EXPECT_EQ(core_->Recommend("Bad Tenant", Request(testing::ValidChain()))
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      core_->Recommend("Bad Tenant", Request(testing::ValidChain())).status().code(),
+      absl::StatusCode::kInvalidArgument);
   v1::GetJobRequest get;
   get.set_job_id("job");
   EXPECT_EQ(core_->GetJob("t", get).status().code(), absl::StatusCode::kNotFound);
@@ -181,11 +180,13 @@ TEST_F(TuningCoreTest, ListingsFilterByTimeRangeAndCheckIt) {
   recommendations.set_job_id(testing::ValidChain("a", 1000).job_id());
   recommendations.mutable_start_time()->set_seconds(5);
   recommendations.mutable_end_time()->set_seconds(5);
-  EXPECT_EQ(std::string(core_->ListRecommendations("t", recommendations).status().message()),
-            "end_time: must be after start_time");
+  EXPECT_EQ(
+      std::string(core_->ListRecommendations("t", recommendations).status().message()),
+      "end_time: must be after start_time");
   recommendations.mutable_end_time()->set_nanos(-3);
-  EXPECT_EQ(std::string(core_->ListRecommendations("t", recommendations).status().message()),
-            "end_time: not a valid timestamp");
+  EXPECT_EQ(
+      std::string(core_->ListRecommendations("t", recommendations).status().message()),
+      "end_time: not a valid timestamp");
 }
 
 TEST_F(TuningCoreTest, PretrainIsUnimplementedWithoutATrainer) {

@@ -16,7 +16,8 @@ class ObservedModel : public BottleneckModel {
   absl::StatusOr<std::unique_ptr<BottleneckPredictor>> Prepare(
       const GraphFeatures& graph) const override {
     const absl::Time start = absl::Now();
-    absl::StatusOr<std::unique_ptr<BottleneckPredictor>> prepared = inner_->Prepare(graph);
+    absl::StatusOr<std::unique_ptr<BottleneckPredictor>> prepared =
+        inner_->Prepare(graph);
     observer_->OnInference(absl::Now() - start, prepared.ok());
     return prepared;
   }
@@ -32,7 +33,8 @@ absl::StatusOr<TrainedModel> ObservedModelTrainer::Train(
     const std::vector<TrainingSample>& samples, const TrainSettings& settings,
     absl::string_view start_weights) const {
   const absl::Time start = absl::Now();
-  absl::StatusOr<TrainedModel> trained = inner_->Train(samples, settings, start_weights);
+  absl::StatusOr<TrainedModel> trained =
+      inner_->Train(samples, settings, start_weights);
   observer_->OnTraining(purpose_, absl::Now() - start, trained.ok());
   return trained;
 }

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "server/core/graph/job_graph.h"
 #include "server/core/learning/bottleneck_model.h"
 #include "server/core/learning/features.h"
-#include "server/core/graph/job_graph.h"
 #include "server/core/testing/test_snapshots.h"
 
 namespace streamtune::testing {

@@ -28,7 +28,8 @@ class TorchModelTrainer : public ModelTrainer {
     options.holdout_fraction = settings.holdout_fraction;
     options.l2_pull = settings.l2_pull;
     options.progress = settings.progress;
-    STREAMTUNE_ASSIGN_OR_RETURN(TrainResult result, TrainModel(samples, options, start.get()));
+    STREAMTUNE_ASSIGN_OR_RETURN(TrainResult result,
+                                TrainModel(samples, options, start.get()));
     TrainedModel out;
     STREAMTUNE_ASSIGN_OR_RETURN(out.weights, SerializeModel(*result.model));
     auto put = [&](const char* name, double value) {

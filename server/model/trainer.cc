@@ -222,7 +222,8 @@ Split SplitByJob(const std::vector<TrainingSample>& samples, double holdout_frac
   for (size_t i = 0; i < jobs.size(); ++i) job_order[i] = i;
   Shuffle(&job_order, rng);
   const size_t held_out_jobs =
-      std::min(jobs.size() - 1, static_cast<size_t>(std::llround(holdout_fraction * jobs.size())));
+      std::min(jobs.size() - 1,
+               static_cast<size_t>(std::llround(holdout_fraction * jobs.size())));
   absl::flat_hash_set<std::string> held_out;
   for (size_t i = 0; i < held_out_jobs; ++i) {
     held_out.insert(jobs[job_order[i]]);
@@ -275,10 +276,12 @@ absl::StatusOr<std::unique_ptr<TorchBottleneckModel>> InitialModel(
 // is not empty. Records steps and the per-epoch loss in `result`.
 void RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& samples,
                const std::vector<size_t>& train, int feature_dim,
-               std::pair<double, double> weights, const std::vector<torch::Tensor>& anchor,
-               const TrainOptions& options, std::mt19937_64* rng, TrainResult* result) {
+               std::pair<double, double> weights,
+               const std::vector<torch::Tensor>& anchor, const TrainOptions& options,
+               std::mt19937_64* rng, TrainResult* result) {
   std::vector<torch::Tensor> params = net.parameters();
-  torch::optim::Adam optimizer(params, torch::optim::AdamOptions(options.learning_rate));
+  torch::optim::Adam optimizer(params,
+                               torch::optim::AdamOptions(options.learning_rate));
   std::vector<size_t> order = train;
   bool out_of_steps = false;
   for (int epoch = 1; epoch <= options.epochs && !out_of_steps; ++epoch) {
@@ -290,9 +293,11 @@ void RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& samples,
         out_of_steps = true;
         break;
       }
-      std::vector<size_t> part(order.begin() + first,
-                               order.begin() + std::min(order.size(), first + options.batch_graphs));
-      LossBatch batch = MakeLossBatch(samples, part, feature_dim, weights.first, weights.second);
+      std::vector<size_t> part(
+          order.begin() + first,
+          order.begin() + std::min(order.size(), first + options.batch_graphs));
+      LossBatch batch =
+          MakeLossBatch(samples, part, feature_dim, weights.first, weights.second);
       if (batch.labelled == 0) continue;
       optimizer.zero_grad();
       torch::Tensor data_sum = WeightedLossSum(net, batch);
@@ -324,7 +329,8 @@ absl::StatusOr<TrainResult> TrainModel(const std::vector<TrainingSample>& sample
   absl::Status valid = ValidateOptions(options);
   if (!valid.ok()) return valid;
   if (samples.empty()) return absl::InvalidArgumentError("no training samples");
-  const int feature_dim = start != nullptr ? start->config().feature_dim : options.feature_dim;
+  const int feature_dim =
+      start != nullptr ? start->config().feature_dim : options.feature_dim;
   for (size_t i = 0; i < samples.size(); ++i) {
     valid = ValidateSample(samples[i], i, feature_dim);
     if (!valid.ok()) return valid;
@@ -335,7 +341,8 @@ absl::StatusOr<TrainResult> TrainModel(const std::vector<TrainingSample>& sample
   if (result.train_labelled_nodes == 0) {
     return absl::FailedPreconditionError("no labelled node among the training samples");
   }
-  const std::pair<double, double> weights = ClassWeights(result, options.class_balanced);
+  const std::pair<double, double> weights =
+      ClassWeights(result, options.class_balanced);
   try {
     if (options.threads > 0 && at::get_num_threads() != options.threads) {
       at::set_num_threads(options.threads);
@@ -346,13 +353,15 @@ absl::StatusOr<TrainResult> TrainModel(const std::vector<TrainingSample>& sample
     GnnNetImpl& net = *(*model)->impl().net;
     std::vector<torch::Tensor> anchor;
     if (start != nullptr && options.l2_pull > 0) {
-      for (const torch::Tensor& p : net.parameters()) anchor.push_back(p.detach().clone());
+      for (const torch::Tensor& p : net.parameters())
+        anchor.push_back(p.detach().clone());
     }
-    result.initial_loss = FullLoss(net, samples, split.train, feature_dim, options.batch_graphs,
-                                   weights.first, weights.second);
-    RunEpochs(net, samples, split.train, feature_dim, weights, anchor, options, &rng, &result);
-    result.final_loss = FullLoss(net, samples, split.train, feature_dim, options.batch_graphs,
-                                 weights.first, weights.second);
+    result.initial_loss = FullLoss(net, samples, split.train, feature_dim,
+                                   options.batch_graphs, weights.first, weights.second);
+    RunEpochs(net, samples, split.train, feature_dim, weights, anchor, options, &rng,
+              &result);
+    result.final_loss = FullLoss(net, samples, split.train, feature_dim,
+                                 options.batch_graphs, weights.first, weights.second);
     // The served model needs no gradients: free them.
     for (torch::Tensor& p : net.parameters()) p.mutable_grad() = torch::Tensor();
 

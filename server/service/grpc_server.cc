@@ -1,11 +1,11 @@
 #include "server/service/grpc_server.h"
 
-#include <thread>
-#include <utility>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+
+#include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -34,9 +34,9 @@ struct GrpcServer::State {
         }
       }
       if (ready.ok() != last_ready) {
-        LogInfo(ready.ok() ? "store ready: SERVING"
-                           : absl::StrCat("store not ready: NOT_SERVING: ",
-                                          ready.message()));
+        LogInfo(ready.ok()
+                    ? "store ready: SERVING"
+                    : absl::StrCat("store not ready: NOT_SERVING: ", ready.message()));
       }
       last_ready = ready.ok();
     } while (!shutting_down.WaitForNotificationWithTimeout(interval));

@@ -3,10 +3,10 @@
 #ifndef STREAMTUNE_SERVER_SERVICE_RPC_METRICS_H_
 #define STREAMTUNE_SERVER_SERVICE_RPC_METRICS_H_
 
+#include <grpcpp/support/status.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/support/status.h>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"

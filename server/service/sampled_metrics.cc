@@ -6,16 +6,18 @@ namespace streamtune {
 
 void SampledMetrics::AddCounter(std::string name, std::string help,
                                 std::vector<Series> series) {
-  Add(prometheus::MetricType::Counter, std::move(name), std::move(help), std::move(series));
+  Add(prometheus::MetricType::Counter, std::move(name), std::move(help),
+      std::move(series));
 }
 
 void SampledMetrics::AddGauge(std::string name, std::string help,
                               std::vector<Series> series) {
-  Add(prometheus::MetricType::Gauge, std::move(name), std::move(help), std::move(series));
+  Add(prometheus::MetricType::Gauge, std::move(name), std::move(help),
+      std::move(series));
 }
 
-void SampledMetrics::Add(prometheus::MetricType type, std::string name, std::string help,
-                         std::vector<Series> series) {
+void SampledMetrics::Add(prometheus::MetricType type, std::string name,
+                         std::string help, std::vector<Series> series) {
   Family family;
   family.shape.name = std::move(name);
   family.shape.help = std::move(help);
@@ -30,7 +32,8 @@ std::vector<prometheus::MetricFamily> SampledMetrics::Collect() const {
     prometheus::MetricFamily collected = family.shape;
     for (const Series& series : family.series) {
       prometheus::ClientMetric metric;
-      for (const auto& [name, value] : series.labels) metric.label.push_back({name, value});
+      for (const auto& [name, value] : series.labels)
+        metric.label.push_back({name, value});
       const double value = series.value();
       if (family.shape.type == prometheus::MetricType::Counter) {
         metric.counter.value = value;

@@ -5,13 +5,13 @@
 #ifndef STREAMTUNE_SERVER_SERVICE_SAMPLED_METRICS_H_
 #define STREAMTUNE_SERVER_SERVICE_SAMPLED_METRICS_H_
 
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <prometheus/collectable.h>
-#include <prometheus/metric_family.h>
 
 namespace streamtune {
 

@@ -1,12 +1,12 @@
 #include "server/service/server_metrics.h"
 
-#include <string>
-#include <utility>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <string>
+#include <utility>
 
 #include "server/service/sampled_metrics.h"
 
@@ -17,8 +17,8 @@ namespace {
 const prometheus::Histogram::BucketBoundaries kTrainingBuckets = {
     0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
 const prometheus::Histogram::BucketBoundaries kFastBuckets = {
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-    0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 10};
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+    0.05,   0.1,     0.25,   0.5,   1,      2.5,   10};
 
 const char* Outcome(bool ok) { return ok ? "ok" : "error"; }
 
@@ -39,8 +39,9 @@ class ServerMetrics::Tuning : public TuningObserver {
                        .Register(registry)) {}
 
   void OnTraining(absl::string_view purpose, absl::Duration elapsed, bool ok) override {
-    training_.Add({{"purpose", std::string(purpose)}, {"outcome", Outcome(ok)}},
-                  kTrainingBuckets)
+    training_
+        .Add({{"purpose", std::string(purpose)}, {"outcome", Outcome(ok)}},
+             kTrainingBuckets)
         .Observe(absl::ToDoubleSeconds(elapsed));
   }
   void OnInference(absl::Duration elapsed, bool ok) override {
@@ -77,7 +78,8 @@ class ServerMetrics::Store : public StoreObserver {
     transactions_.Add({{"operation", std::string(operation)}}, kFastBuckets)
         .Observe(absl::ToDoubleSeconds(elapsed));
   }
-  void OnDatabaseError(absl::string_view operation, const absl::Status& error) override {
+  void OnDatabaseError(absl::string_view operation,
+                       const absl::Status& error) override {
     errors_
         .Add({{"operation", std::string(operation)},
               {"code", absl::StatusCodeToString(error.code())}})
@@ -109,7 +111,8 @@ void ServerMetrics::WatchModelCache(const ModelRepository* models) {
   sampled_->AddCounter(
       "streamtune_model_cache_lookups_total",
       "Loaded-model cache lookups by result (hit, or miss: loaded from PostgreSQL)",
-      {{{{"result", "hit"}}, [models] { return static_cast<double>(models->cache_hits()); }},
+      {{{{"result", "hit"}},
+        [models] { return static_cast<double>(models->cache_hits()); }},
        {{{"result", "miss"}},
         [models] { return static_cast<double>(models->cache_misses()); }}});
 }
@@ -127,7 +130,8 @@ void ServerMetrics::WatchPool(std::function<PoolStats()> stats) {
                       {{{"state", "max"}}, [stats] { return stats().size; }}});
 }
 
-std::vector<std::shared_ptr<prometheus::Collectable>> ServerMetrics::collectables() const {
+std::vector<std::shared_ptr<prometheus::Collectable>> ServerMetrics::collectables()
+    const {
   return {registry_, sampled_};
 }
 

@@ -3,13 +3,13 @@
 // server exports: a renamed metric fails here, not on an ops screen.
 #include "server/service/server_metrics.h"
 
+#include <prometheus/metric_family.h>
+
 #include <fstream>
 #include <map>
 #include <regex>
 #include <set>
 #include <string>
-
-#include <prometheus/metric_family.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -50,7 +50,8 @@ class ServerMetricsTest : public ::testing::Test {
     std::set<std::string> names;
     for (const auto& [name, family] : Families()) {
       if (family.type == prometheus::MetricType::Histogram) {
-        for (const char* suffix : {"_bucket", "_sum", "_count"}) names.insert(name + suffix);
+        for (const char* suffix : {"_bucket", "_sum", "_count"})
+          names.insert(name + suffix);
       } else {
         names.insert(name);
       }
@@ -71,10 +72,14 @@ double Value(const prometheus::MetricFamily& family,
     for (const auto& label : metric.label) got[label.name] = label.value;
     if (got != labels) continue;
     switch (family.type) {
-      case prometheus::MetricType::Counter: return metric.counter.value;
-      case prometheus::MetricType::Gauge: return metric.gauge.value;
-      case prometheus::MetricType::Histogram: return metric.histogram.sample_count;
-      default: return -1;
+      case prometheus::MetricType::Counter:
+        return metric.counter.value;
+      case prometheus::MetricType::Gauge:
+        return metric.gauge.value;
+      case prometheus::MetricType::Histogram:
+        return metric.histogram.sample_count;
+      default:
+        return -1;
     }
   }
   return -1;
@@ -82,7 +87,8 @@ double Value(const prometheus::MetricFamily& family,
 
 TEST_F(ServerMetricsTest, EveryHookReachesItsFamily) {
   auto families = Families();
-  EXPECT_EQ(Value(families["streamtune_rpcs_total"], {{"method", "Recommend"}, {"code", "OK"}}),
+  EXPECT_EQ(Value(families["streamtune_rpcs_total"],
+                  {{"method", "Recommend"}, {"code", "OK"}}),
             1);
   EXPECT_EQ(Value(families["streamtune_model_training_duration_seconds"],
                   {{"purpose", "fine_tune"}, {"outcome", "ok"}}),
@@ -97,11 +103,17 @@ TEST_F(ServerMetricsTest, EveryHookReachesItsFamily) {
                   {{"operation", "PutSnapshot"}, {"code", "UNAVAILABLE"}}),
             1);
   EXPECT_EQ(Value(families["streamtune_postgres_pool_wait_seconds"], {}), 1);
-  EXPECT_EQ(Value(families["streamtune_postgres_pool_connections"], {{"state", "in_use"}}), 2);
-  EXPECT_EQ(Value(families["streamtune_postgres_pool_connections"], {{"state", "idle"}}), 1);
-  EXPECT_EQ(Value(families["streamtune_postgres_pool_connections"], {{"state", "max"}}), 8);
-  EXPECT_EQ(Value(families["streamtune_model_cache_lookups_total"], {{"result", "hit"}}), 0);
-  EXPECT_EQ(Value(families["streamtune_model_cache_lookups_total"], {{"result", "miss"}}), 0);
+  EXPECT_EQ(
+      Value(families["streamtune_postgres_pool_connections"], {{"state", "in_use"}}),
+      2);
+  EXPECT_EQ(
+      Value(families["streamtune_postgres_pool_connections"], {{"state", "idle"}}), 1);
+  EXPECT_EQ(Value(families["streamtune_postgres_pool_connections"], {{"state", "max"}}),
+            8);
+  EXPECT_EQ(
+      Value(families["streamtune_model_cache_lookups_total"], {{"result", "hit"}}), 0);
+  EXPECT_EQ(
+      Value(families["streamtune_model_cache_lookups_total"], {{"result", "miss"}}), 0);
   EXPECT_EQ(Value(families["streamtune_serving"], {}), 1);
 }
 
@@ -116,11 +128,13 @@ TEST_F(ServerMetricsTest, DashboardQueriesExactlyTheExportedFamilies) {
   for (const auto& panel : dashboard.at("panels")) {
     if (panel.at("type") == "row") continue;
     ASSERT_TRUE(panel.contains("targets")) << panel.value("title", "?");
-    EXPECT_EQ(panel.at("datasource").at("uid"), "${datasource}") << panel.value("title", "?");
+    EXPECT_EQ(panel.at("datasource").at("uid"), "${datasource}")
+        << panel.value("title", "?");
     for (const auto& target : panel.at("targets")) {
       const std::string expr = target.at("expr").get<std::string>();
       ++queries;
-      for (std::sregex_iterator it(expr.begin(), expr.end(), metric_name), end; it != end; ++it) {
+      for (std::sregex_iterator it(expr.begin(), expr.end(), metric_name), end;
+           it != end; ++it) {
         queried.insert(it->str());
       }
     }
@@ -129,8 +143,8 @@ TEST_F(ServerMetricsTest, DashboardQueriesExactlyTheExportedFamilies) {
   const std::set<std::string> exported = QueryableNames();
   // Every metric a panel queries is exported...
   for (const std::string& name : queried) {
-    EXPECT_TRUE(exported.count(name) > 0) << "the dashboard queries " << name
-                                          << ", which the server does not export";
+    EXPECT_TRUE(exported.count(name) > 0)
+        << "the dashboard queries " << name << ", which the server does not export";
   }
   // ...and every exported family has a panel.
   for (const auto& [name, family] : Families()) {

@@ -41,10 +41,9 @@ grpc::Status Serve(RpcMetrics* metrics, absl::string_view method,
 grpc::Status TuningService::Recommend(grpc::ServerContext* context,
                                       const v1::SnapshotRequest* request,
                                       v1::Recommendation* response) {
-  grpc::Status status = Serve(metrics_, "Recommend", context, response,
-                              [&](const std::string& tenant) {
-                                return core_->Recommend(tenant, *request);
-                              });
+  grpc::Status status = Serve(
+      metrics_, "Recommend", context, response,
+      [&](const std::string& tenant) { return core_->Recommend(tenant, *request); });
   if (status.ok()) {
     metrics_->RecordRecommendation(response->policy(), response->apply(),
                                    response->fallback());
@@ -64,19 +63,17 @@ grpc::Status TuningService::ReportSnapshot(grpc::ServerContext* context,
 grpc::Status TuningService::GetJob(grpc::ServerContext* context,
                                    const v1::GetJobRequest* request,
                                    v1::Job* response) {
-  return Serve(metrics_, "GetJob", context, response,
-               [&](const std::string& tenant) {
-                 return core_->GetJob(tenant, *request);
-               });
+  return Serve(metrics_, "GetJob", context, response, [&](const std::string& tenant) {
+    return core_->GetJob(tenant, *request);
+  });
 }
 
 grpc::Status TuningService::ListJobs(grpc::ServerContext* context,
                                      const v1::ListJobsRequest* request,
                                      v1::ListJobsResponse* response) {
-  return Serve(metrics_, "ListJobs", context, response,
-               [&](const std::string& tenant) {
-                 return core_->ListJobs(tenant, *request);
-               });
+  return Serve(metrics_, "ListJobs", context, response, [&](const std::string& tenant) {
+    return core_->ListJobs(tenant, *request);
+  });
 }
 
 grpc::Status TuningService::ListSnapshots(grpc::ServerContext* context,
@@ -100,28 +97,25 @@ grpc::Status TuningService::ListRecommendations(
 grpc::Status AdminService::ListModels(grpc::ServerContext* context,
                                       const v1::ListModelsRequest* request,
                                       v1::ListModelsResponse* response) {
-  return Serve(metrics_, "ListModels", context, response,
-               [&](const std::string& tenant) {
-                 return core_->ListModels(tenant, *request);
-               });
+  return Serve(
+      metrics_, "ListModels", context, response,
+      [&](const std::string& tenant) { return core_->ListModels(tenant, *request); });
 }
 
 grpc::Status AdminService::GetModel(grpc::ServerContext* context,
                                     const v1::GetModelRequest* request,
                                     v1::Model* response) {
-  return Serve(metrics_, "GetModel", context, response,
-               [&](const std::string& tenant) {
-                 return core_->GetModel(tenant, *request);
-               });
+  return Serve(metrics_, "GetModel", context, response, [&](const std::string& tenant) {
+    return core_->GetModel(tenant, *request);
+  });
 }
 
 grpc::Status AdminService::Pretrain(grpc::ServerContext* context,
                                     const v1::PretrainRequest* request,
                                     v1::PretrainResponse* response) {
-  return Serve(metrics_, "Pretrain", context, response,
-               [&](const std::string& tenant) {
-                 return core_->Pretrain(tenant, *request);
-               });
+  return Serve(metrics_, "Pretrain", context, response, [&](const std::string& tenant) {
+    return core_->Pretrain(tenant, *request);
+  });
 }
 
 grpc::Status AdminService::GetPretrainRun(grpc::ServerContext* context,

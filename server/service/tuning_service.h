@@ -24,8 +24,7 @@ class TuningService final : public v1::StreamTune::Service {
   grpc::Status ReportSnapshot(grpc::ServerContext* context,
                               const v1::SnapshotRequest* request,
                               v1::ReportSnapshotResponse* response) override;
-  grpc::Status GetJob(grpc::ServerContext* context,
-                      const v1::GetJobRequest* request,
+  grpc::Status GetJob(grpc::ServerContext* context, const v1::GetJobRequest* request,
                       v1::Job* response) override;
   grpc::Status ListJobs(grpc::ServerContext* context,
                         const v1::ListJobsRequest* request,
@@ -33,10 +32,9 @@ class TuningService final : public v1::StreamTune::Service {
   grpc::Status ListSnapshots(grpc::ServerContext* context,
                              const v1::ListSnapshotsRequest* request,
                              v1::ListSnapshotsResponse* response) override;
-  grpc::Status ListRecommendations(
-      grpc::ServerContext* context,
-      const v1::ListRecommendationsRequest* request,
-      v1::ListRecommendationsResponse* response) override;
+  grpc::Status ListRecommendations(grpc::ServerContext* context,
+                                   const v1::ListRecommendationsRequest* request,
+                                   v1::ListRecommendationsResponse* response) override;
 
  private:
   TuningCore* core_;

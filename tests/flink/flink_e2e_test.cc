@@ -63,8 +63,9 @@ class FlinkE2eTest : public ::testing::Test {
         local::ServerProcess::Start(options);
     if (!started.ok()) return started.status();
     server = started->release();
-    absl::StatusOr<HarnessJob> job = testing::StartHarness(
-        STREAMTUNE_FLINK_RUN_HARNESS, STREAMTUNE_FLINK_HARNESS_DIR, *work_dir, kJobFlags);
+    absl::StatusOr<HarnessJob> job =
+        testing::StartHarness(STREAMTUNE_FLINK_RUN_HARNESS,
+                              STREAMTUNE_FLINK_HARNESS_DIR, *work_dir, kJobFlags);
     if (!job.ok()) return job.status();
     harness = new HarnessJob(*std::move(job));
     return absl::OkStatus();
@@ -92,13 +93,17 @@ class FlinkE2eTest : public ::testing::Test {
   }
 
   AgentProcess StartAgent(const std::string& name, std::vector<std::string> flags) {
-    std::vector<std::string> all = {
-        absl::StrCat("--server=", server->target()), absl::StrCat("--tenant=", kTenant),
-        absl::StrCat("--flink_rest=", harness->rest_url), "--job=" + harness->job_id,
-        "--decision_interval=6s", "--warmup=10s", "--max_parallelism=8",
-        "--http_timeout=3s"};
+    std::vector<std::string> all = {absl::StrCat("--server=", server->target()),
+                                    absl::StrCat("--tenant=", kTenant),
+                                    absl::StrCat("--flink_rest=", harness->rest_url),
+                                    "--job=" + harness->job_id,
+                                    "--decision_interval=6s",
+                                    "--warmup=10s",
+                                    "--max_parallelism=8",
+                                    "--http_timeout=3s"};
     all.insert(all.end(), flags.begin(), flags.end());
-    auto agent = testing::StartAgent(STREAMTUNE_FLINK_AGENT_BINARY, *work_dir, name, all);
+    auto agent =
+        testing::StartAgent(STREAMTUNE_FLINK_AGENT_BINARY, *work_dir, name, all);
     EXPECT_TRUE(agent.ok()) << agent.status();
     return agent.ok() ? *std::move(agent) : AgentProcess();
   }
@@ -119,7 +124,8 @@ class FlinkE2eTest : public ::testing::Test {
   }
 
   // The service's answers for the job, from `since` on.
-  std::vector<v1::Recommendation> Recommendations(absl::Time since = absl::UnixEpoch()) {
+  std::vector<v1::Recommendation> Recommendations(
+      absl::Time since = absl::UnixEpoch()) {
     v1::ListRecommendationsRequest request;
     request.set_job_id("flink/" + harness->job_id);
     request.mutable_start_time()->set_seconds(absl::ToUnixSeconds(since));
@@ -141,7 +147,8 @@ TEST_F(FlinkE2eTest, DryRunRecommendsAndAppliesNothing) {
   const absl::Time deadline = absl::Now() + absl::Seconds(120);
   while (MetricValue(Metrics(agent), "streamtune_flink_decisions_total",
                      {{"outcome", "dry_run"}}) < 1) {
-    ASSERT_LT(absl::Now(), deadline) << "no dry-run decision:\n" << agent.process->log();
+    ASSERT_LT(absl::Now(), deadline) << "no dry-run decision:\n"
+                                     << agent.process->log();
     ASSERT_TRUE(testing::Running(*agent.process)) << agent.process->log();
     absl::SleepFor(absl::Milliseconds(500));  // Polling interval.
   }
@@ -157,8 +164,10 @@ TEST_F(FlinkE2eTest, DryRunRecommendsAndAppliesNothing) {
   for (const auto& [vertex, p] : FlinkParallelism()) EXPECT_EQ(p, 1) << vertex;
   auto requirements = rest_->GetResourceRequirements(harness->job_id);
   ASSERT_TRUE(requirements.ok()) << requirements.status();
-  for (const auto& [vertex, bounds] : *requirements) EXPECT_EQ(bounds.upper, 1) << vertex;
-  EXPECT_EQ(MetricValue(metrics, "streamtune_flink_decisions_total", {{"outcome", "applied"}}),
+  for (const auto& [vertex, bounds] : *requirements)
+    EXPECT_EQ(bounds.upper, 1) << vertex;
+  EXPECT_EQ(MetricValue(metrics, "streamtune_flink_decisions_total",
+                        {{"outcome", "applied"}}),
             0);
   auto stopped = agent.process->Stop(SIGTERM, absl::Seconds(20));
   ASSERT_TRUE(stopped.ok()) << stopped.status();
@@ -175,11 +184,12 @@ TEST_F(FlinkE2eTest, TunesTheBottleneckToWhatTheServiceRecommended) {
   const absl::Time deadline = absl::Now() + absl::Seconds(240);
   while (true) {
     const std::string metrics = Metrics(agent);
-    const double now_applied =
-        MetricValue(metrics, "streamtune_flink_decisions_total", {{"outcome", "applied"}});
-    const double kept =
-        MetricValue(metrics, "streamtune_flink_decisions_total", {{"outcome", "kept"}}) +
-        MetricValue(metrics, "streamtune_flink_decisions_total", {{"outcome", "unchanged"}});
+    const double now_applied = MetricValue(metrics, "streamtune_flink_decisions_total",
+                                           {{"outcome", "applied"}});
+    const double kept = MetricValue(metrics, "streamtune_flink_decisions_total",
+                                    {{"outcome", "kept"}}) +
+                        MetricValue(metrics, "streamtune_flink_decisions_total",
+                                    {{"outcome", "unchanged"}});
     if (now_applied != applied || settled_after < 0) {
       applied = now_applied;
       settled_after = now_applied > 0 ? kept : -1;
@@ -205,20 +215,23 @@ TEST_F(FlinkE2eTest, TunesTheBottleneckToWhatTheServiceRecommended) {
     }
     if (!r.apply() || !changes_something) continue;
     ++changes;
-    if (last_applied == nullptr || r.created_at().seconds() > last_applied->created_at().seconds() ||
+    if (last_applied == nullptr ||
+        r.created_at().seconds() > last_applied->created_at().seconds() ||
         (r.created_at().seconds() == last_applied->created_at().seconds() &&
          r.created_at().nanos() > last_applied->created_at().nanos())) {
       last_applied = &r;
     }
   }
-  EXPECT_EQ(changes, applied) << "the service asked for a change the agent did not make";
+  EXPECT_EQ(changes, applied)
+      << "the service asked for a change the agent did not make";
   ASSERT_NE(last_applied, nullptr);
 
   // Flink runs exactly what the service last recommended ...
   const std::map<std::string, int> running = FlinkParallelism();
   ASSERT_EQ(running.size(), static_cast<size_t>(last_applied->operators_size()));
   for (const auto& op : last_applied->operators()) {
-    EXPECT_EQ(running.at(op.operator_id()), op.recommended_parallelism()) << op.operator_id();
+    EXPECT_EQ(running.at(op.operator_id()), op.recommended_parallelism())
+        << op.operator_id();
   }
   // ... which removed the bottleneck: the aggregate runs wider, and no
   // vertex spends noticeable time backpressured over a 5 s window.
@@ -229,8 +242,8 @@ TEST_F(FlinkE2eTest, TunesTheBottleneckToWhatTheServiceRecommended) {
       EXPECT_GE(v.parallelism, 2);
     }
   }
-  auto backpressure =
-      testing::BackpressureOverWindow(*http_, *rest_, harness->job_id, absl::Seconds(5));
+  auto backpressure = testing::BackpressureOverWindow(*http_, *rest_, harness->job_id,
+                                                      absl::Seconds(5));
   ASSERT_TRUE(backpressure.ok()) << backpressure.status();
   for (const auto& [vertex, ms_per_s] : *backpressure) {
     EXPECT_LT(ms_per_s, 100) << vertex << " is still backpressured";
@@ -273,7 +286,8 @@ TEST_F(FlinkE2eTest, FailingFlinkIsLoggedCountedAndNothingIsApplied) {
   for (size_t i = 0; i < agents.size(); ++i) {
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
     while (MetricValue(Metrics(agents[i]), "streamtune_flink_errors_total") < 3) {
-      ASSERT_LT(absl::Now(), deadline) << cases[i].name << ":\n" << agents[i].process->log();
+      ASSERT_LT(absl::Now(), deadline) << cases[i].name << ":\n"
+                                       << agents[i].process->log();
       absl::SleepFor(absl::Milliseconds(200));  // Polling interval.
     }
     EXPECT_TRUE(testing::Running(*agents[i].process)) << cases[i].name;

@@ -19,7 +19,8 @@
 
 namespace streamtune::testing {
 
-absl::StatusOr<nlohmann::json> AwaitJsonFile(const std::string& path, ChildProcess* child,
+absl::StatusOr<nlohmann::json> AwaitJsonFile(const std::string& path,
+                                             ChildProcess* child,
                                              absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
@@ -49,16 +50,19 @@ absl::StatusOr<HarnessJob> StartHarness(const std::string& run_script,
   argv.insert(argv.end(), flags.begin(), flags.end());
   HarnessJob job;
   STREAMTUNE_ASSIGN_OR_RETURN(
-      job.process, ChildProcess::Start(argv, work_dir + "/harness.log", /*stdin_pipe=*/true));
+      job.process,
+      ChildProcess::Start(argv, work_dir + "/harness.log", /*stdin_pipe=*/true));
   // A cold JVM plus a MiniCluster takes 5-15 s on 2 busy cores.
-  STREAMTUNE_ASSIGN_OR_RETURN(nlohmann::json ports,
-                              AwaitJsonFile(port_file, job.process.get(), absl::Seconds(120)));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      nlohmann::json ports,
+      AwaitJsonFile(port_file, job.process.get(), absl::Seconds(120)));
   job.rest_url = absl::StrCat("http://127.0.0.1:", ports.at("rest_port").get<int>());
   job.job_id = ports.at("job_id").get<std::string>();
   return job;
 }
 
-absl::StatusOr<AgentProcess> StartAgent(const std::string& binary, const std::string& work_dir,
+absl::StatusOr<AgentProcess> StartAgent(const std::string& binary,
+                                        const std::string& work_dir,
                                         const std::string& name,
                                         std::vector<std::string> flags) {
   const std::string port_file = absl::StrCat(work_dir, "/", name, ".json");
@@ -66,12 +70,14 @@ absl::StatusOr<AgentProcess> StartAgent(const std::string& binary, const std::st
                                    absl::StrCat("--port_file=", port_file)};
   argv.insert(argv.end(), flags.begin(), flags.end());
   AgentProcess agent;
-  STREAMTUNE_ASSIGN_OR_RETURN(agent.process,
-                              ChildProcess::Start(argv, absl::StrCat(work_dir, "/", name, ".log")));
-  STREAMTUNE_ASSIGN_OR_RETURN(nlohmann::json ports,
-                              AwaitJsonFile(port_file, agent.process.get(), absl::Seconds(30)));
-  agent.metrics_url =
-      absl::StrCat("http://127.0.0.1:", ports.at("metrics_port").get<int>(), "/metrics");
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      agent.process,
+      ChildProcess::Start(argv, absl::StrCat(work_dir, "/", name, ".log")));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      nlohmann::json ports,
+      AwaitJsonFile(port_file, agent.process.get(), absl::Seconds(30)));
+  agent.metrics_url = absl::StrCat(
+      "http://127.0.0.1:", ports.at("metrics_port").get<int>(), "/metrics");
   return agent;
 }
 
@@ -93,10 +99,12 @@ double MetricValue(const std::string& text, const std::string& family,
   return total;
 }
 
-absl::StatusOr<std::string> HttpGetText(flink::HttpClient& http, const std::string& url) {
+absl::StatusOr<std::string> HttpGetText(flink::HttpClient& http,
+                                        const std::string& url) {
   STREAMTUNE_ASSIGN_OR_RETURN(flink::HttpResponse response, http.Get(url));
   if (response.status != 200) {
-    return absl::UnavailableError(absl::StrCat("GET ", url, ": HTTP ", response.status));
+    return absl::UnavailableError(
+        absl::StrCat("GET ", url, ": HTTP ", response.status));
   }
   return response.body;
 }
@@ -104,19 +112,22 @@ absl::StatusOr<std::string> HttpGetText(flink::HttpClient& http, const std::stri
 absl::StatusOr<std::map<std::string, double>> BackpressureOverWindow(
     flink::HttpClient& http, flink::FlinkRestClient& rest, const std::string& job_id,
     absl::Duration window) {
-  auto read = [&](const flink::FlinkJob& job) -> absl::StatusOr<std::map<std::string, double>> {
+  auto read =
+      [&](const flink::FlinkJob& job) -> absl::StatusOr<std::map<std::string, double>> {
     std::map<std::string, double> totals;
     for (const auto& v : job.vertices) {
       STREAMTUNE_ASSIGN_OR_RETURN(
           std::string body,
-          HttpGetText(http, absl::StrCat(rest.base_url(), "/jobs/", job_id, "/vertices/", v.id,
-                                         "/subtasks/metrics?get=accumulateBackPressuredTimeMs"
-                                         "&agg=sum")));
+          HttpGetText(
+              http, absl::StrCat(rest.base_url(), "/jobs/", job_id, "/vertices/", v.id,
+                                 "/subtasks/metrics?get=accumulateBackPressuredTimeMs"
+                                 "&agg=sum")));
       STREAMTUNE_ASSIGN_OR_RETURN(flink::AggregatedMetrics metrics,
                                   flink::ParseAggregatedMetrics(body));
       auto it = metrics.find("accumulateBackPressuredTimeMs");
       if (it == metrics.end() || !it->second.sum.has_value()) {
-        return absl::NotFoundError(absl::StrCat("no accumulateBackPressuredTimeMs for ", v.name));
+        return absl::NotFoundError(
+            absl::StrCat("no accumulateBackPressuredTimeMs for ", v.name));
       }
       totals[v.id] = *it->second.sum;
     }
@@ -172,7 +183,8 @@ void MisbehavingServer::Serve() {
     if (fd < 0) continue;
     char buffer[4096];
     pollfd readable{fd, POLLIN, 0};
-    const ssize_t n = poll(&readable, 1, 1000) > 0 ? read(fd, buffer, sizeof(buffer)) : 0;
+    const ssize_t n =
+        poll(&readable, 1, 1000) > 0 ? read(fd, buffer, sizeof(buffer)) : 0;
     const std::string request(buffer, n > 0 ? n : 0);
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -183,9 +195,9 @@ void MisbehavingServer::Serve() {
       continue;
     }
     const std::string body = "{\"jobs\": [oops";
-    const std::string response =
-        absl::StrCat("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ",
-                     body.size(), "\r\nConnection: close\r\n\r\n", body);
+    const std::string response = absl::StrCat(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ",
+        body.size(), "\r\nConnection: close\r\n\r\n", body);
     (void)write(fd, response.data(), response.size());
     close(fd);
   }

@@ -26,7 +26,8 @@ using local::ChildProcess;
 
 // The JSON in `path` once it exists, polling every 50 ms until `timeout`.
 // INTERNAL, with the child's log, if `child` exits first.
-absl::StatusOr<nlohmann::json> AwaitJsonFile(const std::string& path, ChildProcess* child,
+absl::StatusOr<nlohmann::json> AwaitJsonFile(const std::string& path,
+                                             ChildProcess* child,
                                              absl::Duration timeout);
 
 // True while `child` has not exited.
@@ -52,7 +53,8 @@ struct AgentProcess {
 
 // Runs streamtune-flink-agent with `flags` plus --metrics_listen=127.0.0.1:0
 // and a port file; waits until it listens.
-absl::StatusOr<AgentProcess> StartAgent(const std::string& binary, const std::string& work_dir,
+absl::StatusOr<AgentProcess> StartAgent(const std::string& binary,
+                                        const std::string& work_dir,
                                         const std::string& name,
                                         std::vector<std::string> flags);
 
@@ -61,7 +63,8 @@ absl::StatusOr<AgentProcess> StartAgent(const std::string& binary, const std::st
 double MetricValue(const std::string& text, const std::string& family,
                    const std::map<std::string, std::string>& labels = {});
 
-absl::StatusOr<std::string> HttpGetText(flink::HttpClient& http, const std::string& url);
+absl::StatusOr<std::string> HttpGetText(flink::HttpClient& http,
+                                        const std::string& url);
 
 // Milliseconds per second each vertex of the job spent backpressured, per
 // subtask on average, over `window` (from Flink's accumulateBackPressuredTimeMs

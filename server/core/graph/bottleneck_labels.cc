@@ -17,9 +17,8 @@ v1::BottleneckLabel FlinkLabel(const JobGraph& graph, const v1::Snapshot* previo
   const auto& m = graph.op(v).metrics();
   if (!m.has_busy_ms_per_s_max()) return v1::BOTTLENECK_LABEL_UNDECIDED;
   const bool saturated = m.busy_ms_per_s_max() >= options.saturated_busy_ms;
-  const bool backlog_grows =
-      graph.is_source(v) &&
-      Grows(PendingGrowthPerSecond(graph.snapshot(), previous, v));
+  const bool backlog_grows = graph.is_source(v) && Grows(PendingGrowthPerSecond(
+                                                       graph.snapshot(), previous, v));
   if (saturated && backlog_grows) return v1::BOTTLENECK_LABEL_BOTTLENECK;
   if (saturated && m.backpressured_ms_per_s_max() < options.backpressured_below_ms) {
     return v1::BOTTLENECK_LABEL_BOTTLENECK;

@@ -23,21 +23,15 @@ class JobGraph {
 
   const v1::Snapshot& snapshot() const { return *snapshot_; }
   int size() const { return static_cast<int>(inputs_.size()); }
-  const v1::Operator& op(int index) const {
-    return snapshot_->operators(index);
-  }
+  const v1::Operator& op(int index) const { return snapshot_->operators(index); }
   const v1::Edge& edge(int index) const { return snapshot_->edges(index); }
   // Index of the operator with `id`, or -1.
   int IndexOf(absl::string_view id) const;
   // Operator indices, every producer before its consumers.
   const std::vector<int>& topological_order() const { return order_; }
   // Indices of the edges into / out of operator `index`.
-  const std::vector<int>& input_edges(int index) const {
-    return inputs_[index];
-  }
-  const std::vector<int>& output_edges(int index) const {
-    return outputs_[index];
-  }
+  const std::vector<int>& input_edges(int index) const { return inputs_[index]; }
+  const std::vector<int>& output_edges(int index) const { return outputs_[index]; }
   // An operator with no input edges reads from outside the job.
   bool is_source(int index) const { return inputs_[index].empty(); }
   // True when any input edge is hash-partitioned (a hot key can skew it).

@@ -14,8 +14,7 @@ using google::protobuf::util::TimeUtil;
 constexpr double kMinRecordsPerSecond = 1e-6;
 constexpr double kMinBusyFraction = 1e-3;
 
-const v1::Operator* FindOperator(const v1::Snapshot& snapshot,
-                                 const std::string& id) {
+const v1::Operator* FindOperator(const v1::Snapshot& snapshot, const std::string& id) {
   for (const auto& op : snapshot.operators()) {
     if (op.id() == id) return &op;
   }
@@ -25,15 +24,13 @@ const v1::Operator* FindOperator(const v1::Snapshot& snapshot,
 }  // namespace
 
 double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later) {
-  return static_cast<double>(
-             TimeUtil::DurationToMicroseconds(later.observed_at() -
-                                              earlier.observed_at())) /
+  return static_cast<double>(TimeUtil::DurationToMicroseconds(later.observed_at() -
+                                                              earlier.observed_at())) /
          1e6;
 }
 
-
-const v1::Snapshot* ComparablePrevious(
-    const v1::Snapshot& current, absl::Span<const v1::StoredSnapshot> history) {
+const v1::Snapshot* ComparablePrevious(const v1::Snapshot& current,
+                                       absl::Span<const v1::StoredSnapshot> history) {
   for (auto it = history.rbegin(); it != history.rend(); ++it) {
     const v1::Snapshot& candidate = it->snapshot();
     if (candidate.snapshot_id() == current.snapshot_id()) continue;
@@ -69,8 +66,8 @@ namespace {
 
 template <typename Has, typename Get>
 std::optional<double> GrowthPerSecond(const v1::Snapshot& current,
-                                      const v1::Snapshot* previous, int index,
-                                      Has has, Get get) {
+                                      const v1::Snapshot* previous, int index, Has has,
+                                      Get get) {
   if (previous == nullptr) return std::nullopt;
   const v1::Operator& op = current.operators(index);
   const v1::Operator* before = FindOperator(*previous, op.id());
@@ -85,8 +82,7 @@ std::optional<double> GrowthPerSecond(const v1::Snapshot& current,
 }  // namespace
 
 std::optional<double> PendingGrowthPerSecond(const v1::Snapshot& current,
-                                             const v1::Snapshot* previous,
-                                             int index) {
+                                             const v1::Snapshot* previous, int index) {
   return GrowthPerSecond(
       current, previous, index,
       [](const v1::OperatorMetrics& m) { return m.has_pending_records(); },
@@ -94,8 +90,7 @@ std::optional<double> PendingGrowthPerSecond(const v1::Snapshot& current,
 }
 
 std::optional<double> QueueGrowthPerSecond(const v1::Snapshot& current,
-                                           const v1::Snapshot* previous,
-                                           int index) {
+                                           const v1::Snapshot* previous, int index) {
   return GrowthPerSecond(
       current, previous, index,
       [](const v1::OperatorMetrics& m) { return m.has_queued_records(); },
@@ -112,9 +107,9 @@ std::vector<double> TargetInputRates(const JobGraph& graph,
       const auto& m = op.metrics();
       // A source whose backlog is draining reads faster than data arrives:
       // read rate + (negative) growth is still the arrival rate.
-      const double arrival = m.records_in_per_s() +
-                             PendingGrowthPerSecond(graph.snapshot(), previous, v)
-                                 .value_or(0.0);
+      const double arrival =
+          m.records_in_per_s() +
+          PendingGrowthPerSecond(graph.snapshot(), previous, v).value_or(0.0);
       target[v] = std::max(0.0, arrival) + m.pending_records() / options.catch_up_s;
       continue;
     }

@@ -23,8 +23,8 @@ struct RateEstimationOptions {
 // The most recent snapshot in `history` (oldest first) taken earlier in the
 // same run as `current` (no restart in between), or nullptr. Growth of
 // backlogs and queues is only meaningful against such a snapshot.
-const v1::Snapshot* ComparablePrevious(
-    const v1::Snapshot& current, absl::Span<const v1::StoredSnapshot> history);
+const v1::Snapshot* ComparablePrevious(const v1::Snapshot& current,
+                                       absl::Span<const v1::StoredSnapshot> history);
 
 // Seconds from `earlier`'s observed_at to `later`'s (negative if reversed).
 double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later);
@@ -42,11 +42,9 @@ std::optional<double> TrueProcessingRate(const v1::Operator& op);
 // queue (queued_records) of operator `index` of `current` since `previous`;
 // nullopt when unknown.
 std::optional<double> PendingGrowthPerSecond(const v1::Snapshot& current,
-                                             const v1::Snapshot* previous,
-                                             int index);
+                                             const v1::Snapshot* previous, int index);
 std::optional<double> QueueGrowthPerSecond(const v1::Snapshot& current,
-                                           const v1::Snapshot* previous,
-                                           int index);
+                                           const v1::Snapshot* previous, int index);
 
 // Target input rate λ_v of every operator (indexed like the snapshot): for a
 // source, its read rate + backlog growth per second + backlog / catch_up_s;

@@ -30,7 +30,8 @@ TEST(ComparablePrevious, PicksTheLatestEarlierSnapshotOfTheSameRun) {
 TEST(ComparablePrevious, IgnoresSnapshotsFromBeforeTheRestart) {
   v1::Snapshot now = testing::ValidChain("c", 1000);
   now.set_seconds_since_restart(30);
-  const std::vector<v1::StoredSnapshot> history = {Stored(testing::ValidChain("b", 940))};
+  const std::vector<v1::StoredSnapshot> history = {
+      Stored(testing::ValidChain("b", 940))};
   EXPECT_EQ(ComparablePrevious(now, history), nullptr);
 }
 

@@ -4,8 +4,8 @@
 #ifndef STREAMTUNE_SERVER_CORE_LEARNING_FEATURES_H_
 #define STREAMTUNE_SERVER_CORE_LEARNING_FEATURES_H_
 
-#include "server/core/learning/bottleneck_model.h"
 #include "server/core/graph/job_graph.h"
+#include "server/core/learning/bottleneck_model.h"
 #include "streamtune/v1/snapshot.pb.h"
 
 namespace streamtune {

@@ -8,7 +8,9 @@
 
 namespace streamtune {
 
-std::string JobModelId(absl::string_view job_id) { return absl::StrCat("job:", job_id); }
+std::string JobModelId(absl::string_view job_id) {
+  return absl::StrCat("job:", job_id);
+}
 
 ModelRepository::ModelRepository(Store* store, const ModelTrainer* trainer,
                                  int cache_capacity)

@@ -66,7 +66,8 @@ class ModelRepository {
   const size_t capacity_;
   mutable absl::Mutex mu_;
   // Least recently used at the back.
-  std::list<std::pair<Key, std::shared_ptr<const BottleneckModel>>> lru_ ABSL_GUARDED_BY(mu_);
+  std::list<std::pair<Key, std::shared_ptr<const BottleneckModel>>> lru_
+      ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<Key, decltype(lru_)::iterator> index_ ABSL_GUARDED_BY(mu_);
   int64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t misses_ ABSL_GUARDED_BY(mu_) = 0;

@@ -31,8 +31,8 @@ struct TrainSettings {
 };
 
 struct TrainedModel {
-  std::string weights;                     // Opaque, for Store::PutModel.
-  std::map<std::string, double> metrics;   // roc_auc, brier, samples, ...
+  std::string weights;                    // Opaque, for Store::PutModel.
+  std::map<std::string, double> metrics;  // roc_auc, brier, samples, ...
 };
 
 // Thread-safe.

@@ -1,5 +1,4 @@
 #include "server/core/learning/pretraining.h"
-#include "common/timestamps.h"
 
 #include <algorithm>
 #include <random>
@@ -10,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
+#include "common/timestamps.h"
 #include "server/core/similarity/ged_distance_matrix.h"
 #include "server/core/similarity/kmedoids.h"
 #include "server/core/similarity/labelled_graph.h"
@@ -24,7 +24,8 @@ struct JobHistory {
 
 // Every job of the tenant with its whole history, except the jobs' own
 // fine-tuned models' bookkeeping (there is none in snapshots).
-absl::StatusOr<std::vector<JobHistory>> ReadHistory(Store* store, absl::string_view tenant) {
+absl::StatusOr<std::vector<JobHistory>> ReadHistory(Store* store,
+                                                    absl::string_view tenant) {
   std::vector<JobHistory> jobs;
   PageRequest jobs_page{1000, ""};
   do {
@@ -33,8 +34,9 @@ absl::StatusOr<std::vector<JobHistory>> ReadHistory(Store* store, absl::string_v
       JobHistory history{job.job_id(), {}};
       PageRequest snapshots_page{1000, ""};
       do {
-        STREAMTUNE_ASSIGN_OR_RETURN(Page<v1::StoredSnapshot> snapshots,
-                                    store->ListSnapshots(tenant, job.job_id(), snapshots_page));
+        STREAMTUNE_ASSIGN_OR_RETURN(
+            Page<v1::StoredSnapshot> snapshots,
+            store->ListSnapshots(tenant, job.job_id(), snapshots_page));
         for (auto& s : snapshots.items) history.snapshots.push_back(std::move(s));
         snapshots_page.page_token = snapshots.next_page_token;
       } while (!snapshots_page.page_token.empty());
@@ -77,10 +79,12 @@ struct LabelledJobs {
   size_t total_samples = 0;
 };
 
-LabelledJobs KeepLabelledJobs(std::vector<JobHistory> all, const SampleOptions& options) {
+LabelledJobs KeepLabelledJobs(std::vector<JobHistory> all,
+                              const SampleOptions& options) {
   LabelledJobs labelled;
   for (JobHistory& job : all) {
-    std::vector<TrainingSample> job_samples = BuildTrainingSamples(job.snapshots, options);
+    std::vector<TrainingSample> job_samples =
+        BuildTrainingSamples(job.snapshots, options);
     if (job_samples.empty()) continue;
     labelled.total_samples += job_samples.size();
     labelled.samples.push_back(std::move(job_samples));
@@ -105,8 +109,10 @@ absl::StatusOr<Clustering> ClusterJobs(const std::vector<JobHistory>& jobs,
   };
   STREAMTUNE_ASSIGN_OR_RETURN(DistanceMatrix distances,
                               BuildGedDistanceMatrix(graphs, ged_options));
-  const int min_size = std::max(options.min_cluster_size, static_cast<int>(jobs.size() / 20));
-  const int k_max = std::min<int>(options.k_max, std::max<int>(1, jobs.size() / min_size));
+  const int min_size =
+      std::max(options.min_cluster_size, static_cast<int>(jobs.size() / 20));
+  const int k_max =
+      std::min<int>(options.k_max, std::max<int>(1, jobs.size() / min_size));
   return ChooseClustering(distances, std::min(options.k_min, k_max), k_max, min_size,
                           options.seed);
 }
@@ -133,20 +139,24 @@ absl::StatusOr<v1::Model> Pretrainer::TrainAndStore(absl::string_view tenant,
                                                     v1::Model record,
                                                     const std::string& what) const {
   Subsample(&data, options.max_samples_per_model, options.seed);
-  Say(options, absl::StrFormat("pretrain: training %s on %d samples", what, data.size()));
+  Say(options,
+      absl::StrFormat("pretrain: training %s on %d samples", what, data.size()));
   TrainSettings settings = options.train;
   settings.seed = options.seed;
-  STREAMTUNE_ASSIGN_OR_RETURN(TrainedModel trained, trainer_->Train(data, settings, ""));
-  for (const auto& [name, value] : trained.metrics) (*record.mutable_metrics())[name] = value;
+  STREAMTUNE_ASSIGN_OR_RETURN(TrainedModel trained,
+                              trainer_->Train(data, settings, ""));
+  for (const auto& [name, value] : trained.metrics)
+    (*record.mutable_metrics())[name] = value;
   Say(options,
-      absl::StrFormat("pretrain: %s ROC-AUC %.3f, Brier %.3f", what,
-                      record.metrics().count("roc_auc") ? record.metrics().at("roc_auc") : -1,
-                      record.metrics().count("brier") ? record.metrics().at("brier") : -1));
+      absl::StrFormat(
+          "pretrain: %s ROC-AUC %.3f, Brier %.3f", what,
+          record.metrics().count("roc_auc") ? record.metrics().at("roc_auc") : -1,
+          record.metrics().count("brier") ? record.metrics().at("brier") : -1));
   return models_->Put(tenant, record, trained.weights);
 }
 
-absl::StatusOr<v1::PretrainResponse> Pretrainer::Run(absl::string_view tenant,
-                                                     const PretrainOptions& options) const {
+absl::StatusOr<v1::PretrainResponse> Pretrainer::Run(
+    absl::string_view tenant, const PretrainOptions& options) const {
   STREAMTUNE_ASSIGN_OR_RETURN(std::vector<JobHistory> all, ReadHistory(store_, tenant));
   const LabelledJobs labelled = KeepLabelledJobs(std::move(all), options.samples);
   const std::vector<JobHistory>& jobs = labelled.jobs;
@@ -158,24 +168,26 @@ absl::StatusOr<v1::PretrainResponse> Pretrainer::Run(absl::string_view tenant,
   Say(options, absl::StrFormat("pretrain: %d jobs with labelled history, %d samples",
                                jobs.size(), labelled.total_samples));
   STREAMTUNE_ASSIGN_OR_RETURN(const Clustering clustering, ClusterJobs(jobs, options));
-  Say(options, absl::StrFormat("pretrain: %d clusters (silhouette %.3f)", clustering.k(),
-                               clustering.silhouette));
+  Say(options, absl::StrFormat("pretrain: %d clusters (silhouette %.3f)",
+                               clustering.k(), clustering.silhouette));
 
   PretrainedModels published;
   published.run = absl::StrCat("run-", absl::ToUnixMicros(absl::Now()));
   for (int c = 0; c < clustering.k(); ++c) {
     int members = 0;
-    std::vector<TrainingSample> data = SamplesOfCluster(labelled, clustering, c, &members);
+    std::vector<TrainingSample> data =
+        SamplesOfCluster(labelled, clustering, c, &members);
     v1::Model record;
     record.set_model_id(absl::StrCat(published.run, ".cluster-", c));
     record.set_cluster_id(absl::StrCat("cluster-", c));
     record.set_kind(kClusterModelKind);
     record.set_pretrain_run(published.run);
-    *record.mutable_medoid() = DagOnly(jobs[clustering.medoids[c]].snapshots.back().snapshot());
+    *record.mutable_medoid() =
+        DagOnly(jobs[clustering.medoids[c]].snapshots.back().snapshot());
     (*record.mutable_metrics())["jobs"] = members;
-    STREAMTUNE_ASSIGN_OR_RETURN(
-        v1::Model stored,
-        TrainAndStore(tenant, options, std::move(data), record, absl::StrCat("cluster ", c)));
+    STREAMTUNE_ASSIGN_OR_RETURN(v1::Model stored,
+                                TrainAndStore(tenant, options, std::move(data), record,
+                                              absl::StrCat("cluster ", c)));
     published.clusters.push_back(std::move(stored));
   }
   std::vector<TrainingSample> everything;
@@ -188,9 +200,9 @@ absl::StatusOr<v1::PretrainResponse> Pretrainer::Run(absl::string_view tenant,
   global.set_kind(kGlobalModelKind);
   global.set_pretrain_run(published.run);
   (*global.mutable_metrics())["jobs"] = jobs.size();
-  STREAMTUNE_ASSIGN_OR_RETURN(published.global,
-                              TrainAndStore(tenant, options, std::move(everything), global,
-                                            "global"));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      published.global,
+      TrainAndStore(tenant, options, std::move(everything), global, "global"));
   STREAMTUNE_RETURN_IF_ERROR(models_->PublishRun(tenant, published));
   v1::PretrainResponse response;
   for (const auto& model : published.clusters) *response.add_models() = model;

@@ -51,7 +51,8 @@ class Pretrainer {
   // metrics), stores it as a new model and returns the stored record.
   absl::StatusOr<v1::Model> TrainAndStore(absl::string_view tenant,
                                           const PretrainOptions& options,
-                                          std::vector<TrainingSample> data, v1::Model record,
+                                          std::vector<TrainingSample> data,
+                                          v1::Model record,
                                           const std::string& what) const;
 
   Store* store_;

@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "absl/types/span.h"
-#include "server/core/learning/features.h"
 #include "server/core/graph/job_graph.h"
 #include "server/core/graph/rate_estimation.h"
+#include "server/core/learning/features.h"
 
 namespace streamtune {
 namespace {
@@ -62,9 +62,10 @@ std::vector<TrainingSample> BuildTrainingSamples(
     if (Stabilising(snapshot)) continue;
     if (stored.labels_size() != snapshot.operators_size()) continue;
     const JobGraph graph(snapshot);
-    const v1::Snapshot* previous = ComparablePrevious(
-        snapshot, absl::MakeConstSpan(history.data(), i));
-    Labelled entry{&stored, ExtractFeatures(graph, previous, options.catch_up_s), {}, {}};
+    const v1::Snapshot* previous =
+        ComparablePrevious(snapshot, absl::MakeConstSpan(history.data(), i));
+    Labelled entry{
+        &stored, ExtractFeatures(graph, previous, options.catch_up_s), {}, {}};
     const std::vector<double> targets =
         TargetInputRates(graph, previous, RateEstimationOptions{options.catch_up_s});
     entry.source_targets.assign(graph.size(), -1);

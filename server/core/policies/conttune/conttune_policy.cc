@@ -14,8 +14,8 @@
 #include "absl/strings/str_join.h"
 #include "server/core/graph/bottleneck_labels.h"
 #include "server/core/graph/job_graph.h"
-#include "server/core/policies/ds2/ds2_step.h"
 #include "server/core/graph/rate_estimation.h"
+#include "server/core/policies/ds2/ds2_step.h"
 
 namespace streamtune {
 namespace {

@@ -5,8 +5,8 @@
 #ifndef STREAMTUNE_SERVER_CORE_POLICIES_CONTTUNE_CONTTUNE_POLICY_H_
 #define STREAMTUNE_SERVER_CORE_POLICIES_CONTTUNE_CONTTUNE_POLICY_H_
 
-#include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/policies/conttune/gaussian_process.h"
+#include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/policy.h"
 
 namespace streamtune {

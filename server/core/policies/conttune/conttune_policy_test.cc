@@ -6,8 +6,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/core/graph/bottleneck_labels.h"
-#include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/graph/rate_estimation.h"
+#include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/testing/test_snapshots.h"
 
 namespace streamtune {

@@ -3,8 +3,8 @@
 #ifndef STREAMTUNE_SERVER_CORE_POLICIES_DS2_DS2_POLICY_H_
 #define STREAMTUNE_SERVER_CORE_POLICIES_DS2_DS2_POLICY_H_
 
-#include "server/core/policy.h"
 #include "server/core/graph/rate_estimation.h"
+#include "server/core/policy.h"
 
 namespace streamtune {
 
@@ -26,8 +26,7 @@ class Ds2Policy : public Policy {
  public:
   explicit Ds2Policy(const Ds2Options& options = {}) : options_(options) {}
   absl::string_view name() const override { return "ds2"; }
-  absl::StatusOr<v1::Recommendation> Recommend(
-      const PolicyInput& input) const override;
+  absl::StatusOr<v1::Recommendation> Recommend(const PolicyInput& input) const override;
 
  private:
   Ds2Options options_;

@@ -9,11 +9,11 @@
 namespace streamtune {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::AddEdge;
 using testing::AddOperator;
+using ::testing::ElementsAre;
 using testing::EmptySnapshot;
+using ::testing::HasSubstr;
 using testing::SetLoad;
 using testing::ThrottledChain;
 

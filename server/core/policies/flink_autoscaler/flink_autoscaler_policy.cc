@@ -1,7 +1,5 @@
 #include "server/core/policies/flink_autoscaler/flink_autoscaler_policy.h"
 
-#include "server/core/policies/flink_autoscaler/flink_autoscaler_timeline.h"
-
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -16,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "server/core/policies/flink_autoscaler/flink_autoscaler_timeline.h"
 
 // How the stateless policy stands in for the operator's stored state, and how
 // our snapshots map onto Flink's metrics (release 1.15.0 file names in []):
@@ -137,17 +136,22 @@ class Evaluator {
   double WindowFullTime(int i) const {
     const int begin = tl_.RunBegin(i);
     const double stable = tl_.run_start(i) + o_.stabilization_interval_s;
-    if (begin == 0 && stable < tl_.time(0) - kTimelineEpsilonS) return stable + o_.metrics_window_s;
+    if (begin == 0 && stable < tl_.time(0) - kTimelineEpsilonS)
+      return stable + o_.metrics_window_s;
     for (int j = begin; j <= i; ++j) {
-      if (tl_.time(j) >= stable - kTimelineEpsilonS) return tl_.time(j) + o_.metrics_window_s;
+      if (tl_.time(j) >= stable - kTimelineEpsilonS)
+        return tl_.time(j) + o_.metrics_window_s;
     }
     return kInf;
   }
-  bool WindowFull(int i) const { return tl_.time(i) >= WindowFullTime(i) - kTimelineEpsilonS; }
+  bool WindowFull(int i) const {
+    return tl_.time(i) >= WindowFullTime(i) - kTimelineEpsilonS;
+  }
   std::vector<int> WindowSamples(int i) const {
     std::vector<int> out;
     for (int j = tl_.RunBegin(i); j <= i; ++j) {
-      if (tl_.time(j) >= tl_.time(i) - o_.metrics_window_s - kTimelineEpsilonS) out.push_back(j);
+      if (tl_.time(j) >= tl_.time(i) - o_.metrics_window_s - kTimelineEpsilonS)
+        out.push_back(j);
     }
     return out;
   }
@@ -248,7 +252,8 @@ void Evaluator::ComputeObservedTpr() {
     const bool trimmed = j - 1 >= begin && WindowFull(j - 1);
     std::vector<int> held;
     for (int k = begin; k < j; ++k) {
-      if (!trimmed || tl_.time(k) >= tl_.time(j - 1) - o_.metrics_window_s - kTimelineEpsilonS) {
+      if (!trimmed ||
+          tl_.time(k) >= tl_.time(j - 1) - o_.metrics_window_s - kTimelineEpsilonS) {
         held.push_back(k);
       }
     }
@@ -309,7 +314,7 @@ PointEval Evaluator::Evaluate(int i) const {
   if (!WindowFull(i)) {
     const double stable = tl_.run_start(i) + o_.stabilization_interval_s;
     p.readiness = tl_.time(i) < stable - kTimelineEpsilonS ? Readiness::kStabilising
-                                              : Readiness::kWindowFilling;
+                                                           : Readiness::kWindowFilling;
     p.ready_at = WindowFullTime(i);
     return p;
   }
@@ -481,7 +486,8 @@ FlinkAutoscalerPolicy::FlinkAutoscalerPolicy(const FlinkAutoscalerOptions& optio
 namespace {
 
 // Why the newest snapshot cannot be evaluated yet, or nullopt when it can.
-std::optional<std::string> NotReadyReason(const v1::Snapshot& now, const PointEval& current,
+std::optional<std::string> NotReadyReason(const v1::Snapshot& now,
+                                          const PointEval& current,
                                           const FlinkTimeline& tl,
                                           const FlinkAutoscalerOptions& o) {
   switch (current.readiness) {
@@ -559,24 +565,27 @@ void TargetVertex(const v1::Operator& op, const VertexEval& e, const PointEval& 
     Delayed& d = delayed.at(op.id());
     const double window_start = t_now - o.scale_down_interval_s;
     if (d.first_request > window_start + kTimelineEpsilonS) {
-      absl::StrAppend(&reason,
-                      absl::StrFormat(
-                          " -> %d, scale-down delayed: requested %.0f s ago, interval %.0f s",
-                          e.computed, t_now - d.first_request, o.scale_down_interval_s));
+      absl::StrAppend(
+          &reason,
+          absl::StrFormat(
+              " -> %d, scale-down delayed: requested %.0f s ago, interval %.0f s",
+              e.computed, t_now - d.first_request, o.scale_down_interval_s));
       lists->waiting.push_back(absl::StrFormat("%s (%.0f of %.0f s)", op.id(),
                                                t_now - d.first_request,
                                                o.scale_down_interval_s));
       out->set_reason(reason);
       return;
     }
-    while (d.requests.front().time < window_start - kTimelineEpsilonS) d.requests.pop_front();
+    while (d.requests.front().time < window_start - kTimelineEpsilonS)
+      d.requests.pop_front();
     target = d.requests.front().parallelism;
     target_outside = d.requests.front().outside;
-    absl::StrAppend(&reason,
-                    absl::StrFormat(" -> %d; scale-down requested for %.0f s: %d, the highest "
-                                    "request of the last %.0f s",
-                                    e.computed, t_now - d.first_request, target,
-                                    o.scale_down_interval_s));
+    absl::StrAppend(
+        &reason,
+        absl::StrFormat(" -> %d; scale-down requested for %.0f s: %d, the highest "
+                        "request of the last %.0f s",
+                        e.computed, t_now - d.first_request, target,
+                        o.scale_down_interval_s));
   }
   out->set_reason(reason);
   if (target == e.current) return;
@@ -596,24 +605,28 @@ void TargetVertex(const v1::Operator& op, const VertexEval& e, const PointEval& 
 // its utilisation band.
 void DecideScaling(const TargetLists& lists, const PointEval& current,
                    v1::Recommendation* answer) {
-  const std::string band = absl::StrFormat("[%.2f, %.2f]", current.band_low, current.band_high);
+  const std::string band =
+      absl::StrFormat("[%.2f, %.2f]", current.band_low, current.band_high);
   std::string why;
   if (lists.changes.empty()) {
-    why = absl::StrCat(lists.waiting.empty() ? "every operator is at its target parallelism"
-                                             : "no change now",
+    why = absl::StrCat(lists.waiting.empty()
+                           ? "every operator is at its target parallelism"
+                           : "no change now",
                        " (band ", band, ")");
   } else if (lists.outside.empty()) {
     why = absl::StrCat("no changing operator is outside the utilisation band ", band,
                        ": not scaling (", absl::StrJoin(lists.withheld, ", "), ")");
   } else {
     answer->set_apply(true);
-    why = absl::StrCat("scaling ", absl::StrJoin(lists.changes, ", "), "; outside ", band, ": ",
-                       absl::StrJoin(lists.outside, ", "));
+    why = absl::StrCat("scaling ", absl::StrJoin(lists.changes, ", "), "; outside ",
+                       band, ": ", absl::StrJoin(lists.outside, ", "));
   }
   if (!lists.waiting.empty()) {
-    absl::StrAppend(&why, "; scale-down delayed for ", absl::StrJoin(lists.waiting, ", "));
+    absl::StrAppend(&why, "; scale-down delayed for ",
+                    absl::StrJoin(lists.waiting, ", "));
   }
-  if (!current.backlog.empty()) absl::StrAppend(&why, "; processing backlog: ", current.backlog);
+  if (!current.backlog.empty())
+    absl::StrAppend(&why, "; processing backlog: ", current.backlog);
   answer->set_reason(why);
 }
 
@@ -624,7 +637,8 @@ absl::StatusOr<v1::Recommendation> FlinkAutoscalerPolicy::Recommend(
   const FlinkTimeline tl(input);
   const Evaluator ev(tl, options_);
   const PointEval current = ev.Evaluate(tl.last());
-  if (std::optional<std::string> not_ready = NotReadyReason(input.graph.snapshot(), current, tl, options_)) {
+  if (std::optional<std::string> not_ready =
+          NotReadyReason(input.graph.snapshot(), current, tl, options_)) {
     return KeepAll(input.graph.snapshot(), *not_ready);
   }
   const JobGraph& g = input.graph;
@@ -637,8 +651,8 @@ absl::StatusOr<v1::Recommendation> FlinkAutoscalerPolicy::Recommend(
     out->set_operator_id(op.id());
     out->set_current_parallelism(op.parallelism());
     out->set_recommended_parallelism(op.parallelism());
-    TargetVertex(op, current.vertices[v], current, tl.time(tl.last()), options_, delayed, out,
-                 &lists);
+    TargetVertex(op, current.vertices[v], current, tl.time(tl.last()), options_,
+                 delayed, out, &lists);
   }
   DecideScaling(lists, current, &answer);
   return answer;

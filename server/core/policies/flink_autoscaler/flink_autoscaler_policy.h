@@ -10,7 +10,6 @@
 
 namespace streamtune {
 
-
 // Every default is the release-1.15.0 default of AutoScalerOptions.java (key
 // in the comment, without the "job.autoscaler." prefix).
 struct FlinkAutoscalerOptions {
@@ -72,7 +71,6 @@ class FlinkAutoscalerPolicy : public Policy {
  private:
   FlinkAutoscalerOptions options_;  // Windows already divided by time_scale.
 };
-
 
 }  // namespace streamtune
 

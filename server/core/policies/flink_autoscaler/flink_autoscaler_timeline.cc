@@ -13,14 +13,17 @@ FlinkTimeline::FlinkTimeline(const PolicyInput& input) {
   for (const auto& stored : input.history) {
     const v1::Snapshot& s = stored.snapshot();
     if (s.snapshot_id() == now.snapshot_id()) continue;
-    if (TimestampSeconds(s.observed_at()) < t_now - kTimelineEpsilonS) past.push_back(&s);
+    if (TimestampSeconds(s.observed_at()) < t_now - kTimelineEpsilonS)
+      past.push_back(&s);
   }
   std::stable_sort(past.begin(), past.end(), [](const auto* a, const auto* b) {
     return TimestampSeconds(a->observed_at()) < TimestampSeconds(b->observed_at());
   });
   for (const v1::Snapshot* s : past) {
     // One sample per instant, as in Flink's time-keyed history.
-    if (!snaps_.empty() && TimestampSeconds(s->observed_at()) < times_.back() + kTimelineEpsilonS) continue;
+    if (!snaps_.empty() &&
+        TimestampSeconds(s->observed_at()) < times_.back() + kTimelineEpsilonS)
+      continue;
     Add(s);
   }
   Add(&now);

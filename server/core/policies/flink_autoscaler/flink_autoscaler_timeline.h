@@ -58,7 +58,6 @@ class FlinkTimeline {
   std::vector<bool> applied_;
 };
 
-
 }  // namespace streamtune
 
 #endif  // STREAMTUNE_SERVER_CORE_POLICIES_FLINK_AUTOSCALER_FLINK_AUTOSCALER_TIMELINE_H_

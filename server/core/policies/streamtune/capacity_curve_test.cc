@@ -33,7 +33,8 @@ v1::Snapshot Observation(const TrueOperator& truth, int p, double in, int t = 10
   v1::Operator* keyed = AddOperator(&s, "keyed", v1::OPERATOR_KIND_KEYED_AGGREGATE, p);
   const double load = in * (1 + truth.sigma * (p - 1)) / truth.c;
   SetLoad(keyed, in, in, std::min(1000.0, 1000 * load / p));
-  keyed->mutable_metrics()->set_busy_ms_per_s_max(std::min(1000.0, 1000 * load * truth.Share(p)));
+  keyed->mutable_metrics()->set_busy_ms_per_s_max(
+      std::min(1000.0, 1000 * load * truth.Share(p)));
   AddEdge(&s, "source", "keyed", v1::PARTITIONING_HASH);
   return s;
 }

@@ -12,7 +12,8 @@ namespace {
 void NoteBottleneck(int q, double demand, ParallelismBounds* bounds) {
   if (q + 1 > bounds->floor) {
     bounds->floor = q + 1;
-    bounds->why = absl::StrFormat("bottleneck at p=%d with demand %.0f rec/s", q, demand);
+    bounds->why =
+        absl::StrFormat("bottleneck at p=%d with demand %.0f rec/s", q, demand);
   }
 }
 
@@ -20,7 +21,8 @@ void NoteHealthy(int q, double processed, ParallelismBounds* bounds) {
   if (q < bounds->cap) {
     bounds->cap = q;
     if (bounds->why.empty()) {
-      bounds->why = absl::StrFormat("healthy at p=%d processing %.0f rec/s", q, processed);
+      bounds->why =
+          absl::StrFormat("healthy at p=%d processing %.0f rec/s", q, processed);
     }
   }
 }
@@ -94,18 +96,22 @@ std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
     }
     const JobGraph past_graph(past);
     const v1::Snapshot* before = ComparablePrevious(past, input.history.subspan(0, h));
-    const std::vector<double> past_targets = TargetInputRates(past_graph, before, rates);
+    const std::vector<double> past_targets =
+        TargetInputRates(past_graph, before, rates);
     for (int v = 0; v < graph.size(); ++v) {
       const int q = past.operators(v).parallelism();
       const v1::BottleneckLabel label = stored.labels(v).label();
       const double processed = past.operators(v).metrics().records_in_per_s();
-      if (label == v1::BOTTLENECK_LABEL_BOTTLENECK && BusiestInstanceSaturated(past.operators(v))) {
+      if (label == v1::BOTTLENECK_LABEL_BOTTLENECK &&
+          BusiestInstanceSaturated(past.operators(v))) {
         saturated[v].emplace_back(q, processed);
-        if (past_targets[v] >= targets[v] && FellBehind(past.operators(v), past_targets[v])) {
+        if (past_targets[v] >= targets[v] &&
+            FellBehind(past.operators(v), past_targets[v])) {
           NoteBottleneck(q, past_targets[v], &bounds[v]);
         }
       }
-      if (label == v1::BOTTLENECK_LABEL_HEALTHY && processed >= targets[v] && targets[v] > 0) {
+      if (label == v1::BOTTLENECK_LABEL_HEALTHY && processed >= targets[v] &&
+          targets[v] > 0) {
         NoteHealthy(q, processed, &bounds[v]);
       }
     }

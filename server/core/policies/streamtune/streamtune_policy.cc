@@ -10,13 +10,13 @@
 #include "absl/strings/str_join.h"
 #include "common/fingerprint.h"
 #include "common/status_macros.h"
+#include "server/core/graph/rate_estimation.h"
+#include "server/core/learning/features.h"
+#include "server/core/learning/training_samples.h"
+#include "server/core/policies/ds2/ds2_step.h"
 #include "server/core/policies/streamtune/capacity_curve.h"
 #include "server/core/policies/streamtune/cluster_matching.h"
-#include "server/core/policies/ds2/ds2_step.h"
 #include "server/core/policies/streamtune/evidence.h"
-#include "server/core/learning/features.h"
-#include "server/core/graph/rate_estimation.h"
-#include "server/core/learning/training_samples.h"
 
 namespace streamtune {
 namespace {
@@ -89,7 +89,8 @@ struct Sizing {
 // DS2 alone under-provisions contended ones and steps many times.
 Sizing SizeOperator(const v1::Operator& op, int v, double demand, bool observed,
                     const std::optional<CapacityCurve>& curve,
-                    const CalibratedPredictor& predictor, const StreamTuneOptions& options) {
+                    const CalibratedPredictor& predictor,
+                    const StreamTuneOptions& options) {
   const int current = op.parallelism();
   const int max_p = op.max_parallelism();
   const int by_model = SmallestBelow(predictor, v, max_p, options.theta);
@@ -111,17 +112,17 @@ Sizing SizeOperator(const v1::Operator& op, int v, double demand, bool observed,
     const int by_curve = curve->SmallestSustaining(demand, max_p);
     sizing.recommended = std::min(by_curve, std::max(trusted, 1));
     sizing.why = absl::StrFormat(
-        "capacity curve from %d parallelisms (%.0f rec/s per instance, contention %.3f, "
+        "capacity curve from %d parallelisms (%.0f rec/s per instance, contention "
+        "%.3f, "
         "hot-key share %.2f): %d for %.0f rec/s; model %d",
         curve->observed_parallelisms, curve->base_rate, curve->contention,
         curve->hot_key_share, by_curve, demand, by_model);
     return sizing;
   }
   sizing.recommended = std::max(std::min(by_model, trusted), linear);
-  sizing.why = absl::StrFormat("model %d, %s bound %d", by_model,
-                               use_curve && curve->hot_key_share > 0 ? "skew-aware linear"
-                                                                     : "linear",
-                               linear);
+  sizing.why = absl::StrFormat(
+      "model %d, %s bound %d", by_model,
+      use_curve && curve->hot_key_share > 0 ? "skew-aware linear" : "linear", linear);
   return sizing;
 }
 
@@ -147,17 +148,22 @@ struct OperatorPass {
 // order): the demand it must meet after the restart the answer causes, the
 // model's (or the capacity curve's) smallest sufficient parallelism, then
 // the job's own evidence as bounds.
-OperatorPass SizeEveryOperator(const PolicyInput& input, const CalibratedPredictor& calibrated,
-                               const StreamTuneOptions& options, v1::Recommendation* answer) {
+OperatorPass SizeEveryOperator(const PolicyInput& input,
+                               const CalibratedPredictor& calibrated,
+                               const StreamTuneOptions& options,
+                               v1::Recommendation* answer) {
   const JobGraph& graph = input.graph;
-  const std::vector<double> targets =
-      TargetInputRates(graph, input.previous, RateEstimationOptions{options.catch_up_s});
-  const std::vector<ParallelismBounds> bounds = EvidenceBounds(input, targets, options.catch_up_s);
+  const std::vector<double> targets = TargetInputRates(
+      graph, input.previous, RateEstimationOptions{options.catch_up_s});
+  const std::vector<ParallelismBounds> bounds =
+      EvidenceBounds(input, targets, options.catch_up_s);
   const std::vector<std::optional<CapacityCurve>> curves = FitCapacityCurves(input);
-  const double restart_s = ObservedRestartSeconds(input).value_or(options.assumed_restart_s);
+  const double restart_s =
+      ObservedRestartSeconds(input).value_or(options.assumed_restart_s);
   // Arrival rates without the backlog term (an unbounded catch-up time).
-  const std::vector<double> steady_targets = TargetInputRates(
-      graph, input.previous, RateEstimationOptions{std::numeric_limits<double>::infinity()});
+  const std::vector<double> steady_targets =
+      TargetInputRates(graph, input.previous,
+                       RateEstimationOptions{std::numeric_limits<double>::infinity()});
   OperatorPass pass;
   for (int v = 0; v < graph.size(); ++v) {
     const v1::Operator& op = graph.op(v);
@@ -177,9 +183,12 @@ OperatorPass SizeEveryOperator(const PolicyInput& input, const CalibratedPredict
     // restart_s, and that backlog must drain within catch_up_s too, on top
     // of the one there is now (measured: sized without it, operators at the
     // edge became bottlenecks again right after their restart).
-    const double after_restart = targets[v] + steady_targets[v] * restart_s / options.catch_up_s;
-    const double demand = std::max(after_restart, steady_targets[v] / options.target_utilisation);
-    const Sizing sizing = SizeOperator(op, v, demand, observed, curves[v], calibrated, options);
+    const double after_restart =
+        targets[v] + steady_targets[v] * restart_s / options.catch_up_s;
+    const double demand =
+        std::max(after_restart, steady_targets[v] / options.target_utilisation);
+    const Sizing sizing =
+        SizeOperator(op, v, demand, observed, curves[v], calibrated, options);
     int recommended = sizing.recommended;
     std::string why =
         absl::StrFormat("P(bottleneck) %.2f at %d; %s", p_current, current, sizing.why);
@@ -209,27 +218,29 @@ OperatorPass SizeEveryOperator(const PolicyInput& input, const CalibratedPredict
 // scale-down that saves enough after the job has been stable; sets `apply`
 // and the reason, and clamps the recommendations to the chosen direction.
 void DecideWhetherToApply(const PolicyInput& input, const OperatorPass& pass,
-                          const StreamTuneOptions& options, const std::string& model_note,
-                          v1::Recommendation* answer) {
+                          const StreamTuneOptions& options,
+                          const std::string& model_note, v1::Recommendation* answer) {
   const v1::Snapshot& snapshot = input.graph.snapshot();
   // A restart that gives back a single instance is not worth its downtime
   // (DS2's rule too); measured, such scale-downs were a fifth of all
   // reconfigurations.
-  const int min_saving =
-      std::max(2, static_cast<int>(options.min_saving_share * pass.current_total + 0.5));
+  const int min_saving = std::max(
+      2, static_cast<int>(options.min_saving_share * pass.current_total + 0.5));
   const std::string bottlenecks = absl::StrJoin(pass.bottlenecks, ", ");
   if (pass.changed == 0) {
-    answer->set_reason(absl::StrCat("every operator is where the model wants it; ", model_note));
+    answer->set_reason(
+        absl::StrCat("every operator is where the model wants it; ", model_note));
   } else if (!pass.bottlenecks.empty() && input.previous == nullptr &&
              HasSourceBacklog(input.graph)) {
     // The first settled snapshot of a run cannot tell how fast the backlog
     // grows, so the sources' demand is only a lower bound and a scale-up
     // now would likely need a second one. Measured: waiting one interval
     // for the trend saved a reconfiguration per run start.
-    answer->set_reason(absl::StrCat("bottleneck: ", bottlenecks,
-                                    "; waiting one interval for the backlog's growth rate "
-                                    "(no earlier snapshot of this run); ",
-                                    model_note));
+    answer->set_reason(
+        absl::StrCat("bottleneck: ", bottlenecks,
+                     "; waiting one interval for the backlog's growth rate "
+                     "(no earlier snapshot of this run); ",
+                     model_note));
   } else if (!pass.bottlenecks.empty()) {
     // A scale-up only raises: shrinking other operators in the same restart
     // would trade a known bottleneck for a guessed one.
@@ -240,9 +251,9 @@ void DecideWhetherToApply(const PolicyInput& input, const OperatorPass& pass,
       raises |= op.recommended_parallelism() > op.current_parallelism();
     }
     answer->set_apply(raises);
-    answer->set_reason(absl::StrCat("bottleneck: ", bottlenecks,
-                                    raises ? "; " : " (more instances would not help); ",
-                                    model_note));
+    answer->set_reason(
+        absl::StrCat("bottleneck: ", bottlenecks,
+                     raises ? "; " : " (more instances would not help); ", model_note));
   } else if (pass.saving >= min_saving &&
              snapshot.seconds_since_restart() >= options.scale_down_delay_s) {
     // With no bottleneck, nothing needs more; only shrink.
@@ -253,9 +264,10 @@ void DecideWhetherToApply(const PolicyInput& input, const OperatorPass& pass,
     answer->set_apply(true);
     answer->set_reason(absl::StrCat("saves ", pass.saving, " instances; ", model_note));
   } else {
-    answer->set_reason(absl::StrFormat(
-        "no bottleneck; saving %d < %d or running %.0f s < %.0f s; %s", pass.saving, min_saving,
-        snapshot.seconds_since_restart(), options.scale_down_delay_s, model_note));
+    answer->set_reason(
+        absl::StrFormat("no bottleneck; saving %d < %d or running %.0f s < %.0f s; %s",
+                        pass.saving, min_saving, snapshot.seconds_since_restart(),
+                        options.scale_down_delay_s, model_note));
   }
 }
 
@@ -265,17 +277,17 @@ StreamTunePolicy::StreamTunePolicy(ModelRepository* models, const ModelTrainer* 
                                    StreamTuneOptions options)
     : models_(models), trainer_(trainer), options_(options) {}
 
-absl::StatusOr<v1::Recommendation> StreamTunePolicy::Fallback(const PolicyInput& input,
-                                                              absl::string_view why) const {
+absl::StatusOr<v1::Recommendation> StreamTunePolicy::Fallback(
+    const PolicyInput& input, absl::string_view why) const {
   STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer, ds2_.Recommend(input));
   answer.set_fallback(true);
   answer.set_reason(absl::StrCat("DS2 fallback (", why, "): ", answer.reason()));
   return answer;
 }
 
-absl::StatusOr<v1::Model> StreamTunePolicy::JobModel(const PolicyInput& input,
-                                                     absl::string_view models_tenant,
-                                                     const v1::Model& cluster_model) const {
+absl::StatusOr<v1::Model> StreamTunePolicy::JobModel(
+    const PolicyInput& input, absl::string_view models_tenant,
+    const v1::Model& cluster_model) const {
   if (options_.fine_tune_steps <= 0) return cluster_model;
   const std::vector<v1::StoredSnapshot> history = LabelledHistory(input);
   const int labelled = static_cast<int>(std::count_if(
@@ -294,7 +306,8 @@ absl::StatusOr<v1::Model> StreamTunePolicy::JobModel(const PolicyInput& input,
   const std::vector<TrainingSample> samples =
       BuildTrainingSamples(history, SampleOptions{0.10, 400, options_.catch_up_s});
   if (samples.empty()) return cluster_model;
-  STREAMTUNE_ASSIGN_OR_RETURN(std::string start, models_->Weights(models_tenant, cluster_model));
+  STREAMTUNE_ASSIGN_OR_RETURN(std::string start,
+                              models_->Weights(models_tenant, cluster_model));
   TrainSettings settings;
   // Seeded by the job, so every replica fine-tunes to the same weights.
   settings.seed = std::stoull(Fnv1aHex(job_id), nullptr, 16);
@@ -302,7 +315,8 @@ absl::StatusOr<v1::Model> StreamTunePolicy::JobModel(const PolicyInput& input,
   settings.max_steps = options_.fine_tune_steps;
   settings.holdout_fraction = 0;
   settings.l2_pull = options_.fine_tune_l2_pull;
-  STREAMTUNE_ASSIGN_OR_RETURN(TrainedModel trained, trainer_->Train(samples, settings, start));
+  STREAMTUNE_ASSIGN_OR_RETURN(TrainedModel trained,
+                              trainer_->Train(samples, settings, start));
   v1::Model record;
   record.set_model_id(JobModelId(job_id));
   record.set_kind(kJobModelKind);
@@ -319,15 +333,19 @@ absl::StatusOr<v1::Model> StreamTunePolicy::JobModel(const PolicyInput& input,
 
 absl::StatusOr<StreamTunePolicy::ModelChoice> StreamTunePolicy::ChooseModel(
     const PolicyInput& input) const {
-  auto fall_back = [](absl::string_view why) { return absl::FailedPreconditionError(why); };
+  auto fall_back = [](absl::string_view why) {
+    return absl::FailedPreconditionError(why);
+  };
   // The tenant's own models, else the shared ones.
   std::string models_tenant(input.tenant);
-  absl::StatusOr<std::optional<PretrainedModels>> run = models_->NewestRun(models_tenant);
+  absl::StatusOr<std::optional<PretrainedModels>> run =
+      models_->NewestRun(models_tenant);
   if (run.ok() && !run->has_value() && !options_.shared_model_tenant.empty()) {
     models_tenant = options_.shared_model_tenant;
     run = models_->NewestRun(models_tenant);
   }
-  if (!run.ok()) return fall_back(absl::StrCat("models unavailable: ", run.status().message()));
+  if (!run.ok())
+    return fall_back(absl::StrCat("models unavailable: ", run.status().message()));
   if (!run->has_value()) return fall_back("no pre-trained model yet; run Pretrain");
   const v1::Snapshot& snapshot = input.graph.snapshot();
   std::optional<ClusterMatch> match =
@@ -338,7 +356,8 @@ absl::StatusOr<StreamTunePolicy::ModelChoice> StreamTunePolicy::ChooseModel(
   choice.match = *std::move(match);
   absl::StatusOr<v1::Model> chosen = JobModel(input, models_tenant, choice.match.model);
   if (!chosen.ok()) {
-    choice.tuning_note = absl::StrCat(" (fine-tuning failed: ", chosen.status().message(), ")");
+    choice.tuning_note =
+        absl::StrCat(" (fine-tuning failed: ", chosen.status().message(), ")");
     chosen = choice.match.model;
   }
   choice.chosen = *std::move(chosen);
@@ -346,10 +365,12 @@ absl::StatusOr<StreamTunePolicy::ModelChoice> StreamTunePolicy::ChooseModel(
   choice.fine_tuned = choice.chosen.kind() == kJobModelKind;
   absl::StatusOr<std::shared_ptr<const BottleneckModel>> model =
       models_->Load(choice.fine_tuned ? input.tenant : models_tenant, choice.chosen);
-  if (!model.ok()) return fall_back(absl::StrCat("model load: ", model.status().message()));
+  if (!model.ok())
+    return fall_back(absl::StrCat("model load: ", model.status().message()));
   choice.model = *std::move(model);
-  absl::StatusOr<std::unique_ptr<BottleneckPredictor>> predictor = choice.model->Prepare(
-      ExtractFeatures(input.graph, input.previous, options_.catch_up_s));
+  absl::StatusOr<std::unique_ptr<BottleneckPredictor>> predictor =
+      choice.model->Prepare(
+          ExtractFeatures(input.graph, input.previous, options_.catch_up_s));
   if (!predictor.ok()) {
     return fall_back(absl::StrCat("model input: ", predictor.status().message()));
   }
@@ -364,7 +385,8 @@ absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
   }
   absl::StatusOr<ModelChoice> choice = ChooseModel(input);
   if (!choice.ok()) return Fallback(input, choice.status().message());
-  const CalibratedPredictor calibrated(*choice->predictor, TrainingPrior(choice->chosen));
+  const CalibratedPredictor calibrated(*choice->predictor,
+                                       TrainingPrior(choice->chosen));
   v1::Recommendation answer;
   const OperatorPass pass = SizeEveryOperator(input, calibrated, options_, &answer);
   const std::string model_note = absl::StrFormat(

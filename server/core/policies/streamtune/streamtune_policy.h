@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/learning/model_repository.h"
+#include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/policies/streamtune/cluster_matching.h"
 #include "server/core/policy.h"
 
