@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates clang-format
   # RPC and serialisation
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   # core libraries
