@@ -118,6 +118,12 @@ absl::Status RequireCommand(const std::vector<std::string>& positional,
           : absl::StrCat("unknown command \"", positional[0], "\"", only));
 }
 
+absl::Status RequireNoArguments(const std::vector<std::string>& positional) {
+  if (positional.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("unexpected argument \"", positional.front(), "\""));
+}
+
 std::string UsageErrorText(absl::string_view program, const absl::Status& status) {
   return absl::StrCat(program, ": ", status.message(), "\nrun '", program,
                       " --help' for usage\n");

@@ -42,6 +42,10 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv);
 absl::Status RequireCommand(const std::vector<std::string>& positional,
                             absl::string_view command);
 
+// For a binary that takes flags only: INVALID_ARGUMENT
+// "unexpected argument "x"" naming the first positional argument.
+absl::Status RequireNoArguments(const std::vector<std::string>& positional);
+
 // "PROGRAM: MESSAGE\nrun 'PROGRAM --help' for usage\n".
 std::string UsageErrorText(absl::string_view program, const absl::Status& status);
 

@@ -13,11 +13,11 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/cli_flags.h"
 #include "common/logging.h"
 #include "common/port_file.h"
 #include "server/core/learning/model_repository.h"
@@ -244,10 +244,16 @@ int Run(const ServerMainOptions& options) {
 }  // namespace streamtune
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  streamtune::InitFlags(
       "StreamTune parallelism-tuning service.\n"
       "Usage: streamtuned --database_url=postgresql://... [--listen=HOST:PORT] "
-      "[--metrics_listen=HOST:PORT] [--worker_threads=N] [--shutdown_grace=10s]");
-  absl::ParseCommandLine(argc, argv);
+      "[--metrics_listen=HOST:PORT] [--worker_threads=N] [--shutdown_grace=10s]",
+      "server/main.cc");
+  const absl::StatusOr<std::vector<std::string>> positional =
+      streamtune::ParseFlags(argc, argv);
+  const absl::Status valid = positional.ok()
+                                 ? streamtune::RequireNoArguments(*positional)
+                                 : positional.status();
+  if (!valid.ok()) return streamtune::UsageError("streamtuned", valid);
   return streamtune::Run(streamtune::OptionsFromFlags());
 }

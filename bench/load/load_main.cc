@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -22,6 +21,7 @@
 #include "client/local/nginx_process.h"
 #include "client/local/private_postgres.h"
 #include "client/local/server_process.h"
+#include "common/cli_flags.h"
 #include "common/proto_json.h"
 
 ABSL_FLAG(int, replicas, 3, "most replicas behind nginx (runs 1..N)");
@@ -142,9 +142,15 @@ int Run() {
 }  // namespace streamtune::load
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  streamtune::InitFlags(
       "Recommend throughput and latency with 1..N streamtuned replicas behind nginx.\n"
-      "Usage: streamtune-load [--replicas=3] [--concurrency=8] [--duration=10s]");
-  absl::ParseCommandLine(argc, argv);
+      "Usage: streamtune-load [--replicas=3] [--concurrency=8] [--duration=10s]",
+      "bench/load/load_main.cc");
+  const absl::StatusOr<std::vector<std::string>> positional =
+      streamtune::ParseFlags(argc, argv);
+  const absl::Status valid = positional.ok()
+                                 ? streamtune::RequireNoArguments(*positional)
+                                 : positional.status();
+  if (!valid.ok()) return streamtune::UsageError("streamtune-load", valid);
   return streamtune::load::Run();
 }

@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +20,7 @@
 #include "client/flink/flink_agent_metrics.h"
 #include "client/flink/http_client.h"
 #include "client/streamtune_client.h"
+#include "common/cli_flags.h"
 #include "common/logging.h"
 #include "common/port_file.h"
 
@@ -182,11 +182,17 @@ int Run() {
 }  // namespace streamtune::flink
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  streamtune::InitFlags(
       "Tunes Flink job parallelism with streamtuned.\n"
       "Usage: streamtune-flink-agent --server=HOST:PORT "
       "[--flink_rest=http://HOST:8081] "
-      "[--job=JOBID|all] [--dry_run] [--decision_interval=30s] [--warmup=60s]");
-  absl::ParseCommandLine(argc, argv);
+      "[--job=JOBID|all] [--dry_run] [--decision_interval=30s] [--warmup=60s]",
+      "client/flink/flink_agent_main.cc");
+  const absl::StatusOr<std::vector<std::string>> positional =
+      streamtune::ParseFlags(argc, argv);
+  const absl::Status valid = positional.ok()
+                                 ? streamtune::RequireNoArguments(*positional)
+                                 : positional.status();
+  if (!valid.ok()) return streamtune::UsageError("streamtune-flink-agent", valid);
   return streamtune::flink::Run();
 }
