@@ -13,7 +13,10 @@ namespace streamtune {
 
 struct ContTuneOptions {
   enum class BigPhase {
-    // One DS2 step for the whole job (docs/algorithm.md §4).
+    // One DS2 step for the whole job: what the server registers. This
+    // departs from the authors' big phase (kBinaryLifting below);
+    // docs/algorithm.md §4.3 describes the difference and what it means for
+    // the benchmark.
     kDs2Step,
     // The paper's Algorithm 1: every operator to p_max, the largest
     // parallelism in the job's history, doubling p_max when every operator
