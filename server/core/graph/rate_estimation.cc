@@ -97,30 +97,40 @@ std::optional<double> QueueGrowthPerSecond(const v1::Snapshot& current,
       [](const v1::OperatorMetrics& m) { return m.queued_records(); });
 }
 
-std::vector<double> TargetInputRates(const JobGraph& graph,
-                                     const v1::Snapshot* previous,
-                                     const RateEstimationOptions& options) {
-  std::vector<double> target(graph.size(), 0.0);
+std::vector<double> PropagateSourceRates(const JobGraph& graph,
+                                         const std::vector<double>& source_rates) {
+  std::vector<double> rate(graph.size(), 0.0);
   for (int v : graph.topological_order()) {
-    const v1::Operator& op = graph.op(v);
     if (graph.is_source(v)) {
-      const auto& m = op.metrics();
-      // A source whose backlog is draining reads faster than data arrives:
-      // read rate + (negative) growth is still the arrival rate.
-      const double arrival =
-          m.records_in_per_s() +
-          PendingGrowthPerSecond(graph.snapshot(), previous, v).value_or(0.0);
-      target[v] = std::max(0.0, arrival) + m.pending_records() / options.catch_up_s;
+      rate[v] = source_rates[v];
       continue;
     }
     for (int e : graph.input_edges(v)) {
       const int u = graph.producer(e);
       const v1::Edge& edge = graph.edge(e);
       const double fraction = edge.has_fraction() ? edge.fraction() : 1.0;
-      target[v] += target[u] * Selectivity(graph.op(u)) * fraction;
+      rate[v] += rate[u] * Selectivity(graph.op(u)) * fraction;
     }
   }
-  return target;
+  return rate;
+}
+
+std::vector<double> TargetInputRates(const JobGraph& graph,
+                                     const v1::Snapshot* previous,
+                                     const RateEstimationOptions& options) {
+  std::vector<double> source_target(graph.size(), 0.0);
+  for (int v = 0; v < graph.size(); ++v) {
+    if (!graph.is_source(v)) continue;
+    const auto& m = graph.op(v).metrics();
+    // A source whose backlog is draining reads faster than data arrives:
+    // read rate + (negative) growth is still the arrival rate.
+    const double arrival =
+        m.records_in_per_s() +
+        PendingGrowthPerSecond(graph.snapshot(), previous, v).value_or(0.0);
+    source_target[v] =
+        std::max(0.0, arrival) + m.pending_records() / options.catch_up_s;
+  }
+  return PropagateSourceRates(graph, source_target);
 }
 
 }  // namespace streamtune

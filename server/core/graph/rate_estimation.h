@@ -54,6 +54,13 @@ std::vector<double> TargetInputRates(const JobGraph& graph,
                                      const v1::Snapshot* previous,
                                      const RateEstimationOptions& options);
 
+// The input rate of every operator when each source v receives
+// `source_rates[v]` (entries of non-sources are ignored): the same
+// propagation through observed selectivities and edge fractions as
+// TargetInputRates, for rates other than the observed ones (a forecast).
+std::vector<double> PropagateSourceRates(const JobGraph& graph,
+                                         const std::vector<double>& source_rates);
+
 }  // namespace streamtune
 
 #endif  // STREAMTUNE_SERVER_CORE_GRAPH_RATE_ESTIMATION_H_

@@ -1,0 +1,149 @@
+#include "server/core/forecast/forecast_methods.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_format.h"
+
+namespace streamtune {
+
+RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points) {
+  RegularSeries out;
+  if (series.size() < 2 || max_points < 2) return out;
+  std::vector<double> gaps;
+  for (size_t i = 1; i < series.size(); ++i) {
+    const double gap = series[i].t_s - series[i - 1].t_s;
+    if (gap > 0) gaps.push_back(gap);
+  }
+  if (gaps.empty()) return out;
+  std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+  out.step_s = gaps[gaps.size() / 2];
+  const double last = series.back().t_s;
+  const double span = last - series.front().t_s;
+  const int points =
+      std::min(max_points, 1 + static_cast<int>(std::floor(span / out.step_s + 1e-9)));
+  out.values.resize(points);
+  // Walk the grid backwards from the last point, interpolating linearly.
+  size_t j = series.size() - 1;
+  for (int k = points - 1; k >= 0; --k) {
+    const double t = last - (points - 1 - k) * out.step_s;
+    while (j > 0 && series[j - 1].t_s >= t) --j;
+    if (j == 0 || series[j].t_s <= t) {
+      out.values[k] = series[j].rate;
+      continue;
+    }
+    const TimedRate& a = series[j - 1];
+    const TimedRate& b = series[j];
+    const double w = (t - a.t_s) / (b.t_s - a.t_s);
+    out.values[k] = a.rate + w * (b.rate - a.rate);
+  }
+  return out;
+}
+
+namespace {
+
+// Residuals of `values` around their least-squares line.
+std::vector<double> Detrended(absl::Span<const double> values) {
+  const int n = static_cast<int>(values.size());
+  double mean_x = (n - 1) / 2.0;
+  double mean_y = 0;
+  for (double v : values) mean_y += v;
+  mean_y /= n;
+  double sxy = 0;
+  double sxx = 0;
+  for (int i = 0; i < n; ++i) {
+    sxy += (i - mean_x) * (values[i] - mean_y);
+    sxx += (i - mean_x) * (i - mean_x);
+  }
+  const double slope = sxx > 0 ? sxy / sxx : 0;
+  std::vector<double> out(n);
+  for (int i = 0; i < n; ++i) out[i] = values[i] - (mean_y + slope * (i - mean_x));
+  return out;
+}
+
+double Autocorrelation(const std::vector<double>& x, int lag) {
+  double num = 0;
+  double den = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    den += x[i] * x[i];
+    if (i >= static_cast<size_t>(lag)) num += x[i] * x[i - lag];
+  }
+  return den > 0 ? num / den : 0;
+}
+
+}  // namespace
+
+int DetectPeriod(absl::Span<const double> values, double min_correlation) {
+  const int n = static_cast<int>(values.size());
+  if (n < 8) return 0;
+  const std::vector<double> x = Detrended(values);
+  int lag = 1;
+  while (lag <= n / 2 && Autocorrelation(x, lag) >= 0) ++lag;
+  int best = 0;
+  double best_r = min_correlation;
+  for (; lag <= n / 2; ++lag) {
+    // The biased estimator shrinks long lags; rescale to compare them fairly.
+    const double r = Autocorrelation(x, lag) * n / (n - lag);
+    if (r >= best_r) {
+      best_r = r;
+      best = lag;
+    }
+  }
+  return best;
+}
+
+void PersistenceMethod::Forecast(absl::Span<const double> values, int origin,
+                                 std::vector<double>* out) const {
+  std::fill(out->begin(), out->end(), values[origin]);
+}
+
+std::string DampedTrendMethod::Name() const {
+  return absl::StrFormat("trend over %d points", window_);
+}
+
+void DampedTrendMethod::Forecast(absl::Span<const double> values, int origin,
+                                 std::vector<double>* out) const {
+  const int first = origin - window_ + 1;
+  const double mean_x = (window_ - 1) / 2.0;
+  double mean_y = 0;
+  for (int i = 0; i < window_; ++i) mean_y += values[first + i];
+  mean_y /= window_;
+  double sxy = 0;
+  double sxx = 0;
+  for (int i = 0; i < window_; ++i) {
+    sxy += (i - mean_x) * (values[first + i] - mean_y);
+    sxx += (i - mean_x) * (i - mean_x);
+  }
+  const double slope = sxx > 0 ? sxy / sxx : 0;
+  const double level = mean_y + slope * (window_ - 1 - mean_x);
+  double steps = 0;
+  double factor = 1;
+  for (size_t h = 1; h <= out->size(); ++h) {
+    factor *= damping_;
+    steps += factor;
+    (*out)[h - 1] = std::max(0.0, level + slope * steps);
+  }
+}
+
+std::string CycleMethod::Name() const {
+  return absl::StrFormat("cycle of %.0f s", period_ * step_s_);
+}
+
+void CycleMethod::Forecast(absl::Span<const double> values, int origin,
+                           std::vector<double>* out) const {
+  double recent = 0;
+  double cycle_ago = 0;
+  for (int i = 0; i < smoothing_; ++i) {
+    recent += values[origin - i];
+    cycle_ago += values[origin - period_ - i];
+  }
+  const double drift = (recent - cycle_ago) / smoothing_;
+  for (size_t h = 1; h <= out->size(); ++h) {
+    // Past the period, look back as many whole periods as needed.
+    int back = origin + static_cast<int>(h);
+    while (back > origin) back -= period_;
+    (*out)[h - 1] = std::max(0.0, values[back] + drift);
+  }
+}
+
+}  // namespace streamtune

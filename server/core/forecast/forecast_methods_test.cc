@@ -1,0 +1,70 @@
+#include "server/core/forecast/forecast_methods.h"
+
+#include <cmath>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace streamtune {
+namespace {
+
+TEST(RegulariseTest, MedianSpacingAndLinearGaps) {
+  // Every 60 s, except a restart that lost the point at -120.
+  const std::vector<TimedRate> series = {
+      {-240, 100}, {-180, 130}, {-60, 190}, {0, 200}};
+  const RegularSeries grid = Regularise(series, 100);
+  EXPECT_DOUBLE_EQ(grid.step_s, 60);
+  EXPECT_EQ(grid.values, (std::vector<double>{100, 130, 160, 190, 200}));
+  // Bounded length keeps the newest points.
+  EXPECT_EQ(Regularise(series, 2).values, (std::vector<double>{190, 200}));
+  EXPECT_TRUE(Regularise({{0, 1}}, 10).values.empty());
+}
+
+std::vector<double> Wave(int n, int period, double noise_phase = 0) {
+  std::vector<double> v;
+  for (int i = 0; i < n; ++i) {
+    v.push_back(1000 + 300 * std::sin(2 * M_PI * i / period) + 5 * i +
+                10 * std::sin(i * 1.7 + noise_phase));
+  }
+  return v;
+}
+
+TEST(DetectPeriodTest, FindsTheCycleUnderATrend) {
+  EXPECT_EQ(DetectPeriod(Wave(120, 24), 0.5), 24);
+  EXPECT_EQ(DetectPeriod(Wave(120, 40), 0.5), 40);
+}
+
+TEST(DetectPeriodTest, NoCycleInARampOrTooShortASeries) {
+  std::vector<double> ramp;
+  for (int i = 0; i < 100; ++i) ramp.push_back(100 + i);
+  EXPECT_EQ(DetectPeriod(ramp, 0.5), 0);
+  // 30 points cannot show two periods of 24.
+  EXPECT_EQ(DetectPeriod(Wave(30, 24), 0.5), 0);
+}
+
+TEST(DampedTrendMethodTest, HandComputedLine) {
+  // 100, 110, 120, 130: slope 10, level 130. φ = 0.5: steps 0.5, 0.75.
+  const std::vector<double> y = {100, 110, 120, 130};
+  std::vector<double> out(2);
+  DampedTrendMethod(4, 0.5).Forecast(y, 3, &out);
+  EXPECT_DOUBLE_EQ(out[0], 135);
+  EXPECT_DOUBLE_EQ(out[1], 137.5);
+}
+
+TEST(CycleMethodTest, RepeatsThePeriodShiftedByTheDrift) {
+  // Period 3; the last cycle is 10 above the one before.
+  const std::vector<double> y = {1, 2, 3, 11, 12, 13};
+  std::vector<double> out(4);
+  CycleMethod(3, 60, 1).Forecast(y, 5, &out);
+  EXPECT_EQ(out, (std::vector<double>{21, 22, 23, 21}));
+}
+
+TEST(PersistenceMethodTest, HoldsTheLastValue) {
+  const std::vector<double> y = {5, 7};
+  std::vector<double> out(3);
+  PersistenceMethod().Forecast(y, 1, &out);
+  EXPECT_EQ(out, (std::vector<double>{7, 7, 7}));
+}
+
+}  // namespace
+}  // namespace streamtune
