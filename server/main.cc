@@ -184,6 +184,13 @@ int Run(const ServerMainOptions& options) {
   streamtune.shared_model_tenant = options.shared_model_tenant;
   (void)policies.Add(
       std::make_unique<StreamTunePolicy>(&models, &observed_trainer, streamtune));
+  // The ablation without the forecast (docs/algorithm.md §3.8): the
+  // benchmark's measure of what planning buys.
+  StreamTuneOptions reactive = streamtune;
+  reactive.policy_name = "streamtune-reactive";
+  reactive.use_forecast = false;
+  (void)policies.Add(
+      std::make_unique<StreamTunePolicy>(&models, &observed_trainer, reactive));
   if (absl::Status ok = policies.SetDefault(options.default_policy); !ok.ok()) {
     LogError(absl::StrCat("--default_policy: ", ok.message()));
     return 2;

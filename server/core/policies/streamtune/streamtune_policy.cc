@@ -17,28 +17,11 @@
 #include "server/core/policies/streamtune/capacity_curve.h"
 #include "server/core/policies/streamtune/cluster_matching.h"
 #include "server/core/policies/streamtune/evidence.h"
+#include "server/core/policies/streamtune/forecast_planning.h"
+#include "server/core/policies/streamtune/operator_sizing.h"
 
 namespace streamtune {
 namespace {
-
-// The models are trained class-balanced (each class half of the loss), so
-// their probabilities are calibrated to a 50% prior. This maps them back to
-// the bottleneck share π the model was trained on (Bayes' rule on the odds),
-// so θ keeps its meaning. π comes from the model's training counts.
-class CalibratedPredictor {
- public:
-  CalibratedPredictor(const BottleneckPredictor& raw, double prior)
-      : raw_(raw), odds_factor_(prior / (1 - prior)) {}
-  double Probability(int node, int p) const {
-    const double q = raw_.Probability(node, p);
-    const double odds = q / std::max(1e-12, 1 - q) * odds_factor_;
-    return odds / (1 + odds);
-  }
-
- private:
-  const BottleneckPredictor& raw_;
-  double odds_factor_;
-};
 
 bool HasSourceBacklog(const JobGraph& graph) {
   for (int v = 0; v < graph.size(); ++v) {
@@ -53,77 +36,6 @@ double TrainingPrior(const v1::Model& model) {
   auto labelled = m.find("train_labelled_nodes");
   if (positives == m.end() || labelled == m.end() || labelled->second <= 0) return 0.5;
   return std::clamp(positives->second / labelled->second, 0.01, 0.99);
-}
-
-// Smallest p in [1, max_p] with P(bottleneck) < theta (max_p when none):
-// a binary search, valid because P never rises with p.
-int SmallestBelow(const CalibratedPredictor& predictor, int node, int max_p,
-                  double theta) {
-  if (predictor.Probability(node, max_p) >= theta) return max_p;
-  int lo = 1;
-  int hi = max_p;
-  while (lo < hi) {
-    const int mid = lo + (hi - lo) / 2;
-    if (predictor.Probability(node, mid) < theta) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
-    }
-  }
-  return lo;
-}
-
-struct Sizing {
-  int recommended = 0;
-  std::string why;
-};
-
-// The parallelism operator `op` (index v) needs to sustain `demand` records/s.
-// Lower bound: linear scaling from the running per-instance rate (skew-aware
-// once the capacity curve saw the busiest instance's share) at the target
-// utilisation; contention and hot keys only make scaling sub-linear. Where
-// the job has shown its contention (two or more parallelisms observed), the
-// fitted curve sizes the operator; else the model says how far above the
-// linear bound to go, within the trust region. Measured on the benchmark:
-// the model alone over-provisioned linear operators (1.4× DS2 vs oracle),
-// DS2 alone under-provisions contended ones and steps many times.
-Sizing SizeOperator(const v1::Operator& op, int v, double demand, bool observed,
-                    const std::optional<CapacityCurve>& curve,
-                    const CalibratedPredictor& predictor,
-                    const StreamTuneOptions& options) {
-  const int current = op.parallelism();
-  const int max_p = op.max_parallelism();
-  const int by_model = SmallestBelow(predictor, v, max_p, options.theta);
-  const bool use_curve = options.use_capacity_curves && curve.has_value();
-  int linear = Ds2OperatorStep(op, demand, 0).recommended_parallelism();
-  if (use_curve) {
-    CapacityCurve uncontended = *curve;
-    uncontended.contention = 0;
-    linear = uncontended.SmallestSustaining(demand, max_p);
-  }
-  // Trust region: one step goes at most trust_region_factor × above the
-  // linear bound (for an observed bottleneck: above the running value); a
-  // model extrapolating from an unusual window (e.g. a catch-up burst)
-  // cannot jump arbitrarily far.
-  const int trusted = static_cast<int>(options.trust_region_factor *
-                                       (observed ? std::max(linear, current) : linear));
-  Sizing sizing;
-  if (use_curve && curve->contention_known) {
-    const int by_curve = curve->SmallestSustaining(demand, max_p);
-    sizing.recommended = std::min(by_curve, std::max(trusted, 1));
-    sizing.why = absl::StrFormat(
-        "capacity curve from %d parallelisms (%.0f rec/s per instance, contention "
-        "%.3f, "
-        "hot-key share %.2f): %d for %.0f rec/s; model %d",
-        curve->observed_parallelisms, curve->base_rate, curve->contention,
-        curve->hot_key_share, by_curve, demand, by_model);
-    return sizing;
-  }
-  sizing.recommended = std::max(std::min(by_model, trusted), linear);
-  sizing.why = absl::StrFormat(
-      "model %d, %s bound %d", by_model,
-      use_curve && curve->hot_key_share > 0 ? "skew-aware linear" : "linear", linear);
-  return sizing;
 }
 
 // The job's labelled history with the current snapshot appended.
@@ -142,6 +54,10 @@ struct OperatorPass {
   int current_total = 0;
   int saving = 0;   // Instances a pure scale-down would give back.
   int changed = 0;  // Operators whose recommendation differs from now.
+  // Per operator: its sizer and the demand it was sized for now.
+  std::vector<OperatorSizer> sizers;
+  std::vector<double> demand;
+  double restart_s = 0;  // Observed (or assumed) downtime of a restart.
 };
 
 // Sizes every operator of the snapshot into `answer` (one entry each, in
@@ -155,16 +71,16 @@ OperatorPass SizeEveryOperator(const PolicyInput& input,
   const JobGraph& graph = input.graph;
   const std::vector<double> targets = TargetInputRates(
       graph, input.previous, RateEstimationOptions{options.catch_up_s});
-  const std::vector<ParallelismBounds> bounds =
+  std::vector<ParallelismBounds> bounds =
       EvidenceBounds(input, targets, options.catch_up_s);
-  const std::vector<std::optional<CapacityCurve>> curves = FitCapacityCurves(input);
-  const double restart_s =
-      ObservedRestartSeconds(input).value_or(options.assumed_restart_s);
+  std::vector<std::optional<CapacityCurve>> curves = FitCapacityCurves(input);
+  OperatorPass pass;
+  pass.restart_s = ObservedRestartSeconds(input).value_or(options.assumed_restart_s);
   // Arrival rates without the backlog term (an unbounded catch-up time).
   const std::vector<double> steady_targets =
       TargetInputRates(graph, input.previous,
                        RateEstimationOptions{std::numeric_limits<double>::infinity()});
-  OperatorPass pass;
+  pass.sizers.reserve(graph.size());
   for (int v = 0; v < graph.size(); ++v) {
     const v1::Operator& op = graph.op(v);
     const int current = op.parallelism();
@@ -184,20 +100,18 @@ OperatorPass SizeEveryOperator(const PolicyInput& input,
     // of the one there is now (measured: sized without it, operators at the
     // edge became bottlenecks again right after their restart).
     const double after_restart =
-        targets[v] + steady_targets[v] * restart_s / options.catch_up_s;
+        targets[v] + steady_targets[v] * pass.restart_s / options.catch_up_s;
     const double demand =
         std::max(after_restart, steady_targets[v] / options.target_utilisation);
-    const Sizing sizing =
-        SizeOperator(op, v, demand, observed, curves[v], calibrated, options);
-    int recommended = sizing.recommended;
-    std::string why =
-        absl::StrFormat("P(bottleneck) %.2f at %d; %s", p_current, current, sizing.why);
-    const ParallelismBounds& b = bounds[v];
-    if (recommended > b.cap) recommended = b.cap;
-    if (recommended < b.floor) recommended = b.floor;
-    if (recommended > b.no_gain_above) recommended = std::max(b.no_gain_above, 1);
-    recommended = std::clamp(recommended, 1, op.max_parallelism());
-    if (!b.why.empty()) absl::StrAppend(&why, "; evidence: ", b.why);
+    pass.demand.push_back(demand);
+    pass.sizers.emplace_back(op, v, observed, std::move(curves[v]), calibrated,
+                             std::move(bounds[v]), demand, options);
+    const OperatorSizer& sizer = pass.sizers.back();
+    const int recommended = sizer.Bounded(demand);
+    std::string why = absl::StrFormat("P(bottleneck) %.2f at %d; %s", p_current,
+                                      current, sizer.Size(demand).why);
+    if (!sizer.bounds().why.empty())
+      absl::StrAppend(&why, "; evidence: ", sizer.bounds().why);
     if (observed) pass.bottlenecks.push_back(op.id());
     v1::OperatorRecommendation* out = answer->add_operators();
     out->set_operator_id(op.id());
@@ -211,6 +125,22 @@ OperatorPass SizeEveryOperator(const PolicyInput& input,
     pass.changed += recommended != current;
   }
   return pass;
+}
+
+// The first settled snapshot of a run cannot tell how fast the backlog
+// grows, so the sources' demand is only a lower bound and a scale-up now
+// would likely need a second one. Measured: waiting one interval for the
+// trend saved a reconfiguration per run start.
+bool WaitsForBacklogTrend(const PolicyInput& input, const OperatorPass& pass) {
+  return !pass.bottlenecks.empty() && input.previous == nullptr &&
+         HasSourceBacklog(input.graph);
+}
+
+std::string WaitingReason(const OperatorPass& pass, const std::string& model_note) {
+  return absl::StrCat("bottleneck: ", absl::StrJoin(pass.bottlenecks, ", "),
+                      "; waiting one interval for the backlog's growth rate "
+                      "(no earlier snapshot of this run); ",
+                      model_note);
 }
 
 // Whether the sized answer is worth a reconfiguration (docs/algorithm.md
@@ -230,17 +160,8 @@ void DecideWhetherToApply(const PolicyInput& input, const OperatorPass& pass,
   if (pass.changed == 0) {
     answer->set_reason(
         absl::StrCat("every operator is where the model wants it; ", model_note));
-  } else if (!pass.bottlenecks.empty() && input.previous == nullptr &&
-             HasSourceBacklog(input.graph)) {
-    // The first settled snapshot of a run cannot tell how fast the backlog
-    // grows, so the sources' demand is only a lower bound and a scale-up
-    // now would likely need a second one. Measured: waiting one interval
-    // for the trend saved a reconfiguration per run start.
-    answer->set_reason(
-        absl::StrCat("bottleneck: ", bottlenecks,
-                     "; waiting one interval for the backlog's growth rate "
-                     "(no earlier snapshot of this run); ",
-                     model_note));
+  } else if (WaitsForBacklogTrend(input, pass)) {
+    answer->set_reason(WaitingReason(pass, model_note));
   } else if (!pass.bottlenecks.empty()) {
     // A scale-up only raises: shrinking other operators in the same restart
     // would trade a known bottleneck for a guessed one.
@@ -269,6 +190,62 @@ void DecideWhetherToApply(const PolicyInput& input, const OperatorPass& pass,
                         pass.saving, min_saving, snapshot.seconds_since_restart(),
                         options.scale_down_delay_s, model_note));
   }
+}
+
+// The forecast plan's answer (docs/algorithm.md §3.8): act on its first
+// segment. The rails of the reactive rules stay: a pure scale-down still
+// needs the minimum saving and a settled job, and the evidence bounds are
+// already inside every requirement the plan saw.
+void DecideWithPlan(const PolicyInput& input, const OperatorPass& pass,
+                    const PlannedDecision& planned, const StreamTuneOptions& options,
+                    const std::string& model_note, v1::Recommendation* answer) {
+  const v1::Snapshot& snapshot = input.graph.snapshot();
+  const std::string note = absl::StrCat(planned.note, "; ", model_note);
+  auto keep = [&](const std::string& why) {
+    for (auto& op : *answer->mutable_operators()) {
+      op.set_recommended_parallelism(op.current_parallelism());
+    }
+    answer->set_apply(false);
+    answer->set_reason(absl::StrCat(why, note));
+  };
+  if (WaitsForBacklogTrend(input, pass)) {
+    keep("");
+    answer->set_reason(WaitingReason(pass, note));
+    return;
+  }
+  if (!planned.plan.change_now) {
+    keep(pass.bottlenecks.empty()
+             ? ""
+             : absl::StrCat("bottleneck: ", absl::StrJoin(pass.bottlenecks, ", "),
+                            " (more instances would not help); "));
+    return;
+  }
+  int saving = 0;
+  bool raises = false;
+  for (int v = 0; v < answer->operators_size(); ++v) {
+    v1::OperatorRecommendation& op = *answer->mutable_operators(v);
+    const int planned_p = planned.plan.config[v];
+    if (planned_p != op.recommended_parallelism()) {
+      op.set_reason(absl::StrFormat("%s; plan %d", op.reason(), planned_p));
+    }
+    op.set_recommended_parallelism(planned_p);
+    saving += std::max(0, op.current_parallelism() - planned_p);
+    raises |= planned_p > op.current_parallelism();
+  }
+  const int min_saving = std::max(
+      2, static_cast<int>(options.min_saving_share * pass.current_total + 0.5));
+  if (!raises && (saving < min_saving ||
+                  snapshot.seconds_since_restart() < options.scale_down_delay_s)) {
+    keep(absl::StrFormat("scale-down of %d held back (needs %d, and %.0f s settled); ",
+                         saving, min_saving, options.scale_down_delay_s));
+    return;
+  }
+  answer->set_apply(true);
+  answer->set_reason(
+      pass.bottlenecks.empty()
+          ? note
+          : absl::StrCat("bottleneck: ", absl::StrJoin(pass.bottlenecks, ", "), "; ",
+                         note));
 }
 
 }  // namespace
@@ -394,7 +371,16 @@ absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
       choice->chosen.cluster_id(), choice->match.distance,
       choice->fine_tuned ? "fine-tuned" : "pre-trained", choice->chosen.version(),
       choice->tuning_note);
-  DecideWhetherToApply(input, pass, options_, model_note, &answer);
+  std::optional<PlannedDecision> planned;
+  if (options_.use_forecast) {
+    planned =
+        PlanFromForecast(input, pass.sizers, pass.demand, pass.restart_s, options_);
+  }
+  if (planned.has_value()) {
+    DecideWithPlan(input, pass, *planned, options_, model_note, &answer);
+  } else {
+    DecideWhetherToApply(input, pass, options_, model_note, &answer);
+  }
   answer.set_model_id(choice->chosen.model_id());
   answer.set_model_version(choice->chosen.version());
   answer.set_cluster_id(choice->chosen.cluster_id());

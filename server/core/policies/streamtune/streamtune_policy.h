@@ -13,46 +13,10 @@
 #include "server/core/learning/model_repository.h"
 #include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/policies/streamtune/cluster_matching.h"
+#include "server/core/policies/streamtune/streamtune_options.h"
 #include "server/core/policy.h"
 
 namespace streamtune {
-
-struct StreamTuneOptions {
-  // Largest P(bottleneck) a recommended parallelism may have.
-  double theta = 0.3;
-  // Normalised GED beyond which a job is "far from every medoid" and the
-  // global model serves it.
-  double max_cluster_distance = 0.35;
-  // Scale-downs need a saving of at least max(2, this share of the total)
-  // and the job running for scale_down_delay_s since its last restart.
-  double min_saving_share = 0.10;
-  double scale_down_delay_s = 300;
-  // Fine-tuning on the job's own samples (0 steps disables it).
-  int fine_tune_steps = 20;
-  double fine_tune_l2_pull = 1e-2;
-  int min_fine_tune_snapshots = 2;
-  double catch_up_s = 300;
-  // The model may recommend at most this factor above max(linear bound,
-  // running parallelism) in one decision.
-  double trust_region_factor = 1.5;
-  // Sizing aims at this busy fraction of the capacity at the target rate:
-  // the headroom that works off a restart's backlog (about 30 s of input)
-  // within catch_up_s (a 30 s restart needs 1 + 30/300 = 1.1) plus metric
-  // noise. Ops practice (the Flink autoscaler's default target utilisation
-  // is 0.7); measured: 0.9 left scale-downs so tight that the restart's own
-  // backlog made the operator a bottleneck again (one more restart).
-  double target_utilisation = 0.85;
-  // Restart downtime assumed until the job's history shows its own
-  // (ObservedRestartSeconds); docs/simulator.md's default, and a typical Flink
-  // restart of a small job.
-  double assumed_restart_s = 30;
-  // Size operators whose contention is known (observed at two or more
-  // parallelisms) from their fitted capacity curve instead of the model.
-  bool use_capacity_curves = true;
-  // Tenant whose pre-trained models serve tenants without a run of their
-  // own (e.g. models trained on a generated corpus); empty: none.
-  std::string shared_model_tenant;
-};
 
 // Thread-safe; keeps no per-job state (fine-tuned models live in the store).
 // `models` must outlive the policy.
@@ -60,7 +24,7 @@ class StreamTunePolicy : public Policy {
  public:
   StreamTunePolicy(ModelRepository* models, const ModelTrainer* trainer,
                    StreamTuneOptions options = {});
-  absl::string_view name() const override { return "streamtune"; }
+  absl::string_view name() const override { return options_.policy_name; }
   absl::StatusOr<v1::Recommendation> Recommend(const PolicyInput& input) const override;
 
  private:

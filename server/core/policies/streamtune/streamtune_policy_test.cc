@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -40,13 +41,14 @@ class StreamTunePolicyTest : public ::testing::Test {
   }
 
   v1::Recommendation Recommend(const v1::Snapshot& s,
-                               const std::vector<v1::StoredSnapshot>& history = {}) {
+                               const std::vector<v1::StoredSnapshot>& history = {},
+                               const StreamTunePolicy* policy = nullptr) {
     const JobGraph graph(s);
     const v1::Snapshot* previous =
         history.empty() ? nullptr : &history.back().snapshot();
     labels_ = LabelBottlenecks(graph, previous);
     const PolicyInput input{"t", graph, labels_, history, {}, previous};
-    auto answer = policy_.Recommend(input);
+    auto answer = (policy == nullptr ? &policy_ : policy)->Recommend(input);
     EXPECT_TRUE(answer.ok()) << answer.status();
     return answer.ok() ? *answer : v1::Recommendation();
   }
@@ -68,6 +70,39 @@ class StreamTunePolicyTest : public ::testing::Test {
     testing::AddEdge(&s, "source", "map");
     testing::AddEdge(&s, "map", "sink");
     return s;
+  }
+
+  // source -> map -> sink at `rate` with map at parallelism 2 and 1300 rec/s
+  // per instance (busy in proportion), no backlog, `since_restart` s into
+  // its run.
+  static v1::Snapshot MapAt(const std::string& id, int64_t at, double rate,
+                            double since_restart) {
+    v1::Snapshot s = testing::EmptySnapshot(id, at);
+    s.set_seconds_since_restart(since_restart);
+    testing::SetLoad(testing::AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1),
+                     rate, rate, 100);
+    s.mutable_operators(0)->mutable_metrics()->set_pending_records(0);
+    testing::SetLoad(testing::AddOperator(&s, "map", v1::OPERATOR_KIND_MAP, 2), rate,
+                     rate, 1000 * rate / 2600);
+    testing::SetLoad(testing::AddOperator(&s, "sink", v1::OPERATOR_KIND_SINK, 1), rate,
+                     0, 100);
+    testing::AddEdge(&s, "source", "map");
+    testing::AddEdge(&s, "map", "sink");
+    return s;
+  }
+
+  // Ten minutes of history, one snapshot a minute, at rate(i) for minute i;
+  // the current snapshot is minute 10.
+  template <typename Rate>
+  static std::vector<v1::StoredSnapshot> MinutesOf(Rate rate) {
+    std::vector<v1::StoredSnapshot> history;
+    for (int i = 0; i < 10; ++i) {
+      v1::StoredSnapshot past;
+      *past.mutable_snapshot() =
+          MapAt(absl::StrCat("h", i), 400 + 60 * i, rate(i), 1000 + 60 * i);
+      history.push_back(std::move(past));
+    }
+    return history;
   }
 
   InMemoryStore store_;
@@ -205,6 +240,48 @@ TEST_F(StreamTunePolicyTest, FineTunesAndStoresTheJobsModelOncePerNewObservation
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->kind(), "job");
   EXPECT_EQ(stored->metrics().at("labelled_snapshots"), 2);
+}
+
+TEST_F(StreamTunePolicyTest, ProvisionsAheadOfAForecastRise) {
+  PublishGlobal({1, 1, 1});
+  // 1000 rec/s rising by 100 a minute; now 2000: map's 2 instances (2600
+  // rec/s) still suffice at 85% utilisation (2000 / 0.85 = 2353), but the
+  // trend needs 3 within the lead (a 30 s restart plus its catch-up, 200 s).
+  const auto history = MinutesOf([](int i) { return 1000.0 + 100 * i; });
+  const v1::Snapshot now = MapAt("s1", 1000, 2000, 1600);
+  const v1::Recommendation planned = Recommend(now, history);
+  EXPECT_TRUE(planned.apply()) << planned.reason();
+  EXPECT_EQ(planned.operators(1).recommended_parallelism(), 3);
+  EXPECT_THAT(planned.reason(), HasSubstr("forecast: source 2000 rec/s now"));
+  EXPECT_THAT(planned.reason(), HasSubstr("trend over"));
+  EXPECT_THAT(planned.reason(), HasSubstr("plan over 600 s: change 4 -> 5 instances"));
+
+  // Without the forecast (the ablation) nothing is a bottleneck yet: keep.
+  StreamTuneOptions options;
+  options.use_forecast = false;
+  options.policy_name = "streamtune-reactive";
+  const StreamTunePolicy reactive(&models_, &trainer_, options);
+  EXPECT_EQ(reactive.name(), "streamtune-reactive");
+  const v1::Recommendation reacted = Recommend(now, history, &reactive);
+  EXPECT_FALSE(reacted.apply());
+  EXPECT_EQ(reacted.operators(1).recommended_parallelism(), 2);
+}
+
+TEST_F(StreamTunePolicyTest, KeepsWhileTheForecastStaysWithinTheConfiguration) {
+  PublishGlobal({1, 1, 1});
+  const auto history = MinutesOf([](int i) { return i % 2 ? 1900.0 : 2000.0; });
+  const v1::Recommendation r = Recommend(MapAt("s1", 1000, 1950, 1600), history);
+  EXPECT_FALSE(r.apply()) << r.reason();
+  EXPECT_THAT(r.reason(), HasSubstr("keep 4 instances for 600 s, no later change"));
+}
+
+TEST_F(StreamTunePolicyTest, PlansOnlyOnceASourceHasEnoughHistory) {
+  PublishGlobal({1, 1, 1});
+  auto history = MinutesOf([](int i) { return 1000.0 + 100 * i; });
+  history.erase(history.begin(), history.end() - 3);  // 3 + now = 4 < 5 points.
+  const v1::Recommendation r = Recommend(MapAt("s1", 1000, 2000, 1600), history);
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), ::testing::Not(HasSubstr("forecast:")));
 }
 
 }  // namespace

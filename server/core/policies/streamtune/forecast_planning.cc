@@ -1,0 +1,109 @@
+#include "server/core/policies/streamtune/forecast_planning.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "server/core/forecast/arrival_series.h"
+#include "server/core/forecast/rate_forecaster.h"
+#include "server/core/graph/rate_estimation.h"
+
+namespace streamtune {
+namespace {
+
+// How the plan reads, e.g. "keep 14 instances for 600 s" or "change to 18
+// instances for 900 s, then 2 more changes".
+std::string DescribePlan(const PlannedDecision& d, int current_total) {
+  int total = 0;
+  for (int p : d.plan.config) total += p;
+  const std::string first =
+      d.plan.change_now
+          ? absl::StrFormat("change %d -> %d instances", current_total, total)
+          : absl::StrFormat("keep %d instances", current_total);
+  const int later = d.plan.changes - (d.plan.change_now ? 1 : 0);
+  return absl::StrFormat("plan over %.0f s: %s for %.0f s%s", d.horizon_s, first,
+                         d.plan.hold_steps * d.step_s,
+                         later > 0 ? absl::StrFormat(", then %d more change(s)", later)
+                                   : std::string(", no later change"));
+}
+
+}  // namespace
+
+std::optional<PlannedDecision> PlanFromForecast(const PolicyInput& input,
+                                                absl::Span<const OperatorSizer> sizers,
+                                                absl::Span<const double> demand_now,
+                                                double restart_s,
+                                                const StreamTuneOptions& options) {
+  const JobGraph& graph = input.graph;
+  const std::vector<std::vector<TimedRate>> series =
+      SourceArrivalSeries(graph, input.history);
+  // A forecast reaches no further ahead than the past it learnt from.
+  double horizon_s = options.max_plan_horizon_s;
+  for (int v = 0; v < graph.size(); ++v) {
+    if (!graph.is_source(v)) continue;
+    if (static_cast<int>(series[v].size()) < options.min_forecast_points) {
+      return std::nullopt;
+    }
+    horizon_s = std::min(horizon_s, -series[v].front().t_s);
+  }
+  std::vector<RateForecast> forecasts(graph.size());
+  PlannedDecision d;
+  std::vector<std::string> notes;
+  for (int v = 0; v < graph.size(); ++v) {
+    if (!graph.is_source(v)) continue;
+    forecasts[v] = ForecastRate(series[v], horizon_s, options.forecast);
+    if (forecasts[v].empty()) return std::nullopt;
+    d.step_s = std::max(d.step_s, forecasts[v].step_s);
+  }
+  const int steps = std::max(1, static_cast<int>(horizon_s / d.step_s));
+  d.horizon_s = steps * d.step_s;
+  // Ahead of a rise by the restart and the catch-up of its backlog, which
+  // drains at the headroom 1/u − 1 of the target utilisation u.
+  const double utilisation = options.target_utilisation;
+  d.lead_s = restart_s + restart_s / std::max(1e-3, 1 / utilisation - 1);
+  const double headroom = std::max(1 + restart_s / options.catch_up_s, 1 / utilisation);
+
+  PlanInput plan;
+  plan.step_s = d.step_s;
+  plan.lead_steps = static_cast<int>(std::ceil(d.lead_s / d.step_s - 1e-9));
+  int current_total = 0;
+  for (int v = 0; v < graph.size(); ++v) {
+    plan.current.push_back(graph.op(v).parallelism());
+    current_total += graph.op(v).parallelism();
+  }
+  plan.restart_cost = options.restart_cost_downtimes * restart_s * current_total;
+  std::vector<double> rates(graph.size(), 0.0);
+  for (int k = 0; k < steps; ++k) {
+    for (int v = 0; v < graph.size(); ++v) {
+      if (!graph.is_source(v)) continue;
+      // The step's highest band point: its start (now for k = 0) and end.
+      const double start =
+          k == 0 ? series[v].back().rate : forecasts[v].UpperAt(k * d.step_s);
+      rates[v] = std::max(start, forecasts[v].UpperAt((k + 1) * d.step_s));
+    }
+    const std::vector<double> demand = PropagateSourceRates(graph, rates);
+    std::vector<int> required(graph.size());
+    for (int v = 0; v < graph.size(); ++v) {
+      double need = demand[v] * headroom;
+      if (k == 0) need = std::max(need, demand_now[v]);
+      required[v] = sizers[v].Bounded(need);
+    }
+    plan.required.push_back(std::move(required));
+  }
+  d.plan = PlanReconfigurations(plan);
+  for (int v = 0; v < graph.size(); ++v) {
+    if (!graph.is_source(v)) continue;
+    const double now = series[v].back().rate;
+    notes.push_back(absl::StrFormat(
+        "%s %.0f rec/s now, %.0f (band to %.0f) in %.0f s by %s", graph.op(v).id(), now,
+        forecasts[v].MedianAt(d.lead_s), forecasts[v].UpperAt(d.lead_s), d.lead_s,
+        forecasts[v].Describe(d.lead_s)));
+  }
+  d.note = absl::StrCat("forecast: ", absl::StrJoin(notes, "; "), "; ",
+                        DescribePlan(d, current_total));
+  return d;
+}
+
+}  // namespace streamtune
