@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -90,9 +91,10 @@ absl::Status Run(const BenchOptions& options) {
     STREAMTUNE_ASSIGN_OR_RETURN(workloads.emplace_back(), sim::LoadWorkloadFile(file));
   }
   STREAMTUNE_ASSIGN_OR_RETURN(auto service, StartService(options));
-  const bool wants_streamtune =
-      std::find(options.policies.begin(), options.policies.end(), "streamtune") !=
-      options.policies.end();
+  // "streamtune" and its ablations share the pre-trained corpus.
+  const bool wants_streamtune = std::any_of(
+      options.policies.begin(), options.policies.end(),
+      [](const std::string& p) { return absl::StartsWith(p, "streamtune"); });
   if (wants_streamtune && options.server.empty()) {
     // The private stack pre-trains on generated history (never on the
     // workloads being benchmarked) and keeps it under --state_dir.

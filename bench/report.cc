@@ -122,6 +122,29 @@ void AppendWorkload(const std::string& workload, std::vector<const BenchRun*> ro
   absl::StrAppend(out, "\n");
 }
 
+// Parallelism against the oracle, and both ratios against the second
+// baseline (the Flink autoscaler by default).
+void AppendSecondSummary(const std::vector<BenchRun>& runs,
+                         const ReportOptions& options, std::string* out) {
+  const std::string base = Escape(options.second_baseline_policy);
+  absl::StrAppend(out, "## Against the oracle and ", base, "\n\n",
+                  "| policy | parallelism vs oracle (geo. mean) | reconfigurations vs ",
+                  base, " (geo. mean) | parallelism vs ", base, " (geo. mean) |\n",
+                  "|---|---:|---:|---:|\n");
+  for (const PolicySummary& s : SummarizePolicies(runs, options)) {
+    absl::StrAppend(out, "| ", Escape(s.policy), " | ",
+                    Fixed(s.parallelism_vs_oracle, 3), " | ",
+                    Ratio(s.second_reconfigurations_ratio, s.second_compared_workloads,
+                          s.workloads),
+                    " | ",
+                    Ratio(s.second_parallelism_ratio,
+                          s.second_parallelism_compared_workloads, s.workloads),
+                    " |\n");
+  }
+  absl::StrAppend(out, "\nRatios as above, against ", base,
+                  " (n/a when it did not run).\n");
+}
+
 void AppendSummary(const std::vector<BenchRun>& runs, const ReportOptions& options,
                    std::string* out) {
   const std::string base = Escape(options.baseline_policy);
@@ -159,7 +182,8 @@ void AppendSummary(const std::vector<BenchRun>& runs, const ReportOptions& optio
       "positive and finite for both are left out of that ratio. SLO "
       "attainment minimum and mean are over the workloads with at least one "
       "feasible second. Steps to converge: median over rate changes, ∞ if "
-      "any rate change never converged; n/m counts the converged ones.\n");
+      "any rate change never converged; n/m counts the converged ones.\n\n");
+  AppendSecondSummary(runs, options, out);
 }
 
 }  // namespace
@@ -179,6 +203,39 @@ std::vector<std::string> OrderedPolicies(const std::vector<BenchRun>& runs,
   return order;
 }
 
+namespace {
+
+// Ratios of `policy` to `baseline` over the workloads both ran.
+struct Comparison {
+  int compared = 0;
+  int parallelism_compared = 0;
+  std::optional<double> reconfigurations_ratio;
+  std::optional<double> parallelism_ratio;
+};
+
+bool Usable(double v) { return std::isfinite(v) && v > 0; }
+
+Comparison Compare(const RunIndex& index, const std::string& policy,
+                   const std::string& baseline) {
+  std::vector<double> reconfig_ratios, pvo_ratios;
+  for (const auto& [workload, by_policy] : index) {
+    auto it = by_policy.find(policy);
+    auto base = by_policy.find(baseline);
+    if (it == by_policy.end() || base == by_policy.end()) continue;
+    const sim::RunMetrics& m = it->second->metrics;
+    const sim::RunMetrics& b = base->second->metrics;
+    reconfig_ratios.push_back((m.reconfigurations + 1.0) / (b.reconfigurations + 1.0));
+    if (Usable(m.parallelism_vs_oracle) && Usable(b.parallelism_vs_oracle)) {
+      pvo_ratios.push_back(m.parallelism_vs_oracle / b.parallelism_vs_oracle);
+    }
+  }
+  return Comparison{static_cast<int>(reconfig_ratios.size()),
+                    static_cast<int>(pvo_ratios.size()), GeometricMean(reconfig_ratios),
+                    GeometricMean(pvo_ratios)};
+}
+
+}  // namespace
+
 std::vector<PolicySummary> SummarizePolicies(const std::vector<BenchRun>& runs,
                                              const ReportOptions& options) {
   const RunIndex index = IndexRuns(runs);
@@ -186,27 +243,26 @@ std::vector<PolicySummary> SummarizePolicies(const std::vector<BenchRun>& runs,
   for (const std::string& policy : OrderedPolicies(runs, options)) {
     PolicySummary s;
     s.policy = policy;
-    std::vector<double> reconfig_ratios, pvo_ratios, slos;
+    std::vector<double> slos, vs_oracle;
     for (const auto& [workload, by_policy] : index) {
       auto it = by_policy.find(policy);
       if (it == by_policy.end()) continue;
       ++s.workloads;
       const sim::RunMetrics& m = it->second->metrics;
       if (!std::isnan(m.slo_attainment)) slos.push_back(m.slo_attainment);
-      auto base = by_policy.find(options.baseline_policy);
-      if (base == by_policy.end()) continue;
-      const sim::RunMetrics& b = base->second->metrics;
-      reconfig_ratios.push_back((m.reconfigurations + 1.0) /
-                                (b.reconfigurations + 1.0));
-      auto usable = [](double v) { return std::isfinite(v) && v > 0; };
-      if (usable(m.parallelism_vs_oracle) && usable(b.parallelism_vs_oracle)) {
-        pvo_ratios.push_back(m.parallelism_vs_oracle / b.parallelism_vs_oracle);
-      }
+      if (Usable(m.parallelism_vs_oracle)) vs_oracle.push_back(m.parallelism_vs_oracle);
     }
-    s.compared_workloads = reconfig_ratios.size();
-    s.parallelism_compared_workloads = pvo_ratios.size();
-    s.reconfigurations_ratio = GeometricMean(reconfig_ratios);
-    s.parallelism_vs_oracle_ratio = GeometricMean(pvo_ratios);
+    const Comparison first = Compare(index, policy, options.baseline_policy);
+    s.compared_workloads = first.compared;
+    s.parallelism_compared_workloads = first.parallelism_compared;
+    s.reconfigurations_ratio = first.reconfigurations_ratio;
+    s.parallelism_vs_oracle_ratio = first.parallelism_ratio;
+    const Comparison second = Compare(index, policy, options.second_baseline_policy);
+    s.second_compared_workloads = second.compared;
+    s.second_parallelism_compared_workloads = second.parallelism_compared;
+    s.second_reconfigurations_ratio = second.reconfigurations_ratio;
+    s.second_parallelism_ratio = second.parallelism_ratio;
+    s.parallelism_vs_oracle = GeometricMean(vs_oracle);
     if (!slos.empty()) {
       s.min_slo_attainment = *std::min_element(slos.begin(), slos.end());
       double sum = 0;

@@ -19,8 +19,10 @@ struct ReportOptions {
   std::string command_line;
   // Row order of the tables. Policies not listed follow in first-seen order.
   std::vector<std::string> policy_order;
-  // The policy every ratio is taken against.
+  // The policy every ratio of the first summary table is taken against.
   std::string baseline_policy = "ds2";
+  // The policy of the second summary table (the targets name both).
+  std::string second_baseline_policy = "flink-autoscaler";
   // Workload name -> path of its plot, relative to report.md; embedded
   // under that workload's table when present.
   std::map<std::string, std::string> plot_paths;
@@ -41,6 +43,14 @@ struct PolicySummary {
   // no workload can be compared.
   std::optional<double> reconfigurations_ratio;
   std::optional<double> parallelism_vs_oracle_ratio;
+  // Geometric mean of parallelism_vs_oracle over the workloads where it is
+  // finite and positive.
+  std::optional<double> parallelism_vs_oracle;
+  // The same ratios as above against second_baseline_policy.
+  int second_compared_workloads = 0;
+  int second_parallelism_compared_workloads = 0;
+  std::optional<double> second_reconfigurations_ratio;
+  std::optional<double> second_parallelism_ratio;
   // Over workloads whose slo_attainment is not NaN; nullopt if none is.
   std::optional<double> min_slo_attainment;
   std::optional<double> mean_slo_attainment;

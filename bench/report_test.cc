@@ -75,6 +75,24 @@ TEST(Report, SummaryIsGeometricMeanOfRatiosToDs2) {
                                 "reconfigurations + 1)"));
 }
 
+TEST(Report, SecondTableAgainstTheOracleAndTheAutoscaler) {
+  std::vector<BenchRun> runs = HandMadeRuns();
+  // "st" against "fa" on w1 only: (1+1)/(3+1) = 0.5, 1.2/2.4 = 0.5.
+  runs.push_back(MakeRun("w1", "fa", 3, 2.4, 0.9));
+  ReportOptions options;
+  options.second_baseline_policy = "fa";
+  const std::vector<PolicySummary> s = SummarizePolicies(runs, options);
+  ASSERT_EQ(s[1].policy, "st");
+  EXPECT_DOUBLE_EQ(*s[1].parallelism_vs_oracle, std::sqrt(1.2 * 1.0));
+  EXPECT_EQ(s[1].second_compared_workloads, 1);
+  EXPECT_DOUBLE_EQ(*s[1].second_reconfigurations_ratio, 0.5);
+  EXPECT_DOUBLE_EQ(*s[1].second_parallelism_ratio, 0.5);
+  const std::string report = RenderReport(runs, options);
+  const size_t table = Find(report, "## Against the oracle and fa");
+  EXPECT_GT(Find(report, "| st | 1.095 | 0.500 (1 of 2) | 0.500 (1 of 2) |"), table);
+  EXPECT_GT(Find(report, "| fa | 2.400 | 1.000 | 1.000 |"), table);
+}
+
 TEST(Report, HasATablePerWorkloadSortedWithRowsInPolicyOrder) {
   ReportOptions options;
   options.title = "Nightly";
