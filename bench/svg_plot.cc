@@ -255,8 +255,12 @@ void AppendLagPanel(const std::vector<const BenchRun*>& runs, const Scale& x,
                         "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" "
                         "stroke-dasharray=\"6 4\"/>\n",
                         kLeft, y(slo), kRight, y(slo), kSloColour),
-        absl::StrFormat("<text x=\"%.0f\" y=\"%.1f\" fill=\"%s\">", kLeft + 6,
-                        y(slo) - 4, kSloColour),
+        // At the right end, where runs have usually caught up; the white halo
+        // keeps it readable where a lag line crosses it.
+        absl::StrFormat("<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" "
+                        "fill=\"%s\" stroke=\"white\" stroke-width=\"3\" "
+                        "paint-order=\"stroke\">",
+                        kRight - 6, y(slo) - 4, kSloColour),
         Xml(label), "</text>\n");
   }
   absl::StrAppend(out, "</g>\n");

@@ -229,6 +229,7 @@ TEST(SvgPlot, LagAndSloLineSitWhereComputedByHand) {
   // y(20) = 677.5 (to one decimal, halves away from zero).
   EXPECT_THAT(svg, HasSubstr("<line id=\"lag-slo\" x1=\"80\" y1=\"572.5\" "
                              "x2=\"760\" y2=\"572.5\""));
+  EXPECT_THAT(svg, HasSubstr("<text x=\"754\" y=\"568.5\" text-anchor=\"end\""));
   EXPECT_THAT(svg, HasSubstr(">SLO 60 s</text>"));
   EXPECT_EQ(Attribute(Polyline(svg, "ds2 lag"), "points"),
             "80.0,730.0 250.0,730.0 420.0,703.8 590.0,651.3 760.0,677.5");
