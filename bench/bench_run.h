@@ -27,12 +27,16 @@ struct BenchRun {
   std::string policy;                     // Policy name as sent to the service.
   std::vector<std::string> operator_ids;  // Order of before/after vectors.
   std::vector<std::string> source_ids;    // Order of source_rate series.
+  int lag_slo_s = 0;  // The workload's lag SLO; 0 when unknown (not in results.json).
   sim::RunMetrics metrics;
   std::vector<TimelineEntry> timeline;
   // Per simulated second 1..duration_s (index 0 = second 1):
   std::vector<int> total_parallelism;                   // Σ_v p_v of the policy.
   std::vector<int> oracle_total_parallelism;            // Σ_v p_v of the oracle.
   std::vector<std::vector<double>> source_target_rate;  // [source][second] R(t).
+  // max over sources of lag / R(t), seconds: the lag the SLO attainment
+  // metric compares with lag_slo_s (docs/simulator.md §7).
+  std::vector<double> lag_s;
   double wall_seconds = 0;  // Wall time of the run, service included.
 };
 

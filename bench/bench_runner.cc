@@ -1,5 +1,6 @@
 #include "bench/bench_runner.h"
 
+#include <algorithm>
 #include <numeric>
 #include <utility>
 
@@ -18,16 +19,21 @@ int Sum(const std::vector<int>& values) {
   return std::accumulate(values.begin(), values.end(), 0);
 }
 
-// The per-second series the plots draw.
+// The per-second series the plots draw. The lag is computed as
+// client/sim/run_metrics.cc computes avg_lag_s and max_lag_s (std::max keeps
+// a 0/0 of an idle source out), so the plot shows what the metrics score.
 void FillSeries(const sim::RunResult& result, BenchRun* run) {
   const size_t sources = result.trace.empty() ? 0 : result.trace[0].target_rate.size();
   run->source_target_rate.assign(sources, {});
   for (const sim::TickRecord& tick : result.trace) {
     run->total_parallelism.push_back(tick.total_parallelism);
     run->oracle_total_parallelism.push_back(result.oracle.At(tick.t).total_parallelism);
+    double lag_s = 0;
     for (size_t s = 0; s < sources; ++s) {
       run->source_target_rate[s].push_back(tick.target_rate[s]);
+      lag_s = std::max(lag_s, tick.lag[s] / tick.target_rate[s]);
     }
+    run->lag_s.push_back(lag_s);
   }
 }
 
@@ -76,6 +82,7 @@ absl::StatusOr<BenchRun> RunPolicyOnWorkload(const sim::Workload& workload,
     run.operator_ids.push_back(op.id);
     if (op.kind == v1::OPERATOR_KIND_SOURCE) run.source_ids.push_back(op.id);
   }
+  run.lag_slo_s = workload.lag_slo_s;
   run.metrics = result.metrics;
   for (const sim::Decision& decision : result.decisions) {
     TimelineEntry entry;

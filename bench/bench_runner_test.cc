@@ -1,5 +1,7 @@
 #include "bench/bench_runner.h"
 
+#include <algorithm>
+
 #include "client/fake_client.h"
 #include "client/sim/workload.h"
 #include "gmock/gmock.h"
@@ -66,6 +68,18 @@ TEST(RunPolicyOnWorkload, RecordsTimelineSeriesAndMetrics) {
   ASSERT_EQ(run->source_target_rate.size(), 1u);
   EXPECT_DOUBLE_EQ(run->source_target_rate[0][0], 1000);
   EXPECT_THAT(run->source_ids, ::testing::ElementsAre("src"));
+  // map (400/s at p = 1) lags behind the 1000/s source until the scale-up.
+  EXPECT_EQ(run->lag_slo_s, 60);
+  ASSERT_EQ(run->lag_s.size(), 600u);
+  EXPECT_GT(run->lag_s[59], 0);
+  double lag_sum = 0, lag_max = 0;
+  for (double lag : run->lag_s) {
+    lag_sum += lag;
+    lag_max = std::max(lag_max, lag);
+  }
+  // The plotted lag is the one the metrics score.
+  EXPECT_DOUBLE_EQ(lag_max, run->metrics.max_lag_s);
+  EXPECT_NEAR(lag_sum / 600, run->metrics.avg_lag_s, 1e-9);
 }
 
 TEST(RunPolicyOnWorkload, AServiceErrorEndsTheRun) {

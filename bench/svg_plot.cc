@@ -1,5 +1,6 @@
-// SVG rendering of a workload's runs: layout, axes, legend, and the point
-// reduction that keeps long runs small.
+// SVG rendering of a workload's runs: layout, the three panels (rates,
+// parallelism, lag against the SLO), axes, legend, and the point reduction
+// that keeps long runs small.
 #include "bench/svg_plot.h"
 
 #include <algorithm>
@@ -14,11 +15,20 @@
 namespace streamtune::bench {
 namespace {
 
-constexpr double kWidth = 960, kHeight = 600;
-constexpr double kLeft = 80, kRight = 760;  // Plot area, both panels.
+constexpr double kWidth = 960, kHeight = 800;
+constexpr double kLeft = 80, kRight = 760;  // Plot area, every panel.
 constexpr double kLegendX = 780;
-constexpr double kTopPanelTop = 60, kTopPanelBottom = 250;
-constexpr double kBottomPanelTop = 300, kBottomPanelBottom = 520;
+constexpr double kRatePanelTop = 60, kRatePanelBottom = 250;
+constexpr double kParallelismPanelTop = 280, kParallelismPanelBottom = 490;
+constexpr double kLagPanelTop = 520, kLagPanelBottom = 730;
+// A run that falls behind for good has a lag growing without bound, which on
+// a linear axis flattens every other policy onto zero: lags above this many
+// SLOs are drawn at the top of the panel, and the axis title says so.
+constexpr double kLagClipSlos = 4;
+// The lag axis reaches at least this many SLOs, so the SLO line is always
+// inside the panel, with room for its label above it.
+constexpr double kLagAxisMinSlos = 1.25;
+constexpr const char* kSloColour = "#444444";
 constexpr size_t kMaxLegendChars = 24;
 // Tableau 10: distinct and readable on white.
 constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
@@ -202,6 +212,60 @@ void AppendPanel(const Scale& x, const Scale& y, double y_step, double x_step_mi
                   Xml(y_title), "</text>\n");
 }
 
+// Each policy's lag (seconds of input behind, the lag of the SLO attainment
+// metric) over time, and the workload's lag SLO as a dashed line labelled
+// with its value. The y axis is linear from 0 so the SLO line reads as a
+// threshold; see kLagClipSlos for when it is clipped.
+void AppendLagPanel(const std::vector<const BenchRun*>& runs, const Scale& x,
+                    double x_step_min, std::string* out) {
+  const double slo = runs.front()->lag_slo_s;
+  double max_lag = 0, max_finite_lag = 0;
+  for (const BenchRun* run : runs) {
+    for (double lag : run->lag_s) {
+      max_lag = std::max(max_lag, lag);  // NaN never wins.
+      if (std::isfinite(lag)) max_finite_lag = std::max(max_finite_lag, lag);
+    }
+  }
+  const double clip_at = slo > 0 ? kLagClipSlos * slo : max_finite_lag;
+  const bool clipped = max_lag > clip_at;
+  const double top =
+      std::max(1.0, clipped ? clip_at : std::max(max_lag, kLagAxisMinSlos * slo));
+  const double step = NiceStep(top, 4);
+  const Scale y{0, std::ceil(top / step) * step, kLagPanelBottom, kLagPanelTop};
+  const std::string title =
+      clipped ? absl::StrCat("lag (s), clipped at ", TickLabel(y.d1), " s") : "lag (s)";
+
+  absl::StrAppend(out, "<g id=\"lag-panel\">\n");
+  AppendPanel(x, y, step, x_step_min, true, title, out);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    std::vector<double> shown;
+    for (double lag : runs[i]->lag_s) {
+      shown.push_back(std::isnan(lag) ? 0 : std::min(lag, y.d1));
+    }
+    const char* colour = kPalette[i % kPaletteSize];
+    AppendPolyline(LinePoints(shown, x, y), absl::StrCat(runs[i]->policy, " lag"),
+                   colour, false, out);
+    AppendLegendEntry(i, kLagPanelTop, runs[i]->policy, colour, false, out);
+  }
+  if (slo > 0) {
+    const std::string label = absl::StrCat("SLO ", runs.front()->lag_slo_s, " s");
+    absl::StrAppend(
+        out,
+        absl::StrFormat("<line id=\"lag-slo\" x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" "
+                        "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" "
+                        "stroke-dasharray=\"6 4\"/>\n",
+                        kLeft, y(slo), kRight, y(slo), kSloColour),
+        // At the right end, where runs have usually caught up; the white halo
+        // keeps it readable where a lag line crosses it.
+        absl::StrFormat("<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" "
+                        "fill=\"%s\" stroke=\"white\" stroke-width=\"3\" "
+                        "paint-order=\"stroke\">",
+                        kRight - 6, y(slo) - 4, kSloColour),
+        Xml(label), "</text>\n");
+  }
+  absl::StrAppend(out, "</g>\n");
+}
+
 }  // namespace
 
 std::string RenderWorkloadPlot(
@@ -241,17 +305,19 @@ std::string RenderWorkloadPlot(
       duration = std::max(duration, s->size());
       for (int p : *s) max_parallelism = std::max<double>(max_parallelism, p);
     }
+    duration = std::max(duration, run->lag_s.size());
   }
   const double rate_step = NiceStep(max_rate, 4);
   const double p_step = std::max(1.0, NiceStep(max_parallelism, 5));
   const double minutes = std::max<double>(duration, 1) / 60;
   const Scale x{0, std::max<double>(duration, 1), kLeft, kRight};
   const Scale y_rate{0, std::max(1.0, std::ceil(max_rate / rate_step)) * rate_step,
-                     kTopPanelBottom, kTopPanelTop};
+                     kRatePanelBottom, kRatePanelTop};
   const Scale y_par{0, std::max(1.0, std::ceil(max_parallelism / p_step)) * p_step,
-                    kBottomPanelBottom, kBottomPanelTop};
+                    kParallelismPanelBottom, kParallelismPanelTop};
   const double x_step = NiceStep(minutes, 8);
 
+  absl::StrAppend(&out, "<g id=\"rate-panel\">\n");
   AppendPanel(x, y_rate, rate_step, x_step, false, "source target rate (records/s)",
               &out);
   for (size_t s = 0; s < first.source_target_rate.size(); ++s) {
@@ -261,24 +327,28 @@ std::string RenderWorkloadPlot(
     const char* colour = kPalette[s % kPaletteSize];
     AppendPolyline(LinePoints(first.source_target_rate[s], x, y_rate), name, colour,
                    false, &out);
-    AppendLegendEntry(s, kTopPanelTop, name, colour, false, &out);
+    AppendLegendEntry(s, kRatePanelTop, name, colour, false, &out);
   }
+  absl::StrAppend(&out, "</g>\n<g id=\"parallelism-panel\">\n");
 
-  AppendPanel(x, y_par, p_step, x_step, true, "total parallelism", &out);
+  AppendPanel(x, y_par, p_step, x_step, false, "total parallelism", &out);
   for (size_t i = 0; i < runs.size(); ++i) {
     const char* colour = kPalette[i % kPaletteSize];
     AppendPolyline(StepPoints(runs[i]->total_parallelism, x, y_par), runs[i]->policy,
                    colour, false, &out);
-    AppendLegendEntry(i, kBottomPanelTop, runs[i]->policy, colour, false, &out);
+    AppendLegendEntry(i, kParallelismPanelTop, runs[i]->policy, colour, false, &out);
   }
   static const std::vector<int> kNoSeries;
   AppendPolyline(StepPoints(oracle ? *oracle : kNoSeries, x, y_par), "oracle",
                  "#000000", true, &out);
-  AppendLegendEntry(runs.size(), kBottomPanelTop, "oracle", "#000000", true, &out);
+  AppendLegendEntry(runs.size(), kParallelismPanelTop, "oracle", "#000000", true, &out);
+  absl::StrAppend(&out, "</g>\n");
+
+  AppendLagPanel(runs, x, x_step, &out);
   absl::StrAppend(&out,
                   absl::StrFormat("<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">"
                                   "time (min)</text>\n</svg>\n",
-                                  (kLeft + kRight) / 2, kBottomPanelBottom + 45));
+                                  (kLeft + kRight) / 2, kLagPanelBottom + 45));
   return out;
 }
 
