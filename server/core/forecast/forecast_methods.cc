@@ -78,10 +78,10 @@ int DetectPeriod(absl::Span<const double> values, double min_correlation) {
   if (n < 8) return 0;
   const std::vector<double> x = Detrended(values);
   int lag = 1;
-  while (lag <= n / 2 && Autocorrelation(x, lag) >= 0) ++lag;
+  while (lag <= n / 3 && Autocorrelation(x, lag) >= 0) ++lag;
   int best = 0;
   double best_r = min_correlation;
-  for (; lag <= n / 2; ++lag) {
+  for (; lag <= n / 3; ++lag) {
     // The biased estimator shrinks long lags; rescale to compare them fairly.
     const double r = Autocorrelation(x, lag) * n / (n - lag);
     if (r >= best_r) {

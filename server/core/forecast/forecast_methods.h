@@ -29,7 +29,9 @@ RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points);
 // The period in grid steps of the strongest cycle of `values`: the lag
 // after the autocorrelation's first dip below zero where the
 // autocorrelation of the linearly detrended series is highest, when that
-// is at least `min_correlation` and the series spans two periods; else 0.
+// is at least `min_correlation` and the series spans three periods (two to
+// see the cycle, one more to backtest it on: measured, with two a few rate
+// steps that happened to recur passed for a cycle); else 0.
 int DetectPeriod(absl::Span<const double> values, double min_correlation);
 
 // One way to forecast. `Forecast` sees values[0..origin] only and fills

@@ -38,8 +38,8 @@ TEST(DetectPeriodTest, NoCycleInARampOrTooShortASeries) {
   std::vector<double> ramp;
   for (int i = 0; i < 100; ++i) ramp.push_back(100 + i);
   EXPECT_EQ(DetectPeriod(ramp, 0.5), 0);
-  // 30 points cannot show two periods of 24.
-  EXPECT_EQ(DetectPeriod(Wave(30, 24), 0.5), 0);
+  // 60 points cannot show three periods of 24.
+  EXPECT_EQ(DetectPeriod(Wave(60, 24), 0.5), 0);
 }
 
 TEST(DampedTrendMethodTest, HandComputedLine) {

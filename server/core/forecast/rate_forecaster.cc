@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 #include "server/core/forecast/forecast_methods.h"
@@ -58,32 +59,33 @@ Backtest RunBacktest(const ForecastMethod& method, absl::Span<const double> y,
   return b;
 }
 
-double Quantile(std::vector<double> values, double q) {
-  const size_t k =
-      std::min(values.size() - 1,
-               static_cast<size_t>(std::floor(q * (values.size() - 1) + 0.5)));
-  std::nth_element(values.begin(), values.begin() + k, values.end());
-  return values[k];
+double Median(std::vector<double> values) {
+  const size_t mid = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + mid, values.end());
+  return values[mid];
 }
 
-// The band multipliers (1 + error quantile) per horizon, from the backtest
-// where it has enough errors, else widened from a shorter horizon, else
-// from the step-to-step volatility of the series.
+// Median and robust standard deviation (1.4826 × MAD) of `values`.
+std::pair<double, double> RobustSpread(const std::vector<double>& values) {
+  const double median = Median(values);
+  std::vector<double> deviations;
+  deviations.reserve(values.size());
+  for (double v : values) deviations.push_back(std::abs(v - median));
+  return {median, 1.4826 * Median(std::move(deviations))};
+}
+
+// The band multipliers per horizon: from the backtest's errors where it has
+// enough, else widened from a shorter horizon by √(h/h'), else from the
+// step-to-step changes of the series itself.
 void FillBand(const Backtest& b, absl::Span<const double> y,
               const ForecastOptions& options, RateForecast* f) {
   const int horizons = static_cast<int>(f->median.size());
-  double volatility = 0;
-  int steps = 0;
+  std::vector<double> changes;
   for (size_t i = 1; i < y.size(); ++i) {
-    if (y[i - 1] <= 0) continue;
-    const double r = y[i] / y[i - 1] - 1;
-    volatility += r * r;
-    ++steps;
+    if (y[i - 1] > 0) changes.push_back(y[i] / y[i - 1] - 1);
   }
-  volatility = steps > 0 ? std::sqrt(volatility / steps) : 0;
-  // z of the band quantile under a normal error, for the fallback only.
-  const double z = 1.2816 * (options.band_quantile - 0.5) / 0.4;
-  int known = -1;  // Last horizon with its own quantiles.
+  const double volatility = changes.empty() ? 0 : RobustSpread(changes).second;
+  int known = -1;  // Last horizon with its own errors.
   double known_up = 0;
   double known_down = 0;
   f->upper.resize(horizons);
@@ -92,8 +94,9 @@ void FillBand(const Backtest& b, absl::Span<const double> y,
     double up;
     double down;
     if (static_cast<int>(b.errors[h].size()) >= options.min_errors) {
-      up = Quantile(b.errors[h], options.band_quantile);
-      down = Quantile(b.errors[h], 1 - options.band_quantile);
+      const auto [bias, sigma] = RobustSpread(b.errors[h]);
+      up = bias + options.band_sigmas * sigma;
+      down = bias - options.band_sigmas * sigma;
       known = h;
       known_up = up;
       known_down = down;
@@ -102,7 +105,7 @@ void FillBand(const Backtest& b, absl::Span<const double> y,
       up = known_up * widen;
       down = known_down * widen;
     } else {
-      up = z * volatility * std::sqrt(h + 1.0);
+      up = options.band_sigmas * volatility * std::sqrt(h + 1.0);
       down = -up;
     }
     f->upper[h] = f->median[h] * (1 + std::max(0.0, up));

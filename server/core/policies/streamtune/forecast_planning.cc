@@ -85,12 +85,23 @@ std::optional<PlannedDecision> PlanFromForecast(const PolicyInput& input,
     }
     const std::vector<double> demand = PropagateSourceRates(graph, rates);
     std::vector<int> required(graph.size());
+    std::vector<int> keep_required(graph.size());
     for (int v = 0; v < graph.size(); ++v) {
+      const OperatorSizer& sizer = sizers[v];
       double need = demand[v] * headroom;
       if (k == 0) need = std::max(need, demand_now[v]);
-      required[v] = sizers[v].Bounded(need);
+      required[v] = sizer.Bounded(need);
+      keep_required[v] = sizer.Sustaining(demand[v]);
+      // An observed bottleneck cannot be kept, unless its sizing sees no
+      // gain in more instances (§3.5's diminishing returns): a restart that
+      // changes nothing for it would be wasted.
+      const int running = sizer.op().parallelism();
+      if (k == 0 && sizer.observed_bottleneck() && required[v] > running) {
+        keep_required[v] = std::max(keep_required[v], running + 1);
+      }
     }
     plan.required.push_back(std::move(required));
+    plan.keep_required.push_back(std::move(keep_required));
   }
   d.plan = PlanReconfigurations(plan);
   for (int v = 0; v < graph.size(); ++v) {

@@ -69,12 +69,7 @@ Sizing OperatorSizer::Size(double demand) const {
         max_p);
   }
   const bool use_curve = options_.use_capacity_curves && curve_.has_value();
-  int linear = Ds2OperatorStep(op_, demand, 0).recommended_parallelism();
-  if (use_curve) {
-    CapacityCurve uncontended = *curve_;
-    uncontended.contention = 0;
-    linear = uncontended.SmallestSustaining(demand, max_p);
-  }
+  const int linear = LinearBound(demand);
   // Trust region: one step goes at most trust_region_factor × above the
   // linear bound (for an observed bottleneck: above the running value); a
   // model extrapolating from an unusual window (e.g. a catch-up burst)
@@ -97,6 +92,25 @@ Sizing OperatorSizer::Size(double demand) const {
       "model %d, %s bound %d", by_model,
       use_curve && curve_->hot_key_share > 0 ? "skew-aware linear" : "linear", linear);
   return sizing;
+}
+
+int OperatorSizer::LinearBound(double demand) const {
+  if (options_.use_capacity_curves && curve_.has_value()) {
+    CapacityCurve uncontended = *curve_;
+    uncontended.contention = 0;
+    return uncontended.SmallestSustaining(demand, op_.max_parallelism());
+  }
+  return Ds2OperatorStep(op_, demand, 0).recommended_parallelism();
+}
+
+int OperatorSizer::Sustaining(double demand) const {
+  int p = LinearBound(demand);
+  if (options_.use_capacity_curves && curve_.has_value() && curve_->contention_known) {
+    p = curve_->SmallestSustaining(demand, op_.max_parallelism());
+  }
+  const double slack = 1e-9 * std::max(1.0, reference_demand_);
+  if (demand >= reference_demand_ - slack) p = std::max(p, bounds_.floor);
+  return std::clamp(p, 1, op_.max_parallelism());
 }
 
 int OperatorSizer::Bounded(double demand) const {

@@ -54,12 +54,24 @@ class OperatorSizer {
   Sizing Size(double demand) const;
   // Size(demand) within the evidence bounds and [1, max_parallelism].
   int Bounded(double demand) const;
+  // The fewest instances that keep up with `demand` at full utilisation:
+  // the capacity curve where contention is known, else the (skew-aware)
+  // linear bound; never below a bottleneck seen at an equal or higher rate.
+  // What a running configuration needs to be kept, not what a new one is
+  // sized to.
+  int Sustaining(double demand) const;
+  // Observed saturated and behind its demand now.
+  bool observed_bottleneck() const { return observed_; }
 
   const v1::Operator& op() const { return op_; }
   const ParallelismBounds& bounds() const { return bounds_; }
   double reference_demand() const { return reference_demand_; }
 
  private:
+  // Linear scaling from the running per-instance rate (skew-aware once the
+  // capacity curve saw the busiest instance's share).
+  int LinearBound(double demand) const;
+
   const v1::Operator& op_;
   int index_;
   bool observed_;

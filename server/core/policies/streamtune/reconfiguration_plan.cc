@@ -12,14 +12,15 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 // per operator the largest requirement over [a, b + lead) ∩ [0, K).
 class SegmentMax {
  public:
-  SegmentMax(const PlanInput& in, int a) : in_(in), config_(in.current.size(), 1) {
-    const int steps = static_cast<int>(in.required.size());
+  SegmentMax(const PlanInput& in, int a, const std::vector<std::vector<int>>& required)
+      : in_(in), required_(required), config_(in.current.size(), 1) {
+    const int steps = static_cast<int>(required.size());
     for (int k = a; k < std::min(steps, a + in.lead_steps); ++k) Add(k);
   }
   // Extends the segment to end at b (called with b = a + 1, a + 2, ...).
   void ExtendTo(int b) {
     const int k = b - 1 + in_.lead_steps;
-    if (k < static_cast<int>(in_.required.size())) Add(k);
+    if (k < static_cast<int>(required_.size())) Add(k);
   }
   const std::vector<int>& config() const { return config_; }
   int total() const { return total_; }
@@ -28,12 +29,13 @@ class SegmentMax {
   void Add(int k) {
     total_ = 0;
     for (size_t v = 0; v < config_.size(); ++v) {
-      config_[v] = std::max(config_[v], in_.required[k][v]);
+      config_[v] = std::max(config_[v], required_[k][v]);
       total_ += config_[v];
     }
   }
 
   const PlanInput& in_;
+  const std::vector<std::vector<int>>& required_;
   std::vector<int> config_;
   int total_ = static_cast<int>(in_.current.size());
 };
@@ -60,7 +62,7 @@ Solution Solve(const PlanInput& in, bool keep_first) {
   std::vector<Solution> best(steps + 1);
   int current_total = 0;
   for (int p : in.current) current_total += p;
-  SegmentMax kept(in, 0);
+  SegmentMax kept(in, 0, in.keep_required.empty() ? in.required : in.keep_required);
   for (int b = 1; b <= steps; ++b) {
     kept.ExtendTo(b);
     if (!Covers(in.current, kept.config())) break;
@@ -69,7 +71,7 @@ Solution Solve(const PlanInput& in, bool keep_first) {
   if (!keep_first) best[0].cost = 0;
   for (int a = 0; a < steps; ++a) {
     if (best[a].cost == kInfinity) continue;
-    SegmentMax segment(in, a);
+    SegmentMax segment(in, a, in.required);
     for (int b = a + 1; b <= steps; ++b) {
       segment.ExtendTo(b);
       const double cost =
@@ -95,7 +97,7 @@ ReconfigurationPlan PlanReconfigurations(const PlanInput& in) {
   plan.change_now = !any.first_keeps;
   plan.config = in.current;
   if (plan.change_now) {
-    SegmentMax first(in, 0);
+    SegmentMax first(in, 0, in.required);
     for (int b = 1; b <= plan.hold_steps; ++b) first.ExtendTo(b);
     plan.config = first.config();
   }

@@ -13,8 +13,15 @@ namespace streamtune {
 
 struct PlanInput {
   std::vector<int> current;  // Per operator, the running parallelism.
-  // required[k][v]: what operator v needs during step k (k = 0 starts now).
+  // required[k][v]: what operator v needs during step k (k = 0 starts now)
+  // in a new configuration, sized with the restart headroom and the target
+  // utilisation.
   std::vector<std::vector<int>> required;
+  // What the running configuration must have to be kept through step k:
+  // enough to keep up at full utilisation, with no restart to work off.
+  // The gap between the two is the hysteresis that keeps a configuration
+  // running until the forecast says it will fall behind. Empty: required.
+  std::vector<std::vector<int>> keep_required;
   double step_s = 60;
   // Steps between deciding a change and the new configuration running
   // with the restart's backlog worked off: until then the old one serves.
