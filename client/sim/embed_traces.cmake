@@ -1,17 +1,19 @@
-# Writes a C++ file holding the text of every *.csv in TRACES_DIR, so the
-# generator's trace family works from the library alone (client/sim/
-# embedded_traces.h). Run at build time by client/sim/CMakeLists.txt:
-#   cmake -DTRACES_DIR=bench/traces -DOUT=build/.../embedded_traces.cc -P embed_traces.cmake
+# Writes a C++ file holding the text of the trace files TRACES_DIR/<name>.csv
+# for every name of the comma-separated TRACE_NAMES, so the generator's trace
+# family works from the library alone (client/sim/embedded_traces.h). Run at
+# build time by client/sim/CMakeLists.txt:
+#   cmake -DTRACES_DIR=bench/traces -DTRACE_NAMES=a,b -DOUT=.../embedded_traces.cc \
+#         -P embed_traces.cmake
 # The output is only replaced when its text changes, so an unchanged trace
 # never recompiles the library.
-file(GLOB files "${TRACES_DIR}/*.csv")
-list(SORT files)
-if(NOT files)
-  message(FATAL_ERROR "embed_traces: no *.csv in ${TRACES_DIR}")
+string(REPLACE "," ";" names "${TRACE_NAMES}")
+list(SORT names)
+if(NOT names)
+  message(FATAL_ERROR "embed_traces: no TRACE_NAMES given")
 endif()
 set(entries "")
-foreach(file IN LISTS files)
-  get_filename_component(name "${file}" NAME_WE)
+foreach(name IN LISTS names)
+  set(file "${TRACES_DIR}/${name}.csv")
   file(READ "${file}" text)
   # The raw string literal's delimiter must not occur in the text.
   string(FIND "${text}" ")csv\"" clash)
