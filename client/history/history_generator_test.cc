@@ -115,12 +115,34 @@ TEST(GenerateHistory, ReportsEverySnapshotOfEveryJobUnderItsWorkloadName) {
     snapshots += static_cast<int64_t>(snapshots_of_job.size());
   }
   EXPECT_EQ(families.size(), 13u);
+  // Every third job replays a real trace (kDefaultTraceShare).
+  int trace_jobs = 0;
+  for (const std::string& family : families) {
+    trace_jobs += absl::EndsWith(family, "-trace") ? 1 : 0;
+  }
+  EXPECT_EQ(trace_jobs, 4);
+  EXPECT_EQ(stats->trace_jobs_planned, 4);
   EXPECT_EQ(stats->snapshots, snapshots);
   EXPECT_EQ(stats->snapshots_stored, snapshots);
   EXPECT_EQ(client.list_calls(), 13);
   EXPECT_EQ(stats->healthy, operator_snapshots);
   EXPECT_EQ(stats->bottleneck, 0);
   EXPECT_GT(stats->reconfigurations, 13);
+}
+
+TEST(GenerateHistory, TraceJobsOnlyWhenTheShareIsOne) {
+  HistoryOptions options = SmallRun(3);
+  options.trace_share = 1;
+  RecordingClient client;
+  absl::StatusOr<HistoryStats> stats = GenerateHistory(options, &client);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->trace_jobs_planned, 3);
+  ASSERT_EQ(client.by_job().size(), 3u);
+  for (const auto& [job, snapshots] : client.by_job()) {
+    EXPECT_THAT(job, HasSubstr("-trace-"));
+    // One snapshot per decision interval over 10-15 simulated minutes.
+    EXPECT_GE(snapshots.size(), 5u) << job;
+  }
 }
 
 TEST(GenerateHistory, NeverReportsTheDagOfAnExcludedWorkload) {
