@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/fake_client.h"
+#include "client/history/exclusions.h"
 #include "client/history/history_workloads.h"
 #include "client/sim/workload.h"
 #include "common/fingerprint.h"
@@ -169,6 +170,27 @@ TEST(GenerateHistory, NeverReportsTheDagOfAnExcludedWorkload) {
     }
   }
   EXPECT_EQ(q3_jobs, 5);  // Only its draws with another DAG than the excluded one.
+}
+
+TEST(GenerateHistory, DefaultExclusionsCoverEveryBenchmarkDagTraceFilesIncluded) {
+  absl::StatusOr<std::vector<std::string>> suite =
+      ResolveExclusions({}, /*default_exclude=*/true, STREAMTUNE_WORKLOADS_DIR);
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  std::set<std::string> excluded;
+  for (const std::string& file : *suite) {
+    excluded.insert(*WorkloadDagFingerprint(*sim::LoadWorkloadFile(file)));
+  }
+  EXPECT_EQ(excluded.size(), suite->size());  // Twelve different DAGs.
+  HistoryOptions options = SmallRun(26);
+  options.exclude_files = *suite;
+  options.trace_share = 0.5;
+  RecordingClient client;
+  absl::StatusOr<HistoryStats> stats = GenerateHistory(options, &client);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->trace_jobs_planned, 13);
+  for (const auto& [job, snapshots] : client.by_job()) {
+    EXPECT_EQ(excluded.count(DagFingerprint(snapshots.front())), 0u) << job;
+  }
 }
 
 TEST(GenerateHistory, WritesWorkloadFilesThatRepeatTheRun) {
