@@ -125,30 +125,36 @@ TEST(GenerateWorkload, TracesHaveStepsRampsAndSpikes) {
   EXPECT_LT(timely, total / 2);
 }
 
+// Both rate families: steps, and windows of real traces.
 TEST(GenerateWorkload, MostlyFeasibleAtMaxParallelism) {
-  int feasible = 0;
-  int total = 0;
-  for (const std::string& family : WorkloadFamilies()) {
-    for (uint64_t seed = 1; seed <= 10; ++seed) {
-      Workload w = *GenerateWorkload(family, seed);
-      absl::StatusOr<OracleSchedule> oracle = OracleSchedule::Compute(w);
-      ASSERT_TRUE(oracle.ok());
-      bool all = true;
-      int peak = 0;
-      for (const OracleSegment& s : oracle->segments()) {
-        all = all && s.config.feasible;
-        for (int p : s.config.parallelism) peak = std::max(peak, p);
-      }
-      feasible += all ? 1 : 0;
-      ++total;
-      // Rates are scaled to need a handful to a few dozen instances.
-      if (all) {
-        EXPECT_LE(peak, 40) << w.name;
+  RateOptions trace;
+  trace.family = RateFamily::kTrace;
+  for (const RateOptions& rates : {RateOptions(), trace}) {
+    int feasible = 0;
+    int total = 0;
+    for (const std::string& family : WorkloadFamilies()) {
+      for (uint64_t seed = 1; seed <= 10; ++seed) {
+        Workload w = *GenerateWorkload(family, seed, rates);
+        absl::StatusOr<OracleSchedule> oracle = OracleSchedule::Compute(w);
+        ASSERT_TRUE(oracle.ok());
+        bool all = true;
+        int peak = 0;
+        for (const OracleSegment& s : oracle->segments()) {
+          all = all && s.config.feasible;
+          for (int p : s.config.parallelism) peak = std::max(peak, p);
+        }
+        feasible += all ? 1 : 0;
+        ++total;
+        // Rates are scaled to need a handful to a few dozen instances.
+        if (all) {
+          EXPECT_LE(peak, 40) << w.name;
+          EXPECT_GE(peak, 3) << w.name;
+        }
       }
     }
+    EXPECT_GE(feasible, total * 8 / 10) << feasible << " of " << total;
+    EXPECT_LT(feasible, total);  // Some deliberately exceed the limit.
   }
-  EXPECT_GE(feasible, total * 8 / 10) << feasible << " of " << total;
-  EXPECT_LT(feasible, total);  // Some deliberately exceed the limit.
 }
 
 }  // namespace
