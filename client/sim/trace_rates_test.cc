@@ -81,18 +81,5 @@ TEST(ApplyTraceFollows, EverySourceFollowsExactlyOneTrace) {
   EXPECT_EQ(w.sources.at("source"), (std::vector<RateStep>{{0, 1000, 0}}));
 }
 
-TEST(ScaleRates, BeyondFeasiblePutsThePeakPastWhatMaxParallelismSustains) {
-  // The map sustains 128 · 5000 = 640000 at most; 640000 / 1.1 is the
-  // feasible limit, so 1.1 beyond it is 640000 itself.
-  Workload w = testing::Chain(1);
-  EXPECT_NEAR(ScaleRates(ScaleTarget{4, 1.1}, &w), 640000, 1e-6);
-  EXPECT_EQ(w.sources.at("source")[0].rate, 640000);
-  // A target beyond the limit stops at 90% of it.
-  w = testing::Chain(1);
-  EXPECT_NEAR(ScaleRates(ScaleTarget{1000, 0}, &w), 0.9 * 640000 / 1.1, 1e-6);
-  w.operators.clear();  // Invalid: nothing is touched.
-  EXPECT_EQ(ScaleRates(ScaleTarget{4, 0}, &w), 0);
-}
-
 }  // namespace
 }  // namespace streamtune::sim
