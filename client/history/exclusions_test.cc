@@ -32,10 +32,18 @@ TEST(ListWorkloadFiles, ListsTheBenchmarkSuiteSorted) {
   absl::StatusOr<std::vector<std::string>> files =
       ListWorkloadFiles(STREAMTUNE_WORKLOADS_DIR);
   ASSERT_TRUE(files.ok()) << files.status();
-  ASSERT_GE(files->size(), 6u);
+  ASSERT_GE(files->size(), 12u);
   EXPECT_TRUE(std::is_sorted(files->begin(), files->end()));
   for (const std::string& file : *files)
     EXPECT_THAT(file, ::testing::EndsWith(".json"));
+  // The trace-driven workloads are part of the suite, so excluded by default.
+  EXPECT_THAT(*files, ::testing::Contains(std::string(STREAMTUNE_WORKLOADS_DIR) +
+                                          "/trace-wiki-pageviews.json"));
+  EXPECT_EQ(std::count_if(files->begin(), files->end(),
+                          [](const std::string& file) {
+                            return file.find("/trace-") != std::string::npos;
+                          }),
+            6);
 }
 
 TEST(ListWorkloadFiles, MissingOrEmptyFolderIsAnErrorNamingIt) {

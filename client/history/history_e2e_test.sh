@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: streamtune-history starts its own private PostgreSQL and
 # streamtuned, generates 5 short jobs and reports them; it must exit 0 and
-# say it generated 5 jobs with snapshots and labels.
+# say it generated 5 jobs with snapshots and labels, one of them trace-driven.
 # Usage: history_e2e_test.sh PATH_TO_streamtune-history
 set -euo pipefail
 cli="$1"
@@ -22,6 +22,8 @@ grep -q '^generated 5 jobs: [1-9][0-9]* snapshots' "$dir/out" ||
   { echo "no summary of 5 jobs"; cat "$dir/err"; exit 1; }
 grep -q 'history: \[5/5\] jobs' "$dir/err" || { echo "no progress"; cat "$dir/err"; exit 1; }
 grep -Eq '[1-9][0-9]* healthy' "$dir/out" || { echo "no healthy labels counted"; exit 1; }
+grep -q 'trace-driven jobs: 1;' "$dir/out" || { echo "not one trace-driven job"; exit 1; }
+ls "$dir/workloads"/*-trace-*.json >/dev/null || { echo "no trace workload file"; exit 1; }
 count=$(ls "$dir/workloads"/*.json | wc -l)
 [[ "$count" == 5 ]] || { echo "expected 5 workload files, got $count"; exit 1; }
 

@@ -14,6 +14,9 @@ ABSL_FLAG(std::string, minutes, "20-40",
           "simulated minutes per job: M, or MIN-MAX drawn per job");
 ABSL_FLAG(std::vector<std::string>, family, {},
           "workload families to rotate through, comma-separated (default: all)");
+ABSL_FLAG(double, trace_share, streamtune::history::kDefaultTraceShare,
+          "share of the jobs whose rates replay real traces, in [0, 1] (default "
+          "1/3)");
 ABSL_FLAG(std::vector<std::string>, exclude, {},
           "workload files, comma-separated, whose DAGs are never generated");
 ABSL_FLAG(bool, default_exclude, true,
@@ -75,6 +78,12 @@ absl::StatusOr<HistoryCliOptions> HistoryOptionsFromFlags(
     return status;
   }
   history.families = absl::GetFlag(FLAGS_family);
+  history.trace_share = absl::GetFlag(FLAGS_trace_share);
+  if (!(history.trace_share >= 0 && history.trace_share <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--trace_share: expected a number in [0, 1], got \"",
+                     history.trace_share, "\""));
+  }
   history.exclude_files = absl::GetFlag(FLAGS_exclude);
   options.default_exclude = absl::GetFlag(FLAGS_default_exclude);
   history.workloads_out_dir = absl::GetFlag(FLAGS_workloads_out);

@@ -14,23 +14,27 @@ namespace streamtune::history {
 
 inline constexpr char kHistoryUsage[] =
     "usage: streamtune-history generate [--jobs=N] [--seed=S] [--minutes=M|MIN-MAX]\n"
-    "           [--family=NAME,...] [--exclude=FILE,...] [--default_exclude=false]\n"
-    "           [--workloads_out=DIR] [--server=HOST:PORT | --state_dir=DIR]\n"
-    "           [--tenant=T] [--concurrency=N] [--label_counts=false]\n"
+    "           [--family=NAME,...] [--trace_share=F] [--exclude=FILE,...]\n"
+    "           [--default_exclude=false] [--workloads_out=DIR]\n"
+    "           [--server=HOST:PORT | --state_dir=DIR] [--tenant=T]\n"
+    "           [--concurrency=N] [--label_counts=false]\n"
     "\n"
     "Generates pre-training history: N generated workloads (default 300; families\n"
     "round-robin, seeded by S, default 1), each run for M simulated minutes (default\n"
     "20-40, drawn per job) on the simulated engine with randomised exploration of\n"
     "parallelism, every snapshot sent to streamtuned with ReportSnapshot under job\n"
-    "id <workload name>. Workloads whose DAG equals that of an --exclude file are\n"
-    "never generated; by default every *.json of the benchmark suite\n"
-    "(bench/workloads) is excluded too, unless --default_exclude=false; a missing\n"
-    "or unreadable exclusion is an error. --workloads_out writes every generated\n"
-    "workload file. Without --server it starts a private PostgreSQL (under\n"
-    "--state_dir, default /tmp/streamtune-history-state) and its own streamtuned.\n"
-    "--tenant defaults to \"default\". --concurrency: jobs in flight (default 4).\n"
-    "Label counts come from one ListSnapshots per job; --label_counts=false skips\n"
-    "them. Progress goes to stderr, the summary to stdout.\n";
+    "id <workload name>. A share F of the jobs (default 1/3: every third) replays\n"
+    "M points of a real trace, one a simulated minute, instead of steps, ramps and\n"
+    "spikes (job id <family>-trace-<seed>). Workloads whose DAG equals that of an\n"
+    "--exclude file are never generated; by default every *.json of the benchmark\n"
+    "suite (bench/workloads) is excluded too, unless --default_exclude=false; a\n"
+    "missing or unreadable exclusion is an error. --workloads_out writes every\n"
+    "generated workload file. Without --server it starts a private PostgreSQL\n"
+    "(under --state_dir, default /tmp/streamtune-history-state) and its own\n"
+    "streamtuned. --tenant defaults to \"default\". --concurrency: jobs in flight\n"
+    "(default 4). Label counts come from one ListSnapshots per job;\n"
+    "--label_counts=false skips them. Progress goes to stderr, the summary to\n"
+    "stdout.\n";
 
 struct HistoryCliOptions {
   HistoryOptions history;

@@ -10,6 +10,7 @@ ABSL_DECLARE_FLAG(int, jobs);
 ABSL_DECLARE_FLAG(uint64_t, seed);
 ABSL_DECLARE_FLAG(std::string, minutes);
 ABSL_DECLARE_FLAG(std::vector<std::string>, family);
+ABSL_DECLARE_FLAG(double, trace_share);
 ABSL_DECLARE_FLAG(std::vector<std::string>, exclude);
 ABSL_DECLARE_FLAG(bool, default_exclude);
 ABSL_DECLARE_FLAG(std::string, workloads_out);
@@ -38,6 +39,7 @@ TEST(HistoryOptionsFromFlags, DefaultsMatchTheUsage) {
   EXPECT_EQ(options->history.min_minutes, 20);
   EXPECT_EQ(options->history.max_minutes, 40);
   EXPECT_EQ(options->history.concurrency, 4);
+  EXPECT_DOUBLE_EQ(options->history.trace_share, 1.0 / 3);
   EXPECT_EQ(options->tenant, "default");
   EXPECT_EQ(options->server, "");
   EXPECT_EQ(options->state_dir, "/tmp/streamtune-history-state");
@@ -58,6 +60,7 @@ TEST(HistoryOptionsFromFlags, ReadsEveryFlag) {
   absl::SetFlag(&FLAGS_concurrency, 2);
   absl::SetFlag(&FLAGS_label_counts, false);
   absl::SetFlag(&FLAGS_default_exclude, false);
+  absl::SetFlag(&FLAGS_trace_share, 0.5);
   absl::StatusOr<HistoryCliOptions> options = HistoryOptionsFromFlags({"generate"});
   ASSERT_TRUE(options.ok()) << options.status();
   EXPECT_EQ(options->history.jobs, 5);
@@ -72,6 +75,7 @@ TEST(HistoryOptionsFromFlags, ReadsEveryFlag) {
   EXPECT_EQ(options->history.concurrency, 2);
   EXPECT_FALSE(options->history.count_labels);
   EXPECT_FALSE(options->default_exclude);
+  EXPECT_EQ(options->history.trace_share, 0.5);
 
   absl::SetFlag(&FLAGS_server, "");
   absl::SetFlag(&FLAGS_minutes, "15-25");
@@ -101,6 +105,13 @@ TEST(HistoryOptionsFromFlags, NamesTheFlagOfEveryError) {
     EXPECT_THAT(Error({"generate"}), HasSubstr("--minutes: expected")) << minutes;
   }
   absl::SetFlag(&FLAGS_minutes, "10");
+  for (double share : {-0.1, 1.5}) {
+    absl::SetFlag(&FLAGS_trace_share, share);
+    EXPECT_THAT(Error({"generate"}),
+                HasSubstr("--trace_share: expected a number in [0, 1]"))
+        << share;
+  }
+  absl::SetFlag(&FLAGS_trace_share, 0.25);
   absl::SetFlag(&FLAGS_server, "h:1");
   absl::SetFlag(&FLAGS_state_dir, "/x");
   EXPECT_THAT(Error({"generate"}), HasSubstr("exclude each other"));

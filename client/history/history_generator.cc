@@ -121,6 +121,7 @@ absl::StatusOr<HistoryStats> GenerateHistory(const HistoryOptions& options,
   plan_options.min_minutes = options.min_minutes;
   plan_options.max_minutes = options.max_minutes;
   plan_options.families = options.families;
+  plan_options.trace_share = options.trace_share;
   for (const std::string& file : options.exclude_files) {
     STREAMTUNE_ASSIGN_OR_RETURN(const sim::Workload excluded,
                                 sim::LoadWorkloadFile(file));
@@ -136,6 +137,7 @@ absl::StatusOr<HistoryStats> GenerateHistory(const HistoryOptions& options,
 
   HistoryStats stats;
   stats.jobs_planned = static_cast<int>(plan.workloads.size());
+  stats.trace_jobs_planned = plan.trace_jobs;
   stats.excluded_draws = plan.excluded_draws;
   stats.dropped_families = plan.dropped_families;
   std::mutex mu;  // Guards stats, first_error and progress calls.

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "client/history/exploration.h"
+#include "client/history/history_workloads.h"
 #include "client/streamtune_client.h"
 
 namespace streamtune::history {
@@ -24,6 +25,8 @@ struct HistoryOptions {
   int max_minutes = 40;
   // Families to rotate through; empty: every family of sim::WorkloadFamilies.
   std::vector<std::string> families;
+  // Share of the jobs whose rates replay real traces (PlanOptions), in [0, 1].
+  double trace_share = kDefaultTraceShare;
   // Workload files (sim::LoadWorkloadFile) whose DAGs must not appear in
   // the history, e.g. the benchmark suite (bench/workloads).
   std::vector<std::string> exclude_files;
@@ -42,6 +45,7 @@ struct HistoryOptions {
 
 struct HistoryStats {
   int jobs_planned = 0;
+  int trace_jobs_planned = 0;  // Of jobs_planned, driven by a real trace.
   int jobs_done = 0;
   int64_t snapshots = 0;         // Reported with ReportSnapshot.
   int64_t snapshots_stored = 0;  // Of which new to the service (stored=true).

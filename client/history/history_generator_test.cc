@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/fake_client.h"
+#include "client/history/exclusions.h"
 #include "client/history/history_workloads.h"
 #include "client/sim/workload.h"
 #include "common/fingerprint.h"
@@ -115,12 +116,34 @@ TEST(GenerateHistory, ReportsEverySnapshotOfEveryJobUnderItsWorkloadName) {
     snapshots += static_cast<int64_t>(snapshots_of_job.size());
   }
   EXPECT_EQ(families.size(), 13u);
+  // Every third job replays a real trace (kDefaultTraceShare).
+  int trace_jobs = 0;
+  for (const std::string& family : families) {
+    trace_jobs += absl::EndsWith(family, "-trace") ? 1 : 0;
+  }
+  EXPECT_EQ(trace_jobs, 4);
+  EXPECT_EQ(stats->trace_jobs_planned, 4);
   EXPECT_EQ(stats->snapshots, snapshots);
   EXPECT_EQ(stats->snapshots_stored, snapshots);
   EXPECT_EQ(client.list_calls(), 13);
   EXPECT_EQ(stats->healthy, operator_snapshots);
   EXPECT_EQ(stats->bottleneck, 0);
   EXPECT_GT(stats->reconfigurations, 13);
+}
+
+TEST(GenerateHistory, TraceJobsOnlyWhenTheShareIsOne) {
+  HistoryOptions options = SmallRun(3);
+  options.trace_share = 1;
+  RecordingClient client;
+  absl::StatusOr<HistoryStats> stats = GenerateHistory(options, &client);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->trace_jobs_planned, 3);
+  ASSERT_EQ(client.by_job().size(), 3u);
+  for (const auto& [job, snapshots] : client.by_job()) {
+    EXPECT_THAT(job, HasSubstr("-trace-"));
+    // One snapshot per decision interval over 10-15 simulated minutes.
+    EXPECT_GE(snapshots.size(), 5u) << job;
+  }
 }
 
 TEST(GenerateHistory, NeverReportsTheDagOfAnExcludedWorkload) {
@@ -147,6 +170,27 @@ TEST(GenerateHistory, NeverReportsTheDagOfAnExcludedWorkload) {
     }
   }
   EXPECT_EQ(q3_jobs, 5);  // Only its draws with another DAG than the excluded one.
+}
+
+TEST(GenerateHistory, DefaultExclusionsCoverEveryBenchmarkDagTraceFilesIncluded) {
+  absl::StatusOr<std::vector<std::string>> suite =
+      ResolveExclusions({}, /*default_exclude=*/true, STREAMTUNE_WORKLOADS_DIR);
+  ASSERT_TRUE(suite.ok()) << suite.status();
+  std::set<std::string> excluded;
+  for (const std::string& file : *suite) {
+    excluded.insert(*WorkloadDagFingerprint(*sim::LoadWorkloadFile(file)));
+  }
+  EXPECT_EQ(excluded.size(), suite->size());  // Twelve different DAGs.
+  HistoryOptions options = SmallRun(26);
+  options.exclude_files = *suite;
+  options.trace_share = 0.5;
+  RecordingClient client;
+  absl::StatusOr<HistoryStats> stats = GenerateHistory(options, &client);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->trace_jobs_planned, 13);
+  for (const auto& [job, snapshots] : client.by_job()) {
+    EXPECT_EQ(excluded.count(DagFingerprint(snapshots.front())), 0u) << job;
+  }
 }
 
 TEST(GenerateHistory, WritesWorkloadFilesThatRepeatTheRun) {

@@ -59,11 +59,12 @@ absl::Status Run(HistoryCliOptions options) {
 
   std::fprintf(stderr,
                "history: %d jobs, seed %llu, %d-%d simulated minutes each, "
-               "%zu excluded workload files, tenant \"%s\"\n",
+               "trace share %.2f, %zu excluded workload files, tenant \"%s\"\n",
                options.history.jobs,
                static_cast<unsigned long long>(options.history.seed),
                options.history.min_minutes, options.history.max_minutes,
-               options.history.exclude_files.size(), options.tenant.c_str());
+               options.history.trace_share, options.history.exclude_files.size(),
+               options.tenant.c_str());
   const absl::Time start = absl::Now();
   absl::Time last_print = absl::InfinitePast();
   auto progress = [&](const HistoryStats& stats) {
@@ -79,13 +80,15 @@ absl::Status Run(HistoryCliOptions options) {
   std::printf(
       "generated %d jobs: %lld snapshots (%lld new), %lld reconfigurations; labelled "
       "operator-snapshots: %lld bottleneck, %lld healthy (plus %lld stabilising, %lld "
-      "undecided); %d draws skipped for an excluded DAG%s%s; %.1f s\n",
+      "undecided); trace-driven jobs: %d; %d draws skipped for an excluded DAG%s%s; "
+      "%.1f s\n",
       stats.jobs_done, static_cast<long long>(stats.snapshots),
       static_cast<long long>(stats.snapshots_stored),
       static_cast<long long>(stats.reconfigurations),
       static_cast<long long>(stats.bottleneck), static_cast<long long>(stats.healthy),
       static_cast<long long>(stats.stabilising),
-      static_cast<long long>(stats.undecided), stats.excluded_draws,
+      static_cast<long long>(stats.undecided), stats.trace_jobs_planned,
+      stats.excluded_draws,
       stats.dropped_families.empty() ? "" : "; families dropped (every DAG excluded): ",
       absl::StrJoin(stats.dropped_families, ", ").c_str(), seconds);
   return absl::OkStatus();

@@ -51,6 +51,29 @@ std::vector<sim::RateStep> ScaleTrace(const std::vector<sim::RateStep>& steps,
   return out;
 }
 
+// Whether job `index` of the plan is trace-driven: the running count of
+// trace jobs, floor(jobs · share), rises at it. The epsilon keeps 3 · (1/3)
+// from rounding below 1.
+bool IsTraceJob(int index, double share) {
+  constexpr double kEpsilon = 1e-9;
+  return std::floor((index + 1) * share + kEpsilon) >
+         std::floor(index * share + kEpsilon);
+}
+
+// Draw `seed` of `family` as a job of `minutes` simulated minutes.
+absl::StatusOr<sim::Workload> PlannedWorkload(const std::string& family, uint64_t seed,
+                                              int minutes, bool trace) {
+  if (trace) {
+    sim::RateOptions rates;
+    rates.family = sim::RateFamily::kTrace;
+    rates.points = minutes;
+    return sim::GenerateWorkload(family, seed, rates);
+  }
+  STREAMTUNE_ASSIGN_OR_RETURN(sim::Workload generated,
+                              sim::GenerateWorkload(family, seed));
+  return ShortenWorkload(generated, minutes * 60);
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> WorkloadDagFingerprint(const sim::Workload& workload) {
@@ -86,6 +109,10 @@ absl::StatusOr<WorkloadPlan> PlanWorkloads(const PlanOptions& options) {
         absl::StrCat("minutes: need 1 <= min <= max, got ", options.min_minutes, "-",
                      options.max_minutes));
   }
+  if (!(options.trace_share >= 0 && options.trace_share <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trace_share: must be in [0, 1], got ", options.trace_share));
+  }
   std::vector<std::string> active =
       options.families.empty() ? sim::WorkloadFamilies() : options.families;
   WorkloadPlan plan;
@@ -98,18 +125,18 @@ absl::StatusOr<WorkloadPlan> PlanWorkloads(const PlanOptions& options) {
           "every workload family's DAG is excluded; nothing left to generate");
     }
     const std::string family = active[cursor % active.size()];
+    const bool trace =
+        IsTraceJob(static_cast<int>(plan.workloads.size()), options.trace_share);
     bool accepted = false;
     for (int tries = 0; tries < options.max_draws_per_family && !accepted; ++tries) {
       const uint64_t seed = DrawSeed(options, draw++);
-      STREAMTUNE_ASSIGN_OR_RETURN(sim::Workload generated,
-                                  sim::GenerateWorkload(family, seed));
       const int minutes =
           options.min_minutes +
           static_cast<int>(
               SplitMix64(seed) %
               static_cast<uint64_t>(options.max_minutes - options.min_minutes + 1));
       STREAMTUNE_ASSIGN_OR_RETURN(sim::Workload workload,
-                                  ShortenWorkload(generated, minutes * 60));
+                                  PlannedWorkload(family, seed, minutes, trace));
       STREAMTUNE_ASSIGN_OR_RETURN(const std::string fingerprint,
                                   WorkloadDagFingerprint(workload));
       if (options.excluded_fingerprints.count(fingerprint) > 0) {
@@ -118,6 +145,7 @@ absl::StatusOr<WorkloadPlan> PlanWorkloads(const PlanOptions& options) {
       }
       if (!names.insert(workload.name).second) continue;
       plan.workloads.push_back(std::move(workload));
+      plan.trace_jobs += trace ? 1 : 0;
       accepted = true;
     }
     if (accepted) {

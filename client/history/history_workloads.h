@@ -1,7 +1,8 @@
 // Choosing the workloads of a generated history: seeded round-robin over the
-// generator's families, shortened to a few simulated minutes each, skipping
-// every workload whose DAG equals that of an excluded workload (the benchmark
-// suite, bench/workloads, must stay unseen by pre-training). Pure functions:
+// generator's families, shortened to a few simulated minutes each, a share of
+// them driven by real traces instead of steps, skipping every workload whose
+// DAG equals that of an excluded workload (the benchmark suite,
+// bench/workloads, must stay unseen by pre-training). Pure functions:
 // thread-safe.
 #ifndef STREAMTUNE_CLIENT_HISTORY_HISTORY_WORKLOADS_H_
 #define STREAMTUNE_CLIENT_HISTORY_HISTORY_WORKLOADS_H_
@@ -28,6 +29,11 @@ absl::StatusOr<std::string> WorkloadDagFingerprint(const sim::Workload& workload
 absl::StatusOr<sim::Workload> ShortenWorkload(const sim::Workload& workload,
                                               int duration_s);
 
+// Share of the jobs whose rates replay real traces (sim::RateFamily::kTrace):
+// the history then holds the slow, noisy swings of real load beside the
+// steps of the benchmark-like jobs.
+inline constexpr double kDefaultTraceShare = 1.0 / 3;
+
 struct PlanOptions {
   int jobs = 300;
   uint64_t seed = 1;
@@ -42,11 +48,17 @@ struct PlanOptions {
   // from the rotation (its DAG is fixed, e.g. a Nexmark query plan that the
   // benchmark suite uses).
   int max_draws_per_family = 40;
+  // Share of the jobs driven by a trace, in [0, 1], spread evenly over the
+  // plan (with 1/3: jobs 3, 6, 9, ...). A trace job replays `minutes` trace
+  // points, one per simulated minute, instead of a shortened steps workload.
+  double trace_share = kDefaultTraceShare;
 };
 
 struct WorkloadPlan {
-  std::vector<sim::Workload> workloads;  // Named "<family>-<seed>", unique.
-  int excluded_draws = 0;                // Draws skipped for their DAG.
+  // Named "<family>-<seed>" or "<family>-trace-<seed>", unique.
+  std::vector<sim::Workload> workloads;
+  int trace_jobs = 0;      // Of which trace-driven.
+  int excluded_draws = 0;  // Draws skipped for their DAG.
   std::vector<std::string> dropped_families;
 };
 

@@ -64,6 +64,51 @@ TEST(PlanWorkloads, RoundRobinOverFamiliesWithUniqueNamesAndDurationsInRange) {
   EXPECT_NE(PlanWorkloads(options)->workloads[0].name, plan->workloads[0].name);
 }
 
+TEST(PlanWorkloads, EveryThirdJobReplaysARealTraceOnePointAMinute) {
+  PlanOptions options;
+  options.jobs = 30;
+  options.seed = 4;
+  absl::StatusOr<WorkloadPlan> plan = PlanWorkloads(options);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->trace_jobs, 10);
+  std::set<std::string> trace_families;
+  for (size_t i = 0; i < plan->workloads.size(); ++i) {
+    const sim::Workload& w = plan->workloads[i];
+    const bool trace = w.name.find("-trace-") != std::string::npos;
+    EXPECT_EQ(trace, i % 3 == 2) << i << " " << w.name;
+    EXPECT_GE(w.duration_s, 20 * 60);
+    EXPECT_LE(w.duration_s, 40 * 60);
+    if (!trace) continue;
+    trace_families.insert(w.name.substr(0, w.name.find("-trace-")));
+    for (const auto& [id, steps] : w.sources) {
+      ASSERT_EQ(static_cast<int>(steps.size()) * 60, w.duration_s) << w.name;
+      EXPECT_EQ(steps.back().at_s, w.duration_s - 60) << w.name;
+      EXPECT_EQ(steps.back().ramp_s, 60) << w.name;
+    }
+  }
+  EXPECT_EQ(trace_families.size(), 10u);  // Spread over the round-robin.
+
+  options.trace_share = 0;
+  EXPECT_EQ(PlanWorkloads(options)->trace_jobs, 0);
+  options.trace_share = 1;
+  EXPECT_EQ(PlanWorkloads(options)->trace_jobs, 30);
+  options.trace_share = 1.5;
+  EXPECT_EQ(PlanWorkloads(options).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PlanWorkloads, StepJobsAreTheShortenedStepsFamily) {
+  PlanOptions options;
+  options.jobs = 3;
+  options.trace_share = 0.5;
+  absl::StatusOr<WorkloadPlan> plan = PlanWorkloads(options);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const sim::Workload& first = plan->workloads[0];  // Job 1 of 2 is not a trace.
+  const std::string family = sim::WorkloadFamilies()[0];
+  const uint64_t seed = std::stoull(first.name.substr(family.size() + 1));
+  EXPECT_EQ(first,
+            *ShortenWorkload(*sim::GenerateWorkload(family, seed), first.duration_s));
+}
+
 TEST(PlanWorkloads, SkipsExcludedDagsAndDropsAFamilyWhoseDagIsFixed) {
   PlanOptions options;
   options.jobs = 12;
@@ -74,10 +119,19 @@ TEST(PlanWorkloads, SkipsExcludedDagsAndDropsAFamilyWhoseDagIsFixed) {
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(plan->dropped_families, ElementsAre("nexmark_q5"));
   EXPECT_EQ(plan->excluded_draws, options.max_draws_per_family);
+  EXPECT_EQ(plan->trace_jobs, 4);
   ASSERT_EQ(plan->workloads.size(), 12u);
   for (const sim::Workload& w : plan->workloads) {
     EXPECT_EQ(w.name.rfind("chain-", 0), 0u) << w.name;
   }
+  // Trace-driven draws are excluded by their DAG just the same.
+  options.trace_share = 1;
+  plan = PlanWorkloads(options);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(plan->dropped_families, ElementsAre("nexmark_q5"));
+  EXPECT_EQ(plan->trace_jobs, 12);
+  EXPECT_EQ(plan->workloads[0].name.rfind("chain-trace-", 0), 0u);
+  options.trace_share = kDefaultTraceShare;
 
   options.families = {"nexmark_q5"};
   EXPECT_THAT(std::string(PlanWorkloads(options).status().message()),

@@ -10,8 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "client/sim/topology.h"
+#include "client/sim/rate_scaling.h"
+#include "client/sim/trace_rates.h"
 #include "common/fingerprint.h"
+#include "common/status_macros.h"
 
 namespace streamtune::sim {
 namespace {
@@ -394,66 +396,57 @@ std::vector<RateStep> Shape(Random& random, const std::vector<int>& times,
   return steps;
 }
 
-// Scales every trace so that the busiest operator needs about
-// `target_parallelism` instances at the peak (and at most 90% of the
-// feasible maximum), or, when `infeasible`, so that the peak exceeds what
-// max_parallelism sustains by 5-25%.
-void ScaleRates(Random& random, Workload* w) {
-  absl::StatusOr<Topology> topology = Topology::Build(*w);
-  if (!topology.ok()) return;  // Unreachable: the shapes are valid.
-  const double headroom =
-      1.0 + static_cast<double>(w->restart_downtime_s) / w->catch_up_s;
-  // λ is linear in the rates, which are piecewise linear in time: the peak
-  // demand of every operator is at a step or at the end of a ramp.
-  std::set<int> points = {1};
-  for (const auto& [id, steps] : w->sources) {
-    for (const RateStep& step : steps) {
-      points.insert(std::clamp(step.at_s, 1, w->duration_s));
-      points.insert(std::clamp(step.at_s + step.ramp_s, 1, w->duration_s));
-    }
+// Step-family rates: 1-4 steps, ramps or spikes per source.
+void StepRates(Random& random, Workload* w) {
+  // Sources of one job often change together (a shared upstream event).
+  const bool shared_times = random.Chance(0.5);
+  const std::vector<int> common = ChangeTimes(random, w->duration_s);
+  bool first = true;
+  for (const OperatorSpec& op : w->operators) {
+    if (op.kind != v1::OPERATOR_KIND_SOURCE) continue;
+    const std::vector<int> times =
+        shared_times ? common : ChangeTimes(random, w->duration_s);
+    std::vector<RateStep> steps = Shape(random, times, w->duration_s);
+    const double weight = first ? 1.0 : random.Uniform(0.3, 1.0);
+    for (RateStep& step : steps) step.rate *= weight;
+    w->sources[op.id] = std::move(steps);
+    first = false;
   }
-  const int n = topology->size();
-  std::vector<double> peak(n, 0.0);
-  std::vector<double> rates(topology->sources().size());
-  std::vector<double> input;
-  std::vector<double> output;
-  for (int t : points) {
-    for (size_t s = 0; s < rates.size(); ++s) {
-      rates[s] = TargetRate(topology->trace(s), t);
+}
+
+// Trace-family rates: a window per source, all sources on one trace and
+// window (a shared upstream, other weights) half of the time.
+absl::Status TraceRates(Random& random, const RateOptions& options, Workload* w) {
+  const std::vector<RateTrace>& traces =
+      options.traces.empty() ? BuiltinRateTraces() : options.traces;
+  constexpr int kPoints[] = {120, 180, 240};
+  const int drawn = kPoints[random.Int(0, 2)];
+  int points = options.points > 0 ? options.points : drawn;
+  for (const RateTrace& trace : traces) {
+    const int size = static_cast<int>(trace.messages.size());
+    if (size < 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "trace ", trace.name, " has ", size, " point(s); the trace family needs 2"));
     }
-    topology->Propagate(rates, &input, &output);
-    for (int v = 0; v < n; ++v) peak[v] = std::max(peak[v], input[v]);
+    points = std::min(points, size);
   }
-  double feasible_scale = HUGE_VAL;
-  for (int v = 0; v < n; ++v) {
-    if (peak[v] <= 0) continue;
-    const double best =
-        topology->model(v).Sustainable(topology->arg_max_parallelism(v));
-    feasible_scale = std::min(feasible_scale, best / (peak[v] * headroom));
-  }
-  auto max_parallelism_at = [&](double scale) {
-    int most = 1;
-    for (int v = 0; v < n; ++v) {
-      const std::optional<int> p = topology->model(v).SmallestSufficient(
-          peak[v] * scale * headroom, topology->arg_max_parallelism(v));
-      most = std::max(most, p.value_or(1 << 30));
-    }
-    return most;
+  auto pick = [&] {
+    TraceFollow follow;
+    follow.trace = traces[random.Int(0, static_cast<int>(traces.size()) - 1)];
+    follow.start =
+        random.Int(0, static_cast<int>(follow.trace.messages.size()) - points);
+    return follow;
   };
-  const int target_parallelism = random.Int(4, 32);
-  double lo = 0;
-  double hi = feasible_scale;
-  for (int i = 0; i < 60; ++i) {
-    const double mid = (lo + hi) / 2;
-    (max_parallelism_at(mid) <= target_parallelism ? lo : hi) = mid;
+  const bool shared = random.Chance(0.5);
+  std::vector<TraceFollow> follows;
+  for (const OperatorSpec& op : w->operators) {
+    if (op.kind != v1::OPERATOR_KIND_SOURCE) continue;
+    TraceFollow follow = follows.empty() || !shared ? pick() : follows.front();
+    follow.source = op.id;
+    follow.weight = follows.empty() ? 1.0 : Round(random.Uniform(0.3, 1.0), 0.01);
+    follows.push_back(std::move(follow));
   }
-  double scale = std::min(lo, 0.9 * feasible_scale);
-  if (random.Chance(0.1)) scale = feasible_scale * random.Uniform(1.05, 1.25);
-  for (auto& [id, steps] : w->sources) {
-    for (RateStep& step : steps) {
-      step.rate = std::max(1.0, std::round(step.rate * scale));
-    }
-  }
+  return ApplyTraceFollows(follows, points, w);
 }
 
 }  // namespace
@@ -469,7 +462,24 @@ const std::vector<std::string>& WorkloadFamilies() {
   return *names;
 }
 
+absl::string_view RateFamilyName(RateFamily family) {
+  return family == RateFamily::kTrace ? "trace" : "steps";
+}
+
+absl::StatusOr<RateFamily> ParseRateFamily(absl::string_view name) {
+  for (RateFamily family : {RateFamily::kSteps, RateFamily::kTrace}) {
+    if (name == RateFamilyName(family)) return family;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown rate family \"", name, "\" (known: steps, trace)"));
+}
+
 absl::StatusOr<Workload> GenerateWorkload(absl::string_view family, uint64_t seed) {
+  return GenerateWorkload(family, seed, RateOptions());
+}
+
+absl::StatusOr<Workload> GenerateWorkload(absl::string_view family, uint64_t seed,
+                                          const RateOptions& rates) {
   auto it = Families().find(std::string(family));
   if (it == Families().end()) {
     return absl::InvalidArgumentError(
@@ -482,7 +492,8 @@ absl::StatusOr<Workload> GenerateWorkload(absl::string_view family, uint64_t see
   Builder builder(&random);
   it->second(builder, random);
   Workload w = std::move(builder.workload());
-  w.name = absl::StrCat(family, "-", seed);
+  const bool trace = rates.family == RateFamily::kTrace;
+  w.name = absl::StrCat(family, trace ? "-trace-" : "-", seed);
   w.seed = static_cast<int64_t>(random.Bits() >> 1);
   constexpr int kDurations[] = {1800, 3600, 3600, 5400, 7200};
   w.duration_s = kDurations[random.Int(0, 4)];
@@ -493,21 +504,15 @@ absl::StatusOr<Workload> GenerateWorkload(absl::string_view family, uint64_t see
   constexpr double kNoise[] = {0.02, 0.02, 0.02, 0.0, 0.01, 0.05};
   w.noise_sd = kNoise[random.Int(0, 5)];
   if (random.Chance(0.2)) w.decision_interval_s = random.Chance(0.5) ? 30 : 120;
-  // Sources of one job often change together (a shared upstream event).
-  const bool shared_times = random.Chance(0.5);
-  const std::vector<int> common = ChangeTimes(random, w.duration_s);
-  bool first = true;
-  for (const OperatorSpec& op : w.operators) {
-    if (op.kind != v1::OPERATOR_KIND_SOURCE) continue;
-    const std::vector<int> times =
-        shared_times ? common : ChangeTimes(random, w.duration_s);
-    std::vector<RateStep> steps = Shape(random, times, w.duration_s);
-    const double weight = first ? 1.0 : random.Uniform(0.3, 1.0);
-    for (RateStep& step : steps) step.rate *= weight;
-    w.sources[op.id] = std::move(steps);
-    first = false;
+  if (trace) {
+    STREAMTUNE_RETURN_IF_ERROR(TraceRates(random, rates, &w));
+  } else {
+    StepRates(random, &w);
   }
-  ScaleRates(random, &w);
+  ScaleTarget target;
+  target.peak_parallelism = random.Int(4, 32);
+  if (random.Chance(0.1)) target.beyond_feasible = random.Uniform(1.05, 1.25);
+  ScaleRates(target, &w);
   if (random.Chance(0.3)) {
     for (OperatorSpec& op : w.operators) {
       op.parallelism = random.Int(1, std::min(4, op.max_parallelism));

@@ -16,11 +16,15 @@ namespace {
 
 constexpr int kSeedsPerFamily = 4;
 
+// Both rate families: steps, ramps and spikes, and windows of real traces.
 std::vector<Workload> GeneratedWorkloads() {
+  RateOptions trace;
+  trace.family = RateFamily::kTrace;
   std::vector<Workload> workloads;
   for (const std::string& family : WorkloadFamilies()) {
     for (uint64_t seed = 100; seed < 100 + kSeedsPerFamily; ++seed) {
       workloads.push_back(*GenerateWorkload(family, seed));
+      workloads.push_back(*GenerateWorkload(family, seed, trace));
     }
   }
   return workloads;
