@@ -35,6 +35,21 @@ v1::SnapshotRequest ExampleRequest(const std::string& name) {
   return request;
 }
 
+// The example job one window earlier, at its restart, before any backlog:
+// reported first, it gives DS2 the backlog's growth (docs/algorithm.md §4.1).
+v1::SnapshotRequest EarlierExampleRequest(const std::string& name) {
+  v1::SnapshotRequest request = ExampleRequest(name);
+  v1::Snapshot* s = request.mutable_snapshot();
+  s->set_snapshot_id(absl::StrCat(s->snapshot_id(), "-earlier"));
+  s->mutable_observed_at()->set_seconds(s->observed_at().seconds() - 60);
+  s->set_seconds_since_restart(0);
+  for (auto& op : *s->mutable_operators()) {
+    if (op.metrics().has_pending_records())
+      op.mutable_metrics()->set_pending_records(0);
+  }
+  return request;
+}
+
 // A fresh tenant per test keeps tests independent on a shared database.
 std::string UniqueTenant() {
   static std::mt19937_64 random{std::random_device{}()};
@@ -125,6 +140,8 @@ std::string* ServerE2eTest::startup_error_ = nullptr;
 local::ServerProcess* ServerE2eTest::server_ = nullptr;
 
 TEST_F(ServerE2eTest, RecommendAnswersWithDs2AndScalesTheThrottledChain) {
+  ASSERT_TRUE(
+      client_->ReportSnapshot(EarlierExampleRequest("linear-chain-t60.json")).ok());
   v1::SnapshotRequest request = ExampleRequest("linear-chain-t60.json");
   request.set_policy("ds2");
   auto answer = client_->Recommend(request);
@@ -248,6 +265,8 @@ TEST_F(ServerE2eTest, ARestartedServerStillHasTheDataAndStopsGracefully) {
 }
 
 TEST_F(ServerE2eTest, TheDefaultStreamTunePolicyFallsBackToDs2WithoutModels) {
+  ASSERT_TRUE(
+      client_->ReportSnapshot(EarlierExampleRequest("linear-chain-t60.json")).ok());
   auto answer = client_->Recommend(ExampleRequest("linear-chain-t60.json"));
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ(answer->policy(), "streamtune");

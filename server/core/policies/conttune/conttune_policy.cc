@@ -2,33 +2,23 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
-#include <map>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "server/core/graph/bottleneck_labels.h"
 #include "server/core/graph/job_graph.h"
-#include "server/core/graph/rate_estimation.h"
 #include "server/core/policies/ds2/ds2_step.h"
 
 namespace streamtune {
 namespace {
 
-using BigPhase = ContTuneOptions::BigPhase;
-
-// One operator's share of the paper's H_t: per observed parallelism
-// (ascending), the mean of its K most recent processing abilities.
-struct Evidence {
-  std::vector<int> parallelism;
-  std::vector<double> ability;
-  int observations = 0;  // processing abilities averaged into `ability`
-};
+// Every Big phase answer's reason starts with this. The Small phase that
+// follows a Big phase (Algorithm 1) recognises the lifted run by it: the
+// server keeps no state, and a reason is the only record of the phase.
+constexpr absl::string_view kBigPhase = "big phase";
 
 // The snapshots ContTune learns from, newest first: the current one, then
 // every history snapshot taken after its run had stabilised.
@@ -37,34 +27,6 @@ std::vector<const v1::Snapshot*> LearnableSnapshots(const PolicyInput& input) {
   for (auto it = input.history.rbegin(); it != input.history.rend(); ++it) {
     const v1::Snapshot& s = it->snapshot();
     if (!Stabilising(s)) out.push_back(&s);
-  }
-  return out;
-}
-
-// Operators are matched by id, so history from before a topology change
-// still counts for the operators that survived it.
-std::vector<Evidence> GatherEvidence(
-    const JobGraph& graph, const std::vector<const v1::Snapshot*>& newest_first,
-    int top_k) {
-  std::vector<std::map<int, std::vector<double>>> seen(graph.size());
-  for (const v1::Snapshot* s : newest_first) {
-    for (const auto& op : s->operators()) {
-      const int v = graph.IndexOf(op.id());
-      const std::optional<double> ability = TrueProcessingRate(op);
-      if (v < 0 || !ability.has_value()) continue;
-      std::vector<double>& recent = seen[v][op.parallelism()];
-      if (static_cast<int>(recent.size()) < top_k) recent.push_back(*ability);
-    }
-  }
-  std::vector<Evidence> out(graph.size());
-  for (int v = 0; v < graph.size(); ++v) {
-    for (const auto& [p, abilities] : seen[v]) {
-      double sum = 0;
-      for (double a : abilities) sum += a;
-      out[v].parallelism.push_back(p);
-      out[v].ability.push_back(sum / abilities.size());
-      out[v].observations += static_cast<int>(abilities.size());
-    }
   }
   return out;
 }
@@ -78,107 +40,129 @@ int LargestParallelism(const std::vector<const v1::Snapshot*>& snapshots) {
   return largest;
 }
 
-// Why the job is under-provisioned; empty when it is not.
-std::vector<std::string> UnderProvisioning(const PolicyInput& input, double tolerance) {
+// True when the running configuration is the one this policy's Big phase
+// applied last: Algorithm 1 follows binary lifting with the Small phase,
+// whatever the utilisation after it.
+bool RunIsLifted(const PolicyInput& input, absl::string_view policy) {
   const JobGraph& graph = input.graph;
-  std::vector<v1::OperatorLabel> computed;
-  absl::Span<const v1::OperatorLabel> labels = input.labels;
-  if (static_cast<int>(labels.size()) != graph.size()) {
-    computed = LabelBottlenecks(graph, input.previous);
-    labels = computed;
-  }
-  std::vector<std::string> why;
-  for (int v = 0; v < graph.size(); ++v) {
-    const v1::Operator& op = graph.op(v);
-    if (labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK) {
-      why.push_back(absl::StrCat(op.id(), " is a bottleneck"));
-      continue;
+  for (auto it = input.past_recommendations.rbegin();
+       it != input.past_recommendations.rend(); ++it) {
+    if (!it->apply()) continue;
+    if (it->policy() != policy || !absl::StartsWith(it->reason(), kBigPhase) ||
+        it->operators_size() != graph.size()) {
+      return false;
     }
-    if (!graph.is_source(v)) continue;
-    const std::optional<double> growth =
-        PendingGrowthPerSecond(graph.snapshot(), input.previous, v);
-    const double read = op.metrics().records_in_per_s();
-    if (growth.has_value() && *growth > tolerance * std::max(read, 1.0)) {
-      why.push_back(absl::StrFormat("%s's backlog grows %.0f rec/s", op.id(), *growth));
+    for (const auto& advice : it->operators()) {
+      const int v = graph.IndexOf(advice.operator_id());
+      if (v < 0 || graph.op(v).parallelism() != advice.recommended_parallelism()) {
+        return false;
+      }
     }
+    return true;
   }
-  return why;
+  return false;
 }
 
-std::vector<v1::OperatorRecommendation> BinaryLifting(const JobGraph& graph,
-                                                      int p_max) {
+// Algorithm 1, one iteration: every operator to p_max, or to 2 · p_max when
+// every operator already runs at p_max (each clamped to its maximum). Not a
+// DS2 step: it needs no rate estimate, only the end of backpressure, after
+// which every operator's true rate can be observed.
+v1::Recommendation BigPhase(const JobGraph& graph, int p_max, const std::string& why) {
   bool all_at_max = true;
   for (int v = 0; v < graph.size(); ++v) {
     const v1::Operator& op = graph.op(v);
     all_at_max &= op.parallelism() == std::min(p_max, op.max_parallelism());
   }
   const int64_t lifted = all_at_max ? int64_t{2} * p_max : p_max;
-  std::vector<v1::OperatorRecommendation> advice;
+  const std::string rule =
+      all_at_max
+          ? absl::StrFormat("every operator already at p_max = %d: doubled to %d",
+                            p_max, lifted)
+          : absl::StrFormat(
+                "lifted to p_max = %d, the largest parallelism this "
+                "job ran at",
+                p_max);
+  v1::Recommendation answer;
+  int changed = 0;
   for (int v = 0; v < graph.size(); ++v) {
     const v1::Operator& op = graph.op(v);
-    v1::OperatorRecommendation a = KeepParallelism(
-        op, all_at_max
-                ? absl::StrFormat("big phase: every operator already at p_max = %d, "
-                                  "doubled to %d",
-                                  p_max, lifted)
-                : absl::StrFormat("big phase: lifted to p_max = %d, the largest "
-                                  "parallelism this job ran at",
-                                  p_max));
-    a.set_recommended_parallelism(
+    v1::OperatorRecommendation* a = answer.add_operators();
+    *a = KeepParallelism(op, absl::StrCat(kBigPhase, ": ", rule));
+    a->set_recommended_parallelism(
         static_cast<int>(std::min<int64_t>(lifted, op.max_parallelism())));
-    advice.push_back(std::move(a));
+    changed += a->recommended_parallelism() != op.parallelism();
   }
-  return advice;
+  answer.set_apply(changed > 0);
+  answer.set_reason(
+      absl::StrCat(kBigPhase, " (", why, "), binary lifting: ", rule,
+                   changed > 0 ? absl::StrFormat("; %d operator(s) change", changed)
+                               : "; every operator is at its max parallelism"));
+  return answer;
 }
 
-// Algorithm 2 for one operator; `by_gp` says whether the GP's choice stood.
-v1::OperatorRecommendation SmallPhase(const v1::Operator& op, double target,
-                                      const Evidence& evidence, int p_max,
-                                      const ContTuneOptions& options, bool* by_gp) {
-  *by_gp = false;
-  auto fallback = [&](const std::string& why) {
-    v1::OperatorRecommendation a = Ds2OperatorStep(op, target, options.ds2.factor);
-    a.set_reason(absl::StrCat("small phase: ", why, "; DS2 fallback: ", a.reason()));
-    return a;
-  };
-  if (evidence.parallelism.empty()) {
-    return fallback("no processing-ability observation");
+// ContTune's decisionThr rule: apply only when the total parallelism moves
+// by at least the ratio 1 + threshold, up or down.
+void DecideByThreshold(double threshold, v1::Recommendation* answer, std::string* why) {
+  int64_t current = 0;
+  int64_t recommended = 0;
+  int changed = 0;
+  for (const auto& a : answer->operators()) {
+    current += a.current_parallelism();
+    recommended += a.recommended_parallelism();
+    changed += a.current_parallelism() != a.recommended_parallelism();
   }
-  const std::vector<double> xs(evidence.parallelism.begin(),
-                               evidence.parallelism.end());
-  absl::StatusOr<GaussianProcess> gp =
-      GaussianProcess::Fit(xs, evidence.ability, options.gp);
-  if (!gp.ok()) return fallback(std::string(gp.status().message()));
-  const std::string fitted = absl::StrFormat(
-      "GP on %d observation(s) at p = {%s} (length scale %g)", evidence.observations,
-      absl::StrJoin(evidence.parallelism, ", "), gp->length_scale());
-  const int bound = std::min(op.max_parallelism(), p_max);
-  int chosen = 0;
-  GaussianProcess::Prediction at;
-  for (int p = 1; p <= bound && chosen == 0; ++p) {
-    at = gp->Predict(p);
-    if (at.mean - options.beta * at.sd >= target) chosen = p;
+  const int64_t low = std::min(current, recommended);
+  const int64_t high = std::max(current, recommended);
+  answer->set_apply(changed > 0 && high >= (1 + threshold) * low - 1e-9);
+  if (changed == 0) {
+    absl::StrAppend(why, ": every operator is at its choice");
+    return;
   }
-  if (chosen == 0) {
-    return fallback(absl::StrFormat("%s predicts no p <= %d covering target %.0f rec/s",
-                                    fitted, bound, target));
+  absl::StrAppend(
+      why,
+      absl::StrFormat(": total parallelism %d -> %d (%+.0f%%) %s the "
+                      "decision threshold %.0f%%",
+                      current, recommended, 100.0 * (recommended - current) / current,
+                      answer->apply() ? "meets" : "is within", 100 * threshold));
+  if (!answer->apply()) absl::StrAppend(why, ": skipped");
+}
+
+// Algorithm 2 for every operator, sized for its observed input rate: once
+// the job is neither backpressured nor catching up, Algorithm 1 takes the
+// observed rates as the real ones (λ_i ← λ̂_i), instead of DS2's
+// propagation through observed selectivities, which the paper finds
+// inaccurate for stateful operators.
+v1::Recommendation SmallPhase(const PolicyInput& input, int p_max,
+                              const std::string& why, const ContTuneOptions& options) {
+  const JobGraph& graph = input.graph;
+  const std::vector<AbilityObservations> seen =
+      GatherAbilities(graph, LearnableSnapshots(input), std::max(1, options.cbo.top_k));
+  v1::Recommendation answer;
+  int by_gp_count = 0;
+  for (int v = 0; v < graph.size(); ++v) {
+    const v1::Operator& op = graph.op(v);
+    bool by_gp = false;
+    v1::OperatorRecommendation a = op.metrics().has_records_in_per_s()
+                                       ? CboStep(op, op.metrics().records_in_per_s(),
+                                                 seen[v], p_max, options.cbo, &by_gp)
+                                       : KeepParallelism(op, "no input rate observed");
+    a.set_reason(absl::StrCat("small phase: ", a.reason()));
+    *answer.add_operators() = std::move(a);
+    by_gp_count += by_gp;
   }
-  int nearest = evidence.parallelism.front();
-  for (int p : evidence.parallelism) {
-    if (std::abs(chosen - p) < std::abs(chosen - nearest)) nearest = p;
-  }
-  const int distance = std::abs(chosen - nearest);
-  const std::string acquired = absl::StrFormat(
-      "%s: smallest p predicted to cover target %.0f rec/s is %d (ability %.0f ± %.0f "
-      "rec/s, beta %g), %d from the nearest observed p = %d (alpha %d)",
-      fitted, target, chosen, at.mean, at.sd, options.beta, distance, nearest,
-      options.alpha);
-  if (distance > options.alpha) return fallback(acquired + ": too far");
-  v1::OperatorRecommendation a =
-      KeepParallelism(op, absl::StrCat("small phase: ", acquired));
-  a.set_recommended_parallelism(chosen);
-  *by_gp = true;
-  return a;
+  std::string reason = absl::StrFormat(
+      "small phase (%s), %d of %d operator(s) by the GP, the rest by "
+      "DS2",
+      why, by_gp_count, graph.size());
+  DecideByThreshold(options.decision_threshold, &answer, &reason);
+  answer.set_reason(reason);
+  return answer;
+}
+
+v1::Recommendation LeaveAlone(const JobGraph& graph, const std::string& why) {
+  v1::Recommendation answer = KeepEverything(graph.snapshot(), why);
+  answer.set_reason(absl::StrCat(why, ": left alone"));
+  return answer;
 }
 
 }  // namespace
@@ -189,46 +173,18 @@ absl::StatusOr<v1::Recommendation> ContTunePolicy::Recommend(
   if (auto warming = WarmUpAnswer(graph.snapshot()); warming.has_value()) {
     return *std::move(warming);
   }
-  const std::vector<double> target =
-      TargetInputRates(graph, input.previous, options_.ds2.rates);
-  const std::vector<const v1::Snapshot*> learnable = LearnableSnapshots(input);
-  const int p_max = LargestParallelism(learnable);
-  const std::vector<std::string> under =
-      UnderProvisioning(input, options_.backlog_growth_tolerance);
-  std::vector<v1::OperatorRecommendation> advice;
-  std::string phase;
-  if (!under.empty()) {
-    const bool lifting = options_.big_phase == BigPhase::kBinaryLifting;
-    phase = absl::StrCat("big phase (", absl::StrJoin(under, "; "), "), ",
-                         lifting ? "binary lifting" : "one DS2 step");
-    if (lifting) {
-      advice = BinaryLifting(graph, p_max);
-    } else {
-      for (int v = 0; v < graph.size(); ++v) {
-        advice.push_back(Ds2OperatorStep(graph.op(v), target[v], options_.ds2.factor));
-        advice.back().set_reason(
-            absl::StrCat("big phase, DS2 step: ", advice.back().reason()));
-      }
-    }
-  } else {
-    const std::vector<Evidence> evidence =
-        GatherEvidence(graph, learnable, std::max(1, options_.top_k));
-    int by_gp_count = 0;
-    for (int v = 0; v < graph.size(); ++v) {
-      bool by_gp = false;
-      advice.push_back(
-          SmallPhase(graph.op(v), target[v], evidence[v], p_max, options_, &by_gp));
-      by_gp_count += by_gp;
-    }
-    phase = absl::StrFormat(
-        "small phase (not under-provisioned), %d of %d operator(s) by the GP, the "
-        "rest by DS2",
-        by_gp_count, graph.size());
+  const int p_max = LargestParallelism(LearnableSnapshots(input));
+  const JobProvisioning job =
+      ClassifyProvisioning(graph, input.previous, options_.provisioning);
+  if (job.state == Provisioning::kUnder) return BigPhase(graph, p_max, job.why);
+  if (job.state == Provisioning::kOver) {
+    return SmallPhase(input, p_max, job.why, options_);
   }
-  v1::Recommendation answer;
-  DecideLikeDs2(std::move(advice), &answer);
-  answer.set_reason(absl::StrCat(phase, ": ", answer.reason()));
-  return answer;
+  if (job.state == Provisioning::kNormal && RunIsLifted(input, name())) {
+    return SmallPhase(input, p_max, absl::StrCat("after the big phase; ", job.why),
+                      options_);
+  }
+  return LeaveAlone(graph, job.why);
 }
 
 }  // namespace streamtune

@@ -5,7 +5,6 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/core/graph/bottleneck_labels.h"
 #include "server/core/graph/rate_estimation.h"
 #include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/testing/test_snapshots.h"
@@ -20,6 +19,7 @@ using testing::EmptySnapshot;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::SetLoad;
+using ::testing::StartsWith;
 using testing::ThrottledChain;
 
 // docs/simulator.md §2 without a hot key: C(p) = c·p / (1 + σ·(p − 1)).
@@ -54,13 +54,13 @@ std::vector<v1::StoredSnapshot> History(const std::vector<v1::Snapshot>& snapsho
   return out;
 }
 
-// Answers like the tuning core: labels from the comparable previous snapshot.
+// Answers like the tuning core, with the comparable previous snapshot.
 v1::Recommendation Answer(const Policy& policy, const v1::Snapshot& now,
-                          const std::vector<v1::StoredSnapshot>& history = {}) {
+                          const std::vector<v1::StoredSnapshot>& history = {},
+                          const std::vector<v1::Recommendation>& past = {}) {
   const JobGraph graph(now);
-  const v1::Snapshot* previous = ComparablePrevious(now, history);
-  const std::vector<v1::OperatorLabel> labels = LabelBottlenecks(graph, previous);
-  const PolicyInput input{"t", graph, labels, history, {}, previous};
+  const PolicyInput input{"t",     graph, {},
+                          history, past,  ComparablePrevious(now, history)};
   auto answer = policy.Recommend(input);
   EXPECT_TRUE(answer.ok()) << answer.status();
   return *answer;
@@ -72,9 +72,17 @@ std::vector<int> Recommended(const v1::Recommendation& r) {
   return out;
 }
 
-ContTuneOptions WithBeta(double beta) {
+// Every job without backpressure counts as over-provisioned, so the Small
+// phase runs: for tests of the GP whatever the job's utilisation.
+ContTuneOptions SmallPhaseAlways() {
   ContTuneOptions options;
-  options.beta = beta;
+  options.provisioning.low_utilisation = 2;
+  return options;
+}
+
+ContTuneOptions WithBeta(double beta) {
+  ContTuneOptions options = SmallPhaseAlways();
+  options.cbo.beta = beta;
   return options;
 }
 
@@ -87,49 +95,142 @@ TEST(ContTunePolicy, WaitsOneWindowAfterARestart) {
   EXPECT_THAT(r.reason(), HasSubstr("warming up"));
 }
 
-TEST(ContTunePolicy, BigPhaseIsOneDs2StepWhenBackpressured) {
-  // enrich is saturated and the backlog grew 12000 rec/s over 60 s.
-  const auto history = History({ThrottledChain("a", 940, 0)});
-  const v1::Snapshot now = ThrottledChain("b", 1000, 720000);
-  const v1::Recommendation ds2 = Answer(Ds2Policy(), now, history);
-  const v1::Recommendation r = Answer(ContTunePolicy(), now, history);
-  EXPECT_THAT(Recommended(r), ElementsAre(1, 2, 3, 1, 1));
-  EXPECT_EQ(Recommended(r), Recommended(ds2));
-  EXPECT_EQ(r.apply(), ds2.apply());
-  EXPECT_THAT(r.reason(), HasSubstr("big phase (source's backlog grows 12000 rec/s; "
-                                    "enrich is a bottleneck), one DS2 step"));
-  EXPECT_THAT(r.operators(2).reason(),
-              HasSubstr("big phase, DS2 step: target 22400 rec/s at 8000 rec/s"));
-}
-
-TEST(ContTunePolicy, LabelsTheSnapshotItselfWhenGivenNoLabels) {
-  const v1::Snapshot now = ThrottledChain("b", 1000, 720000);
-  const JobGraph graph(now);
-  const PolicyInput input{"t", graph, {}, {}, {}, nullptr};
-  auto r = ContTunePolicy().Recommend(input);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_THAT(r->reason(), HasSubstr("big phase (enrich is a bottleneck)"));
-}
-
-TEST(ContTunePolicy, BinaryLiftingLiftsEveryOperatorToTheLargestParallelismSeen) {
-  ContTuneOptions options;
-  options.big_phase = ContTuneOptions::BigPhase::kBinaryLifting;
+TEST(ContTunePolicy, HandComputedBigPhaseLiftsEveryOperatorToPMax) {
+  // History: the chain once ran parse at 4 (t = 400 s), so p_max = 4.
+  // Now (t = 1000 s, 600 s into the run, so t = 400 s is comparable): the
+  // backlog grew 0 -> 720000 in 600 s = 1200 rec/s > 1% of the 8000 read
+  // (80 rec/s): backpressure state; enrich busy 1000 >= 900 ms/s: busy. Not
+  // catching up (the backlog grows): under-provisioned.
+  // Binary lifting: not every operator is at 4, so every operator -> 4.
   v1::Snapshot earlier = ThrottledChain("a", 400, 0);
   earlier.mutable_operators(1)->set_parallelism(4);
   const v1::Recommendation r =
-      Answer(ContTunePolicy(options), ThrottledChain("b", 1000, 0), History({earlier}));
+      Answer(ContTunePolicy(), ThrottledChain("b", 1000, 720000), History({earlier}));
   EXPECT_THAT(Recommended(r), ElementsAre(4, 4, 4, 4, 4));
   EXPECT_TRUE(r.apply());
-  EXPECT_THAT(r.reason(), HasSubstr("binary lifting"));
+  EXPECT_THAT(r.reason(),
+              StartsWith("big phase (under-provisioned: source's backlog grows 1200 "
+                         "rec/s; enrich busy 1000 ms/s), binary lifting: lifted to "
+                         "p_max = 4"));
 }
 
-TEST(ContTunePolicy, BinaryLiftingDoublesWhenEveryOperatorIsAlreadyThere) {
-  ContTuneOptions options;
-  options.big_phase = ContTuneOptions::BigPhase::kBinaryLifting;
-  const v1::Recommendation r =
-      Answer(ContTunePolicy(options), ThrottledChain("b", 1000, 0));
+TEST(ContTunePolicy, HandComputedSmallPhaseAppliesAScaleDownByOneThatDs2Skips) {
+  // work (1000 rec/s per instance) observed at p = 1, 2 and now 3, at 1500
+  // rec/s: processing abilities 1000, 2000, 3000 rec/s (1500 / 0.5 at p = 3).
+  // Utilisation of the non-source instances: (3 · 0.5 + 1 · 0.015) / 4 =
+  // 0.379 < 0.5, no backpressure: over-provisioned -> small phase.
+  // Target 1500 rec/s: the GP interpolates its observations, μ(1) ≈ 1000 <
+  // 1500 <= μ(2) ≈ 2000, so p = 2 (observed, distance 0 <= α). Source and
+  // sink: abilities 100000 at p = 1 cover 1500 -> 1.
+  // Total 5 -> 4: 5 / 4 = 1.25 >= 1.1, applied. DS2 wants the same 2 (1500 /
+  // 1000 per instance), but a lone scale-down by one is not worth a restart
+  // to DS2.
+  const auto history = History({Steady("a", 1000, 1, 800), Steady("b", 1100, 2, 1500)});
+  const v1::Snapshot now = Steady("c", 1200, 3, 1500);
+  const v1::Recommendation ds2 = Answer(Ds2Policy(), now, history);
+  EXPECT_THAT(Recommended(ds2), ElementsAre(1, 2, 1));
+  EXPECT_FALSE(ds2.apply());
+  const v1::Recommendation r = Answer(ContTunePolicy(), now, history);
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 2, 1));
+  EXPECT_TRUE(r.apply());
+  EXPECT_THAT(r.reason(), StartsWith("small phase (over-provisioned: utilisation 0.38 "
+                                     "< 0.50, no backpressure), 3 of 3 operator(s) by "
+                                     "the GP"));
+  EXPECT_THAT(r.reason(), HasSubstr("total parallelism 5 -> 4 (-20%) meets the "
+                                    "decision threshold 10%"));
+}
+
+TEST(ContTunePolicy, BigPhaseLiftsWhereDs2TakesALinearStep) {
+  // The throttled chain at its start (every operator at 1, backlog grew
+  // 12000 rec/s in 60 s): DS2 sizes each operator for 22400 rec/s; ContTune
+  // does not estimate rates while backpressured, it lifts every operator to
+  // 2 · p_max = 2 and observes.
+  const auto history = History({ThrottledChain("a", 940, 0)});
+  const v1::Snapshot now = ThrottledChain("b", 1000, 720000);
+  EXPECT_THAT(Recommended(Answer(Ds2Policy(), now, history)),
+              ElementsAre(1, 2, 3, 1, 1));
+  const v1::Recommendation r = Answer(ContTunePolicy(), now, history);
   EXPECT_THAT(Recommended(r), ElementsAre(2, 2, 2, 2, 2));
-  EXPECT_THAT(r.operators(0).reason(), HasSubstr("doubled to 2"));
+  EXPECT_TRUE(r.apply());
+  EXPECT_THAT(
+      r.operators(0).reason(),
+      HasSubstr("big phase: every operator already at p_max = 1: doubled to 2"));
+}
+
+TEST(ContTunePolicy, SmallPhaseTakesOneStepWhereDs2NeedsTwoUnderContention) {
+  // work with contention σ = 0.2: C(1..8) = 1000, 1667, 2143, 2500, 2778,
+  // 3000, 3182, 3333 rec/s; observed at p = 1 (800 rec/s), 2, 4, 6 and now
+  // 8 (1500 rec/s). Utilisation (8 · 1500/3333 + 0.015) / 9 = 0.40:
+  // over-provisioned. ContTune: μ(1) ≈ 1000 < 1500 <= μ(2) ≈ 1667 -> 2 in
+  // one step. DS2 extrapolates linearly: at 8, 3333/8 = 417 per instance ->
+  // ceil(3.6) = 4; at 4, 625 -> ceil(2.4) = 3; at 3, 714 -> ceil(2.1) = 3:
+  // two reconfigurations, and it stops one above.
+  auto steady = [](const std::string& id, int64_t t, int p, double rate = 1500) {
+    return Steady(id, t, p, rate, 0.2);
+  };
+  const auto history = History({steady("a", 1000, 1, 800), steady("b", 1100, 2),
+                                steady("c", 1200, 4), steady("d", 1300, 6)});
+  const v1::Recommendation r = Answer(ContTunePolicy(), steady("e", 1400, 8), history);
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 2, 1));
+  EXPECT_TRUE(r.apply());
+  const Ds2Policy ds2;
+  EXPECT_EQ(Recommended(Answer(ds2, steady("e", 1400, 8)))[1], 4);
+  EXPECT_EQ(Recommended(Answer(ds2, steady("f", 1500, 4)))[1], 3);
+  EXPECT_EQ(Recommended(Answer(ds2, steady("g", 1600, 3)))[1], 3);
+}
+
+TEST(ContTunePolicy, LeavesAJobAtNormalUtilisationAlone) {
+  // work at 4 and 2900 rec/s: (4 · 0.725 + 0.029) / 5 = 0.59 >= 0.5.
+  const v1::Recommendation r =
+      Answer(ContTunePolicy(), Steady("b", 1100, 4, 2900), History({}));
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 4, 1));
+  EXPECT_THAT(r.reason(), HasSubstr("normal: utilisation 0.59 >= 0.50"));
+  EXPECT_THAT(r.reason(), HasSubstr("left alone"));
+}
+
+TEST(ContTunePolicy, RunsTheSmallPhaseAfterTheBigPhaseWhateverTheUtilisation) {
+  // The same job as above, but its configuration is the last applied answer
+  // of a ContTune big phase: Algorithm 1 goes on with the small phase.
+  const v1::Snapshot now = Steady("b", 1100, 4, 2900);
+  v1::Recommendation lifted;
+  lifted.set_policy("conttune");
+  lifted.set_apply(true);
+  lifted.set_reason("big phase (...), binary lifting: ...");
+  for (const auto& op : now.operators()) {
+    auto* a = lifted.add_operators();
+    a->set_operator_id(op.id());
+    a->set_recommended_parallelism(op.id() == "work" ? 4 : 1);
+  }
+  const v1::Recommendation r =
+      Answer(ContTunePolicy(), now, History({Steady("a", 1000, 2, 1500)}), {lifted});
+  EXPECT_THAT(r.reason(), StartsWith("small phase (after the big phase; normal"));
+  EXPECT_EQ(Recommended(r)[1], 3);
+  EXPECT_TRUE(r.apply());  // Total 6 -> 5: 6/5 = 1.2 >= 1.1.
+}
+
+TEST(ContTunePolicy, SkipsAChangeBelowTheDecisionThreshold) {
+  // The scale-down of HandComputedSmallPhaseAppliesAScaleDownByOneThatDs2Skips
+  // (total 5 -> 4, a ratio of 1.25) against a 30% threshold.
+  ContTuneOptions options;
+  options.decision_threshold = 0.3;
+  const auto history = History({Steady("a", 1000, 1, 800), Steady("b", 1100, 2, 1500)});
+  const v1::Recommendation r =
+      Answer(ContTunePolicy(options), Steady("c", 1200, 3, 1500), history);
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 2, 1));
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), HasSubstr("total parallelism 5 -> 4 (-20%) is within the "
+                                    "decision threshold 30%: skipped"));
+}
+
+TEST(ContTunePolicy, BinaryLiftingStopsAtEveryOperatorsMaxParallelism) {
+  v1::Snapshot now = ThrottledChain("b", 1000, 720000);
+  for (auto& op : *now.mutable_operators()) op.set_max_parallelism(1);
+  const v1::Recommendation r =
+      Answer(ContTunePolicy(), now, History({ThrottledChain("a", 940, 0)}));
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 1, 1, 1, 1));
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), HasSubstr("every operator is at its max parallelism"));
 }
 
 TEST(ContTunePolicy, SmallPhasePicksTheSmallestCoveringParallelismOfALinearOperator) {
@@ -145,22 +246,6 @@ TEST(ContTunePolicy, SmallPhasePicksTheSmallestCoveringParallelismOfALinearOpera
               HasSubstr("small phase: GP on 3 observation(s) at p = {2, 4, 6}"));
   EXPECT_THAT(r.operators(1).reason(), HasSubstr("target 2900 rec/s is 3 (ability"));
   EXPECT_THAT(r.operators(1).reason(), HasSubstr("1 from the nearest observed p = 2"));
-  EXPECT_THAT(r.reason(), HasSubstr("small phase (not under-provisioned), 3 of 3"));
-}
-
-TEST(ContTunePolicy, SmallPhaseDoesNotOverProvisionASubLinearOperator) {
-  // Contention σ = 0.2: C(2..8) = 1667, 2143, 2500, 2778, 3000, 3182, 3333.
-  // At p = 8 and 2400 rec/s, DS2 extrapolates 417 rec/s per instance
-  // linearly and wants 6; the observations show p = 4 copes (the oracle's
-  // choice).
-  const auto history =
-      History({Steady("a", 1000, 2, 1500, 0.2), Steady("b", 1100, 4, 1500, 0.2),
-               Steady("c", 1200, 6, 1500, 0.2)});
-  const v1::Snapshot now = Steady("d", 1300, 8, 2400, 0.2);
-  EXPECT_EQ(Recommended(Answer(Ds2Policy(), now, history))[1], 6);
-  const v1::Recommendation r = Answer(ContTunePolicy(), now, history);
-  EXPECT_EQ(Recommended(r)[1], 4);
-  EXPECT_TRUE(r.apply());
 }
 
 TEST(ContTunePolicy, LowerConfidenceBoundIsMoreConservativeThanTheMean) {
@@ -181,7 +266,7 @@ TEST(ContTunePolicy, FallsBackToDs2FarFromEveryObservation) {
   // The GP's p = 8 is 4 from p = 12, beyond α = 3: DS2's 10 instead.
   const auto history = History({Steady("a", 1000, 2, 1500, 0.1)});
   const v1::Snapshot now = Steady("b", 1100, 12, 4500, 0.1);
-  const v1::Recommendation r = Answer(ContTunePolicy(), now, history);
+  const v1::Recommendation r = Answer(ContTunePolicy(SmallPhaseAlways()), now, history);
   EXPECT_EQ(Recommended(r)[1], 10);
   EXPECT_THAT(r.operators(1).reason(), HasSubstr("is 8 (ability"));
   EXPECT_THAT(r.operators(1).reason(),
@@ -189,29 +274,49 @@ TEST(ContTunePolicy, FallsBackToDs2FarFromEveryObservation) {
                         "fallback: target 4500 rec/s at 476 rec/s per instance"));
   // A wider trusted region takes the GP's 8: C(8) = 4706 copes, C(7) = 4375
   // does not.
-  ContTuneOptions wide;
-  wide.alpha = 4;
+  ContTuneOptions wide = SmallPhaseAlways();
+  wide.cbo.alpha = 4;
   EXPECT_EQ(Recommended(Answer(ContTunePolicy(wide), now, history))[1], 8);
 }
 
 TEST(ContTunePolicy, FallsBackToDs2WhenNoParallelismSeenCoversTheTarget) {
-  // Observed at p = 1 and 2 (2000 rec/s); the backlog adds 1000 rec/s of
-  // catch-up to the 1700 read: 2700 rec/s, beyond anything observed.
-  const auto history = History({Steady("a", 1000, 1, 800)});
-  v1::Snapshot now = Steady("b", 1100, 2, 1700);
-  now.mutable_operators(0)->mutable_metrics()->set_pending_records(300000);
-  const v1::Recommendation r = Answer(ContTunePolicy(), now, history);
-  EXPECT_EQ(Recommended(r)[1], 3);
+  // work at p = 2 ran slowly once (1000 rec/s at 100% busy) and now
+  // processes 1900 rec/s at 95%: the mean ability at p = 2 is (1000 + 2000)
+  // / 2 = 1500 < 1900, and p_max = 2. DS2: 1000 per instance -> 2.
+  v1::Snapshot slow = Steady("a", 1000, 2, 1000);
+  slow.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_avg(1000);
+  const v1::Recommendation r = Answer(ContTunePolicy(SmallPhaseAlways()),
+                                      Steady("b", 1100, 2, 1900), History({slow}));
+  EXPECT_EQ(Recommended(r)[1], 2);
   EXPECT_THAT(r.operators(1).reason(),
-              HasSubstr("predicts no p <= 2 covering target 2700 rec/s; DS2 fallback"));
+              HasSubstr("predicts no p <= 2 covering target 1900 rec/s; DS2 fallback: "
+                        "target 1900 rec/s at 1000 rec/s per instance"));
 }
 
-TEST(ContTunePolicy, ClampsToMaxParallelism) {
-  // 1700 + 1500000 / 300 = 6700 rec/s wants 7 instances; at most 3 exist.
-  const auto history = History({Steady("a", 1000, 1, 800, 0, 3)});
-  v1::Snapshot now = Steady("b", 1100, 2, 1700, 0, 3);
-  now.mutable_operators(0)->mutable_metrics()->set_pending_records(1500000);
-  EXPECT_EQ(Recommended(Answer(ContTunePolicy(), now, history))[1], 3);
+TEST(ContTunePolicy, BinaryLiftingClampsToEachOperatorsMaxParallelism) {
+  // p_max = 4 from the history; enrich accepts at most 3.
+  v1::Snapshot earlier = ThrottledChain("a", 400, 0);
+  earlier.mutable_operators(1)->set_parallelism(4);
+  v1::Snapshot now = ThrottledChain("b", 1000, 720000);
+  now.mutable_operators(2)->set_max_parallelism(3);
+  EXPECT_THAT(Recommended(Answer(ContTunePolicy(), now, History({earlier}))),
+              ElementsAre(4, 4, 3, 4, 4));
+}
+
+TEST(ContTunePolicy, LeavesAJobAloneWhileItCatchesUp) {
+  // Lifted, and the backlog shrinks 1000 rec/s: the input rates still hold
+  // the backlog, so the small phase waits for it to drain.
+  v1::Snapshot before = Steady("a", 1040, 6, 2900);
+  before.set_seconds_since_restart(150);
+  before.mutable_operators(0)->mutable_metrics()->set_pending_records(120000);
+  v1::Snapshot now = Steady("b", 1100, 6, 2900);
+  now.set_seconds_since_restart(210);
+  now.mutable_operators(0)->mutable_metrics()->set_pending_records(60000);
+  const v1::Recommendation r = Answer(ContTunePolicy(), now, History({before}));
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 6, 1));
+  EXPECT_EQ(r.reason(),
+            "catching up: source's backlog shrinks 1000 rec/s (60 s left): left alone");
 }
 
 TEST(ContTunePolicy, LearnsOnlyFromStabilisedSnapshots) {
@@ -231,7 +336,7 @@ TEST(ContTunePolicy, AveragesTheKMostRecentObservationsPerParallelism) {
   EXPECT_THAT(Answer(ContTunePolicy(), now, history).operators(1).reason(),
               HasSubstr("GP on 4 observation(s) at p = {2, 4, 6}"));
   ContTuneOptions newest_only;
-  newest_only.top_k = 1;
+  newest_only.cbo.top_k = 1;
   EXPECT_THAT(Answer(ContTunePolicy(newest_only), now, history).operators(1).reason(),
               HasSubstr("GP on 3 observation(s) at p = {2, 4, 6}"));
 }

@@ -20,7 +20,10 @@ struct Ds2Options {
 // [1, max_parallelism]. Target rates λ propagate downstream through observed
 // selectivities, which equals DS2's "true output rate × p*/p" before
 // rounding (strymon-system/ds2 scaling.rs). Warm-up: no decision within one
-// metrics window of a restart. A change whose only effect is scaling some
+// metrics window of a restart. No decision either while a source has a
+// backlog and the run has no earlier snapshot: DS2 is given the true source
+// rate, and without the backlog's growth the inferred one is biased low
+// (docs/algorithm.md §4.1). A change whose only effect is scaling some
 // operators down by one is not applied. Stateless and thread-safe.
 class Ds2Policy : public Policy {
  public:

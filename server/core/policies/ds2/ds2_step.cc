@@ -46,6 +46,15 @@ v1::OperatorRecommendation Ds2OperatorStep(const v1::Operator& op, double target
   return out;
 }
 
+v1::Recommendation KeepEverything(const v1::Snapshot& snapshot, absl::string_view why) {
+  v1::Recommendation answer;
+  for (const auto& op : snapshot.operators()) {
+    *answer.add_operators() = KeepParallelism(op, why);
+  }
+  answer.set_reason(std::string(why));
+  return answer;
+}
+
 std::optional<v1::Recommendation> WarmUpAnswer(const v1::Snapshot& snapshot) {
   if (!Stabilising(snapshot)) return std::nullopt;
   v1::Recommendation answer;

@@ -1,5 +1,6 @@
 // DS2's building blocks (Kalavri et al., OSDI 2018), shared by the policies
-// that take DS2 steps: DS2 itself, and ContTune's big phase and fallback.
+// that take DS2 steps: DS2 itself, ContTune's Small-phase fallback and
+// StreamTune's linear bound.
 // The per-operator rule, the warm-up answer, and DS2's rule for whether a
 // set of changes is worth a restart. Stateless functions; thread-safe.
 #ifndef STREAMTUNE_SERVER_CORE_POLICIES_DS2_DS2_STEP_H_
@@ -25,6 +26,10 @@ v1::OperatorRecommendation KeepParallelism(const v1::Operator& op,
 // why) when the true processing rate is unknown.
 v1::OperatorRecommendation Ds2OperatorStep(const v1::Operator& op, double target,
                                            double factor);
+
+// A complete answer keeping every operator of `snapshot`, because of `why`
+// (the job's reason and every operator's).
+v1::Recommendation KeepEverything(const v1::Snapshot& snapshot, absl::string_view why);
 
 // A complete "keep everything" answer when `snapshot` is younger than one
 // metrics window after a restart (its metrics still describe the restart),

@@ -79,6 +79,108 @@ FlinkAutoscalerOptions Compressed() {
   return o;
 }
 
+// s1 and s2 (p 1 each) -> join (p join_p) -> sink (p 1): the sources read
+// s1 and s2 rec/s, the join emits a quarter of its input and is join_busy
+// ms/s busy; s2 has `lag` records behind and is backpressured s2_bp ms/s.
+struct JoinLoad {
+  double s1 = 3000;
+  double s2 = 5000;
+  int join_p = 2;
+  double join_busy = 1000;
+  double lag = 0;
+  double s2_bp = 0;
+};
+
+// Snapshot j of the two-input job, reporting every 60 s from t = 10000 s, in
+// a run that began 7200 s before j = 0.
+v1::Snapshot TwoInputJoin(int j, const JoinLoad& l) {
+  v1::Snapshot s = EmptySnapshot("s" + std::to_string(j), 10000 + 60 * j);
+  s.set_seconds_since_restart(7200 + 60 * j);
+  v1::Operator* s1 = AddOperator(&s, "s1", v1::OPERATOR_KIND_SOURCE, 1);
+  SetLoad(s1, l.s1, l.s1, 100);
+  s1->mutable_metrics()->set_pending_records(0);
+  v1::Operator* s2 = AddOperator(&s, "s2", v1::OPERATOR_KIND_SOURCE, 1);
+  SetLoad(s2, l.s2, l.s2, 100);
+  s2->mutable_metrics()->set_pending_records(l.lag);
+  s2->mutable_metrics()->set_backpressured_ms_per_s_max(l.s2_bp);
+  const double in = l.s1 + l.s2;
+  SetLoad(AddOperator(&s, "join", v1::OPERATOR_KIND_JOIN, l.join_p), in, in / 4,
+          l.join_busy);
+  SetLoad(AddOperator(&s, "sink", v1::OPERATOR_KIND_SINK, 1), in / 4, 0, 10);
+  AddEdge(&s, "s1", "join");
+  AddEdge(&s, "s2", "join");
+  AddEdge(&s, "join", "sink");
+  return s;
+}
+
+TEST(FlinkAutoscalerPolicy, HandComputedTwoInputJoinScalesUpOnlyTheJoin) {
+  // Real windows (900 s, 16 samples j = 0..15, every rate constant), at j =
+  // 15. s2's lag grows 60000 per minute (900000 now) while the saturated
+  // join backpressures it 800 ms/s.
+  // s1: λ = 3000; busy-time TPR 3000 / 0.1 = 30000; capacity = round(3000 ·
+  //   300/1800 + 3000/0.7) = round(500 + 4285.7) = 4786; factor 0.16,
+  //   capped at 0.4 -> ceil(0.4 · 1) = 1.
+  // s2: λ = 5000 + 900000/900 = 6000; catch-up 900000/1800 = 500; lag >= 30
+  //   s of input from j = 3, so observed TPR 5000 / (1 − 0.8) = 25000 <
+  //   busy-time 50000 / 1.15: used. capacity = round(500 + 1000 + 8571.4) =
+  //   10071; factor 0.403 -> ceil(0.403) = 1.
+  // join: edge ratios (8000 − 5000)/3000 = 1 and (8000 − 3000)/5000 = 1, so
+  //   λ = 3000 + 6000 = 9000, catch-up 500; TPR 8000 / 1.0 = 8000 < scale-up
+  //   bound round(500 + 9000) = 9500: outside the band. capacity =
+  //   round(500 + 1500 + 12857.1) = 14857; factor 1.857 -> ceil(3.71) = 4.
+  // sink: ratio 2000/8000, λ = 2250, catch-up 125; TPR 2000 / 0.01 =
+  //   200000; capacity round(125 + 375 + 3214.3) = 3714 -> 0.4 -> 1.
+  std::vector<v1::Snapshot> series;
+  for (int j = 0; j < 16; ++j) {
+    JoinLoad l;
+    l.lag = 60000.0 * j;
+    l.s2_bp = 800;
+    series.push_back(TwoInputJoin(j, l));
+  }
+  const auto r = Answer(series);
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 1, 4, 1));
+  EXPECT_TRUE(r.apply());
+  EXPECT_THAT(r.operators(1).reason(), HasSubstr("observed true rate 25000 rec/s"));
+  EXPECT_THAT(
+      r.operators(2).reason(),
+      HasSubstr("needs 14857 rec/s = 500 backlog + 1500 restart + 9000 / 0.70"));
+  EXPECT_THAT(r.reason(), HasSubstr("scaling join 2->4"));
+}
+
+TEST(FlinkAutoscalerPolicy, HandComputedJoinScaleDownTakesTheIntervalsHighestRequest) {
+  // Compressed windows (÷12): 75 s window = the samples j−1 and j; 25 s
+  // restart over 150 s catch-up; 300 s scale-down interval. The join (p 8)
+  // processes 40000 rec/s when busy: busy 200 ms/s at 8000 rec/s, except at
+  // j = 3 and 4, when s2 reads 11000 (14000 in all, busy 350).
+  // capacity(λ) = round(λ · 25/150 + λ / 0.7); scale-down bound
+  // round(λ · 25/150 + λ / 0.4).
+  // j = 1, 2: λ 8000, TPR 8000/0.2 = 40000; capacity 12762, factor 0.319,
+  //   capped at 0.4 -> ceil(3.2) = 4; 40000 > bound 21333: outside.
+  // j = 3: λ 14000 over busy (0.2 + 0.35)/2: TPR 50909; capacity 22333,
+  //   factor 0.439 -> ceil(3.51) = 4.
+  // j = 4: λ 14000, TPR 14000/0.35 = 40000; factor 22333/40000 = 0.558 ->
+  //   ceil(4.47) = 5; 40000 > bound 37333: outside.
+  // j = 5: λ 8000 over busy 0.275: TPR 29091, factor 0.439 -> 4. j = 6: 4.
+  // First requested at j = 1 (t = 10060); at j = 6 (t = 10360) the 300 s
+  // have passed: the highest request within them, 5 (j = 4, outside the
+  // band), is applied. s1, s2 and the sink stay at 1.
+  std::vector<v1::Snapshot> series;
+  for (int j = 0; j < 7; ++j) {
+    JoinLoad l;
+    l.join_p = 8;
+    const bool spike = j == 3 || j == 4;
+    l.s2 = spike ? 11000 : 5000;
+    l.join_busy = spike ? 350 : 200;
+    series.push_back(TwoInputJoin(j, l));
+  }
+  const auto r = Answer(series, Compressed());
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 1, 5, 1));
+  EXPECT_TRUE(r.apply());
+  EXPECT_THAT(r.operators(2).reason(),
+              HasSubstr("-> 4; scale-down requested for 300 s: 5, the highest request "
+                        "of the last 300 s"));
+}
+
 TEST(FlinkAutoscalerPolicy, ScalesUpByTheTargetCapacityFormula) {
   // 16 samples fill the 900 s window. The backlog grows 60000 per minute:
   // λ = 10000 + 1000 = 11000 rec/s; catch-up 900000 / 1800 = 500 rec/s.
