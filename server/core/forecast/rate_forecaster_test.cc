@@ -45,7 +45,7 @@ TEST(ForecastRateTest, FollowsARampBetterThanPersistence) {
   EXPECT_THAT(f.Describe(120), HasSubstr("vs persistence"));
 }
 
-TEST(ForecastRateTest, LearnsACycleOnceTheHistorySpansTwo) {
+TEST(ForecastRateTest, LearnsACycleOnceTheHistorySpansThree) {
   std::vector<double> daily;
   for (int i = 0; i < 120; ++i) {
     daily.push_back(1000 + 400 * std::sin(2 * M_PI * i / 24) + 15 * std::sin(i * 2.3));

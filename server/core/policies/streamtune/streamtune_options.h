@@ -58,11 +58,6 @@ struct StreamTuneOptions {
   // Fewest arrival points per source before a forecast is trusted;
   // with fewer the reactive rules decide.
   int min_forecast_points = 5;
-  // A reconfiguration costs this many restart downtimes of the whole job in
-  // instance-seconds: the downtime itself (every instance paid, none
-  // working) and the catch-up (the backlog of the downtime, processed on
-  // top of the live input, occupies the job as long again).
-  double restart_cost_downtimes = 2;
 };
 
 }  // namespace streamtune

@@ -220,17 +220,23 @@ void DecideWithPlan(const PolicyInput& input, const OperatorPass& pass,
                             " (more instances would not help); "));
     return;
   }
-  int saving = 0;
   bool raises = false;
   for (int v = 0; v < answer->operators_size(); ++v) {
+    raises |= planned.plan.config[v] > answer->operators(v).current_parallelism();
+  }
+  int saving = 0;
+  for (int v = 0; v < answer->operators_size(); ++v) {
     v1::OperatorRecommendation& op = *answer->mutable_operators(v);
-    const int planned_p = planned.plan.config[v];
+    // A change that raises anything only raises, as in §3.6: measured,
+    // lowering others in the same restart made pairs of operators trade
+    // places at the next decisions (restarts that left the total equal).
+    const int planned_p = raises ? std::max(planned.plan.config[v], op.current_parallelism())
+                                 : planned.plan.config[v];
     if (planned_p != op.recommended_parallelism()) {
       op.set_reason(absl::StrFormat("%s; plan %d", op.reason(), planned_p));
     }
     op.set_recommended_parallelism(planned_p);
     saving += std::max(0, op.current_parallelism() - planned_p);
-    raises |= planned_p > op.current_parallelism();
   }
   const int min_saving = std::max(
       2, static_cast<int>(options.min_saving_share * pass.current_total + 0.5));
