@@ -79,6 +79,15 @@ std::optional<PlannedDecision> PlanFromForecast(const PolicyInput& input,
   // with a backlog and its lag SLO at risk, the whole job is out of its
   // steady state: a restart costs its instances for that long.
   plan.restart_cost = (restart_s + options.catch_up_s) * current_total;
+  // The highest arrival rate of each source in the job's history.
+  std::vector<double> peak(graph.size(), 0.0);
+  for (int v = 0; v < graph.size(); ++v) {
+    for (const TimedRate& point : series[v]) peak[v] = std::max(peak[v], point.rate);
+  }
+  const std::vector<double> peak_demand = PropagateSourceRates(graph, peak);
+  for (int v = 0; v < graph.size(); ++v) {
+    plan.recurring_peak.push_back(sizers[v].Sustaining(peak_demand[v]));
+  }
   std::vector<double> upper(graph.size(), 0.0);
   std::vector<double> median(graph.size(), 0.0);
   for (int k = 0; k < steps; ++k) {

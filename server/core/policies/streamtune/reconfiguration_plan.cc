@@ -62,11 +62,17 @@ Solution Solve(const PlanInput& in, bool keep_first) {
   std::vector<Solution> best(steps + 1);
   int current_total = 0;
   for (int p : in.current) current_total += p;
+  // One more restart for a plan that ends below the recurring peak.
+  auto ending = [&](int b, const std::vector<int>& config) {
+    return b == steps && !in.recurring_peak.empty() && !Covers(config, in.recurring_peak)
+               ? in.restart_cost
+               : 0.0;
+  };
   SegmentMax kept(in, 0, in.keep_required.empty() ? in.required : in.keep_required);
   for (int b = 1; b <= steps; ++b) {
     kept.ExtendTo(b);
     if (!Covers(in.current, kept.config())) break;
-    best[b] = Solution{current_total * b * in.step_s, b, true, 0};
+    best[b] = Solution{current_total * b * in.step_s + ending(b, in.current), b, true, 0};
   }
   if (!keep_first) best[0].cost = 0;
   for (int a = 0; a < steps; ++a) {
@@ -74,8 +80,9 @@ Solution Solve(const PlanInput& in, bool keep_first) {
     SegmentMax segment(in, a, in.required);
     for (int b = a + 1; b <= steps; ++b) {
       segment.ExtendTo(b);
-      const double cost =
-          best[a].cost + in.restart_cost + segment.total() * (b - a) * in.step_s;
+      const double cost = best[a].cost + in.restart_cost +
+                          segment.total() * (b - a) * in.step_s +
+                          ending(b, segment.config());
       if (cost < best[b].cost) {
         best[b] = a == 0 ? Solution{cost, b, false, 1}
                          : Solution{cost, best[a].first_end, best[a].first_keeps,

@@ -28,6 +28,11 @@ struct PlanInput {
   int lead_steps = 0;
   // Instance-seconds one reconfiguration costs (docs/algorithm.md §3.8).
   double restart_cost = 0;
+  // Per operator, what the highest rate of the job's history needs. A plan
+  // that ends below it is charged one more restart: the rate has been
+  // there, so it may come back after the horizon, and going back up costs
+  // a restart too. Empty: no such charge.
+  std::vector<int> recurring_peak;
 };
 
 struct ReconfigurationPlan {

@@ -70,6 +70,19 @@ TEST(PlanReconfigurationsTest, ProvisionsAheadOfARiseByTheLead) {
   EXPECT_EQ(now.config, std::vector<int>{9});
 }
 
+TEST(PlanReconfigurationsTest, AScaleDownBelowARecurringPeakPaysForTheWayBack) {
+  // Going 10 -> 4 saves 6 · 240 = 1440 > 1000 for the restart; but the
+  // history peaked at a need of 8, so ending below it costs one more
+  // restart: 1440 < 2000, keep.
+  PlanInput in = OneOperator(10, {4, 4, 4, 4}, 1000);
+  EXPECT_TRUE(PlanReconfigurations(in).change_now);
+  in.recurring_peak = {8};
+  EXPECT_FALSE(PlanReconfigurations(in).change_now);
+  // A peak the smaller configuration still covers costs nothing extra.
+  in.recurring_peak = {4};
+  EXPECT_TRUE(PlanReconfigurations(in).change_now);
+}
+
 TEST(PlanReconfigurationsTest, ChangesEveryOperatorInOneRestart) {
   PlanInput in;
   in.current = {2, 6};
