@@ -64,7 +64,8 @@ Solution Solve(const PlanInput& in, bool keep_first) {
   for (int p : in.current) current_total += p;
   // One more restart for a plan that ends below the recurring peak.
   auto ending = [&](int b, const std::vector<int>& config) {
-    return b == steps && !in.recurring_peak.empty() && !Covers(config, in.recurring_peak)
+    return b == steps && !in.recurring_peak.empty() &&
+                   !Covers(config, in.recurring_peak)
                ? in.restart_cost
                : 0.0;
   };
@@ -72,7 +73,8 @@ Solution Solve(const PlanInput& in, bool keep_first) {
   for (int b = 1; b <= steps; ++b) {
     kept.ExtendTo(b);
     if (!Covers(in.current, kept.config())) break;
-    best[b] = Solution{current_total * b * in.step_s + ending(b, in.current), b, true, 0};
+    best[b] =
+        Solution{current_total * b * in.step_s + ending(b, in.current), b, true, 0};
   }
   if (!keep_first) best[0].cost = 0;
   for (int a = 0; a < steps; ++a) {

@@ -230,8 +230,9 @@ void DecideWithPlan(const PolicyInput& input, const OperatorPass& pass,
     // A change that raises anything only raises, as in §3.6: measured,
     // lowering others in the same restart made pairs of operators trade
     // places at the next decisions (restarts that left the total equal).
-    const int planned_p = raises ? std::max(planned.plan.config[v], op.current_parallelism())
-                                 : planned.plan.config[v];
+    const int planned_p =
+        raises ? std::max(planned.plan.config[v], op.current_parallelism())
+               : planned.plan.config[v];
     if (planned_p != op.recommended_parallelism()) {
       op.set_reason(absl::StrFormat("%s; plan %d", op.reason(), planned_p));
     }
