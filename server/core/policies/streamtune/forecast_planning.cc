@@ -23,10 +23,21 @@ std::string DescribePlan(const PlannedDecision& d, int current_total) {
           ? absl::StrFormat("change %d -> %d instances", current_total, total)
           : absl::StrFormat("keep %d instances", current_total);
   const int later = d.plan.changes - (d.plan.change_now ? 1 : 0);
-  return absl::StrFormat("plan over %.0f s: %s for %.0f s%s", d.horizon_s, first,
-                         d.plan.hold_steps * d.step_s,
-                         later > 0 ? absl::StrFormat(", then %d more change(s)", later)
-                                   : std::string(", no later change"));
+  // Why now: what keeping first would cost, against a restart's price.
+  std::string why;
+  if (d.plan.change_now) {
+    why = d.plan.keep_cost < 0
+              ? "; keeping would fall behind"
+              : absl::StrFormat("; %.0f instance-min cheaper than keeping first",
+                                (d.plan.keep_cost - d.plan.cost) / 60);
+  }
+  return absl::StrFormat(
+      "plan over %.0f s (a restart costs %.0f instance-min): %s for "
+      "%.0f s%s%s",
+      d.horizon_s, d.restart_cost / 60, first, d.plan.hold_steps * d.step_s,
+      later > 0 ? absl::StrFormat(", then %d more change(s)", later)
+                : std::string(", no later change"),
+      why);
 }
 
 }  // namespace
@@ -79,6 +90,7 @@ std::optional<PlannedDecision> PlanFromForecast(const PolicyInput& input,
   // with a backlog and its lag SLO at risk, the whole job is out of its
   // steady state: a restart costs its instances for that long.
   plan.restart_cost = (restart_s + options.catch_up_s) * current_total;
+  d.restart_cost = plan.restart_cost;
   // The highest arrival rate of each source in the job's history.
   std::vector<double> peak(graph.size(), 0.0);
   for (int v = 0; v < graph.size(); ++v) {

@@ -22,6 +22,7 @@ struct PlannedDecision {
   double horizon_s = 0;
   double step_s = 0;
   double lead_s = 0;
+  double restart_cost = 0;  // Instance-seconds of one reconfiguration.
   // Names the forecast of every source and the horizon, for the reason.
   std::string note;
 };

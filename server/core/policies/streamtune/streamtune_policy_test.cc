@@ -255,7 +255,8 @@ TEST_F(StreamTunePolicyTest, ProvisionsAheadOfAForecastRise) {
   EXPECT_GE(planned.operators(1).recommended_parallelism(), 3);
   EXPECT_THAT(planned.reason(), HasSubstr("forecast: source 2000 rec/s now"));
   EXPECT_THAT(planned.reason(), HasSubstr("trend over"));
-  EXPECT_THAT(planned.reason(), HasSubstr("plan over 600 s: change 4 -> "));
+  EXPECT_THAT(planned.reason(), HasSubstr("plan over 600 s (a restart costs 22 "
+                                          "instance-min): change 4 -> "));
 
   // Without the forecast (the ablation) nothing is a bottleneck yet: keep.
   StreamTuneOptions options;
@@ -274,6 +275,7 @@ TEST_F(StreamTunePolicyTest, KeepsWhileTheForecastStaysWithinTheConfiguration) {
   const v1::Recommendation r = Recommend(MapAt("s1", 1000, 1950, 1600), history);
   EXPECT_FALSE(r.apply()) << r.reason();
   EXPECT_THAT(r.reason(), HasSubstr("keep 4 instances for 600 s, no later change"));
+  EXPECT_THAT(r.reason(), ::testing::Not(HasSubstr("cheaper than keeping")));
 }
 
 TEST_F(StreamTunePolicyTest, PlansOnlyOnceASourceHasEnoughHistory) {
