@@ -40,6 +40,78 @@ std::string DescribePlan(const PlannedDecision& d, int current_total) {
       why);
 }
 
+// Per operator, what the highest arrival rate of each source in the
+// job's history needs at full utilisation.
+std::vector<int> RecurringPeak(const JobGraph& graph,
+                               const std::vector<std::vector<TimedRate>>& series,
+                               absl::Span<const OperatorSizer> sizers) {
+  std::vector<double> peak(graph.size(), 0.0);
+  for (int v = 0; v < graph.size(); ++v) {
+    for (const TimedRate& point : series[v]) peak[v] = std::max(peak[v], point.rate);
+  }
+  const std::vector<double> demand = PropagateSourceRates(graph, peak);
+  std::vector<int> out;
+  for (int v = 0; v < graph.size(); ++v) out.push_back(sizers[v].Sustaining(demand[v]));
+  return out;
+}
+
+// Every operator's input during decision step k at the forecast's median
+// and at the band's top: the step's highest points, its start (the rate
+// now for k = 0) and its end.
+struct StepDemand {
+  std::vector<double> expected;
+  std::vector<double> band_top;
+};
+
+StepDemand DemandDuringStep(const JobGraph& graph,
+                            const std::vector<std::vector<TimedRate>>& series,
+                            const std::vector<RateForecast>& forecasts, int k,
+                            double step_s) {
+  std::vector<double> upper(graph.size(), 0.0);
+  std::vector<double> median(graph.size(), 0.0);
+  for (int v = 0; v < graph.size(); ++v) {
+    if (!graph.is_source(v)) continue;
+    const RateForecast& f = forecasts[v];
+    const double now = series[v].back().rate;
+    const double end = (k + 1) * step_s;
+    upper[v] = std::max(k == 0 ? now : f.UpperAt(k * step_s), f.UpperAt(end));
+    median[v] = std::max(k == 0 ? now : f.MedianAt(k * step_s), f.MedianAt(end));
+  }
+  return StepDemand{PropagateSourceRates(graph, median),
+                    PropagateSourceRates(graph, upper)};
+}
+
+// Appends step k's requirements to `plan`: what a new configuration needs
+// (`required`) and what the running one needs to be kept (`keep_required`).
+void AddStepRequirements(absl::Span<const OperatorSizer> sizers,
+                         const StepDemand& demand, int k,
+                         absl::Span<const double> demand_now, double utilisation,
+                         double restart_headroom, PlanInput* plan) {
+  std::vector<int> required(sizers.size());
+  std::vector<int> keep_required(sizers.size());
+  for (size_t v = 0; v < sizers.size(); ++v) {
+    const OperatorSizer& sizer = sizers[v];
+    // The band and the target utilisation guard against the same surprise,
+    // so they are not stacked: a new configuration runs the expected rate
+    // at the target utilisation and keeps up with the band's top (plus the
+    // restart's backlog) at full utilisation. Measured: stacking them held
+    // the wiki trace at 1.5× the oracle's peak total.
+    required[v] = std::max(sizer.Bounded(demand.expected[v] / utilisation),
+                           sizer.Sustaining(demand.band_top[v] * restart_headroom));
+    if (k == 0) required[v] = std::max(required[v], sizer.Bounded(demand_now[v]));
+    keep_required[v] = sizer.Sustaining(demand.band_top[v]);
+    // An observed bottleneck cannot be kept, unless its sizing sees no gain
+    // in more instances (§3.5's diminishing returns): a restart that
+    // changes nothing for it would be wasted.
+    const int running = sizer.op().parallelism();
+    if (k == 0 && sizer.observed_bottleneck() && required[v] > running) {
+      keep_required[v] = std::max(keep_required[v], running + 1);
+    }
+  }
+  plan->required.push_back(std::move(required));
+  plan->keep_required.push_back(std::move(keep_required));
+}
+
 }  // namespace
 
 std::optional<PlannedDecision> PlanFromForecast(const PolicyInput& input,
@@ -91,53 +163,10 @@ std::optional<PlannedDecision> PlanFromForecast(const PolicyInput& input,
   // steady state: a restart costs its instances for that long.
   plan.restart_cost = (restart_s + options.catch_up_s) * current_total;
   d.restart_cost = plan.restart_cost;
-  // The highest arrival rate of each source in the job's history.
-  std::vector<double> peak(graph.size(), 0.0);
-  for (int v = 0; v < graph.size(); ++v) {
-    for (const TimedRate& point : series[v]) peak[v] = std::max(peak[v], point.rate);
-  }
-  const std::vector<double> peak_demand = PropagateSourceRates(graph, peak);
-  for (int v = 0; v < graph.size(); ++v) {
-    plan.recurring_peak.push_back(sizers[v].Sustaining(peak_demand[v]));
-  }
-  std::vector<double> upper(graph.size(), 0.0);
-  std::vector<double> median(graph.size(), 0.0);
+  plan.recurring_peak = RecurringPeak(graph, series, sizers);
   for (int k = 0; k < steps; ++k) {
-    for (int v = 0; v < graph.size(); ++v) {
-      if (!graph.is_source(v)) continue;
-      // The step's highest points: its start (now for k = 0) and its end.
-      const RateForecast& f = forecasts[v];
-      const double now = series[v].back().rate;
-      const double end = (k + 1) * d.step_s;
-      upper[v] = std::max(k == 0 ? now : f.UpperAt(k * d.step_s), f.UpperAt(end));
-      median[v] = std::max(k == 0 ? now : f.MedianAt(k * d.step_s), f.MedianAt(end));
-    }
-    const std::vector<double> band_top = PropagateSourceRates(graph, upper);
-    const std::vector<double> expected = PropagateSourceRates(graph, median);
-    std::vector<int> required(graph.size());
-    std::vector<int> keep_required(graph.size());
-    for (int v = 0; v < graph.size(); ++v) {
-      const OperatorSizer& sizer = sizers[v];
-      // The band and the target utilisation guard against the same
-      // surprise, so they are not stacked: a new configuration runs the
-      // expected rate at the target utilisation and keeps up with the
-      // band's top (plus the restart's backlog) at full utilisation.
-      // Measured: stacking them held the wiki trace at 1.5× the oracle's
-      // peak total.
-      required[v] = std::max(sizer.Bounded(expected[v] / utilisation),
-                             sizer.Sustaining(band_top[v] * restart_headroom));
-      if (k == 0) required[v] = std::max(required[v], sizer.Bounded(demand_now[v]));
-      keep_required[v] = sizer.Sustaining(band_top[v]);
-      // An observed bottleneck cannot be kept, unless its sizing sees no
-      // gain in more instances (§3.5's diminishing returns): a restart that
-      // changes nothing for it would be wasted.
-      const int running = sizer.op().parallelism();
-      if (k == 0 && sizer.observed_bottleneck() && required[v] > running) {
-        keep_required[v] = std::max(keep_required[v], running + 1);
-      }
-    }
-    plan.required.push_back(std::move(required));
-    plan.keep_required.push_back(std::move(keep_required));
+    AddStepRequirements(sizers, DemandDuringStep(graph, series, forecasts, k, d.step_s),
+                        k, demand_now, utilisation, restart_headroom, &plan);
   }
   d.plan = PlanReconfigurations(plan);
   for (int v = 0; v < graph.size(); ++v) {
