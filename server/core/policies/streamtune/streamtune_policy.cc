@@ -243,8 +243,13 @@ void DecideWithPlan(const PolicyInput& input, const OperatorPass& pass,
       2, static_cast<int>(options.min_saving_share * pass.current_total + 0.5));
   if (!raises && (saving < min_saving ||
                   snapshot.seconds_since_restart() < options.scale_down_delay_s)) {
-    keep(absl::StrFormat("scale-down of %d held back (needs %d, and %.0f s settled); ",
-                         saving, min_saving, options.scale_down_delay_s));
+    keep(saving < min_saving
+             ? absl::StrFormat("scale-down of %d held back (saves fewer than %d); ",
+                               saving, min_saving)
+             : absl::StrFormat("scale-down of %d held back (running %.0f s < %.0f s "
+                               "since the last restart); ",
+                               saving, snapshot.seconds_since_restart(),
+                               options.scale_down_delay_s));
     return;
   }
   answer->set_apply(true);
