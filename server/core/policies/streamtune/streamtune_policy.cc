@@ -220,6 +220,17 @@ void DecideWithPlan(const PolicyInput& input, const OperatorPass& pass,
                             " (more instances would not help); "));
     return;
   }
+  // A change the running configuration could do without must beat keeping
+  // by a restart's price: the plan's gain rests on a forecast, and a wrong
+  // one costs the restart back (undoing it).
+  const double gain = planned.plan.keep_cost - planned.plan.cost;
+  if (planned.plan.keep_cost >= 0 && gain < planned.restart_cost) {
+    keep(
+        absl::StrFormat("a change would gain %.0f instance-min, less than a restart's "
+                        "price; ",
+                        gain / 60));
+    return;
+  }
   bool raises = false;
   for (int v = 0; v < answer->operators_size(); ++v) {
     raises |= planned.plan.config[v] > answer->operators(v).current_parallelism();
