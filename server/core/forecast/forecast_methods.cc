@@ -7,6 +7,22 @@
 
 namespace streamtune {
 
+Line FitLine(absl::Span<const double> values) {
+  const int n = static_cast<int>(values.size());
+  const double mean_x = (n - 1) / 2.0;
+  double mean_y = 0;
+  for (double v : values) mean_y += v;
+  mean_y /= n;
+  double sxy = 0;
+  double sxx = 0;
+  for (int i = 0; i < n; ++i) {
+    sxy += (i - mean_x) * (values[i] - mean_y);
+    sxx += (i - mean_x) * (i - mean_x);
+  }
+  const double slope = sxx > 0 ? sxy / sxx : 0;
+  return Line{mean_y - slope * mean_x, slope};
+}
+
 RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points) {
   RegularSeries out;
   if (series.size() < 2 || max_points < 2) return out;
@@ -44,20 +60,9 @@ namespace {
 
 // Residuals of `values` around their least-squares line.
 std::vector<double> Detrended(absl::Span<const double> values) {
-  const int n = static_cast<int>(values.size());
-  double mean_x = (n - 1) / 2.0;
-  double mean_y = 0;
-  for (double v : values) mean_y += v;
-  mean_y /= n;
-  double sxy = 0;
-  double sxx = 0;
-  for (int i = 0; i < n; ++i) {
-    sxy += (i - mean_x) * (values[i] - mean_y);
-    sxx += (i - mean_x) * (i - mean_x);
-  }
-  const double slope = sxx > 0 ? sxy / sxx : 0;
-  std::vector<double> out(n);
-  for (int i = 0; i < n; ++i) out[i] = values[i] - (mean_y + slope * (i - mean_x));
+  const Line line = FitLine(values);
+  std::vector<double> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = values[i] - line.At(i);
   return out;
 }
 
@@ -103,25 +108,14 @@ std::string DampedTrendMethod::Name() const {
 
 void DampedTrendMethod::Forecast(absl::Span<const double> values, int origin,
                                  std::vector<double>* out) const {
-  const int first = origin - window_ + 1;
-  const double mean_x = (window_ - 1) / 2.0;
-  double mean_y = 0;
-  for (int i = 0; i < window_; ++i) mean_y += values[first + i];
-  mean_y /= window_;
-  double sxy = 0;
-  double sxx = 0;
-  for (int i = 0; i < window_; ++i) {
-    sxy += (i - mean_x) * (values[first + i] - mean_y);
-    sxx += (i - mean_x) * (i - mean_x);
-  }
-  const double slope = sxx > 0 ? sxy / sxx : 0;
-  const double level = mean_y + slope * (window_ - 1 - mean_x);
+  const Line line = FitLine(values.subspan(origin - window_ + 1, window_));
+  const double level = line.At(window_ - 1);
   double steps = 0;
   double factor = 1;
   for (size_t h = 1; h <= out->size(); ++h) {
     factor *= damping_;
     steps += factor;
-    (*out)[h - 1] = std::max(0.0, level + slope * steps);
+    (*out)[h - 1] = std::max(0.0, level + line.slope * steps);
   }
 }
 

@@ -21,6 +21,14 @@ struct RegularSeries {
   std::vector<double> values;
 };
 
+// The least-squares line through (i, values[i]), i = 0..n-1 (n > 0).
+struct Line {
+  double intercept = 0;
+  double slope = 0;
+  double At(double i) const { return intercept + slope * i; }
+};
+Line FitLine(absl::Span<const double> values);
+
 // `series` (times increasing) on a grid spaced by the median gap between
 // its points, ending at its last point; at most `max_points` long. Empty
 // values when `series` has fewer than two points.

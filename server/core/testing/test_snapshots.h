@@ -4,7 +4,9 @@
 #define STREAMTUNE_SERVER_CORE_TESTING_TEST_SNAPSHOTS_H_
 
 #include <string>
+#include <vector>
 
+#include "streamtune/v1/recommendation.pb.h"
 #include "streamtune/v1/snapshot.pb.h"
 
 namespace streamtune::testing {
@@ -23,6 +25,13 @@ inline v1::Snapshot EmptySnapshot(const std::string& snapshot_id = "s1",
   s.set_window_s(60);
   s.set_seconds_since_restart(600);
   return s;
+}
+
+// The recommended parallelism of every operator of `r`, in order.
+inline std::vector<int> Recommended(const v1::Recommendation& r) {
+  std::vector<int> out;
+  for (const auto& op : r.operators()) out.push_back(op.recommended_parallelism());
+  return out;
 }
 
 // Adds an operator; metrics are set through the returned pointer.

@@ -66,11 +66,7 @@ v1::Recommendation Answer(const Policy& policy, const v1::Snapshot& now,
   return *answer;
 }
 
-std::vector<int> Recommended(const v1::Recommendation& r) {
-  std::vector<int> out;
-  for (const auto& op : r.operators()) out.push_back(op.recommended_parallelism());
-  return out;
-}
+using ::streamtune::testing::Recommended;
 
 // Every job without backpressure counts as over-provisioned, so the Small
 // phase runs: for tests of the GP whatever the job's utilisation.

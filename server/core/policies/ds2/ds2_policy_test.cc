@@ -18,11 +18,7 @@ using ::testing::HasSubstr;
 using testing::SetLoad;
 using testing::ThrottledChain;
 
-std::vector<int> Recommended(const v1::Recommendation& r) {
-  std::vector<int> out;
-  for (const auto& op : r.operators()) out.push_back(op.recommended_parallelism());
-  return out;
-}
+using ::streamtune::testing::Recommended;
 
 v1::Recommendation RunDs2(const v1::Snapshot& snapshot, const v1::Snapshot* previous) {
   const JobGraph graph(snapshot);

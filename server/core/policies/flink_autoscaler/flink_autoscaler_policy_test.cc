@@ -67,11 +67,7 @@ v1::Recommendation Answer(const std::vector<v1::Snapshot>& snapshots,
   return *answer;
 }
 
-std::vector<int> Recommended(const v1::Recommendation& r) {
-  std::vector<int> out;
-  for (const auto& op : r.operators()) out.push_back(op.recommended_parallelism());
-  return out;
-}
+using ::streamtune::testing::Recommended;
 
 FlinkAutoscalerOptions Compressed() {
   FlinkAutoscalerOptions o;

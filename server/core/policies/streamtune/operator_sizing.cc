@@ -59,39 +59,55 @@ OperatorSizer::OperatorSizer(const v1::Operator& op, int index,
 // linear bound to go, within the trust region. Measured on the benchmark:
 // the model alone over-provisioned linear operators (1.4× DS2 vs oracle),
 // DS2 alone under-provisions contended ones and steps many times.
-Sizing OperatorSizer::Size(double demand) const {
+OperatorSizer::Choice OperatorSizer::Choose(double demand) const {
   const int current = op_.parallelism();
   const int max_p = op_.max_parallelism();
-  int by_model = by_model_;
+  Choice c;
+  c.by_model = by_model_;
   if (reference_demand_ > 0 && demand != reference_demand_) {
-    by_model = std::clamp(
+    c.by_model = std::clamp(
         static_cast<int>(std::ceil(by_model_ * demand / reference_demand_ - 1e-9)), 1,
         max_p);
   }
-  const bool use_curve = options_.use_capacity_curves && curve_.has_value();
-  const int linear = LinearBound(demand);
+  c.linear = LinearBound(demand);
   // Trust region: one step goes at most trust_region_factor × above the
   // linear bound (for an observed bottleneck: above the running value); a
   // model extrapolating from an unusual window (e.g. a catch-up burst)
   // cannot jump arbitrarily far.
-  const int trusted = static_cast<int>(
-      options_.trust_region_factor * (observed_ ? std::max(linear, current) : linear));
+  const int trusted =
+      static_cast<int>(options_.trust_region_factor *
+                       (observed_ ? std::max(c.linear, current) : c.linear));
+  if (KnowsContention()) {
+    c.by_curve = curve_->SmallestSustaining(demand, max_p);
+    c.recommended = std::min(c.by_curve, std::max(trusted, 1));
+  } else {
+    c.recommended = std::max(std::min(c.by_model, trusted), c.linear);
+  }
+  return c;
+}
+
+// Only the reason needs the text; the planner asks Choose() many times.
+Sizing OperatorSizer::Size(double demand) const {
+  const Choice c = Choose(demand);
   Sizing sizing;
-  if (use_curve && curve_->contention_known) {
-    const int by_curve = curve_->SmallestSustaining(demand, max_p);
-    sizing.recommended = std::min(by_curve, std::max(trusted, 1));
+  sizing.recommended = c.recommended;
+  if (KnowsContention()) {
     sizing.why = absl::StrFormat(
         "capacity curve from %d parallelisms (%.0f rec/s per instance, contention "
         "%.3f, hot-key share %.2f): %d for %.0f rec/s; model %d",
         curve_->observed_parallelisms, curve_->base_rate, curve_->contention,
-        curve_->hot_key_share, by_curve, demand, by_model);
-    return sizing;
+        curve_->hot_key_share, c.by_curve, demand, c.by_model);
+  } else {
+    const bool skew_aware =
+        options_.use_capacity_curves && curve_.has_value() && curve_->hot_key_share > 0;
+    sizing.why = absl::StrFormat("model %d, %s bound %d", c.by_model,
+                                 skew_aware ? "skew-aware linear" : "linear", c.linear);
   }
-  sizing.recommended = std::max(std::min(by_model, trusted), linear);
-  sizing.why = absl::StrFormat(
-      "model %d, %s bound %d", by_model,
-      use_curve && curve_->hot_key_share > 0 ? "skew-aware linear" : "linear", linear);
   return sizing;
+}
+
+bool OperatorSizer::KnowsContention() const {
+  return options_.use_capacity_curves && curve_.has_value() && curve_->contention_known;
 }
 
 int OperatorSizer::LinearBound(double demand) const {
@@ -104,17 +120,15 @@ int OperatorSizer::LinearBound(double demand) const {
 }
 
 int OperatorSizer::Sustaining(double demand) const {
-  int p = LinearBound(demand);
-  if (options_.use_capacity_curves && curve_.has_value() && curve_->contention_known) {
-    p = curve_->SmallestSustaining(demand, op_.max_parallelism());
-  }
+  int p = KnowsContention() ? curve_->SmallestSustaining(demand, op_.max_parallelism())
+                            : LinearBound(demand);
   const double slack = 1e-9 * std::max(1.0, reference_demand_);
   if (demand >= reference_demand_ - slack) p = std::max(p, bounds_.floor);
   return std::clamp(p, 1, op_.max_parallelism());
 }
 
 int OperatorSizer::Bounded(double demand) const {
-  int p = Size(demand).recommended;
+  int p = Choose(demand).recommended;
   // Relative tolerance: the reference demand itself must see both bounds.
   const double slack = 1e-9 * std::max(1.0, reference_demand_);
   if (demand <= reference_demand_ + slack && p > bounds_.cap) p = bounds_.cap;

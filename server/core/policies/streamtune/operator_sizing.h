@@ -68,9 +68,19 @@ class OperatorSizer {
   double reference_demand() const { return reference_demand_; }
 
  private:
+  // The numbers behind a sizing, without its text.
+  struct Choice {
+    int recommended = 0;
+    int by_model = 0;
+    int linear = 0;
+    int by_curve = 0;  // 0 unless the curve knows the contention.
+  };
+  Choice Choose(double demand) const;
   // Linear scaling from the running per-instance rate (skew-aware once the
   // capacity curve saw the busiest instance's share).
   int LinearBound(double demand) const;
+  // The capacity curve has seen two or more parallelisms (and may be used).
+  bool KnowsContention() const;
 
   const v1::Operator& op_;
   int index_;
