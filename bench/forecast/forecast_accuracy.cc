@@ -10,10 +10,8 @@
 namespace streamtune::bench {
 namespace {
 
-double PlannerLead(const sim::Workload& w) {
-  constexpr double kTargetUtilisation = 0.85;  // StreamTuneOptions' default.
-  const double restart = w.restart_downtime_s;
-  const double lead = restart + restart / (1 / kTargetUtilisation - 1);
+double PlannerLead(const sim::Workload& w, double target_utilisation) {
+  const double lead = PlanningLeadSeconds(w.restart_downtime_s, target_utilisation);
   return std::ceil(lead / w.decision_interval_s) * w.decision_interval_s;
 }
 
@@ -22,8 +20,9 @@ double PlannerLead(const sim::Workload& w) {
 std::vector<SourceAccuracy> MeasureForecastAccuracy(const sim::Workload& workload,
                                                     const AccuracyOptions& options) {
   const double step = workload.decision_interval_s;
-  const double horizon =
-      options.horizon_s > 0 ? options.horizon_s : PlannerLead(workload);
+  const double horizon = options.horizon_s > 0
+                             ? options.horizon_s
+                             : PlannerLead(workload, options.target_utilisation);
   const int ahead = std::max(1, static_cast<int>(std::ceil(horizon / step - 1e-9)));
   std::vector<SourceAccuracy> out;
   std::mt19937_64 random(static_cast<uint64_t>(workload.seed));

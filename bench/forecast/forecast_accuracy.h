@@ -20,6 +20,9 @@ struct AccuracyOptions {
   // workload (restart downtime plus the catch-up of its backlog at 85%
   // target utilisation, docs/algorithm.md §3.8), rounded up to a decision.
   double horizon_s = 0;
+  // StreamTuneOptions::target_utilisation's default (the bench does not
+  // link the policy), for the lead.
+  double target_utilisation = 0.85;
   int history_points = 128;  // The service's default --history_snapshots.
   int min_points = 5;        // As the policy: fewer and it does not forecast.
   ForecastOptions forecast;

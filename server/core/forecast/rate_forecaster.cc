@@ -121,6 +121,10 @@ double AtIndex(const std::vector<double>& values, double step_s, double seconds)
 
 }  // namespace
 
+double PlanningLeadSeconds(double restart_s, double target_utilisation) {
+  return restart_s + restart_s / std::max(1e-3, 1 / target_utilisation - 1);
+}
+
 double RateForecast::UpperAt(double seconds_ahead) const {
   return AtIndex(upper, step_s, seconds_ahead);
 }

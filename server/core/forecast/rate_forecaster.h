@@ -63,6 +63,12 @@ struct RateForecast {
   std::string Describe(double seconds_ahead) const;
 };
 
+// How far ahead a plan must see (docs/algorithm.md §3.8): a change runs
+// after the restart's downtime, and its backlog drains at the headroom
+// 1/u − 1 of the target utilisation u, so the new configuration is only
+// caught up restart + restart / (1/u − 1) seconds after the decision.
+double PlanningLeadSeconds(double restart_s, double target_utilisation);
+
 // Forecast of `series` (times increasing, the last point now) up to
 // `horizon_s` ahead. Empty (step_s 0) with fewer than two points; with too
 // few for a backtest, persistence with a band from the series' own

@@ -133,10 +133,9 @@ std::optional<PlannedDecision> PlanFromForecast(const PolicyInput& input,
   }
   std::vector<RateForecast> forecasts(graph.size());
   PlannedDecision d;
-  // Ahead of a rise by the restart and the catch-up of its backlog, which
-  // drains at the headroom 1/u − 1 of the target utilisation u.
+  // Ahead of a rise by the restart and the catch-up of its backlog.
   const double utilisation = options.target_utilisation;
-  d.lead_s = restart_s + restart_s / std::max(1e-3, 1 / utilisation - 1);
+  d.lead_s = PlanningLeadSeconds(restart_s, utilisation);
 
   std::vector<std::string> notes;
   for (int v = 0; v < graph.size(); ++v) {
