@@ -51,6 +51,9 @@ absl::StatusOr<BenchRun> RunPolicyOnWorkload(const sim::Workload& workload,
   absl::flat_hash_map<std::string, std::string> reasons;
   agent::ServiceDeciderOptions options;
   options.policy = policy;
+  // Decisions a simulated minute apart come milliseconds apart here: let
+  // each fine-tune finish first, as it would within a real minute.
+  options.settle_fine_tuning = absl::Seconds(60);
   options.observer = [&](const v1::Snapshot& snapshot,
                          const v1::Recommendation& answer) {
     reasons[snapshot.snapshot_id()] = answer.reason();

@@ -20,6 +20,7 @@
 #include "common/cli_flags.h"
 #include "common/logging.h"
 #include "common/port_file.h"
+#include "server/core/learning/fine_tune_worker.h"
 #include "server/core/learning/model_repository.h"
 #include "server/core/learning/pretraining.h"
 #include "server/core/policies/conttune/conttune_policy.h"
@@ -63,6 +64,9 @@ ABSL_FLAG(int, history_snapshots, 128,
 ABSL_FLAG(std::string, shared_model_tenant, "",
           "tenant whose pre-trained StreamTune models serve tenants that have "
           "no pre-training run of their own (empty: none)");
+ABSL_FLAG(int, fine_tune_workers, 1,
+          "background threads fine-tuning jobs' models from the shared queue "
+          "(0: this replica trains none; others' workers do)");
 ABSL_FLAG(std::string, port_file, "",
           "if set, write {\"grpc_port\": N, \"metrics_port\": M} here once "
           "listening (lets tests use port 0)");
@@ -81,6 +85,7 @@ struct ServerMainOptions {
   double flink_autoscaler_time_scale = 1;
   int history_snapshots = 128;
   std::string shared_model_tenant;
+  int fine_tune_workers = 1;
   std::string port_file;
 };
 
@@ -102,6 +107,7 @@ ServerMainOptions OptionsFromFlags() {
       absl::GetFlag(FLAGS_flink_autoscaler_time_scale);
   options.history_snapshots = absl::GetFlag(FLAGS_history_snapshots);
   options.shared_model_tenant = absl::GetFlag(FLAGS_shared_model_tenant);
+  options.fine_tune_workers = absl::GetFlag(FLAGS_fine_tune_workers);
   options.port_file = absl::GetFlag(FLAGS_port_file);
   return options;
 }
@@ -122,6 +128,9 @@ absl::Status CheckOptions(const ServerMainOptions& options) {
   }
   if (options.history_snapshots < 2) {
     return absl::InvalidArgumentError("--history_snapshots: must be >= 2");
+  }
+  if (options.fine_tune_workers < 0) {
+    return absl::InvalidArgumentError("--fine_tune_workers: must be >= 0");
   }
   return absl::OkStatus();
 }
@@ -180,25 +189,38 @@ int Run(const ServerMainOptions& options) {
   (void)policies.Add(std::make_unique<Ds2Policy>());
   (void)policies.Add(std::make_unique<FlinkAutoscalerPolicy>(autoscaler));
   (void)policies.Add(std::make_unique<ContTunePolicy>());
-  StreamTuneOptions streamtune;
-  streamtune.shared_model_tenant = options.shared_model_tenant;
-  (void)policies.Add(
-      std::make_unique<StreamTunePolicy>(&models, &observed_trainer, streamtune));
+  const StreamTuneOptions streamtune;
+  (void)policies.Add(std::make_unique<StreamTunePolicy>(streamtune));
   // The ablation without the forecast (docs/algorithm.md §3.8): the
   // benchmark's measure of what planning buys.
   StreamTuneOptions reactive = streamtune;
   reactive.policy_name = "streamtune-reactive";
   reactive.use_forecast = false;
-  (void)policies.Add(
-      std::make_unique<StreamTunePolicy>(&models, &observed_trainer, reactive));
+  (void)policies.Add(std::make_unique<StreamTunePolicy>(reactive));
   if (absl::Status ok = policies.SetDefault(options.default_policy); !ok.ok()) {
     LogError(absl::StrCat("--default_policy: ", ok.message()));
     return 2;
   }
+  // Fine-tuning runs here, off the request path, on the queue every
+  // replica shares (docs/architecture.md, "Fine-tuning off the request path").
+  FineTuneWorkerOptions fine_tuning;
+  fine_tuning.fine_tune = FineTuneOptionsOf(streamtune);
+  fine_tuning.history_snapshots = options.history_snapshots;
+  fine_tuning.on_task = [](const FineTuneTask& task, const absl::Status& outcome) {
+    if (!outcome.ok()) {
+      LogWarning(absl::StrCat("fine-tuning ", task.tenant, "/", task.job_id,
+                              " (attempt ", task.attempts, "): ", outcome.message()));
+    }
+  };
+  FineTuneWorker fine_tune_worker(store->get(), &models, &observed_trainer,
+                                  fine_tuning);
+  fine_tune_worker.Start(options.fine_tune_workers);
   TuningCoreOptions core_options;
   core_options.history_snapshots = options.history_snapshots;
+  core_options.shared_model_tenant = options.shared_model_tenant;
   core_options.pretrain.progress = [](const std::string& line) { LogInfo(line); };
-  TuningCore core(store->get(), &policies, core_options, &pretrainer);
+  core_options.on_fine_tune_queued = [&fine_tune_worker] { fine_tune_worker.Wake(); };
+  TuningCore core(store->get(), &policies, core_options, &pretrainer, &models);
 
   std::unique_ptr<prometheus::Exposer> exposer;
   int metrics_port = 0;
@@ -243,6 +265,7 @@ int Run(const ServerMainOptions& options) {
   });
   (*server)->Wait();
   signal_thread.join();
+  fine_tune_worker.Stop();
   LogInfo("streamtuned stopped");
   return 0;
 }

@@ -110,12 +110,16 @@ absl::StatusOr<PutSnapshotResult> InMemoryStore::PutSnapshot(
 
 absl::StatusOr<v1::Recommendation> InMemoryStore::PutSnapshotAndRecommendation(
     absl::string_view tenant, const v1::StoredSnapshot& snapshot,
-    const v1::Recommendation& recommendation) {
+    const v1::Recommendation& recommendation,
+    const std::optional<FineTuneRequest>& fine_tune) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateSnapshotKey(snapshot));
   STREAMTUNE_ASSIGN_OR_RETURN(
       v1::Recommendation canonical,
       CanonicalRecommendation(snapshot, recommendation, NowMicros()));
+  if (fine_tune.has_value()) {
+    STREAMTUNE_RETURN_IF_ERROR(ValidateFineTuneRequest(*fine_tune));
+  }
   absl::MutexLock lock(&mu_);
   STREAMTUNE_ASSIGN_OR_RETURN(int64_t sequence, CheckExisting(tenant, snapshot));
   if (sequence > 0) {
@@ -130,7 +134,81 @@ absl::StatusOr<v1::Recommendation> InMemoryStore::PutSnapshotAndRecommendation(
   v1::Job& summary = job->summary;
   summary.set_recommendation_count(summary.recommendation_count() + 1);
   summary.set_last_policy(canonical.policy());
+  if (!canonical.cluster_id().empty()) {
+    summary.set_cluster_id(canonical.cluster_id());
+    summary.set_model_version(canonical.model_version());
+  }
+  if (fine_tune.has_value()) {
+    QueuedFineTune& queued = fine_tunes_[{std::string(tenant), summary.job_id()}];
+    queued.task.tenant = std::string(tenant);
+    queued.task.job_id = summary.job_id();
+    queued.task.request = *fine_tune;
+    queued.task.through_sequence = sequence;
+    ++queued.task.generation;
+    queued.task.attempts = 0;
+    queued.queued_order = ++fine_tune_order_;
+    // A claim in flight keeps its lease; CompleteFineTune sees the newer
+    // generation and leaves this request queued.
+  }
   return canonical;
+}
+
+absl::StatusOr<std::optional<FineTuneTask>> InMemoryStore::ClaimFineTune(
+    absl::Duration lease, int max_attempts) {
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = absl::Now();
+  QueuedFineTune* oldest = nullptr;
+  for (auto& [key, queued] : fine_tunes_) {
+    if (queued.claimed_until > now || queued.task.attempts >= max_attempts) continue;
+    if (oldest == nullptr || queued.queued_order < oldest->queued_order) {
+      oldest = &queued;
+    }
+  }
+  if (oldest == nullptr) return std::optional<FineTuneTask>();
+  oldest->claimed_until = now + lease;
+  ++oldest->task.attempts;
+  return std::optional<FineTuneTask>(oldest->task);
+}
+
+absl::StatusOr<v1::Model> InMemoryStore::CompleteFineTune(const FineTuneTask& task,
+                                                          const v1::Model& model,
+                                                          absl::string_view weights) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
+  absl::MutexLock lock(&mu_);
+  v1::Model stored = AddModel(task.tenant, model, weights);
+  auto it = fine_tunes_.find({task.tenant, task.job_id});
+  if (it != fine_tunes_.end()) {
+    if (it->second.task.generation == task.generation) {
+      fine_tunes_.erase(it);
+    } else {
+      it->second.claimed_until = absl::InfinitePast();
+    }
+  }
+  return stored;
+}
+
+absl::Status InMemoryStore::ReleaseFineTune(const FineTuneTask& task, bool retry) {
+  absl::MutexLock lock(&mu_);
+  auto it = fine_tunes_.find({task.tenant, task.job_id});
+  if (it == fine_tunes_.end()) return absl::OkStatus();
+  if (!retry && it->second.task.generation == task.generation) {
+    fine_tunes_.erase(it);
+  } else {
+    it->second.claimed_until = absl::InfinitePast();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::StoredSnapshot>> InMemoryStore::SnapshotsThrough(
+    absl::string_view tenant, absl::string_view job_id, int64_t through, int limit) {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::StoredSnapshot> out;
+  JobState* job = FindJob(tenant, job_id);
+  if (job == nullptr || limit <= 0 || through <= 0) return out;
+  const int64_t end = std::min<int64_t>(through, job->snapshots.size());
+  const int64_t begin = std::max<int64_t>(0, end - limit);
+  out.assign(job->snapshots.begin() + begin, job->snapshots.begin() + end);
+  return out;
 }
 
 absl::StatusOr<std::optional<v1::StoredSnapshot>> InMemoryStore::FindSnapshot(
@@ -186,7 +264,10 @@ absl::StatusOr<v1::Job> InMemoryStore::GetJob(absl::string_view tenant,
   absl::MutexLock lock(&mu_);
   JobState* job = FindJob(tenant, job_id);
   if (job == nullptr) return JobNotFound(job_id);
-  return job->summary;
+  v1::Job summary = job->summary;
+  summary.set_fine_tune_pending(
+      fine_tunes_.count({std::string(tenant), std::string(job_id)}) > 0);
+  return summary;
 }
 
 absl::Status InMemoryStore::SetJobModel(absl::string_view tenant,
@@ -257,6 +338,11 @@ absl::StatusOr<v1::Model> InMemoryStore::PutModel(absl::string_view tenant,
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
   absl::MutexLock lock(&mu_);
+  return AddModel(tenant, model, weights);
+}
+
+v1::Model InMemoryStore::AddModel(absl::string_view tenant, const v1::Model& model,
+                                  absl::string_view weights) {
   auto& versions = tenants_[std::string(tenant)].models[model.model_id()];
   ModelVersion stored{model, std::string(weights)};
   stored.model.set_version(static_cast<int64_t>(versions.size()) + 1);

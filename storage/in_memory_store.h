@@ -13,6 +13,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "storage/store.h"
 
 namespace streamtune {
@@ -28,7 +29,17 @@ class InMemoryStore : public Store {
       absl::string_view tenant, const v1::StoredSnapshot& snapshot) override;
   absl::StatusOr<v1::Recommendation> PutSnapshotAndRecommendation(
       absl::string_view tenant, const v1::StoredSnapshot& snapshot,
-      const v1::Recommendation& recommendation) override;
+      const v1::Recommendation& recommendation,
+      const std::optional<FineTuneRequest>& fine_tune = std::nullopt) override;
+  absl::StatusOr<std::optional<FineTuneTask>> ClaimFineTune(absl::Duration lease,
+                                                            int max_attempts) override;
+  absl::StatusOr<v1::Model> CompleteFineTune(const FineTuneTask& task,
+                                             const v1::Model& model,
+                                             absl::string_view weights) override;
+  absl::Status ReleaseFineTune(const FineTuneTask& task, bool retry) override;
+  absl::StatusOr<std::vector<v1::StoredSnapshot>> SnapshotsThrough(
+      absl::string_view tenant, absl::string_view job_id, int64_t through,
+      int limit) override;
   absl::StatusOr<std::optional<v1::StoredSnapshot>> FindSnapshot(
       absl::string_view tenant, absl::string_view job_id,
       absl::string_view snapshot_id) override;
@@ -85,6 +96,12 @@ class InMemoryStore : public Store {
     v1::Model model;
     std::string weights;
   };
+  // A queued fine-tuning request of one job.
+  struct QueuedFineTune {
+    FineTuneTask task;         // attempts = claims so far
+    int64_t queued_order = 0;  // Oldest first.
+    absl::Time claimed_until = absl::InfinitePast();
+  };
   struct TenantState {
     std::map<std::string, JobState> jobs;
     std::map<std::string, std::vector<ModelVersion>> models;  // [version - 1]
@@ -105,8 +122,16 @@ class InMemoryStore : public Store {
   const ModelVersion* FindModel(absl::string_view tenant, absl::string_view model_id,
                                 int64_t version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Stores a model version (PutModel's work).
+  v1::Model AddModel(absl::string_view tenant, const v1::Model& model,
+                     absl::string_view weights) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   absl::Mutex mu_;
   std::map<std::string, TenantState> tenants_ ABSL_GUARDED_BY(mu_);
+  // By (tenant, job id).
+  std::map<std::pair<std::string, std::string>, QueuedFineTune> fine_tunes_
+      ABSL_GUARDED_BY(mu_);
+  int64_t fine_tune_order_ ABSL_GUARDED_BY(mu_) = 0;
   // Keeps model creation times strictly increasing, so "newest first" is
   // the order of PutModel calls.
   int64_t last_model_micros_ ABSL_GUARDED_BY(mu_) = 0;

@@ -8,10 +8,11 @@
 namespace streamtune {
 namespace {
 
-INSTANTIATE_TEST_SUITE_P(InMemory, StoreConformanceTest,
-                         ::testing::Values(StoreFactory{
-                             "in_memory",
-                             [] { return std::make_unique<InMemoryStore>(); }}));
+const StoreFactory kInMemory{
+    "in_memory", [] { return std::make_unique<InMemoryStore>(); }, {}};
+
+INSTANTIATE_TEST_SUITE_P(InMemory, StoreConformanceTest, ::testing::Values(kInMemory));
+INSTANTIATE_TEST_SUITE_P(InMemory, DecisionPathTest, ::testing::Values(kInMemory));
 
 }  // namespace
 }  // namespace streamtune

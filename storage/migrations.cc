@@ -114,6 +114,110 @@ INSERT INTO pretrain_runs (tenant, run_id, published_at, models)
 DELETE FROM models WHERE model_id = 'pretrain-manifest';
 )sql";
 
+// The hot path of Recommend (docs/architecture.md, "One read, one write"):
+// snapshots and answers also kept as binary protobuf (payload; parsing it is
+// many times cheaper than the JSON, which stays for SQL and dashboards; rows
+// from before keep a NULL payload and are read from the JSON), the
+// fine-tuning queue, and the whole write of a decision as one function, so a
+// decision is one statement: one round trip, one transaction.
+constexpr char kDecisionPath[] = R"sql(
+ALTER TABLE snapshots ADD COLUMN payload BYTEA;
+ALTER TABLE recommendations ADD COLUMN payload BYTEA;
+
+CREATE TABLE fine_tune_queue (
+  tenant                TEXT COLLATE "C" NOT NULL,
+  job_id                TEXT COLLATE "C" NOT NULL,
+  model_tenant          TEXT COLLATE "C" NOT NULL,
+  cluster_model_id      TEXT COLLATE "C" NOT NULL,
+  cluster_model_version BIGINT NOT NULL CHECK (cluster_model_version > 0),
+  through_sequence      BIGINT NOT NULL CHECK (through_sequence > 0),
+  generation            BIGINT NOT NULL DEFAULT 1,
+  attempts              INTEGER NOT NULL DEFAULT 0,
+  queued_at             TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+  claimed_until         TIMESTAMPTZ,
+  PRIMARY KEY (tenant, job_id),
+  FOREIGN KEY (tenant, job_id) REFERENCES jobs (tenant, job_id)
+);
+CREATE INDEX fine_tune_queue_oldest ON fine_tune_queue (queued_at);
+
+-- Stores snapshot, answer, the job's model and a fine-tuning request as one
+-- transaction. outcome: 'stored' (the answer given was stored), 'existing'
+-- (an answer was already stored: returned as payload or json), 'conflict'
+-- (another snapshot is stored under the id).
+CREATE FUNCTION streamtune_commit_decision(
+    p_tenant TEXT, p_job TEXT, p_snapshot TEXT, p_engine INTEGER, p_dag TEXT,
+    p_observed TIMESTAMPTZ, p_fingerprint TEXT, p_snapshot_json JSONB,
+    p_labels JSONB, p_snapshot_payload BYTEA, p_policy TEXT,
+    p_created TIMESTAMPTZ, p_answer_json JSONB, p_answer_payload BYTEA,
+    p_cluster TEXT, p_model_version BIGINT, p_model_tenant TEXT,
+    p_cluster_model TEXT, p_cluster_model_version BIGINT)
+  RETURNS TABLE (outcome TEXT, payload BYTEA, json TEXT)
+  LANGUAGE plpgsql AS $$
+DECLARE
+  v_count BIGINT;
+  v_sequence BIGINT;
+  v_fingerprint TEXT;
+BEGIN
+  INSERT INTO jobs (tenant, job_id, engine, dag_fingerprint,
+                    first_observed_at, last_observed_at)
+    VALUES (p_tenant, p_job, p_engine, p_dag, p_observed, p_observed)
+    ON CONFLICT (tenant, job_id) DO NOTHING;
+  -- The job's row lock makes writers of one job take turns: sequences are
+  -- 1, 2, 3, ... and a concurrent retry waits, then finds this answer.
+  SELECT j.snapshot_count INTO v_count FROM jobs j
+    WHERE j.tenant = p_tenant AND j.job_id = p_job FOR UPDATE;
+  SELECT s.sequence, s.fingerprint INTO v_sequence, v_fingerprint FROM snapshots s
+    WHERE s.tenant = p_tenant AND s.job_id = p_job AND s.snapshot_id = p_snapshot;
+  IF FOUND THEN
+    IF v_fingerprint <> p_fingerprint THEN
+      RETURN QUERY SELECT 'conflict'::text, NULL::bytea, NULL::text;
+      RETURN;
+    END IF;
+    RETURN QUERY SELECT 'existing'::text, r.payload,
+        CASE WHEN r.payload IS NULL THEN r.recommendation::text END
+      FROM recommendations r
+      WHERE r.tenant = p_tenant AND r.job_id = p_job AND r.snapshot_id = p_snapshot;
+    IF FOUND THEN RETURN; END IF;
+  ELSE
+    v_sequence := v_count + 1;
+    INSERT INTO snapshots (tenant, job_id, snapshot_id, sequence, fingerprint,
+                           observed_at, received_at, snapshot, labels, payload)
+      VALUES (p_tenant, p_job, p_snapshot, v_sequence, p_fingerprint, p_observed,
+              clock_timestamp(), p_snapshot_json, p_labels, p_snapshot_payload);
+    UPDATE jobs SET engine = p_engine, dag_fingerprint = p_dag,
+        first_observed_at = LEAST(first_observed_at, p_observed),
+        last_observed_at = GREATEST(last_observed_at, p_observed),
+        snapshot_count = v_sequence
+      WHERE tenant = p_tenant AND job_id = p_job;
+  END IF;
+  INSERT INTO recommendations (tenant, job_id, snapshot_id, sequence, policy,
+                               created_at, recommendation, payload)
+    VALUES (p_tenant, p_job, p_snapshot, v_sequence, p_policy, p_created,
+            p_answer_json, p_answer_payload);
+  UPDATE jobs SET recommendation_count = recommendation_count + 1,
+      last_policy = p_policy,
+      cluster_id = CASE WHEN p_cluster <> '' THEN p_cluster ELSE cluster_id END,
+      model_version = CASE WHEN p_cluster <> '' THEN p_model_version
+                      ELSE model_version END
+    WHERE tenant = p_tenant AND job_id = p_job;
+  IF p_cluster_model <> '' THEN
+    INSERT INTO fine_tune_queue AS q (tenant, job_id, model_tenant,
+        cluster_model_id, cluster_model_version, through_sequence)
+      VALUES (p_tenant, p_job, p_model_tenant, p_cluster_model,
+              p_cluster_model_version, v_sequence)
+      ON CONFLICT (tenant, job_id) DO UPDATE SET
+        model_tenant = EXCLUDED.model_tenant,
+        cluster_model_id = EXCLUDED.cluster_model_id,
+        cluster_model_version = EXCLUDED.cluster_model_version,
+        through_sequence = EXCLUDED.through_sequence,
+        generation = q.generation + 1, attempts = 0,
+        queued_at = clock_timestamp();
+  END IF;
+  RETURN QUERY SELECT 'stored'::text, NULL::bytea, NULL::text;
+END
+$$;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -121,6 +225,8 @@ const std::vector<Migration>& Migrations() {
       {1, "jobs, snapshots, recommendations, clusters, models", kInitialSchema},
       {2, "models.details (medoid, pretrain run)", kModelDetails},
       {3, "pretrain_runs (moved out of models)", kPretrainRuns},
+      {4, "binary payloads, fine_tune_queue, streamtune_commit_decision",
+       kDecisionPath},
   };
   return *migrations;
 }

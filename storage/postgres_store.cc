@@ -15,93 +15,12 @@
 #include "storage/migrations.h"
 #include "storage/page_token.h"
 #include "storage/postgres_pool.h"
+#include "storage/postgres_rows.h"
 #include "storage/postgres_transaction.h"
 #include "storage/store_util.h"
 
 namespace streamtune {
 namespace {
-
-// Result columns. Timestamps come back as exact integer microseconds
-// (EXTRACT returns numeric since PostgreSQL 14); JSONB columns come back
-// wrapped so that one proto JSON parse restores them.
-constexpr char kJobColumns[] =
-    "job_id, engine, dag_fingerprint,"
-    " (EXTRACT(EPOCH FROM first_observed_at) * 1000000)::int8,"
-    " (EXTRACT(EPOCH FROM last_observed_at) * 1000000)::int8,"
-    " snapshot_count, recommendation_count, last_policy, cluster_id,"
-    " model_version";
-constexpr char kSnapshotColumns[] =
-    "sequence, (EXTRACT(EPOCH FROM received_at) * 1000000)::int8,"
-    " jsonb_build_object('snapshot', snapshot, 'labels', labels)::text";
-constexpr char kModelColumns[] =
-    "model_id, version, cluster_id, kind, job_id,"
-    " (EXTRACT(EPOCH FROM created_at) * 1000000)::int8,"
-    " (details || jsonb_build_object('metrics', metrics))::text";
-
-// A timestamptz parameter (used as $n::timestamptz); RFC 3339 text keeps
-// every microsecond, unlike a float epoch.
-std::string SqlTimestamp(int64_t micros) {
-  return google::protobuf::util::TimeUtil::ToString(FromUnixMicros(micros));
-}
-
-// Parses stored JSON. Unknown fields are skipped so that an older replica
-// can read rows a newer one wrote.
-absl::Status FromJson(const char* json, absl::string_view what,
-                      google::protobuf::Message* message) {
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  if (!google::protobuf::util::JsonStringToMessage(json, message, options).ok()) {
-    return absl::InternalError(
-        absl::StrCat("postgres: stored ", what, " does not parse"));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<v1::Job> JobFromRow(const pqxx::row& row) {
-  v1::Job job;
-  job.set_job_id(row[0].as<std::string>());
-  job.set_engine(static_cast<v1::Engine>(row[1].as<int>()));
-  job.set_dag_fingerprint(row[2].as<std::string>());
-  *job.mutable_first_observed_at() = FromUnixMicros(row[3].as<int64_t>());
-  *job.mutable_last_observed_at() = FromUnixMicros(row[4].as<int64_t>());
-  job.set_snapshot_count(row[5].as<int64_t>());
-  job.set_recommendation_count(row[6].as<int64_t>());
-  job.set_last_policy(row[7].as<std::string>());
-  job.set_cluster_id(row[8].as<std::string>());
-  job.set_model_version(row[9].as<int64_t>());
-  return job;
-}
-
-absl::StatusOr<v1::StoredSnapshot> SnapshotFromRow(const pqxx::row& row) {
-  v1::StoredSnapshot snapshot;
-  STREAMTUNE_RETURN_IF_ERROR(FromJson(row[2].c_str(), "snapshot", &snapshot));
-  snapshot.set_sequence(row[0].as<int64_t>());
-  *snapshot.mutable_received_at() = FromUnixMicros(row[1].as<int64_t>());
-  return snapshot;
-}
-
-absl::StatusOr<v1::Recommendation> RecommendationFromField(const pqxx::field& field) {
-  v1::Recommendation recommendation;
-  STREAMTUNE_RETURN_IF_ERROR(
-      FromJson(field.c_str(), "recommendation", &recommendation));
-  return recommendation;
-}
-
-absl::StatusOr<v1::Model> ModelFromRow(const pqxx::row& row) {
-  v1::Model model;
-  STREAMTUNE_RETURN_IF_ERROR(FromJson(row[6].c_str(), "model", &model));
-  model.set_model_id(row[0].as<std::string>());
-  model.set_version(row[1].as<int64_t>());
-  model.set_cluster_id(row[2].as<std::string>());
-  model.set_kind(row[3].as<std::string>());
-  model.set_job_id(row[4].as<std::string>());
-  *model.mutable_created_at() = FromUnixMicros(row[5].as<int64_t>());
-  return model;
-}
-
-absl::Status JobNotFound(absl::string_view job_id) {
-  return absl::NotFoundError(absl::StrCat("job_id: no job \"", job_id, "\""));
-}
 
 // SQL parameters for an optional bound: ($n::bool "unbounded", $n+1 the
 // bound as timestamptz), used as "($n OR column >= $n+1::timestamptz)".
@@ -147,15 +66,13 @@ absl::StatusOr<PutSnapshotResult> LockJobAndPutSnapshot(
     return PutSnapshotResult{false, existing[0][0].as<int64_t>()};
   }
   const int64_t sequence = job.at(0)[0].as<int64_t>() + 1;
-  v1::StoredSnapshot labels_only;
-  *labels_only.mutable_labels() = snapshot.labels();
   txn.exec_params(
       "INSERT INTO snapshots (tenant, job_id, snapshot_id, sequence,"
-      " fingerprint, observed_at, received_at, snapshot, labels)"
+      " fingerprint, observed_at, received_at, snapshot, labels, payload)"
       " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, clock_timestamp(),"
-      " $7::jsonb, COALESCE(($8::jsonb)->'labels', '[]'::jsonb))",
+      " $7::jsonb, COALESCE(($8::jsonb)->'labels', '[]'::jsonb), $9)",
       tenant, s.job_id(), s.snapshot_id(), sequence, fingerprint, observed, ToJson(s),
-      ToJson(labels_only));
+      LabelsJson(snapshot), Payload(SnapshotPayload(snapshot)));
   txn.exec_params(
       "UPDATE jobs SET engine = $3, dag_fingerprint = $4,"
       " first_observed_at = LEAST(first_observed_at, $5::timestamptz),"
@@ -169,11 +86,11 @@ absl::StatusOr<std::optional<v1::Recommendation>> ReadRecommendation(
     pqxx::work& txn, const std::string& tenant, const std::string& job_id,
     const std::string& snapshot_id) {
   pqxx::result r = txn.exec_params(
-      "SELECT recommendation::text FROM recommendations"
-      " WHERE tenant = $1 AND job_id = $2 AND snapshot_id = $3",
+      absl::StrCat("SELECT ", kRecommendationColumns, " FROM recommendations",
+                   " WHERE tenant = $1 AND job_id = $2 AND snapshot_id = $3"),
       tenant, job_id, snapshot_id);
   if (r.empty()) return std::nullopt;
-  return RecommendationFromField(r[0][0]);
+  return RecommendationFromRow(r[0]);
 }
 
 absl::Status CheckJobExists(pqxx::work& txn, const std::string& tenant,
@@ -230,51 +147,6 @@ absl::StatusOr<PutSnapshotResult> PostgresStore::PutSnapshot(
   });
 }
 
-absl::StatusOr<v1::Recommendation> PostgresStore::PutSnapshotAndRecommendation(
-    absl::string_view tenant, const v1::StoredSnapshot& snapshot,
-    const v1::Recommendation& recommendation) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
-  STREAMTUNE_RETURN_IF_ERROR(ValidateSnapshotKey(snapshot));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      v1::Recommendation canonical,
-      CanonicalRecommendation(snapshot, recommendation, NowMicros()));
-  const std::string t(tenant);
-  const std::string& job_id = canonical.job_id();
-  const std::string& snapshot_id = canonical.snapshot_id();
-  return InTransaction(
-      *pool_, "PutSnapshotAndRecommendation",
-      [&](pqxx::work& txn) -> absl::StatusOr<v1::Recommendation> {
-        STREAMTUNE_ASSIGN_OR_RETURN(PutSnapshotResult put,
-                                    LockJobAndPutSnapshot(txn, t, snapshot));
-        if (!put.stored) {
-          STREAMTUNE_ASSIGN_OR_RETURN(auto stored,
-                                      ReadRecommendation(txn, t, job_id, snapshot_id));
-          if (stored.has_value()) return *std::move(stored);
-        }
-        pqxx::result inserted = txn.exec_params(
-            "INSERT INTO recommendations (tenant, job_id, snapshot_id,"
-            " sequence, policy, created_at, recommendation)"
-            " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::jsonb)"
-            " ON CONFLICT (tenant, job_id, snapshot_id) DO NOTHING"
-            " RETURNING 1",
-            t, job_id, snapshot_id, put.sequence, canonical.policy(),
-            SqlTimestamp(ToUnixMicros(canonical.created_at())), ToJson(canonical));
-        if (inserted.empty()) {  // a concurrent retry won: return its answer
-          STREAMTUNE_ASSIGN_OR_RETURN(auto stored,
-                                      ReadRecommendation(txn, t, job_id, snapshot_id));
-          if (!stored.has_value()) {
-            return absl::InternalError("postgres: recommendation vanished");
-          }
-          return *std::move(stored);
-        }
-        txn.exec_params(
-            "UPDATE jobs SET recommendation_count = recommendation_count + 1,"
-            " last_policy = $3 WHERE tenant = $1 AND job_id = $2",
-            t, job_id, canonical.policy());
-        return canonical;
-      });
-}
-
 absl::StatusOr<std::optional<v1::StoredSnapshot>> PostgresStore::FindSnapshot(
     absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
   return InTransaction(
@@ -324,13 +196,12 @@ absl::StatusOr<std::vector<v1::Recommendation>> PostgresStore::RecentRecommendat
         std::vector<v1::Recommendation> out;
         if (limit <= 0) return out;
         pqxx::result r = txn.exec_params(
-            "SELECT recommendation::text FROM recommendations"
-            " WHERE tenant = $1 AND job_id = $2"
-            " ORDER BY sequence DESC LIMIT $3",
+            absl::StrCat("SELECT ", kRecommendationColumns, " FROM recommendations",
+                         " WHERE tenant = $1 AND job_id = $2",
+                         " ORDER BY sequence DESC LIMIT $3"),
             std::string(tenant), std::string(job_id), limit);
         for (auto row = r.rbegin(); row != r.rend(); ++row) {
-          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(),
-                                      RecommendationFromField((*row)[0]));
+          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(), RecommendationFromRow(*row));
         }
         return out;
       });
@@ -406,17 +277,18 @@ PostgresStore::ListRecommendationsAfter(absl::string_view tenant,
       *pool_, "ListRecommendations", [&](pqxx::work& txn) -> absl::StatusOr<Sequenced> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
-            "SELECT sequence, recommendation::text FROM recommendations"
-            " WHERE tenant = $1 AND job_id = $2 AND sequence > $3"
-            " AND ($5::bool OR created_at >= $6::timestamptz)"
-            " AND ($7::bool OR created_at < $8::timestamptz)"
-            " ORDER BY sequence LIMIT $4",
+            absl::StrCat("SELECT sequence, ", kRecommendationColumns,
+                         " FROM recommendations",
+                         " WHERE tenant = $1 AND job_id = $2 AND sequence > $3",
+                         " AND ($5::bool OR created_at >= $6::timestamptz)",
+                         " AND ($7::bool OR created_at < $8::timestamptz)",
+                         " ORDER BY sequence LIMIT $4"),
             t, job, after_sequence, limit, start.first, start.second, end.first,
             end.second);
         Sequenced out;
         for (const pqxx::row& row : r) {
           STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation recommendation,
-                                      RecommendationFromField(row[1]));
+                                      RecommendationFromRow(row, 1));
           out.emplace_back(row[0].as<int64_t>(), std::move(recommendation));
         }
         return out;
@@ -428,43 +300,9 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
                                                   absl::string_view weights) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
-  v1::Model metrics_only;
-  *metrics_only.mutable_metrics() = model.metrics();
-  const std::string metrics = ToJson(metrics_only);
-  // Everything not kept in a column of its own (medoid, pretrain run).
-  v1::Model details;
-  if (model.has_medoid()) *details.mutable_medoid() = model.medoid();
-  details.set_pretrain_run(model.pretrain_run());
-  const std::string details_json = ToJson(details);
-  const pqxx::binarystring bytes(weights.data(), weights.size());
-  const std::string t(tenant);
-  return InTransaction(
-      *pool_, "PutModel", [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
-        // Version = newest + 1. A concurrent PutModel of the same id makes
-        // the insert a no-op; the next statement sees its row, so retry.
-        for (int attempt = 0; attempt < 10; ++attempt) {
-          pqxx::result r = txn.exec_params(
-              "INSERT INTO models (tenant, model_id, version, cluster_id, kind,"
-              " job_id, created_at, metrics, weights, details)"
-              " SELECT $1::text, $2::text, COALESCE(MAX(version), 0) + 1,"
-              " $3::text, $4::text, $5::text, clock_timestamp(),"
-              " COALESCE(($6::jsonb)->'metrics', '{}'::jsonb), $7::bytea,"
-              " $8::jsonb"
-              " FROM models WHERE tenant = $1::text AND model_id = $2::text"
-              " ON CONFLICT (tenant, model_id, version) DO NOTHING"
-              " RETURNING version,"
-              " (EXTRACT(EPOCH FROM created_at) * 1000000)::int8",
-              t, model.model_id(), model.cluster_id(), model.kind(), model.job_id(),
-              metrics, bytes, details_json);
-          if (r.empty()) continue;
-          v1::Model stored = model;
-          stored.set_version(r[0][0].as<int64_t>());
-          *stored.mutable_created_at() = FromUnixMicros(r[0][1].as<int64_t>());
-          return stored;
-        }
-        return absl::UnavailableError(
-            "postgres: PutModel kept racing other writers of the model; retry");
-      });
+  return InTransaction(*pool_, "PutModel", [&](pqxx::work& txn) {
+    return InsertModelVersion(txn, std::string(tenant), model, weights);
+  });
 }
 
 absl::Status PostgresStore::SetJobModel(absl::string_view tenant,
@@ -573,17 +411,12 @@ absl::StatusOr<std::optional<v1::PretrainRun>> PostgresStore::NewestPretrainRun(
   return InTransaction(
       *pool_, "NewestPretrainRun", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
         pqxx::result r = txn.exec_params(
-            "SELECT run_id, (EXTRACT(EPOCH FROM published_at) * 1000000)::int8, models"
-            " FROM pretrain_runs WHERE tenant = $1 ORDER BY published DESC LIMIT 1",
+            absl::StrCat("SELECT ", kPretrainRunColumns, " FROM pretrain_runs",
+                         " WHERE tenant = $1 ORDER BY published DESC LIMIT 1"),
             std::string(tenant));
         if (r.empty()) return Result();
-        const pqxx::binarystring models(r[0][2]);
-        v1::PretrainRun run;
-        if (!run.ParseFromArray(models.data(), static_cast<int>(models.size()))) {
-          return absl::DataLossError("pretrain_runs.models: not a PretrainRun");
-        }
-        run.set_run_id(r[0][0].as<std::string>());
-        *run.mutable_published_at() = FromUnixMicros(r[0][1].as<int64_t>());
+        STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainRun run,
+                                    PretrainRunFromFields(r[0][0], r[0][1], r[0][2]));
         return Result(std::move(run));
       });
 }

@@ -50,9 +50,22 @@ class PostgresStore : public Store {
   absl::Status Ping() override;
   absl::StatusOr<PutSnapshotResult> PutSnapshot(
       absl::string_view tenant, const v1::StoredSnapshot& snapshot) override;
+  // The decision path (storage/postgres_decisions.cc): one statement each.
   absl::StatusOr<v1::Recommendation> PutSnapshotAndRecommendation(
       absl::string_view tenant, const v1::StoredSnapshot& snapshot,
-      const v1::Recommendation& recommendation) override;
+      const v1::Recommendation& recommendation,
+      const std::optional<FineTuneRequest>& fine_tune = std::nullopt) override;
+  absl::StatusOr<DecisionInputs> LoadDecisionInputs(
+      absl::string_view tenant, const DecisionReadRequest& request) override;
+  absl::StatusOr<std::optional<FineTuneTask>> ClaimFineTune(absl::Duration lease,
+                                                            int max_attempts) override;
+  absl::StatusOr<v1::Model> CompleteFineTune(const FineTuneTask& task,
+                                             const v1::Model& model,
+                                             absl::string_view weights) override;
+  absl::Status ReleaseFineTune(const FineTuneTask& task, bool retry) override;
+  absl::StatusOr<std::vector<v1::StoredSnapshot>> SnapshotsThrough(
+      absl::string_view tenant, absl::string_view job_id, int64_t through,
+      int limit) override;
   absl::StatusOr<std::optional<v1::StoredSnapshot>> FindSnapshot(
       absl::string_view tenant, absl::string_view job_id,
       absl::string_view snapshot_id) override;

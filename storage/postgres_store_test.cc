@@ -73,12 +73,6 @@ std::unique_ptr<PostgresStore> Connect(const std::string& url) {
   return std::move(*store);
 }
 
-INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest,
-                         ::testing::Values(StoreFactory{"postgres",
-                                                        []() -> std::unique_ptr<Store> {
-                                                          return Connect(DatabaseUrl());
-                                                        }}));
-
 // `url` with its database replaced by `database` (and any query kept).
 std::string WithDatabase(const std::string& url, const std::string& database) {
   const size_t query = url.find('?');
@@ -112,6 +106,22 @@ class ScratchDatabase {
   const std::string admin_url_;
   const std::string name_;
 };
+
+// A store on a scratch database of this test process (created on first
+// use, dropped at exit): the fine-tuning queue is claimed across tenants,
+// and streamtuned replicas of other tests share the test database.
+std::unique_ptr<Store> ConnectIsolated() {
+  const std::string url = DatabaseUrl();
+  if (url.empty()) return nullptr;
+  static const ScratchDatabase scratch(url);
+  return Connect(scratch.url());
+}
+
+const StoreFactory kPostgres{"postgres", [] { return Connect(DatabaseUrl()); },
+                             ConnectIsolated};
+
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest, ::testing::Values(kPostgres));
+INSTANTIATE_TEST_SUITE_P(Postgres, DecisionPathTest, ::testing::Values(kPostgres));
 
 int64_t CountMigrations(const std::string& url) {
   pqxx::connection connection(url);
@@ -434,6 +444,48 @@ TEST(PostgresPool, BorrowTimesOutWhenAllConnectionsAreLent) {
     EXPECT_GE(absl::Now() - start, absl::Milliseconds(150));
   }
   EXPECT_TRUE((*pool)->Borrow().ok());
+}
+
+TEST(PostgresStore, ADecisionIsStoredWhollyOrNotAtAll) {
+  // A failure injected into the last piece of the write (the fine-tuning
+  // request) after snapshot, answer and job summary were written: none of
+  // them may remain.
+  const std::string url = DatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  ScratchDatabase scratch(url);
+  std::unique_ptr<PostgresStore> store = Connect(scratch.url());
+  ASSERT_NE(store, nullptr);
+  ScratchDatabase::Exec(scratch.url(), R"sql(
+    CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+    CREATE TRIGGER refuse_fine_tuning BEFORE INSERT ON fine_tune_queue
+      FOR EACH ROW EXECUTE FUNCTION refuse();
+  )sql");
+  const std::string tenant = RandomTenant();
+  v1::Recommendation answer = TestRecommendation("streamtune", 3);
+  answer.set_cluster_id("cluster-0");
+  answer.set_model_version(1);
+  const FineTuneRequest fine_tune{tenant, "run.cluster-0", 1};
+  auto stored = store->PutSnapshotAndRecommendation(
+      tenant, TestSnapshot("j", "s1", 100), answer, fine_tune);
+  EXPECT_FALSE(stored.ok());
+  EXPECT_EQ(store->GetJob(tenant, "j").status().code(), absl::StatusCode::kNotFound);
+  auto snapshot = store->FindSnapshot(tenant, "j", "s1");
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_FALSE(snapshot->has_value());
+  auto recommendation = store->FindRecommendation(tenant, "j", "s1");
+  ASSERT_TRUE(recommendation.ok()) << recommendation.status();
+  EXPECT_FALSE(recommendation->has_value());
+  // Without the fault the same write goes through, whole.
+  ScratchDatabase::Exec(scratch.url(),
+                        "DROP TRIGGER refuse_fine_tuning ON fine_tune_queue");
+  stored = store->PutSnapshotAndRecommendation(tenant, TestSnapshot("j", "s1", 100),
+                                               answer, fine_tune);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  auto job = store->GetJob(tenant, "j");
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->recommendation_count(), 1);
+  EXPECT_TRUE(job->fine_tune_pending());
 }
 
 }  // namespace

@@ -21,9 +21,14 @@ namespace streamtune {
 // pqxx::work&) in one transaction on a pooled connection: committed when
 // the body returns OK, rolled back otherwise. Every libpqxx exception ends
 // here. `what` names the operation in error messages and to the observer.
-template <typename Body>
+//
+// `Txn` pqxx::nontransaction runs `body` in autocommit mode: for a body of
+// one statement (atomic by itself), that saves the BEGIN and COMMIT round
+// trips. Its retry after a broken connection is safe only for a statement
+// that is idempotent (every one this store sends that way is).
+template <typename Txn = pqxx::work, typename Body>
 auto InTransaction(PostgresPool& pool, absl::string_view what, Body body)
-    -> decltype(body(std::declval<pqxx::work&>())) {
+    -> decltype(body(std::declval<Txn&>())) {
   const absl::Time start = absl::Now();
   auto report = [&] { pool.observer().OnTransaction(what, absl::Now() - start); };
   for (int attempt = 1;; ++attempt) {
@@ -35,7 +40,7 @@ auto InTransaction(PostgresPool& pool, absl::string_view what, Body body)
     }
     bool committing = false;
     try {
-      pqxx::work txn(lease->connection());
+      Txn txn(lease->connection());
       auto result = body(txn);
       if (result.ok()) {
         committing = true;

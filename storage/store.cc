@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/fingerprint.h"
 #include "common/status_macros.h"
 #include "common/timestamps.h"
 #include "storage/page_token.h"
@@ -95,6 +96,41 @@ absl::StatusOr<Page<v1::Model>> Store::ListModels(absl::string_view tenant,
                                    last.model_id(), absl::StrCat(last.version())});
   }
   return out;
+}
+
+absl::StatusOr<DecisionInputs> Store::LoadDecisionInputs(
+    absl::string_view tenant, const DecisionReadRequest& request) {
+  DecisionInputs inputs;
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      std::optional<v1::StoredSnapshot> stored,
+      FindSnapshot(tenant, request.job_id, request.snapshot_id));
+  if (stored.has_value())
+    inputs.stored_fingerprint = SnapshotFingerprint(stored->snapshot());
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      inputs.stored_recommendation,
+      FindRecommendation(tenant, request.job_id, request.snapshot_id));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      inputs.history,
+      RecentSnapshots(tenant, request.job_id, request.history_snapshots));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      inputs.recommendations,
+      RecentRecommendations(tenant, request.job_id, request.history_recommendations));
+  for (const std::string& model_tenant : request.model_tenants) {
+    STREAMTUNE_ASSIGN_OR_RETURN(inputs.run, NewestPretrainRun(model_tenant));
+    if (inputs.run.has_value()) {
+      inputs.run_tenant = model_tenant;
+      break;
+    }
+  }
+  if (!request.job_model_id.empty()) {
+    absl::StatusOr<v1::Model> model = GetModel(tenant, request.job_model_id, 0);
+    if (model.ok()) {
+      inputs.job_model = *std::move(model);
+    } else if (!absl::IsNotFound(model.status())) {
+      return model.status();
+    }
+  }
+  return inputs;
 }
 
 }  // namespace streamtune

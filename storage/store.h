@@ -17,6 +17,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "storage/decision_records.h"
 #include "streamtune/v1/admin.pb.h"
 #include "streamtune/v1/recommendation.pb.h"
 #include "streamtune/v1/service.pb.h"
@@ -82,14 +84,46 @@ class Store {
   virtual absl::StatusOr<PutSnapshotResult> PutSnapshot(
       absl::string_view tenant, const v1::StoredSnapshot& snapshot) = 0;
 
-  // Stores the snapshot (as PutSnapshot, if not yet stored) and the
-  // recommendation computed from it in one transaction: both or neither.
-  // If a recommendation for (tenant, job_id, snapshot_id) exists already,
-  // nothing is written and the stored recommendation is returned; otherwise
-  // `recommendation` is returned as stored. ALREADY_EXISTS as PutSnapshot.
+  // Stores the snapshot (as PutSnapshot, if not yet stored), the
+  // recommendation computed from it, the job's cluster and model version
+  // (when the recommendation names a cluster) and the fine-tuning request
+  // (if any) in one transaction: all or nothing. If a recommendation for
+  // (tenant, job_id, snapshot_id) exists already, nothing is written and the
+  // stored recommendation is returned; otherwise `recommendation` is returned
+  // as stored. ALREADY_EXISTS as PutSnapshot. A queued request of the same
+  // job is replaced (its generation bumped, its attempts reset).
   virtual absl::StatusOr<v1::Recommendation> PutSnapshotAndRecommendation(
       absl::string_view tenant, const v1::StoredSnapshot& snapshot,
-      const v1::Recommendation& recommendation) = 0;
+      const v1::Recommendation& recommendation,
+      const std::optional<FineTuneRequest>& fine_tune = std::nullopt) = 0;
+
+  // Everything a decision on snapshot `request.snapshot_id` of the job reads
+  // (see DecisionInputs), as one consistent read: PostgresStore answers it
+  // with one statement. This default composes the methods below.
+  virtual absl::StatusOr<DecisionInputs> LoadDecisionInputs(
+      absl::string_view tenant, const DecisionReadRequest& request);
+
+  // The fine-tuning queue (docs/architecture.md, "Fine-tuning"). Claims the
+  // oldest request of any tenant that is unclaimed, or whose claim's lease
+  // ran out (its replica died), and has failed fewer than `max_attempts`
+  // times; the claim holds for `lease`. nullopt when there is none.
+  virtual absl::StatusOr<std::optional<FineTuneTask>> ClaimFineTune(
+      absl::Duration lease, int max_attempts) = 0;
+  // Stores the fine-tuned model (as PutModel) and, in the same transaction,
+  // removes the task from the queue, unless the job asked again since the
+  // claim (a newer generation), which then stays queued, unclaimed.
+  virtual absl::StatusOr<v1::Model> CompleteFineTune(const FineTuneTask& task,
+                                                     const v1::Model& model,
+                                                     absl::string_view weights) = 0;
+  // Gives a claimed task back after a failure: with `retry`, claimable again
+  // at once; without, removed from the queue (unless the job asked again
+  // since the claim: then the newer request stays queued, unclaimed).
+  virtual absl::Status ReleaseFineTune(const FineTuneTask& task, bool retry) = 0;
+  // The job's `limit` most recent snapshots with sequence <= `through`,
+  // oldest first (what a fine-tuning task trains on).
+  virtual absl::StatusOr<std::vector<v1::StoredSnapshot>> SnapshotsThrough(
+      absl::string_view tenant, absl::string_view job_id, int64_t through,
+      int limit) = 0;
 
   // The stored snapshot / recommendation for the key, or nullopt.
   virtual absl::StatusOr<std::optional<v1::StoredSnapshot>> FindSnapshot(
@@ -106,7 +140,8 @@ class Store {
   virtual absl::StatusOr<std::vector<v1::Recommendation>> RecentRecommendations(
       absl::string_view tenant, absl::string_view job_id, int limit) = 0;
 
-  // Job summary; NOT_FOUND when the tenant has no such job.
+  // Job summary (fine_tune_pending: the job's model is queued for
+  // fine-tuning); NOT_FOUND when the tenant has no such job.
   virtual absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
                                          absl::string_view job_id) = 0;
   // Listings. Each validates `page` (INVALID_ARGUMENT naming page_size or

@@ -132,6 +132,13 @@ void StoreConformanceTest::SetUp() {
   tenant_ = RandomTenant();
 }
 
+void IsolatedStoreTest::SetUp() {
+  const StoreFactory& factory = GetParam();
+  store_ = factory.make_isolated ? factory.make_isolated() : factory.make();
+  ASSERT_NE(store_, nullptr) << "the isolated store factory failed";
+  tenant_ = RandomTenant();
+}
+
 TEST_P(StoreConformanceTest, PingSucceeds) { EXPECT_TRUE(store_->Ping().ok()); }
 
 TEST_P(StoreConformanceTest, PutSnapshotAssignsSequencesFromOne) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "gtest/gtest.h"
 #include "storage/store.h"
@@ -22,6 +23,9 @@ namespace streamtune {
 struct StoreFactory {
   std::string name;
   std::function<std::unique_ptr<Store>()> make;
+  // A store whose database no other test process shares (the fine-tuning
+  // queue is claimed across tenants); empty: `make` is isolated already.
+  std::function<std::unique_ptr<Store>()> make_isolated;
 };
 void PrintTo(const StoreFactory& factory, std::ostream* os);
 
@@ -34,6 +38,26 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
 
   std::unique_ptr<Store> store_;
   std::string tenant_;  // fresh per test
+};
+
+// The same, on the factory's isolated store. Instantiate it next to
+// StoreConformanceTest:
+//   INSTANTIATE_TEST_SUITE_P(InMemory, IsolatedStoreTest, ...same values...);
+class IsolatedStoreTest : public StoreConformanceTest {
+ protected:
+  void SetUp() override;
+};
+
+// The decision path and the fine-tuning queue (store_conformance_decisions.cc).
+class DecisionPathTest : public IsolatedStoreTest {
+ protected:
+  // Stores snapshot `id` at `seconds` with an answer naming cluster-0 and a
+  // fine-tuning request; returns the stored answer.
+  v1::Recommendation Decide(const std::string& job, const std::string& id,
+                            int64_t seconds);
+  FineTuneTask Claim(absl::Duration lease = absl::Minutes(1));
+  bool Pending(const std::string& job);
+  static v1::Model JobModel();
 };
 
 // A tenant name no other test or run uses.

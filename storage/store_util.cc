@@ -51,4 +51,13 @@ absl::Status ValidatePretrainRun(const v1::PretrainRun& run) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateFineTuneRequest(const FineTuneRequest& request) {
+  if (request.model_tenant.empty() || request.cluster_model_id.empty() ||
+      request.cluster_model_version <= 0) {
+    return absl::InvalidArgumentError(
+        "fine_tune: needs the cluster model's tenant, id and version");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace streamtune

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/timestamps.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "storage/decision_records.h"
 #include "streamtune/v1/admin.pb.h"
 #include "streamtune/v1/recommendation.pb.h"
 #include "streamtune/v1/service.pb.h"
@@ -34,6 +35,9 @@ absl::Status ValidateModel(const v1::Model& model);
 
 // INVALID_ARGUMENT when run.run_id is empty.
 absl::Status ValidatePretrainRun(const v1::PretrainRun& run);
+
+// INVALID_ARGUMENT unless the request names a cluster model version.
+absl::Status ValidateFineTuneRequest(const FineTuneRequest& request);
 
 }  // namespace streamtune
 

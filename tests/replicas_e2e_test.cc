@@ -2,7 +2,10 @@
 // answering alternate calls for a job give exactly the answers one replica
 // gives alone (docs/algorithm.md §3: the server keeps no state between calls).
 // The models are real: a short generated history, pre-trained with few
-// steps, then the StreamTune policy fine-tunes per job on every call.
+// steps, then every call queues the job's fine-tuning, which replica A's
+// background worker runs (replica B runs none: what it answers with was
+// trained by A). The agent waits for each fine-tune before its next
+// snapshot, so both runs see the same model versions at every decision.
 #include <memory>
 #include <random>
 #include <string>
@@ -78,7 +81,9 @@ class ReplicasE2eTest : public ::testing::Test {
       local::ServerProcessOptions options;
       options.binary = STREAMTUNE_SERVER_BINARY;
       options.database_url = *url;
-      options.extra_args = {absl::StrCat("--shared_model_tenant=", *corpus_tenant_)};
+      options.extra_args = {
+          absl::StrCat("--shared_model_tenant=", *corpus_tenant_),
+          replica == &replica_a_ ? "--fine_tune_workers=1" : "--fine_tune_workers=0"};
       absl::StatusOr<std::unique_ptr<local::ServerProcess>> server =
           local::ServerProcess::Start(options);
       if (!server.ok()) return server.status();
@@ -161,6 +166,7 @@ class ReplicasE2eTest : public ::testing::Test {
                                     const v1::Recommendation& r) {
         answers.push_back(ToAnswer(s, r));
       };
+      options.settle_fine_tuning = absl::Seconds(60);
       deciders.push_back(agent::MakeServiceDecider(client.get(), options));
     }
     size_t turn = 0;
@@ -202,6 +208,19 @@ TEST_F(ReplicasE2eTest, AlternatingReplicasAnswerLikeOne) {
   EXPECT_GT(learned, 0) << alone.front();
   EXPECT_GT(fine_tuned, 0) << alone.back();
   EXPECT_THAT(alternating, ::testing::ElementsAreArray(alone));
+}
+
+TEST_F(ReplicasE2eTest, AReplicaAnswersWithModelsAnotherReplicaTrained) {
+  // Replica B trains nothing itself: every fine-tuned model it answers with
+  // was trained by replica A's worker from the shared queue.
+  const std::vector<Answer> answers =
+      TuneJob(absl::StrCat("replicas-b-only-", RandomSuffix()), {replica_b_});
+  ASSERT_GE(answers.size(), 10u);
+  int64_t newest_version = 0;
+  for (const Answer& a : answers) {
+    if (a.model_id.rfind("job:", 0) == 0) newest_version = a.model_version;
+  }
+  EXPECT_GT(newest_version, 1) << answers.back();
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include "client/agent/service_decider.h"
 
+#include <algorithm>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
 
 namespace streamtune::agent {
@@ -31,6 +34,23 @@ absl::StatusOr<std::vector<int>> AlignWithSnapshot(const v1::Snapshot& snapshot,
   return parallelism;
 }
 
+// Polls the job until no fine-tuning is queued for it, or `wait` passed.
+absl::Status SettleFineTuning(StreamTuneClient* client, const std::string& job_id,
+                              absl::Duration wait) {
+  const absl::Time deadline = absl::Now() + wait;
+  v1::GetJobRequest request;
+  request.set_job_id(job_id);
+  absl::Duration pause = absl::Milliseconds(2);
+  for (;;) {
+    STREAMTUNE_ASSIGN_OR_RETURN(v1::Job job, client->GetJob(request));
+    if (!job.fine_tune_pending() || absl::Now() + pause > deadline) {
+      return absl::OkStatus();
+    }
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Milliseconds(50));
+  }
+}
+
 }  // namespace
 
 Decider MakeServiceDecider(StreamTuneClient* client, ServiceDeciderOptions options) {
@@ -41,6 +61,10 @@ Decider MakeServiceDecider(StreamTuneClient* client, ServiceDeciderOptions optio
     request.set_policy(options.policy);
     STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer, client->Recommend(request));
     if (options.observer) options.observer(snapshot, answer);
+    if (options.settle_fine_tuning > absl::ZeroDuration()) {
+      STREAMTUNE_RETURN_IF_ERROR(
+          SettleFineTuning(client, snapshot.job_id(), options.settle_fine_tuning));
+    }
     if (!answer.apply()) return std::optional<std::vector<int>>();
     STREAMTUNE_ASSIGN_OR_RETURN(std::vector<int> parallelism,
                                 AlignWithSnapshot(snapshot, answer));

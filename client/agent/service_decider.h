@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/time/time.h"
 #include "client/agent/agent_loop.h"
 #include "client/streamtune_client.h"
 
@@ -19,6 +20,12 @@ struct ServiceDeciderOptions {
   // Policy to request; empty uses the server's default.
   std::string policy;
   RecommendationObserver observer;  // Optional.
+  // When positive: after each answer, wait (polling GetJob) until the job's
+  // model is no longer queued for fine-tuning, at most this long. Makes a
+  // run reproducible (every decision then uses the model trained through
+  // the one before: one decision behind, as in production when decisions
+  // are a minute apart); the benchmark and the replica tests use it.
+  absl::Duration settle_fine_tuning = absl::ZeroDuration();
 };
 
 // `client` is borrowed and must outlive the returned Decider. An answer

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/fingerprint.h"
 #include "common/status_macros.h"
@@ -12,6 +13,7 @@
 #include "server/core/graph/bottleneck_labels.h"
 #include "server/core/graph/job_graph.h"
 #include "server/core/graph/rate_estimation.h"
+#include "server/core/learning/model_context.h"
 
 namespace streamtune {
 namespace {
@@ -51,6 +53,24 @@ void MovePage(Page<Item> page, google::protobuf::RepeatedPtrField<Item>* items,
   *next_page_token = std::move(page.next_page_token);
 }
 
+// ALREADY_EXISTS unless `snapshot` has the fingerprint of the one stored
+// under its id.
+absl::Status SameContent(const v1::Snapshot& snapshot,
+                         absl::string_view stored_fingerprint) {
+  if (SnapshotFingerprint(snapshot) == stored_fingerprint) return absl::OkStatus();
+  return absl::AlreadyExistsError(absl::StrFormat(
+      "snapshot.snapshot_id: \"%s\" is already stored for job \"%s\" with "
+      "different content",
+      snapshot.snapshot_id(), snapshot.job_id()));
+}
+
+// DEADLINE_EXCEEDED once `deadline` has passed, saying at which step.
+absl::Status CheckDeadline(absl::Time deadline, absl::string_view step) {
+  if (absl::Now() < deadline) return absl::OkStatus();
+  return absl::DeadlineExceededError(
+      absl::StrCat("the call's deadline passed ", step, "; nothing was stored"));
+}
+
 absl::Status RequireSnapshot(const v1::SnapshotRequest& request) {
   if (!request.has_snapshot()) {
     return absl::InvalidArgumentError("snapshot: required");
@@ -82,33 +102,16 @@ struct TuningCore::Prepared {
 };
 
 TuningCore::TuningCore(Store* store, const PolicyRegistry* policies,
-                       TuningCoreOptions options, const Pretrainer* pretrainer)
+                       TuningCoreOptions options, const Pretrainer* pretrainer,
+                       ModelRepository* models)
     : store_(store),
       policies_(policies),
       options_(std::move(options)),
-      pretrainer_(pretrainer) {}
+      pretrainer_(pretrainer),
+      models_(models) {}
 
-absl::Status TuningCore::CheckSameContent(absl::string_view tenant,
-                                          const v1::Snapshot& snapshot) {
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      auto stored,
-      store_->FindSnapshot(tenant, snapshot.job_id(), snapshot.snapshot_id()));
-  if (stored.has_value() &&
-      SnapshotFingerprint(stored->snapshot()) != SnapshotFingerprint(snapshot)) {
-    return absl::AlreadyExistsError(absl::StrFormat(
-        "snapshot.snapshot_id: \"%s\" is already stored for job \"%s\" with "
-        "different content",
-        snapshot.snapshot_id(), snapshot.job_id()));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<TuningCore::Prepared> TuningCore::Prepare(
-    absl::string_view tenant, const v1::SnapshotRequest& request) {
-  const v1::Snapshot& snapshot = request.snapshot();
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      std::vector<v1::StoredSnapshot> recent,
-      store_->RecentSnapshots(tenant, snapshot.job_id(), options_.history_snapshots));
+TuningCore::Prepared TuningCore::PrepareFrom(
+    const v1::Snapshot& snapshot, std::vector<v1::StoredSnapshot> recent) const {
   Prepared prepared;
   // Only what happened before this snapshot is history, whatever order the
   // snapshots arrived in.
@@ -126,8 +129,17 @@ absl::StatusOr<TuningCore::Prepared> TuningCore::Prepare(
   return prepared;
 }
 
-absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
+absl::StatusOr<TuningCore::Prepared> TuningCore::Prepare(
     absl::string_view tenant, const v1::SnapshotRequest& request) {
+  const v1::Snapshot& snapshot = request.snapshot();
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      std::vector<v1::StoredSnapshot> recent,
+      store_->RecentSnapshots(tenant, snapshot.job_id(), options_.history_snapshots));
+  return PrepareFrom(snapshot, std::move(recent));
+}
+
+absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
+    absl::string_view tenant, const v1::SnapshotRequest& request, absl::Time deadline) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
   STREAMTUNE_RETURN_IF_ERROR(RequireSnapshot(request));
   STREAMTUNE_RETURN_IF_ERROR(
@@ -135,33 +147,57 @@ absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
   STREAMTUNE_ASSIGN_OR_RETURN(const Policy* policy, policies_->Find(request.policy()));
   const v1::Snapshot& snapshot = request.snapshot();
 
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      auto existing,
-      store_->FindRecommendation(tenant, snapshot.job_id(), snapshot.snapshot_id()));
-  STREAMTUNE_RETURN_IF_ERROR(CheckSameContent(tenant, snapshot));
-  if (existing.has_value()) return *std::move(existing);
+  // The one read.
+  DecisionReadRequest read;
+  read.job_id = snapshot.job_id();
+  read.snapshot_id = snapshot.snapshot_id();
+  read.history_snapshots = options_.history_snapshots;
+  read.history_recommendations = options_.history_recommendations;
+  const bool with_models = policy->uses_models() && models_ != nullptr;
+  if (with_models) {
+    read.model_tenants.emplace_back(tenant);
+    if (!options_.shared_model_tenant.empty() &&
+        options_.shared_model_tenant != tenant) {
+      read.model_tenants.push_back(options_.shared_model_tenant);
+    }
+    read.job_model_id = JobModelId(snapshot.job_id());
+  }
+  STREAMTUNE_ASSIGN_OR_RETURN(DecisionInputs inputs,
+                              store_->LoadDecisionInputs(tenant, read));
+  if (inputs.stored_fingerprint.has_value()) {
+    STREAMTUNE_RETURN_IF_ERROR(SameContent(snapshot, *inputs.stored_fingerprint));
+  }
+  if (inputs.stored_recommendation.has_value()) {
+    return *std::move(inputs.stored_recommendation);
+  }
 
-  STREAMTUNE_ASSIGN_OR_RETURN(Prepared prepared, Prepare(tenant, request));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      std::vector<v1::Recommendation> past,
-      store_->RecentRecommendations(tenant, snapshot.job_id(),
-                                    options_.history_recommendations));
+  Prepared prepared = PrepareFrom(snapshot, std::move(inputs.history));
+  std::optional<ModelContext> models;
+  if (with_models) models = ModelContext::Load(*models_, tenant, inputs);
   const JobGraph graph(prepared.stored.snapshot());
-  const PolicyInput input{
-      tenant,           graph, prepared.labels,
-      prepared.history, past,  ComparablePrevious(snapshot, prepared.history)};
-  STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer, policy->Recommend(input));
+  PolicyInput input{tenant,
+                    graph,
+                    prepared.labels,
+                    prepared.history,
+                    inputs.recommendations,
+                    ComparablePrevious(snapshot, prepared.history)};
+  input.models = models.has_value() ? &*models : nullptr;
+  input.deadline = deadline;
+  STREAMTUNE_RETURN_IF_ERROR(CheckDeadline(deadline, "before the policy ran"));
+  STREAMTUNE_ASSIGN_OR_RETURN(PolicyDecision decision, policy->Decide(input));
+  v1::Recommendation& answer = decision.recommendation;
   FillTotals(snapshot, &answer);
   answer.set_policy(std::string(policy->name()));
   *answer.mutable_created_at() =
       TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(options_.clock()));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      v1::Recommendation stored,
-      store_->PutSnapshotAndRecommendation(tenant, prepared.stored, answer));
-  if (!stored.cluster_id().empty()) {
-    // The job's cluster and model version, for dashboards (GetJob).
-    STREAMTUNE_RETURN_IF_ERROR(store_->SetJobModel(
-        tenant, snapshot.job_id(), stored.cluster_id(), stored.model_version()));
+  // Nothing is stored for a caller that gave up: its retry decides afresh.
+  STREAMTUNE_RETURN_IF_ERROR(CheckDeadline(deadline, "before the answer was stored"));
+  // The one write.
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation stored,
+                              store_->PutSnapshotAndRecommendation(
+                                  tenant, prepared.stored, answer, decision.fine_tune));
+  if (decision.fine_tune.has_value() && options_.on_fine_tune_queued) {
+    options_.on_fine_tune_queued();
   }
   return stored;
 }

@@ -5,9 +5,12 @@
 #define STREAMTUNE_SERVER_CORE_TUNING_CORE_H_
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/core/learning/model_repository.h"
 #include "server/core/learning/pretraining.h"
 #include "server/core/policy_registry.h"
 #include "server/core/request_validation.h"
@@ -22,6 +25,12 @@ struct TuningCoreOptions {
   // sees.
   int history_snapshots = 128;
   int history_recommendations = 32;
+  // Tenant whose pre-trained models serve tenants without a run of their
+  // own (e.g. models trained on a generated corpus); empty: none.
+  std::string shared_model_tenant;
+  // Told when a decision queued fine-tuning work (wakes this replica's
+  // FineTuneWorker); may be empty.
+  std::function<void()> on_fine_tune_queued;
   ValidationLimits limits;
   // Defaults of a Pretrain call (its request sets the seed).
   PretrainOptions pretrain;
@@ -35,16 +44,22 @@ struct TuningCoreOptions {
 class TuningCore {
  public:
   // `pretrainer` may be null: Pretrain then answers UNIMPLEMENTED.
+  // `models` loads the models of policies that use them; null: such
+  // policies see no models (and fall back, saying so).
   TuningCore(Store* store, const PolicyRegistry* policies,
-             TuningCoreOptions options = {}, const Pretrainer* pretrainer = nullptr);
+             TuningCoreOptions options = {}, const Pretrainer* pretrainer = nullptr,
+             ModelRepository* models = nullptr);
 
-  // Validates, labels and stores the snapshot, runs the requested (or
-  // default) policy on it and the job's history, and stores the answer with
-  // the snapshot in one transaction. A retry with the same (tenant, job,
-  // snapshot id) returns the stored answer; a different snapshot under a used
-  // id is ALREADY_EXISTS.
-  absl::StatusOr<v1::Recommendation> Recommend(absl::string_view tenant,
-                                               const v1::SnapshotRequest& request);
+  // Validates and labels the snapshot, reads what the decision needs in one
+  // store read (history, a stored answer of a retry, the models' versions),
+  // runs the requested (or default) policy, and commits snapshot, labels,
+  // answer, the job's model and any fine-tuning request in one store write.
+  // A retry with the same (tenant, job, snapshot id) returns the stored
+  // answer; a different snapshot under a used id is ALREADY_EXISTS. Past
+  // `deadline`, DEADLINE_EXCEEDED and nothing is stored.
+  absl::StatusOr<v1::Recommendation> Recommend(
+      absl::string_view tenant, const v1::SnapshotRequest& request,
+      absl::Time deadline = absl::InfiniteFuture());
   // Validates, labels and stores the snapshot. Idempotent like Recommend.
   absl::StatusOr<v1::ReportSnapshotResponse> ReportSnapshot(
       absl::string_view tenant, const v1::SnapshotRequest& request);
@@ -80,12 +95,15 @@ class TuningCore {
   // ReportSnapshot.
   absl::StatusOr<Prepared> Prepare(absl::string_view tenant,
                                    const v1::SnapshotRequest& request);
-  absl::Status CheckSameContent(absl::string_view tenant, const v1::Snapshot& snapshot);
+  // Labels and history of `snapshot` from the job's stored `recent` ones.
+  Prepared PrepareFrom(const v1::Snapshot& snapshot,
+                       std::vector<v1::StoredSnapshot> recent) const;
 
   Store* store_;
   const PolicyRegistry* policies_;
   TuningCoreOptions options_;
   const Pretrainer* pretrainer_;
+  ModelRepository* models_;
 };
 
 }  // namespace streamtune

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "absl/time/time.h"
 #include "server/service/status_conversion.h"
 
 namespace streamtune {
@@ -18,6 +19,15 @@ std::string TenantOf(const grpc::ServerContext& context) {
 
 bool DeadlinePassed(const grpc::ServerContext& context) {
   return context.deadline() <= std::chrono::system_clock::now();
+}
+
+// The call's deadline for the core (InfiniteFuture when the client set none).
+absl::Time DeadlineOf(const grpc::ServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(deadline);
 }
 
 // Runs one RPC: deadline check, core call, status conversion, metrics.
@@ -41,9 +51,10 @@ grpc::Status Serve(RpcMetrics* metrics, absl::string_view method,
 grpc::Status TuningService::Recommend(grpc::ServerContext* context,
                                       const v1::SnapshotRequest* request,
                                       v1::Recommendation* response) {
-  grpc::Status status = Serve(
-      metrics_, "Recommend", context, response,
-      [&](const std::string& tenant) { return core_->Recommend(tenant, *request); });
+  grpc::Status status =
+      Serve(metrics_, "Recommend", context, response, [&](const std::string& tenant) {
+        return core_->Recommend(tenant, *request, DeadlineOf(*context));
+      });
   if (status.ok()) {
     metrics_->RecordRecommendation(response->policy(), response->apply(),
                                    response->fallback());

@@ -16,21 +16,25 @@ ModelRepository::ModelRepository(Store* store, const ModelTrainer* trainer,
                                  int cache_capacity)
     : store_(store), trainer_(trainer), capacity_(std::max(1, cache_capacity)) {}
 
-absl::StatusOr<std::optional<PretrainedModels>> ModelRepository::NewestRun(
-    absl::string_view tenant) {
-  STREAMTUNE_ASSIGN_OR_RETURN(std::optional<v1::PretrainRun> run,
-                              store_->NewestPretrainRun(tenant));
-  if (!run.has_value()) return std::optional<PretrainedModels>();
+PretrainedModels PretrainedModelsOf(const v1::PretrainRun& run) {
   PretrainedModels models;
-  models.run = run->run_id();
-  for (const v1::Model& model : run->models()) {
+  models.run = run.run_id();
+  for (const v1::Model& model : run.models()) {
     if (model.kind() == kGlobalModelKind) {
       models.global = model;
     } else if (model.kind() == kClusterModelKind) {
       models.clusters.push_back(model);
     }
   }
-  return std::optional<PretrainedModels>(std::move(models));
+  return models;
+}
+
+absl::StatusOr<std::optional<PretrainedModels>> ModelRepository::NewestRun(
+    absl::string_view tenant) {
+  STREAMTUNE_ASSIGN_OR_RETURN(std::optional<v1::PretrainRun> run,
+                              store_->NewestPretrainRun(tenant));
+  if (!run.has_value()) return std::optional<PretrainedModels>();
+  return std::optional<PretrainedModels>(PretrainedModelsOf(*run));
 }
 
 absl::Status ModelRepository::PublishRun(absl::string_view tenant,

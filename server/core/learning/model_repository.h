@@ -1,7 +1,7 @@
-// ModelRepository: finds and loads the models StreamTune uses, from the
-// Store. Model versions are immutable, so loaded models are cached by
-// (tenant, model id, version); everything else is read fresh on every call,
-// which keeps replicas stateless.
+// ModelRepository: loads the models StreamTune uses from the Store. Model
+// versions are immutable, so loaded models are cached by (tenant, model id,
+// version); which versions to use is read fresh with every decision
+// (DecisionInputs), which keeps replicas stateless and interchangeable.
 #ifndef STREAMTUNE_SERVER_CORE_LEARNING_MODEL_REPOSITORY_H_
 #define STREAMTUNE_SERVER_CORE_LEARNING_MODEL_REPOSITORY_H_
 
@@ -34,6 +34,9 @@ struct PretrainedModels {
   std::vector<v1::Model> clusters;
   std::optional<v1::Model> global;
 };
+
+// The models of a stored run, by kind.
+PretrainedModels PretrainedModelsOf(const v1::PretrainRun& run);
 
 // Thread-safe. `store` and `trainer` must outlive the repository.
 class ModelRepository {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/core/forecast/rate_forecaster.h"
+#include "server/core/learning/fine_tuning.h"
 
 namespace streamtune {
 
@@ -42,9 +43,6 @@ struct StreamTuneOptions {
   // Size operators whose contention is known (observed at two or more
   // parallelisms) from their fitted capacity curve instead of the model.
   bool use_capacity_curves = true;
-  // Tenant whose pre-trained models serve tenants without a run of their
-  // own (e.g. models trained on a generated corpus); empty: none.
-  std::string shared_model_tenant;
 
   // Forecast-aware planning (docs/algorithm.md §3.8); false: the reactive
   // policy of §3.6 (the ablation "streamtune-reactive").
@@ -59,6 +57,17 @@ struct StreamTuneOptions {
   // with fewer the reactive rules decide.
   int min_forecast_points = 5;
 };
+
+// The fine-tuning the policy's options ask for (what the background worker
+// runs for its requests).
+inline FineTuneOptions FineTuneOptionsOf(const StreamTuneOptions& options) {
+  FineTuneOptions out;
+  out.steps = options.fine_tune_steps;
+  out.l2_pull = options.fine_tune_l2_pull;
+  out.min_labelled_snapshots = options.min_fine_tune_snapshots;
+  out.catch_up_s = options.catch_up_s;
+  return out;
+}
 
 }  // namespace streamtune
 

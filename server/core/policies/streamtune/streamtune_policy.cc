@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "common/fingerprint.h"
 #include "common/status_macros.h"
 #include "server/core/graph/rate_estimation.h"
 #include "server/core/learning/features.h"
-#include "server/core/learning/training_samples.h"
+#include "server/core/learning/fine_tuning.h"
+#include "server/core/learning/model_context.h"
 #include "server/core/policies/ds2/ds2_step.h"
 #include "server/core/policies/streamtune/capacity_curve.h"
 #include "server/core/policies/streamtune/cluster_matching.h"
@@ -36,16 +36,6 @@ double TrainingPrior(const v1::Model& model) {
   auto labelled = m.find("train_labelled_nodes");
   if (positives == m.end() || labelled == m.end() || labelled->second <= 0) return 0.5;
   return std::clamp(positives->second / labelled->second, 0.01, 0.99);
-}
-
-// The job's labelled history with the current snapshot appended.
-std::vector<v1::StoredSnapshot> LabelledHistory(const PolicyInput& input) {
-  std::vector<v1::StoredSnapshot> all(input.history.begin(), input.history.end());
-  v1::StoredSnapshot current;
-  *current.mutable_snapshot() = input.graph.snapshot();
-  for (const auto& label : input.labels) *current.add_labels() = label;
-  all.push_back(std::move(current));
-  return all;
 }
 
 // What sizing every operator found, for the decision whether to apply.
@@ -273,9 +263,7 @@ void DecideWithPlan(const PolicyInput& input, const OperatorPass& pass,
 
 }  // namespace
 
-StreamTunePolicy::StreamTunePolicy(ModelRepository* models, const ModelTrainer* trainer,
-                                   StreamTuneOptions options)
-    : models_(models), trainer_(trainer), options_(options) {}
+StreamTunePolicy::StreamTunePolicy(StreamTuneOptions options) : options_(options) {}
 
 absl::StatusOr<v1::Recommendation> StreamTunePolicy::Fallback(
     const PolicyInput& input, absl::string_view why) const {
@@ -285,50 +273,26 @@ absl::StatusOr<v1::Recommendation> StreamTunePolicy::Fallback(
   return answer;
 }
 
-absl::StatusOr<v1::Model> StreamTunePolicy::JobModel(
-    const PolicyInput& input, absl::string_view models_tenant,
-    const v1::Model& cluster_model) const {
+v1::Model StreamTunePolicy::JobModel(const PolicyInput& input,
+                                     const v1::Model& cluster_model,
+                                     std::optional<FineTuneRequest>* fine_tune) const {
+  const std::optional<v1::Model>& job_model = input.models->job_model();
+  const bool current =
+      job_model.has_value() && FineTunedFrom(*job_model, cluster_model);
   if (options_.fine_tune_steps <= 0) return cluster_model;
-  const std::vector<v1::StoredSnapshot> history = LabelledHistory(input);
-  const int labelled = static_cast<int>(std::count_if(
-      history.begin(), history.end(),
-      [](const v1::StoredSnapshot& s) { return !Stabilising(s.snapshot()); }));
-  if (labelled < options_.min_fine_tune_snapshots) return cluster_model;
-  const std::string& job_id = input.graph.snapshot().job_id();
-  STREAMTUNE_ASSIGN_OR_RETURN(std::optional<v1::Model> existing,
-                              models_->Newest(input.tenant, JobModelId(job_id)));
-  if (existing.has_value() && existing->cluster_id() == cluster_model.cluster_id() &&
-      existing->metrics().count("labelled_snapshots") > 0 &&
-      existing->metrics().at("labelled_snapshots") == labelled &&
-      existing->metrics().at("cluster_version") == cluster_model.version()) {
-    return *existing;  // Nothing new was observed since the last fine-tune.
+  // This snapshot adds an observation to learn from (or the job has no model
+  // of this cluster yet): have the job's model fine-tuned in the
+  // background. Until it is, the newest fine-tuned version answers, one
+  // decision behind (docs/architecture.md, "Fine-tuning off the request
+  // path").
+  const int labelled =
+      LabelledSnapshots(input.history) + (Stabilising(input.graph.snapshot()) ? 0 : 1);
+  if (labelled >= options_.min_fine_tune_snapshots &&
+      (!current || !Stabilising(input.graph.snapshot()))) {
+    *fine_tune = FineTuneRequest{input.models->run_tenant(), cluster_model.model_id(),
+                                 cluster_model.version()};
   }
-  const std::vector<TrainingSample> samples =
-      BuildTrainingSamples(history, SampleOptions{0.10, 400, options_.catch_up_s});
-  if (samples.empty()) return cluster_model;
-  STREAMTUNE_ASSIGN_OR_RETURN(std::string start,
-                              models_->Weights(models_tenant, cluster_model));
-  TrainSettings settings;
-  // Seeded by the job, so every replica fine-tunes to the same weights.
-  settings.seed = std::stoull(Fnv1aHex(job_id), nullptr, 16);
-  settings.epochs = 1000;
-  settings.max_steps = options_.fine_tune_steps;
-  settings.holdout_fraction = 0;
-  settings.l2_pull = options_.fine_tune_l2_pull;
-  STREAMTUNE_ASSIGN_OR_RETURN(TrainedModel trained,
-                              trainer_->Train(samples, settings, start));
-  v1::Model record;
-  record.set_model_id(JobModelId(job_id));
-  record.set_kind(kJobModelKind);
-  record.set_job_id(job_id);
-  record.set_cluster_id(cluster_model.cluster_id());
-  record.set_pretrain_run(cluster_model.pretrain_run());
-  auto& metrics = *record.mutable_metrics();
-  for (const auto& [name, value] : trained.metrics) metrics[name] = value;
-  metrics["labelled_snapshots"] = labelled;
-  metrics["cluster_version"] = cluster_model.version();
-  metrics["samples"] = samples.size();
-  return models_->Put(input.tenant, record, trained.weights);
+  return current ? *job_model : cluster_model;
 }
 
 absl::StatusOr<StreamTunePolicy::ModelChoice> StreamTunePolicy::ChooseModel(
@@ -336,35 +300,28 @@ absl::StatusOr<StreamTunePolicy::ModelChoice> StreamTunePolicy::ChooseModel(
   auto fall_back = [](absl::string_view why) {
     return absl::FailedPreconditionError(why);
   };
-  // The tenant's own models, else the shared ones.
-  std::string models_tenant(input.tenant);
-  absl::StatusOr<std::optional<PretrainedModels>> run =
-      models_->NewestRun(models_tenant);
-  if (run.ok() && !run->has_value() && !options_.shared_model_tenant.empty()) {
-    models_tenant = options_.shared_model_tenant;
-    run = models_->NewestRun(models_tenant);
-  }
-  if (!run.ok())
-    return fall_back(absl::StrCat("models unavailable: ", run.status().message()));
-  if (!run->has_value()) return fall_back("no pre-trained model yet; run Pretrain");
+  if (input.models == nullptr) return fall_back("this server loads no models");
+  const std::optional<PretrainedModels>& run = input.models->run();
+  if (!run.has_value()) return fall_back("no pre-trained model yet; run Pretrain");
   const v1::Snapshot& snapshot = input.graph.snapshot();
   std::optional<ClusterMatch> match =
-      MatchCluster(snapshot, **run, options_.max_cluster_distance);
+      MatchCluster(snapshot, *run, options_.max_cluster_distance);
   if (!match.has_value()) return fall_back("no cluster is near and no global model");
 
   ModelChoice choice;
   choice.match = *std::move(match);
-  absl::StatusOr<v1::Model> chosen = JobModel(input, models_tenant, choice.match.model);
-  if (!chosen.ok()) {
-    choice.tuning_note =
-        absl::StrCat(" (fine-tuning failed: ", chosen.status().message(), ")");
-    chosen = choice.match.model;
-  }
-  choice.chosen = *std::move(chosen);
-  // A fine-tuned copy lives with the job; the cluster model where it was found.
+  choice.chosen = JobModel(input, choice.match.model, &choice.fine_tune);
   choice.fine_tuned = choice.chosen.kind() == kJobModelKind;
   absl::StatusOr<std::shared_ptr<const BottleneckModel>> model =
-      models_->Load(choice.fine_tuned ? input.tenant : models_tenant, choice.chosen);
+      input.models->Loaded(choice.chosen);
+  if (!model.ok() && choice.fine_tuned) {
+    // A job model that does not load: the cluster's own answers instead.
+    choice.tuning_note =
+        absl::StrCat(" (fine-tuned model unusable: ", model.status().message(), ")");
+    choice.chosen = choice.match.model;
+    choice.fine_tuned = false;
+    model = input.models->Loaded(choice.chosen);
+  }
   if (!model.ok())
     return fall_back(absl::StrCat("model load: ", model.status().message()));
   choice.model = *std::move(model);
@@ -380,11 +337,24 @@ absl::StatusOr<StreamTunePolicy::ModelChoice> StreamTunePolicy::ChooseModel(
 
 absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
     const PolicyInput& input) const {
+  STREAMTUNE_ASSIGN_OR_RETURN(PolicyDecision decision, Decide(input));
+  return std::move(decision.recommendation);
+}
+
+absl::StatusOr<PolicyDecision> StreamTunePolicy::Decide(
+    const PolicyInput& input) const {
+  PolicyDecision decision;
   if (std::optional<v1::Recommendation> warm = WarmUpAnswer(input.graph.snapshot())) {
-    return *warm;
+    decision.recommendation = *std::move(warm);
+    return decision;
   }
   absl::StatusOr<ModelChoice> choice = ChooseModel(input);
-  if (!choice.ok()) return Fallback(input, choice.status().message());
+  if (!choice.ok()) {
+    STREAMTUNE_ASSIGN_OR_RETURN(decision.recommendation,
+                                Fallback(input, choice.status().message()));
+    return decision;
+  }
+  decision.fine_tune = choice->fine_tune;
   const CalibratedPredictor calibrated(*choice->predictor,
                                        TrainingPrior(choice->chosen));
   v1::Recommendation answer;
@@ -407,7 +377,8 @@ absl::StatusOr<v1::Recommendation> StreamTunePolicy::Recommend(
   answer.set_model_id(choice->chosen.model_id());
   answer.set_model_version(choice->chosen.version());
   answer.set_cluster_id(choice->chosen.cluster_id());
-  return answer;
+  decision.recommendation = std::move(answer);
+  return decision;
 }
 
 }  // namespace streamtune

@@ -1,6 +1,7 @@
 // StreamTune (docs/algorithm.md §3) as a policy: match the job to its
-// cluster by graph edit distance, fine-tune the cluster's GNN on the job's
-// own labelled snapshots, pick per operator the smallest parallelism whose
+// cluster by graph edit distance, use the job's fine-tuned copy of the
+// cluster's GNN (fine-tuned in the background on the job's own labelled
+// snapshots; the policy asks for it), pick per operator the smallest parallelism whose
 // predicted bottleneck probability is below θ (binary search: the head is
 // monotone in p), reconcile with observed evidence, and reconfigure only when
 // something is (observed or predicted) a bottleneck or the saving is worth a
@@ -18,32 +19,33 @@
 
 namespace streamtune {
 
-// Thread-safe; keeps no per-job state (fine-tuned models live in the store).
-// `models` must outlive the policy.
+// Thread-safe; keeps no per-job state and does no I/O: the models arrive
+// loaded in PolicyInput::models, fine-tuned ones come from the store.
 class StreamTunePolicy : public Policy {
  public:
-  StreamTunePolicy(ModelRepository* models, const ModelTrainer* trainer,
-                   StreamTuneOptions options = {});
+  explicit StreamTunePolicy(StreamTuneOptions options = {});
   absl::string_view name() const override { return options_.policy_name; }
   absl::StatusOr<v1::Recommendation> Recommend(const PolicyInput& input) const override;
+  absl::StatusOr<PolicyDecision> Decide(const PolicyInput& input) const override;
+  bool uses_models() const override { return true; }
 
  private:
   // DS2's answer marked as a fallback with `why`.
   absl::StatusOr<v1::Recommendation> Fallback(const PolicyInput& input,
                                               absl::string_view why) const;
-  // The job's fine-tuned model if it is up to date (or could be made so),
-  // else the cluster model itself.
-  // `models_tenant` is where `cluster_model` is stored.
-  absl::StatusOr<v1::Model> JobModel(const PolicyInput& input,
-                                     absl::string_view models_tenant,
-                                     const v1::Model& cluster_model) const;
+  // The job's fine-tuned model if it was tuned from `cluster_model`, else
+  // the cluster model itself; sets `fine_tune` when the job's model should
+  // be (re)tuned with this snapshot's observation.
+  v1::Model JobModel(const PolicyInput& input, const v1::Model& cluster_model,
+                     std::optional<FineTuneRequest>* fine_tune) const;
 
   // The model that answers for this job, prepared on its snapshot.
   struct ModelChoice {
     ClusterMatch match;
     v1::Model chosen;  // The job's fine-tuned copy, or the cluster model.
     bool fine_tuned = false;
-    std::string tuning_note;  // Why fine-tuning was skipped, if it failed.
+    std::string tuning_note;  // Why the fine-tuned model was not used.
+    std::optional<FineTuneRequest> fine_tune;
     std::shared_ptr<const BottleneckModel> model;
     std::unique_ptr<BottleneckPredictor> predictor;  // Borrows `model`.
   };
@@ -51,8 +53,6 @@ class StreamTunePolicy : public Policy {
   // answer (none trained, none near, one that does not load).
   absl::StatusOr<ModelChoice> ChooseModel(const PolicyInput& input) const;
 
-  ModelRepository* models_;
-  const ModelTrainer* trainer_;
   StreamTuneOptions options_;
   Ds2Policy ds2_;
 };

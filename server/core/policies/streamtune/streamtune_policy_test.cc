@@ -1,6 +1,7 @@
 #include "server/core/policies/streamtune/streamtune_policy.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,9 +10,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/core/graph/bottleneck_labels.h"
+#include "server/core/learning/model_context.h"
 #include "server/core/testing/need_model.h"
 #include "server/core/testing/test_snapshots.h"
-#include "storage/in_memory_store.h"
 
 namespace streamtune {
 namespace {
@@ -19,38 +20,67 @@ namespace {
 using ::testing::HasSubstr;
 using testing::NeedTrainer;
 
+// The policy on its own: models handed in as a ModelContext, no store.
 class StreamTunePolicyTest : public ::testing::Test {
  protected:
-  StreamTunePolicyTest() : models_(&store_, &trainer_), policy_(&models_, &trainer_) {}
-
-  // Publishes a run whose global model needs `need` per operator.
+  // A run whose global model needs `need` per operator.
   void PublishGlobal(const std::vector<int>& need) {
     v1::Model global;
     global.set_model_id("run.global");
+    global.set_version(1);
     global.set_cluster_id("global");
     global.set_kind(kGlobalModelKind);
     global.set_pretrain_run("run");
     (*global.mutable_metrics())["train_positives"] = 1;
     (*global.mutable_metrics())["train_labelled_nodes"] = 2;
-    auto stored = store_.PutModel("t", global, absl::StrJoin(need, ","));
-    ASSERT_TRUE(stored.ok()) << stored.status();
-    PretrainedModels run;
-    run.run = "run";
-    run.global = *stored;
-    ASSERT_TRUE(models_.PublishRun("t", run).ok());
+    run_ = PretrainedModels{"run", {}, global};
+    global_need_ = absl::StrJoin(need, ",");
+  }
+
+  // The job's fine-tuned model: tuned from the global model's version
+  // `cluster_version`, needing `need`.
+  void SetJobModel(const std::vector<int>& need, int64_t cluster_version = 1) {
+    v1::Model job;
+    job.set_model_id("job:job");
+    job.set_version(3);
+    job.set_kind(kJobModelKind);
+    job.set_job_id("job");
+    job.set_cluster_id("global");
+    job.set_pretrain_run("run");
+    (*job.mutable_metrics())["cluster_version"] = cluster_version;
+    job_model_ = job;
+    job_need_ = absl::StrJoin(need, ",");
+  }
+
+  ModelContext Context() const {
+    ModelContext context(run_, "shared", job_model_);
+    if (run_.has_value()) {
+      context.AddLoaded(*run_->global, *trainer_.Load(global_need_));
+    }
+    if (job_model_.has_value())
+      context.AddLoaded(*job_model_, *trainer_.Load(job_need_));
+    return context;
+  }
+
+  PolicyDecision Decide(const v1::Snapshot& s,
+                        const std::vector<v1::StoredSnapshot>& history = {},
+                        const StreamTunePolicy* policy = nullptr) {
+    const JobGraph graph(s);
+    const v1::Snapshot* previous =
+        history.empty() ? nullptr : &history.back().snapshot();
+    labels_ = LabelBottlenecks(graph, previous);
+    const ModelContext context = Context();
+    PolicyInput input{"t", graph, labels_, history, {}, previous};
+    input.models = &context;
+    auto decision = (policy == nullptr ? &policy_ : policy)->Decide(input);
+    EXPECT_TRUE(decision.ok()) << decision.status();
+    return decision.ok() ? *decision : PolicyDecision();
   }
 
   v1::Recommendation Recommend(const v1::Snapshot& s,
                                const std::vector<v1::StoredSnapshot>& history = {},
                                const StreamTunePolicy* policy = nullptr) {
-    const JobGraph graph(s);
-    const v1::Snapshot* previous =
-        history.empty() ? nullptr : &history.back().snapshot();
-    labels_ = LabelBottlenecks(graph, previous);
-    const PolicyInput input{"t", graph, labels_, history, {}, previous};
-    auto answer = (policy == nullptr ? &policy_ : policy)->Recommend(input);
-    EXPECT_TRUE(answer.ok()) << answer.status();
-    return answer.ok() ? *answer : v1::Recommendation();
+    return Decide(s, history, policy).recommendation;
   }
 
   // source -> map -> sink with `map` saturated and behind (an observed
@@ -105,9 +135,11 @@ class StreamTunePolicyTest : public ::testing::Test {
     return history;
   }
 
-  InMemoryStore store_;
   NeedTrainer trainer_;
-  ModelRepository models_;
+  std::optional<PretrainedModels> run_;
+  std::string global_need_;
+  std::optional<v1::Model> job_model_;
+  std::string job_need_;
   StreamTunePolicy policy_;
   std::vector<v1::OperatorLabel> labels_;
 };
@@ -131,7 +163,7 @@ TEST_F(StreamTunePolicyTest, ScalesAnObservedBottleneckToWhereTheModelIsConfiden
   // with the backlog); the trust region allows 1.5 × 2, not 8.
   EXPECT_EQ(r.operators(1).recommended_parallelism(), 3);
   EXPECT_DOUBLE_EQ(r.operators(1).bottleneck_probability_current(), 0.9);
-  EXPECT_EQ(r.model_id(), "job:job");  // Fine-tuned on the two snapshots.
+  EXPECT_EQ(r.model_id(), "run.global");  // No fine-tuned model yet.
   EXPECT_EQ(r.cluster_id(), "global");
 }
 
@@ -222,7 +254,7 @@ TEST_F(StreamTunePolicyTest, WaitsForTheWarmUpAfterARestart) {
   EXPECT_THAT(r.reason(), HasSubstr("warming up"));
 }
 
-TEST_F(StreamTunePolicyTest, FineTunesAndStoresTheJobsModelOncePerNewObservation) {
+TEST_F(StreamTunePolicyTest, AsksForFineTuningAndAnswersWithTheNewestTunedModel) {
   PublishGlobal({1, 4, 1});
   std::vector<v1::StoredSnapshot> history;
   v1::StoredSnapshot past;
@@ -230,16 +262,49 @@ TEST_F(StreamTunePolicyTest, FineTunesAndStoresTheJobsModelOncePerNewObservation
   const JobGraph g(past.snapshot());
   for (auto& label : LabelBottlenecks(g, nullptr)) *past.add_labels() = label;
   history.push_back(past);
-  const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 1), history);
-  EXPECT_EQ(r.model_id(), "job:job");
-  EXPECT_EQ(trainer_.trained, 1);
-  // The same observations again: the stored fine-tuned version is reused.
-  Recommend(MapSaturated("s1", 1000, 1), history);
-  EXPECT_EQ(trainer_.trained, 1);
-  auto stored = store_.GetModel("t", "job:job", 0);
-  ASSERT_TRUE(stored.ok()) << stored.status();
-  EXPECT_EQ(stored->kind(), "job");
-  EXPECT_EQ(stored->metrics().at("labelled_snapshots"), 2);
+  // No fine-tuned model yet: the global one answers, and the decision asks
+  // for the job's own (trained in the background, never here).
+  PolicyDecision d = Decide(MapSaturated("s1", 1000, 1), history);
+  EXPECT_EQ(d.recommendation.model_id(), "run.global");
+  ASSERT_TRUE(d.fine_tune.has_value());
+  EXPECT_EQ(d.fine_tune->model_tenant, "shared");
+  EXPECT_EQ(d.fine_tune->cluster_model_id, "run.global");
+  EXPECT_EQ(d.fine_tune->cluster_model_version, 1);
+  EXPECT_EQ(trainer_.trained, 0);
+  // Once it exists, it answers (and the next observation asks again).
+  SetJobModel({1, 2, 1});
+  d = Decide(MapSaturated("s1", 1000, 1), history);
+  EXPECT_EQ(d.recommendation.model_id(), "job:job");
+  EXPECT_EQ(d.recommendation.model_version(), 3);
+  EXPECT_THAT(d.recommendation.reason(), HasSubstr("fine-tuned v3"));
+  EXPECT_TRUE(d.fine_tune.has_value());
+  // A job model tuned from an older version of the cluster model is not
+  // used.
+  SetJobModel({1, 2, 1}, /*cluster_version=*/0);
+  d = Decide(MapSaturated("s1", 1000, 1), history);
+  EXPECT_EQ(d.recommendation.model_id(), "run.global");
+}
+
+TEST_F(StreamTunePolicyTest, AsksNothingForTheFirstSnapshotOrWhenFineTuningIsOff) {
+  PublishGlobal({1, 4, 1});
+  EXPECT_FALSE(Decide(MapSaturated("s1", 1000, 1)).fine_tune.has_value());
+  StreamTuneOptions options;
+  options.fine_tune_steps = 0;
+  const StreamTunePolicy untuned(options);
+  v1::StoredSnapshot past;
+  *past.mutable_snapshot() = MapSaturated("s0", 940, 1);
+  EXPECT_FALSE(Decide(MapSaturated("s1", 1000, 1), {past}, &untuned).fine_tune);
+}
+
+TEST_F(StreamTunePolicyTest, FallsBackWhenTheServerLoadsNoModels) {
+  const v1::Snapshot snapshot = MapSaturated("s1", 1000, 1);
+  const JobGraph graph(snapshot);
+  labels_ = LabelBottlenecks(graph, nullptr);
+  const PolicyInput input{"t", graph, labels_, {}, {}, nullptr};
+  auto r = policy_.Recommend(input);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->fallback());
+  EXPECT_THAT(r->reason(), HasSubstr("loads no models"));
 }
 
 TEST_F(StreamTunePolicyTest, ProvisionsAheadOfAForecastRise) {
@@ -262,7 +327,7 @@ TEST_F(StreamTunePolicyTest, ProvisionsAheadOfAForecastRise) {
   StreamTuneOptions options;
   options.use_forecast = false;
   options.policy_name = "streamtune-reactive";
-  const StreamTunePolicy reactive(&models_, &trainer_, options);
+  const StreamTunePolicy reactive(options);
   EXPECT_EQ(reactive.name(), "streamtune-reactive");
   const v1::Recommendation reacted = Recommend(now, history, &reactive);
   EXPECT_FALSE(reacted.apply());

@@ -1,0 +1,279 @@
+// PostgresStore's decision path: what Recommend reads (one statement) and
+// writes (one statement, calling streamtune_commit_decision from migration
+// 4), and the fine-tuning queue that decisions fill. A statement on its own
+// runs in autocommit mode (InTransaction<pqxx::nontransaction>): no BEGIN
+// and COMMIT round trips, and PostgreSQL still makes it atomic and reads it
+// from one snapshot of the database.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/fingerprint.h"
+#include "common/proto_json.h"
+#include "common/status_macros.h"
+#include "common/tenant.h"
+#include "common/timestamps.h"
+#include "pqxx/pqxx"
+#include "storage/postgres_rows.h"
+#include "storage/postgres_store.h"
+#include "storage/postgres_transaction.h"
+#include "storage/store_util.h"
+
+namespace streamtune {
+namespace {
+
+// Rows of the decision read: (kind, a, b, bytes, text), in no particular
+// order between kinds. Each branch in parentheses keeps its own ORDER BY
+// and LIMIT.
+//   h: a history snapshot (sequence, received_at, payload, json)
+//   r: a recent answer (sequence, -, payload, json)
+//   f: the fingerprint of the snapshot stored under the id (-, -, -, text)
+//   e: the answer stored for it (-, -, payload, json)
+//   p: a model tenant's newest run (preference, published_at, models, run_id)
+//   m: the job model's newest version (version, created_at, -, json)
+constexpr char kDecisionRead[] = R"sql(
+(SELECT 'h'::text, sequence, (EXTRACT(EPOCH FROM received_at) * 1000000)::int8,
+        payload, CASE WHEN payload IS NULL THEN
+        jsonb_build_object('snapshot', snapshot, 'labels', labels)::text END
+   FROM snapshots WHERE tenant = $1 AND job_id = $2
+   ORDER BY sequence DESC LIMIT $4)
+UNION ALL
+(SELECT 'r', sequence, 0, payload,
+        CASE WHEN payload IS NULL THEN recommendation::text END
+   FROM recommendations WHERE tenant = $1 AND job_id = $2
+   ORDER BY sequence DESC LIMIT $5)
+UNION ALL
+(SELECT 'f', 0, 0, NULL, fingerprint FROM snapshots
+   WHERE tenant = $1 AND job_id = $2 AND snapshot_id = $3)
+UNION ALL
+(SELECT 'e', 0, 0, payload, CASE WHEN payload IS NULL THEN recommendation::text END
+   FROM recommendations WHERE tenant = $1 AND job_id = $2 AND snapshot_id = $3)
+UNION ALL
+(SELECT 'p', t.preference, (EXTRACT(EPOCH FROM run.published_at) * 1000000)::int8,
+        run.models, run.run_id
+   FROM (VALUES (1, $6::text), (2, $7::text)) AS t (preference, tenant)
+   CROSS JOIN LATERAL (SELECT run_id, published_at, models FROM pretrain_runs p
+                       WHERE p.tenant = t.tenant ORDER BY published DESC LIMIT 1) run
+   WHERE t.tenant <> '')
+UNION ALL
+(SELECT 'm', version, (EXTRACT(EPOCH FROM created_at) * 1000000)::int8, NULL,
+        (details || jsonb_build_object('metrics', metrics, 'clusterId', cluster_id,
+                                       'kind', kind, 'jobId', job_id))::text
+   FROM models WHERE tenant = $1 AND model_id = $8 AND $8 <> ''
+   ORDER BY version DESC LIMIT 1)
+)sql";
+
+// Index of a row's columns in kDecisionRead.
+enum DecisionColumn { kKind = 0, kA = 1, kB = 2, kBytes = 3, kText = 4 };
+
+// Adds one row of the decision read to `inputs`.
+// `answers` collects the recent answers with their sequence.
+absl::Status ReadDecisionRow(
+    const pqxx::row& row, const DecisionReadRequest& request, DecisionInputs* inputs,
+    std::vector<std::pair<int64_t, v1::Recommendation>>* answers) {
+  const char kind = row[kKind].c_str()[0];
+  if (kind == 'h') {
+    STREAMTUNE_ASSIGN_OR_RETURN(inputs->history.emplace_back(),
+                                SnapshotFromRow(row, kA));
+  } else if (kind == 'r') {
+    STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer,
+                                RecommendationFromRow(row, kBytes));
+    answers->emplace_back(row[kA].as<int64_t>(), std::move(answer));
+  } else if (kind == 'f') {
+    inputs->stored_fingerprint = row[kText].as<std::string>();
+  } else if (kind == 'e') {
+    STREAMTUNE_ASSIGN_OR_RETURN(inputs->stored_recommendation,
+                                RecommendationFromRow(row, kBytes));
+  } else if (kind == 'p') {
+    // The first model tenant's run wins over the second's.
+    const std::string& tenant = request.model_tenants.at(row[kA].as<int64_t>() - 1);
+    if (!inputs->run.has_value() || tenant == request.model_tenants[0]) {
+      inputs->run_tenant = tenant;
+      STREAMTUNE_ASSIGN_OR_RETURN(
+          inputs->run, PretrainRunFromFields(row[kText], row[kB], row[kBytes]));
+    }
+  } else if (kind == 'm') {
+    v1::Model model;
+    STREAMTUNE_RETURN_IF_ERROR(FromJson(row[kText].c_str(), "model", &model));
+    model.set_model_id(request.job_model_id);
+    model.set_version(row[kA].as<int64_t>());
+    *model.mutable_created_at() = FromUnixMicros(row[kB].as<int64_t>());
+    inputs->job_model = std::move(model);
+  } else {
+    return absl::InternalError("postgres: unexpected row in the decision read");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FineTuneTask> TaskFromRow(const pqxx::row& row) {
+  FineTuneTask task;
+  task.tenant = row[0].as<std::string>();
+  task.job_id = row[1].as<std::string>();
+  task.request.model_tenant = row[2].as<std::string>();
+  task.request.cluster_model_id = row[3].as<std::string>();
+  task.request.cluster_model_version = row[4].as<int64_t>();
+  task.through_sequence = row[5].as<int64_t>();
+  task.generation = row[6].as<int64_t>();
+  task.attempts = row[7].as<int>();
+  return task;
+}
+
+}  // namespace
+
+absl::StatusOr<DecisionInputs> PostgresStore::LoadDecisionInputs(
+    absl::string_view tenant, const DecisionReadRequest& request) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  const std::string first_tenant =
+      request.model_tenants.size() > 0 ? request.model_tenants[0] : "";
+  const std::string second_tenant =
+      request.model_tenants.size() > 1 ? request.model_tenants[1] : "";
+  return InTransaction<pqxx::nontransaction>(
+      *pool_, "LoadDecisionInputs",
+      [&](pqxx::nontransaction& txn) -> absl::StatusOr<DecisionInputs> {
+        const pqxx::result rows = txn.exec_params(
+            kDecisionRead, std::string(tenant), request.job_id, request.snapshot_id,
+            request.history_snapshots, request.history_recommendations, first_tenant,
+            second_tenant, request.job_model_id);
+        DecisionInputs inputs;
+        std::vector<std::pair<int64_t, v1::Recommendation>> answers;
+        for (const pqxx::row& row : rows) {
+          STREAMTUNE_RETURN_IF_ERROR(ReadDecisionRow(row, request, &inputs, &answers));
+        }
+        // Oldest first, whatever order the branches' rows came in.
+        std::sort(inputs.history.begin(), inputs.history.end(),
+                  [](const v1::StoredSnapshot& a, const v1::StoredSnapshot& b) {
+                    return a.sequence() < b.sequence();
+                  });
+        std::sort(answers.begin(), answers.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [sequence, answer] : answers) {
+          inputs.recommendations.push_back(std::move(answer));
+        }
+        return inputs;
+      });
+}
+
+absl::StatusOr<v1::Recommendation> PostgresStore::PutSnapshotAndRecommendation(
+    absl::string_view tenant, const v1::StoredSnapshot& snapshot,
+    const v1::Recommendation& recommendation,
+    const std::optional<FineTuneRequest>& fine_tune) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateSnapshotKey(snapshot));
+  if (fine_tune.has_value()) {
+    STREAMTUNE_RETURN_IF_ERROR(ValidateFineTuneRequest(*fine_tune));
+  }
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      v1::Recommendation canonical,
+      CanonicalRecommendation(snapshot, recommendation, NowMicros()));
+  const v1::Snapshot& s = snapshot.snapshot();
+  const FineTuneRequest request = fine_tune.value_or(FineTuneRequest());
+  return InTransaction<pqxx::nontransaction>(
+      *pool_, "PutSnapshotAndRecommendation",
+      [&](pqxx::nontransaction& txn) -> absl::StatusOr<v1::Recommendation> {
+        const pqxx::result r = txn.exec_params(
+            "SELECT outcome, payload, json FROM streamtune_commit_decision("
+            "$1, $2, $3, $4, $5, $6::timestamptz, $7, $8::jsonb,"
+            " COALESCE(($9::jsonb)->'labels', '[]'::jsonb), $10, $11,"
+            " $12::timestamptz, $13::jsonb, $14, $15, $16, $17, $18, $19)",
+            std::string(tenant), s.job_id(), s.snapshot_id(),
+            static_cast<int>(s.engine()), DagFingerprint(s),
+            SqlTimestamp(ToUnixMicros(s.observed_at())), SnapshotFingerprint(s),
+            ToJson(s), LabelsJson(snapshot), Payload(SnapshotPayload(snapshot)),
+            canonical.policy(), SqlTimestamp(ToUnixMicros(canonical.created_at())),
+            ToJson(canonical), Payload(canonical), canonical.cluster_id(),
+            canonical.model_version(), request.model_tenant, request.cluster_model_id,
+            request.cluster_model_version);
+        const std::string outcome = r.at(0)[0].as<std::string>();
+        if (outcome == "conflict") {
+          return absl::AlreadyExistsError(
+              absl::StrCat("snapshot.snapshot_id: \"", s.snapshot_id(),
+                           "\" is already stored with different content"));
+        }
+        if (outcome == "existing") return RecommendationFromRow(r[0], 1);
+        return canonical;
+      });
+}
+
+absl::StatusOr<std::optional<FineTuneTask>> PostgresStore::ClaimFineTune(
+    absl::Duration lease, int max_attempts) {
+  using Result = std::optional<FineTuneTask>;
+  return InTransaction<pqxx::nontransaction>(
+      *pool_, "ClaimFineTune",
+      [&](pqxx::nontransaction& txn) -> absl::StatusOr<Result> {
+        // SKIP LOCKED: replicas claiming at once take different rows.
+        const pqxx::result r = txn.exec_params(
+            "UPDATE fine_tune_queue q"
+            " SET claimed_until = clock_timestamp() + $1 * interval '1 microsecond',"
+            " attempts = q.attempts + 1"
+            " WHERE (q.tenant, q.job_id) = (SELECT tenant, job_id FROM fine_tune_queue"
+            "   WHERE (claimed_until IS NULL OR claimed_until < clock_timestamp())"
+            "   AND attempts < $2 ORDER BY queued_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            " RETURNING tenant, job_id, model_tenant, cluster_model_id,"
+            " cluster_model_version, through_sequence, generation, attempts",
+            absl::ToInt64Microseconds(lease), max_attempts);
+        if (r.empty()) return Result();
+        STREAMTUNE_ASSIGN_OR_RETURN(FineTuneTask task, TaskFromRow(r[0]));
+        return Result(std::move(task));
+      });
+}
+
+absl::StatusOr<v1::Model> PostgresStore::CompleteFineTune(const FineTuneTask& task,
+                                                          const v1::Model& model,
+                                                          absl::string_view weights) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
+  return InTransaction(
+      *pool_, "CompleteFineTune", [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
+        STREAMTUNE_ASSIGN_OR_RETURN(
+            v1::Model stored, InsertModelVersion(txn, task.tenant, model, weights));
+        const pqxx::result done = txn.exec_params(
+            "DELETE FROM fine_tune_queue"
+            " WHERE tenant = $1 AND job_id = $2 AND generation = $3",
+            task.tenant, task.job_id, task.generation);
+        if (done.affected_rows() == 0) {  // Asked again since: stays queued.
+          txn.exec_params(
+              "UPDATE fine_tune_queue SET claimed_until = NULL"
+              " WHERE tenant = $1 AND job_id = $2",
+              task.tenant, task.job_id);
+        }
+        return stored;
+      });
+}
+
+absl::Status PostgresStore::ReleaseFineTune(const FineTuneTask& task, bool retry) {
+  return InTransaction(*pool_, "ReleaseFineTune", [&](pqxx::work& txn) {
+    const pqxx::result dropped = txn.exec_params(
+        "DELETE FROM fine_tune_queue"
+        " WHERE NOT $4 AND tenant = $1 AND job_id = $2 AND generation = $3",
+        task.tenant, task.job_id, task.generation, retry);
+    if (dropped.affected_rows() == 0) {
+      txn.exec_params(
+          "UPDATE fine_tune_queue SET claimed_until = NULL"
+          " WHERE tenant = $1 AND job_id = $2",
+          task.tenant, task.job_id);
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::SnapshotsThrough(
+    absl::string_view tenant, absl::string_view job_id, int64_t through, int limit) {
+  return InTransaction<pqxx::nontransaction>(
+      *pool_, "SnapshotsThrough",
+      [&](pqxx::nontransaction& txn)
+          -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
+        std::vector<v1::StoredSnapshot> out;
+        if (limit <= 0) return out;
+        const pqxx::result r = txn.exec_params(
+            absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
+                         " WHERE tenant = $1 AND job_id = $2 AND sequence <= $3",
+                         " ORDER BY sequence DESC LIMIT $4"),
+            std::string(tenant), std::string(job_id), through, limit);
+        for (auto row = r.rbegin(); row != r.rend(); ++row) {
+          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(), SnapshotFromRow(*row));
+        }
+        return out;
+      });
+}
+
+}  // namespace streamtune
