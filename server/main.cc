@@ -64,6 +64,8 @@ ABSL_FLAG(int, history_snapshots, 128,
 ABSL_FLAG(std::string, shared_model_tenant, "",
           "tenant whose pre-trained StreamTune models serve tenants that have "
           "no pre-training run of their own (empty: none)");
+ABSL_FLAG(int, model_cache_models, 256,
+          "loaded model versions kept in memory (least recently used go first)");
 ABSL_FLAG(int, fine_tune_workers, 1,
           "background threads fine-tuning jobs' models from the shared queue "
           "(0: this replica trains none; others' workers do)");
@@ -86,6 +88,7 @@ struct ServerMainOptions {
   int history_snapshots = 128;
   std::string shared_model_tenant;
   int fine_tune_workers = 1;
+  int model_cache_models = 256;
   std::string port_file;
 };
 
@@ -108,6 +111,7 @@ ServerMainOptions OptionsFromFlags() {
   options.history_snapshots = absl::GetFlag(FLAGS_history_snapshots);
   options.shared_model_tenant = absl::GetFlag(FLAGS_shared_model_tenant);
   options.fine_tune_workers = absl::GetFlag(FLAGS_fine_tune_workers);
+  options.model_cache_models = absl::GetFlag(FLAGS_model_cache_models);
   options.port_file = absl::GetFlag(FLAGS_port_file);
   return options;
 }
@@ -128,6 +132,9 @@ absl::Status CheckOptions(const ServerMainOptions& options) {
   }
   if (options.history_snapshots < 2) {
     return absl::InvalidArgumentError("--history_snapshots: must be >= 2");
+  }
+  if (options.model_cache_models < 1) {
+    return absl::InvalidArgumentError("--model_cache_models: must be >= 1");
   }
   if (options.fine_tune_workers < 0) {
     return absl::InvalidArgumentError("--fine_tune_workers: must be >= 0");
@@ -179,7 +186,7 @@ int Run(const ServerMainOptions& options) {
   // Pretrain RPC's latency covers it).
   const ObservedModelTrainer observed_trainer(trainer.get(), &metrics.tuning(),
                                               "fine_tune");
-  ModelRepository models(store->get(), &observed_trainer);
+  ModelRepository models(store->get(), &observed_trainer, options.model_cache_models);
   metrics.WatchModelCache(&models);
   metrics.WatchPool([store = store->get()] { return store->pool_stats(); });
   const Pretrainer pretrainer(store->get(), &models, trainer.get());

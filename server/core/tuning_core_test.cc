@@ -189,6 +189,65 @@ TEST_F(TuningCoreTest, ListingsFilterByTimeRangeAndCheckIt) {
       "end_time: not a valid timestamp");
 }
 
+TEST_F(TuningCoreTest, ACallWhoseDeadlinePassedStoresNothing) {
+  auto answer = core_->Recommend("t", Request(testing::ValidChain()),
+                                 absl::Now() - absl::Milliseconds(1));
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(answer.status().message(), HasSubstr("nothing was stored"));
+  v1::GetJobRequest get;
+  get.set_job_id("job");
+  EXPECT_EQ(core_->GetJob("t", get).status().code(), absl::StatusCode::kNotFound);
+  // With time left, the same call goes through.
+  EXPECT_TRUE(core_->Recommend("t", Request(testing::ValidChain()),
+                               absl::Now() + absl::Seconds(10))
+                  .ok());
+}
+
+// A policy with state to persist: asks for fine-tuning from a model it was
+// handed (none here: the core has no ModelRepository).
+class AsksForFineTuning : public Policy {
+ public:
+  absl::string_view name() const override { return "asks"; }
+  absl::StatusOr<v1::Recommendation> Recommend(const PolicyInput& input) const override {
+    return Decide(input)->recommendation;
+  }
+  absl::StatusOr<PolicyDecision> Decide(const PolicyInput& input) const override {
+    models_seen = input.models != nullptr;
+    PolicyDecision decision;
+    for (const auto& op : input.graph.snapshot().operators()) {
+      auto* out = decision.recommendation.add_operators();
+      out->set_operator_id(op.id());
+      out->set_current_parallelism(op.parallelism());
+      out->set_recommended_parallelism(op.parallelism());
+    }
+    decision.recommendation.set_cluster_id("cluster-1");
+    decision.recommendation.set_model_version(4);
+    decision.fine_tune = FineTuneRequest{"shared", "run.cluster-1", 2};
+    return decision;
+  }
+  bool uses_models() const override { return true; }
+  mutable bool models_seen = true;
+};
+
+TEST_F(TuningCoreTest, CommitsAPolicysStateWithItsAnswer) {
+  auto* asks = new AsksForFineTuning();
+  ASSERT_TRUE(policies_.Add(std::unique_ptr<Policy>(asks)).ok());
+  auto answer = core_->Recommend("t", Request(testing::ValidChain(), "asks"));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_FALSE(asks->models_seen);  // This core loads no models.
+  v1::GetJobRequest get;
+  get.set_job_id("job");
+  auto job = core_->GetJob("t", get);
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->cluster_id(), "cluster-1");
+  EXPECT_EQ(job->model_version(), 4);
+  EXPECT_TRUE(job->fine_tune_pending());
+  auto task = store_.ClaimFineTune(absl::Minutes(1), 3);
+  ASSERT_TRUE(task.ok() && task->has_value());
+  EXPECT_EQ((*task)->request.cluster_model_id, "run.cluster-1");
+  EXPECT_EQ((*task)->through_sequence, 1);
+}
+
 TEST_F(TuningCoreTest, PretrainIsUnimplementedWithoutATrainer) {
   EXPECT_EQ(core_->Pretrain("t", v1::PretrainRequest()).status().code(),
             absl::StatusCode::kUnimplemented);

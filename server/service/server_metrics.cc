@@ -115,6 +115,11 @@ void ServerMetrics::WatchModelCache(const ModelRepository* models) {
         [models] { return static_cast<double>(models->cache_hits()); }},
        {{{"result", "miss"}},
         [models] { return static_cast<double>(models->cache_misses()); }}});
+  sampled_->AddGauge("streamtune_model_cache_models",
+                     "Loaded model versions held in the cache (its capacity: max)",
+                     {{{}, [models] { return static_cast<double>(models->cached()); }},
+                      {{{"bound", "max"}},
+                       [models] { return static_cast<double>(models->capacity()); }}});
 }
 
 void ServerMetrics::WatchPool(std::function<PoolStats()> stats) {

@@ -101,6 +101,11 @@ int64_t ModelRepository::cache_hits() const {
   return hits_;
 }
 
+int64_t ModelRepository::cached() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int64_t>(lru_.size());
+}
+
 int64_t ModelRepository::cache_misses() const {
   absl::MutexLock lock(&mu_);
   return misses_;

@@ -60,6 +60,9 @@ class ModelRepository {
   absl::StatusOr<std::string> Weights(absl::string_view tenant, const v1::Model& model);
 
   int64_t cache_hits() const;
+  // Loaded versions held now, and the most it holds.
+  int64_t cached() const;
+  int64_t capacity() const { return static_cast<int64_t>(capacity_); }
   int64_t cache_misses() const;
 
  private:
