@@ -284,6 +284,8 @@ fi
 python3 - "$STATE" "$CONCURRENCY" "$DURATION" "$JOBS" "$OPERATORS" "$STREAMTUNE_LOAD" \
   "$RSS" "$HWM" "$HITS" "$MISSES" "$(nproc)" "$ANSWERS" "${POLICY_LIST[@]}" >"$STATE/ghz-results.md" <<'PY'
 import json, re, sys
+def num(x):
+    return f"{x:.0f}" if x >= 10 else f"{x:.2f}"
 (state, conc, duration, jobs, ops, with_load, rss, hwm, hits, misses, cores,
  answers, *policies) = sys.argv[1:]
 cores = int(cores)
@@ -299,7 +301,7 @@ for p in policies:
     seconds = r["total"] / 1e9
     lat = {d["percentage"]: d["latency"] / 1e6 for d in r.get("latencyDistribution") or []}
     rate = ok / seconds
-    out.append(f"| ghz | {p} | {conc} | {rate:.0f} | {rate / cores:.0f} | "
+    out.append(f"| ghz | {p} | {conc} | {num(rate)} | {num(rate / cores)} | "
                f"{lat.get(50, 0):.1f} | {lat.get(99, 0):.1f} | {errors} |")
     cpu_rows.append((p, open(f"{state}/run-{p}.cpu").read().split()))
 if with_load == "yes":
@@ -307,7 +309,7 @@ if with_load == "yes":
         table = open(f"{state}/load-{p}.md").read().splitlines()
         cells = [c.strip() for c in table[2].strip("|").split("|")]
         rate = float(cells[2])
-        out.append(f"| streamtune-load | {p} | {conc} | {rate:.0f} | {rate / cores:.0f} | "
+        out.append(f"| streamtune-load | {p} | {conc} | {num(rate)} | {num(rate / cores)} | "
                    f"{float(cells[4]):.1f} | {float(cells[5]):.1f} | {cells[6]} |")
 out.append("")
 out.append(f"{jobs} warm jobs of {ops} operators, {duration} per run, one streamtuned, "
