@@ -5,7 +5,8 @@
 // baselines (the database grows during the run, so throughput drifts).
 // Starts everything itself on loopback: a private PostgreSQL (deploy/pg),
 // the replicas, nginx with the project's config (deploy/nginx). Prints a
-// Markdown table; not run by CI (bench/load/run.sh).
+// Markdown table; not run by CI (bench/load/run.sh). With --target it only
+// measures that one running server (bench/load/ghz.sh compares it with ghz).
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -33,6 +34,11 @@ ABSL_FLAG(std::string, state_dir, "/tmp/streamtune-load-state",
           "where the private PostgreSQL keeps its data");
 ABSL_FLAG(std::string, nginx, "nginx", "nginx binary");
 ABSL_FLAG(std::string, out, "", "also write the table to this file");
+ABSL_FLAG(std::string, target, "",
+          "host:port of a running streamtuned to measure directly, once; starts "
+          "nothing (no PostgreSQL, replicas or nginx)");
+ABSL_FLAG(std::string, snapshot, STREAMTUNE_EXAMPLE_SNAPSHOT,
+          "streamtune.v1.Snapshot JSON every call is made from");
 
 namespace streamtune::load {
 namespace {
@@ -49,64 +55,8 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-int Run() {
-  const int replicas = absl::GetFlag(FLAGS_replicas);
-  if (replicas < 1) return Fail(absl::InvalidArgumentError("--replicas: must be >= 1"));
-  v1::Snapshot base;
-  if (absl::Status s = ParseJsonFile(STREAMTUNE_EXAMPLE_SNAPSHOT, &base); !s.ok()) {
-    return Fail(s);
-  }
-  std::fprintf(stderr, "load: starting PostgreSQL in %s\n",
-               absl::GetFlag(FLAGS_state_dir).c_str());
-  auto postgres = local::PrivatePostgres::Start(
-      STREAMTUNE_DEPLOY_DIR, absl::GetFlag(FLAGS_state_dir) + "/postgres");
-  if (!postgres.ok()) return Fail(postgres.status());
-  std::vector<std::unique_ptr<local::ServerProcess>> servers;
-  std::vector<std::string> backends;
-  for (int r = 0; r < replicas; ++r) {
-    local::ServerProcessOptions options;
-    options.binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
-    options.database_url = (*postgres)->url();
-    auto server = local::ServerProcess::Start(options);
-    if (!server.ok()) return Fail(server.status());
-    backends.push_back((*server)->target());
-    servers.push_back(*std::move(server));
-  }
-
-  const std::string run = absl::StrCat(std::random_device{}() % 1000000);
-  LoadOptions load;
-  load.policy = absl::GetFlag(FLAGS_policy);
-  load.concurrency = absl::GetFlag(FLAGS_concurrency);
-  load.duration = absl::GetFlag(FLAGS_duration);
-  load.warmup = absl::GetFlag(FLAGS_warmup);
-  std::vector<Row> rows;
-  auto measure = [&](const std::string& setup, int n, const std::string& target) {
-    load.target = target;
-    load.tenant = absl::StrCat("load-", run, "-", rows.size());
-    std::fprintf(stderr, "load: %s (%d replica%s) for %s\n", setup.c_str(), n,
-                 n == 1 ? "" : "s", absl::FormatDuration(load.duration).c_str());
-    absl::StatusOr<LoadResult> result = RunLoad(load, base);
-    if (!result.ok()) return result.status();
-    rows.push_back({setup, n, *result});
-    return absl::OkStatus();
-  };
-  auto baseline = [&] { return measure("direct (baseline)", 1, servers[0]->target()); };
-  if (absl::Status s = baseline(); !s.ok()) return Fail(s);
-  for (int n = 1; n <= replicas; ++n) {
-    local::NginxOptions nginx;
-    nginx.deploy_dir = STREAMTUNE_DEPLOY_DIR;
-    nginx.binary = absl::GetFlag(FLAGS_nginx);
-    nginx.backends.assign(backends.begin(), backends.begin() + n);
-    auto balancer = local::NginxProcess::Start(nginx);
-    if (!balancer.ok()) return Fail(balancer.status());
-    if (absl::Status s = measure("nginx", n, (*balancer)->target()); !s.ok())
-      return Fail(s);
-    balancer->reset();
-    if (absl::Status s = baseline(); !s.ok()) return Fail(s);
-    Row& setup = rows[rows.size() - 2];
-    setup.baseline =
-        (rows[rows.size() - 3].result.throughput + rows.back().result.throughput) / 2;
-  }
+// Prints the table (and writes --out); each setup's first error goes to stderr.
+int Report(const std::vector<Row>& rows) {
   std::string table = absl::StrFormat(
       "| setup | replicas | Recommend/s | vs direct (neighbours) | p50 ms | p99 ms | "
       "errors |\n"
@@ -136,6 +86,73 @@ int Run() {
     std::fclose(file);
   }
   return 0;
+}
+
+int Run() {
+  const int replicas = absl::GetFlag(FLAGS_replicas);
+  if (replicas < 1) return Fail(absl::InvalidArgumentError("--replicas: must be >= 1"));
+  v1::Snapshot base;
+  if (absl::Status s = ParseJsonFile(absl::GetFlag(FLAGS_snapshot), &base); !s.ok()) {
+    return Fail(s);
+  }
+  const std::string run = absl::StrCat(std::random_device{}() % 1000000);
+  LoadOptions load;
+  load.policy = absl::GetFlag(FLAGS_policy);
+  load.concurrency = absl::GetFlag(FLAGS_concurrency);
+  load.duration = absl::GetFlag(FLAGS_duration);
+  load.warmup = absl::GetFlag(FLAGS_warmup);
+  std::vector<Row> rows;
+  auto measure = [&](const std::string& setup, int n, const std::string& target) {
+    load.target = target;
+    load.tenant = absl::StrCat("load-", run, "-", rows.size());
+    std::fprintf(stderr, "load: %s (%d replica%s) for %s\n", setup.c_str(), n,
+                 n == 1 ? "" : "s", absl::FormatDuration(load.duration).c_str());
+    absl::StatusOr<LoadResult> result = RunLoad(load, base);
+    if (!result.ok()) return result.status();
+    rows.push_back({setup, n, *result});
+    return absl::OkStatus();
+  };
+  if (const std::string target = absl::GetFlag(FLAGS_target); !target.empty()) {
+    if (absl::Status s = measure("direct (--target)", 1, target); !s.ok())
+      return Fail(s);
+    return Report(rows);
+  }
+
+  std::fprintf(stderr, "load: starting PostgreSQL in %s\n",
+               absl::GetFlag(FLAGS_state_dir).c_str());
+  auto postgres = local::PrivatePostgres::Start(
+      STREAMTUNE_DEPLOY_DIR, absl::GetFlag(FLAGS_state_dir) + "/postgres");
+  if (!postgres.ok()) return Fail(postgres.status());
+  std::vector<std::unique_ptr<local::ServerProcess>> servers;
+  std::vector<std::string> backends;
+  for (int r = 0; r < replicas; ++r) {
+    local::ServerProcessOptions options;
+    options.binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
+    options.database_url = (*postgres)->url();
+    auto server = local::ServerProcess::Start(options);
+    if (!server.ok()) return Fail(server.status());
+    backends.push_back((*server)->target());
+    servers.push_back(*std::move(server));
+  }
+
+  auto baseline = [&] { return measure("direct (baseline)", 1, servers[0]->target()); };
+  if (absl::Status s = baseline(); !s.ok()) return Fail(s);
+  for (int n = 1; n <= replicas; ++n) {
+    local::NginxOptions nginx;
+    nginx.deploy_dir = STREAMTUNE_DEPLOY_DIR;
+    nginx.binary = absl::GetFlag(FLAGS_nginx);
+    nginx.backends.assign(backends.begin(), backends.begin() + n);
+    auto balancer = local::NginxProcess::Start(nginx);
+    if (!balancer.ok()) return Fail(balancer.status());
+    if (absl::Status s = measure("nginx", n, (*balancer)->target()); !s.ok())
+      return Fail(s);
+    balancer->reset();
+    if (absl::Status s = baseline(); !s.ok()) return Fail(s);
+    Row& setup = rows[rows.size() - 2];
+    setup.baseline =
+        (rows[rows.size() - 3].result.throughput + rows.back().result.throughput) / 2;
+  }
+  return Report(rows);
 }
 
 }  // namespace
