@@ -3,6 +3,7 @@
 # part of CI; figures in docs/benchmark.md):
 #   bench/load/ghz.sh [--concurrency=8] [--duration=30s] [--jobs=1000]
 #                     [--policies=ds2,streamtune] [--no-streamtune-load]
+#                     [--model_cache_models=100]
 # Installs ghz (deploy/install-ghz.sh), builds streamtuned, streamtunectl,
 # streamtune-history and streamtune-load, and starts on loopback a private
 # PostgreSQL in a temporary folder and one streamtuned replica. Then:
@@ -17,8 +18,8 @@
 #     round-robin, one element per job, rendered as a template per call: call
 #     n is a NEW snapshot (id <prefix><n>) of job n % jobs, observed one
 #     minute after that job's previous snapshot;
-#  4. reads the server's VmRSS/VmHWM (/proc) and model-cache counters
-#     (/metrics), and the CPU each process used during each run (/proc/PID/stat);
+#  4. reads the server's VmRSS/VmHWM (/proc) and the models it caches
+#     (/metrics; --model_cache_models caps them, default 100 here), and the CPU each process used during each run (/proc/PID/stat);
 #  5. unless --no-streamtune-load, runs the project's own load tool,
 #     streamtune-load --target, on the same server with the same concurrency,
 #     duration and snapshot shape (fresh jobs, no warm-up: see the doc).
@@ -38,6 +39,7 @@ OPERATORS=20
 WARM_STEPS=3
 POLICIES=ds2,streamtune
 STREAMTUNE_LOAD=yes
+CACHE_MODELS=100
 TENANT=ghz
 HISTORY_JOBS=24
 PRETRAIN_STEPS=300
@@ -48,7 +50,8 @@ for arg in "$@"; do
     --jobs=*) JOBS="${arg#*=}" ;;
     --policies=*) POLICIES="${arg#*=}" ;;
     --no-streamtune-load) STREAMTUNE_LOAD=no ;;
-    -h | --help) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --model_cache_models=*) CACHE_MODELS="${arg#*=}" ;;
+    -h | --help) sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "ghz.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -92,7 +95,8 @@ log "$(nproc) cores; PostgreSQL, streamtuned and ghz all share them"
 DB_URL="$(bash "$ROOT/deploy/pg/start.sh" "$STATE/postgres")"
 "$SERVER_BIN" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 \
   --port_file="$STATE/ports.json" --database_url="$DB_URL" \
-  --shared_model_tenant="$TENANT" 2>"$STATE/streamtuned.log" &
+  --shared_model_tenant="$TENANT" --model_cache_models="$CACHE_MODELS" \
+  2>"$STATE/streamtuned.log" &
 SERVER_PID=$!
 for _ in $(seq 300); do
   [[ -s "$STATE/ports.json" ]] && break
@@ -229,6 +233,7 @@ cache_lookups() {
 }
 HITS="$(cache_lookups hit)"
 MISSES="$(cache_lookups miss)"
+CACHED="$(awk '$1 == "streamtune_model_cache_models" {printf "%.0f", $2}' "$STATE/metrics.txt")"
 
 # How the stored answers were made, sampled over 20 jobs: a StreamTune answer
 # with fallback=true came from DS2 (e.g. no model matched the DAG).
@@ -282,11 +287,11 @@ fi
 
 # --- Report ---------------------------------------------------------------------
 python3 - "$STATE" "$CONCURRENCY" "$DURATION" "$JOBS" "$OPERATORS" "$STREAMTUNE_LOAD" \
-  "$RSS" "$HWM" "$HITS" "$MISSES" "$(nproc)" "$ANSWERS" "${POLICY_LIST[@]}" >"$STATE/ghz-results.md" <<'PY'
+  "$RSS" "$HWM" "$HITS" "$MISSES" "${CACHED:-?}" "$(nproc)" "$ANSWERS" "${POLICY_LIST[@]}" >"$STATE/ghz-results.md" <<'PY'
 import json, re, sys
 def num(x):
     return f"{x:.0f}" if x >= 10 else f"{x:.2f}"
-(state, conc, duration, jobs, ops, with_load, rss, hwm, hits, misses, cores,
+(state, conc, duration, jobs, ops, with_load, rss, hwm, hits, misses, cached, cores,
  answers, *policies) = sys.argv[1:]
 cores = int(cores)
 out = []
@@ -323,8 +328,8 @@ for p, (server, pg, ghz, other, machine) in cpu_rows:
     out.append(f"| {p} | {server} | {pg} | {ghz} | {other} | {machine} of {cores} |")
 out.append("")
 out.append(f"streamtuned after serving the {jobs} jobs: VmRSS {rss} MiB, VmHWM {hwm} MiB; "
-           f"model cache lookups: {hits or '?'} hits, {misses or '?'} misses "
-           "(/metrics exports lookups, not the number of cached models).")
+           f"{cached} models cached; model cache lookups: {hits or '?'} hits, "
+           f"{misses or '?'} misses.")
 out.append("")
 out.append(f"Stored answers of 20 sampled jobs (warm-up and runs), by the policy that made "
            f"them: {answers}.")
