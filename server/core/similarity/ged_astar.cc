@@ -69,6 +69,14 @@ class Search {
   // edges with an endpoint at a position >= k.
   std::vector<int> rest_nodes_, rest_edges_;
   int num_node_ids_;
+  // Scratch buffers of the bounds, which run for every generated (popped)
+  // state: kept here so that they allocate rarely. Search runs on one thread.
+  struct AssignmentScratch {
+    std::vector<int> rows, cols, count_a, count_b, degree_a, degree_b;
+    std::vector<double> substitute, remove, insert;
+  };
+  mutable std::vector<int> edge_counts_;
+  mutable AssignmentScratch assignment_scratch_;
 };
 
 Search::Search(const LabelledGraph& a, const LabelledGraph& b)
@@ -89,6 +97,7 @@ Search::Search(const LabelledGraph& a, const LabelledGraph& b)
   };
   num_node_ids_ = static_cast<int>(node_ids.size());
   num_edge_ids_ = static_cast<int>(edge_ids.size());
+  edge_counts_.resize(num_edge_ids_);
 
   // Each next node of `a` has the most edges to those already placed (then
   // the highest degree), so edge costs enter g early and prune.
@@ -151,7 +160,8 @@ int Search::LinkCost(const State& s, int p, int x) const {
 // Exact when depth == n1: what is left is inserting the unused part of b.
 int Search::MultisetBound(int depth, uint32_t used) const {
   std::array<int, 2 * kMaxExactGedNodes> nodes{};
-  std::vector<int> edges(num_edge_ids_, 0);
+  std::vector<int>& edges = edge_counts_;
+  std::fill(edges.begin(), edges.end(), 0);
   int free_nodes = 0, free_edges = 0;
   for (int x = 0; x < n2_; ++x) {
     if (!(used >> x & 1)) ++nodes[lb_[x]], ++free_nodes;
@@ -176,17 +186,24 @@ int Search::MultisetBound(int depth, uint32_t used) const {
 
 int Search::AssignmentBound(const State& s) const {
   const int k = s.depth;
-  std::vector<int> rows, cols;  // Unmapped positions of a, unused nodes of b.
-  for (int p = k; p < n1_; ++p) rows.push_back(p);
+  AssignmentScratch& w = assignment_scratch_;
+  w.rows.clear();  // Unmapped positions of a.
+  w.cols.clear();  // Unused nodes of b.
+  for (int p = k; p < n1_; ++p) w.rows.push_back(p);
   for (int x = 0; x < n2_; ++x) {
-    if (!(s.used >> x & 1)) cols.push_back(x);
+    if (!(s.used >> x & 1)) w.cols.push_back(x);
   }
+  const std::vector<int>&rows = w.rows, &cols = w.cols;
   const int ra = static_cast<int>(rows.size()), rb = static_cast<int>(cols.size());
   const int m = num_edge_ids_;
   // Label counts of edges among the unmapped / unused nodes, per node and
   // direction: [node][0 = in, 1 = out][label].
-  std::vector<int> count_a(ra * 2 * m, 0), count_b(rb * 2 * m, 0);
-  std::vector<int> degree_a(ra, 0), degree_b(rb, 0);
+  std::vector<int>&count_a = w.count_a, &count_b = w.count_b;
+  std::vector<int>&degree_a = w.degree_a, &degree_b = w.degree_b;
+  count_a.assign(ra * 2 * m, 0);
+  count_b.assign(rb * 2 * m, 0);
+  degree_a.assign(ra, 0);
+  degree_b.assign(rb, 0);
   for (int i = 0; i < ra; ++i) {
     for (int j = 0; j < ra; ++j) {
       const int e = EdgeA(rows[i], rows[j]);
@@ -203,7 +220,10 @@ int Search::AssignmentBound(const State& s) const {
       ++degree_b[i], ++degree_b[j];
     }
   }
-  std::vector<double> substitute(ra * rb), remove(ra), insert(rb);
+  std::vector<double>&substitute = w.substitute, &remove = w.remove, &insert = w.insert;
+  substitute.resize(ra * rb);
+  remove.resize(ra);
+  insert.resize(rb);
   for (int i = 0; i < ra; ++i) {
     for (int j = 0; j < rb; ++j) {
       int inner = 0;  // Multiset edit cost of the inner edges, both directions.
