@@ -193,13 +193,16 @@ int Search::AssignmentBound(const State& s) const {
   for (int x = 0; x < n2_; ++x) {
     if (!(s.used >> x & 1)) w.cols.push_back(x);
   }
-  const std::vector<int>&rows = w.rows, &cols = w.cols;
+  const std::vector<int>& rows = w.rows;
+  const std::vector<int>& cols = w.cols;
   const int ra = static_cast<int>(rows.size()), rb = static_cast<int>(cols.size());
   const int m = num_edge_ids_;
   // Label counts of edges among the unmapped / unused nodes, per node and
   // direction: [node][0 = in, 1 = out][label].
-  std::vector<int>&count_a = w.count_a, &count_b = w.count_b;
-  std::vector<int>&degree_a = w.degree_a, &degree_b = w.degree_b;
+  std::vector<int>& count_a = w.count_a;
+  std::vector<int>& count_b = w.count_b;
+  std::vector<int>& degree_a = w.degree_a;
+  std::vector<int>& degree_b = w.degree_b;
   count_a.assign(ra * 2 * m, 0);
   count_b.assign(rb * 2 * m, 0);
   degree_a.assign(ra, 0);
@@ -220,7 +223,9 @@ int Search::AssignmentBound(const State& s) const {
       ++degree_b[i], ++degree_b[j];
     }
   }
-  std::vector<double>&substitute = w.substitute, &remove = w.remove, &insert = w.insert;
+  std::vector<double>& substitute = w.substitute;
+  std::vector<double>& remove = w.remove;
+  std::vector<double>& insert = w.insert;
   substitute.resize(ra * rb);
   remove.resize(ra);
   insert.resize(rb);

@@ -80,8 +80,9 @@ struct Clustering {
 // only breaks ties between equally good choices (frequent with discrete GED
 // values; totals within 1e-9 count as equal, so rounding cannot tell them
 // apart), through a seeded permutation of the points: the result is
-// deterministic for a given seed. Fills `silhouette`. INVALID_ARGUMENT unless 1 <= k <=
-// size (and, for RepeatedPoints, every representative is a distinct point).
+// deterministic for a given seed. Fills `silhouette`. INVALID_ARGUMENT
+// unless 1 <= k <= size (and, for RepeatedPoints, every representative is a
+// distinct point).
 absl::StatusOr<Clustering> KMedoids(const DistanceMatrix& distances, int k,
                                     uint64_t seed);
 absl::StatusOr<Clustering> KMedoids(const RepeatedPoints& points, int k, uint64_t seed);
@@ -99,8 +100,8 @@ absl::StatusOr<double> MeanSilhouette(const DistanceMatrix& distances,
 // Runs KMedoids for every k >= 2 in [k_min, k_max] (k above the number of
 // points skipped) and returns the clustering with the best mean silhouette
 // among those whose every cluster has at least `min_cluster_size` members
-// (ties go to the smaller k). k = 1 has no silhouette and is never scored:
-// when no k qualifies (or k_max = 1), the single cluster is returned, its
+// (ties, within 1e-9, go to the smaller k). k = 1 has no silhouette and is never
+// scored: when no k qualifies (or k_max = 1), the single cluster is returned, its
 // medoid the point with the least total distance; a history too small or too
 // uniform to split is better served by one model. INVALID_ARGUMENT unless
 // 1 <= k_min <= k_max, min_cluster_size >= 1, num_threads >= 1 and there is
