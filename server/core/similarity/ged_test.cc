@@ -219,6 +219,24 @@ TEST(GedProperties, ExactMatchesBruteForceOnTinyGraphs) {
   }
 }
 
+// Larger graphs, where the search prunes with bounds derived from the
+// parent states' assignments; also without a useful upper bound to start.
+TEST(GedProperties, ExactMatchesBruteForceOnSmallGraphs) {
+  std::mt19937_64 rng(13);
+  for (const RandomDagOptions& options :
+       {RandomDagOptions{6, 7, 0.3}, RandomDagOptions{6, 7, 0.5, 2, 2}}) {
+    for (int trial = 0; trial < 15; ++trial) {
+      const LabelledGraph a = RandomDag(rng, options);
+      const LabelledGraph b = RandomDag(rng, options);
+      const int brute = BruteForceGed(a, b);
+      EXPECT_EQ(GedExact(a, b).value(), brute) << "trial " << trial;
+      const int no_bound =
+          a.num_nodes() + a.num_edges() + b.num_nodes() + b.num_edges() + 1;
+      EXPECT_EQ(AStarGed(a, b, no_bound), brute) << "trial " << trial;
+    }
+  }
+}
+
 TEST(GedProperties, LowerBoundBelowExactBelowApproximate) {
   std::mt19937_64 rng(5);
   for (const RandomDagOptions& options :
