@@ -102,19 +102,20 @@ absl::StatusOr<Clustering> ClusterJobs(const std::vector<JobHistory>& jobs,
     graphs.push_back(LabelledGraphFromSnapshot(job.snapshots.back().snapshot()));
   }
   GedDistanceOptions ged_options;
+  ged_options.num_threads = options.clustering_threads;
   ged_options.progress_interval = 20000;
   ged_options.progress = [&](int64_t done, int64_t total) {
     Say(options, absl::StrFormat("pretrain: graph edit distances %d/%d", done, total));
     return true;
   };
-  STREAMTUNE_ASSIGN_OR_RETURN(DistanceMatrix distances,
-                              BuildGedDistanceMatrix(graphs, ged_options));
+  STREAMTUNE_ASSIGN_OR_RETURN(const RepeatedPoints points,
+                              BuildDistinctGedDistances(graphs, ged_options));
   const int min_size =
       std::max(options.min_cluster_size, static_cast<int>(jobs.size() / 20));
   const int k_max =
       std::min<int>(options.k_max, std::max<int>(1, jobs.size() / min_size));
-  return ChooseClustering(distances, std::min(options.k_min, k_max), k_max, min_size,
-                          options.seed);
+  return ChooseClustering(points, std::min(options.k_min, k_max), k_max, min_size,
+                          options.seed, options.clustering_threads);
 }
 
 // Every sample of cluster `c`'s member jobs; `members` counts them.

@@ -28,6 +28,9 @@ struct PretrainOptions {
   int min_cluster_size = 5;
   // At most this many samples per model (a seeded subsample beyond it).
   int max_samples_per_model = 20000;
+  // Threads for the graph edit distances and k-medoids (>= 1); the clusters
+  // do not depend on it.
+  int clustering_threads = 2;
   TrainSettings train;
   SampleOptions samples;
   // Progress lines for logs and the CLI; may be empty.

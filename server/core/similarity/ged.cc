@@ -1,6 +1,7 @@
 #include "server/core/similarity/ged.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -100,6 +101,52 @@ int MappingCost(const LabelledGraph& a, const LabelledGraph& b,
   return cost + b.num_edges() - matched_edges;
 }
 
+// The optimal assignment behind BipartiteNodeMapping. Its cost is also a
+// lower bound of the GED: every edit path induced by a node mapping costs at
+// least the sum of its nodes' entries (each edge operation is charged half to
+// each endpoint, and a node's incident edges cost at least their multiset
+// edit cost; this needs kIncidentEdgeWeight <= 1/2), and the assignment
+// minimises that sum.
+Assignment BipartiteAssignment(const LabelledGraph& a, const LabelledGraph& b) {
+  const int n1 = a.num_nodes(), n2 = b.num_nodes();
+  const LocalEdges la = LocalEdgesOf(a), lb = LocalEdgesOf(b);
+  // The (n1 + n2)² matrix of Riesen & Bunke, solved in its equivalent
+  // compact form: substitutions, plus a deletion cost per node of a and an
+  // insertion cost per node of b.
+  std::vector<double> substitute(static_cast<size_t>(n1) * n2);
+  std::vector<double> remove(n1), insert(n2);
+  for (int u = 0; u < n1; ++u) {
+    for (int x = 0; x < n2; ++x) {
+      substitute[static_cast<size_t>(u) * n2 + x] =
+          (a.node_label(u) != b.node_label(x)) +
+          kIncidentEdgeWeight * (MultisetEditCost(la.in[u], lb.in[x]) +
+                                 MultisetEditCost(la.out[u], lb.out[x]));
+    }
+    remove[u] = 1 + kIncidentEdgeWeight * (la.in[u].size() + la.out[u].size());
+  }
+  for (int x = 0; x < n2; ++x) {
+    insert[x] = 1 + kIncidentEdgeWeight * (lb.in[x].size() + lb.out[x].size());
+  }
+  // Finite input of matching sizes: the solver cannot fail.
+  return MinCostPartialAssignment(n1, n2, substitute, remove, insert).value();
+}
+
+// GedApproximate, and the assignment lower bound found on the way.
+struct GedBounds {
+  int lower;
+  int upper;
+};
+
+GedBounds BipartiteBounds(const LabelledGraph& a, const LabelledGraph& b) {
+  const Assignment forward = BipartiteAssignment(a, b);
+  const Assignment backward = BipartiteAssignment(b, a);
+  // GED values are integers; the tolerance absorbs rounding of the halves.
+  const double bound = std::max(forward.cost, backward.cost);
+  return {static_cast<int>(std::ceil(bound - 1e-6)),
+          std::min(MappingCost(a, b, forward.row_to_col),
+                   MappingCost(b, a, backward.row_to_col))};
+}
+
 }  // namespace
 
 absl::StatusOr<int> EditCostOfMapping(const LabelledGraph& a, const LabelledGraph& b,
@@ -129,35 +176,15 @@ int GedLowerBound(const LabelledGraph& a, const LabelledGraph& b) {
 }
 
 std::vector<int> BipartiteNodeMapping(const LabelledGraph& a, const LabelledGraph& b) {
-  const int n1 = a.num_nodes(), n2 = b.num_nodes();
-  const LocalEdges la = LocalEdgesOf(a), lb = LocalEdgesOf(b);
-  // The (n1 + n2)² matrix of Riesen & Bunke, solved in its equivalent
-  // compact form: substitutions, plus a deletion cost per node of a and an
-  // insertion cost per node of b.
-  std::vector<double> substitute(static_cast<size_t>(n1) * n2);
-  std::vector<double> remove(n1), insert(n2);
-  for (int u = 0; u < n1; ++u) {
-    for (int x = 0; x < n2; ++x) {
-      substitute[static_cast<size_t>(u) * n2 + x] =
-          (a.node_label(u) != b.node_label(x)) +
-          kIncidentEdgeWeight * (MultisetEditCost(la.in[u], lb.in[x]) +
-                                 MultisetEditCost(la.out[u], lb.out[x]));
-    }
-    remove[u] = 1 + kIncidentEdgeWeight * (la.in[u].size() + la.out[u].size());
-  }
-  for (int x = 0; x < n2; ++x) {
-    insert[x] = 1 + kIncidentEdgeWeight * (lb.in[x].size() + lb.out[x].size());
-  }
-  // Finite input of matching sizes: the solver cannot fail.
-  return MinCostPartialAssignment(n1, n2, substitute, remove, insert)
-      .value()
-      .row_to_col;
+  return BipartiteAssignment(a, b).row_to_col;
+}
+
+int GedAssignmentLowerBound(const LabelledGraph& a, const LabelledGraph& b) {
+  return BipartiteBounds(a, b).lower;
 }
 
 int GedApproximate(const LabelledGraph& a, const LabelledGraph& b) {
-  const int forward = MappingCost(a, b, BipartiteNodeMapping(a, b));
-  const int backward = MappingCost(b, a, BipartiteNodeMapping(b, a));
-  return std::min(forward, backward);
+  return BipartiteBounds(a, b).upper;
 }
 
 absl::StatusOr<int> GedExact(const LabelledGraph& a, const LabelledGraph& b) {
@@ -166,19 +193,19 @@ absl::StatusOr<int> GedExact(const LabelledGraph& a, const LabelledGraph& b) {
         absl::StrFormat("exact GED needs at most %d nodes per graph, got %d and %d",
                         kMaxExactGedNodes, a.num_nodes(), b.num_nodes()));
   }
-  const int upper = GedApproximate(a, b);
-  if (GedLowerBound(a, b) == upper) return upper;
-  return AStarGed(a, b, upper);
+  const GedBounds bounds = BipartiteBounds(a, b);
+  // A* only when the lower bounds leave room below the approximation:
+  // otherwise the approximation is exact.
+  if (std::max(bounds.lower, GedLowerBound(a, b)) >= bounds.upper) return bounds.upper;
+  return AStarGed(a, b, bounds.upper);
 }
 
 double NormalisedGed(const LabelledGraph& a, const LabelledGraph& b) {
   const int size = a.num_nodes() + b.num_nodes() + a.num_edges() + b.num_edges();
   if (size == 0) return 0;
-  int ged = GedApproximate(a, b);
-  if (GedLowerBound(a, b) < ged && a.num_nodes() <= kMaxExactGedNodes &&
-      b.num_nodes() <= kMaxExactGedNodes) {
-    ged = AStarGed(a, b, ged);
-  }
+  const bool exact =
+      a.num_nodes() <= kMaxExactGedNodes && b.num_nodes() <= kMaxExactGedNodes;
+  const int ged = exact ? GedExact(a, b).value() : GedApproximate(a, b);
   return static_cast<double>(ged) / size;
 }
 

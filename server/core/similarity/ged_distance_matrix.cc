@@ -4,16 +4,18 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "common/status_macros.h"
 #include "server/core/similarity/ged.h"
 
 namespace streamtune {
 
-absl::StatusOr<DistanceMatrix> BuildGedDistanceMatrix(
+absl::StatusOr<RepeatedPoints> BuildDistinctGedDistances(
     absl::Span<const LabelledGraph> graphs, const GedDistanceOptions& options) {
   if (options.num_threads < 1) {
     return absl::InvalidArgumentError(
@@ -69,15 +71,25 @@ absl::StatusOr<DistanceMatrix> BuildGedDistanceMatrix(
         absl::StrFormat("distance matrix cancelled after %d of %d pairs", done, total));
   }
 
-  DistanceMatrix distances(n);
-  for (int i = 0; i < n; ++i) {
-    for (int j = i + 1; j < n; ++j) {
-      distances.set(i, j, unique_distances.at(representative[i], representative[j]));
-    }
-  }
   if (options.stats != nullptr) {
     options.stats->distinct_graphs = u;
     options.stats->computed_pairs = done;
+  }
+  return RepeatedPoints{std::move(unique_distances), std::move(representative)};
+}
+
+absl::StatusOr<DistanceMatrix> BuildGedDistanceMatrix(
+    absl::Span<const LabelledGraph> graphs, const GedDistanceOptions& options) {
+  STREAMTUNE_ASSIGN_OR_RETURN(const RepeatedPoints points,
+                              BuildDistinctGedDistances(graphs, options));
+  const int n = points.size();
+  DistanceMatrix distances(n);
+  for (int i = 0; i < n; ++i) {
+    for (int j = i + 1; j < n; ++j) {
+      distances.set(
+          i, j,
+          points.distances.at(points.representative[i], points.representative[j]));
+    }
   }
   return distances;
 }

@@ -34,9 +34,16 @@ struct GedDistanceOptions {
   GedDistanceStats* stats = nullptr;
 };
 
+// The distances among the distinct graphs, and the distinct graph of every
+// graph (the first of its copies in `graphs` stands for it), ready for
+// k-medoids without expanding to all pairs. Thread-safe: the graphs are only
+// read. INVALID_ARGUMENT for num_threads < 1 or progress_interval < 1;
+// CANCELLED when `progress` returns false.
+absl::StatusOr<RepeatedPoints> BuildDistinctGedDistances(
+    absl::Span<const LabelledGraph> graphs, const GedDistanceOptions& options = {});
+
 // d(i, j) = NormalisedGed(graphs[i], graphs[j]); 0 between identical graphs.
-// Thread-safe: the graphs are only read. INVALID_ARGUMENT for num_threads < 1
-// or progress_interval < 1; CANCELLED when `progress` returns false.
+// BuildDistinctGedDistances expanded to every pair; same errors.
 absl::StatusOr<DistanceMatrix> BuildGedDistanceMatrix(
     absl::Span<const LabelledGraph> graphs, const GedDistanceOptions& options = {});
 

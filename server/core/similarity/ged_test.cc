@@ -219,6 +219,24 @@ TEST(GedProperties, ExactMatchesBruteForceOnTinyGraphs) {
   }
 }
 
+// Larger graphs, where the search prunes with bounds derived from the
+// parent states' assignments; also without a useful upper bound to start.
+TEST(GedProperties, ExactMatchesBruteForceOnSmallGraphs) {
+  std::mt19937_64 rng(13);
+  for (const RandomDagOptions& options :
+       {RandomDagOptions{6, 7, 0.3}, RandomDagOptions{6, 7, 0.5, 2, 2}}) {
+    for (int trial = 0; trial < 15; ++trial) {
+      const LabelledGraph a = RandomDag(rng, options);
+      const LabelledGraph b = RandomDag(rng, options);
+      const int brute = BruteForceGed(a, b);
+      EXPECT_EQ(GedExact(a, b).value(), brute) << "trial " << trial;
+      const int no_bound =
+          a.num_nodes() + a.num_edges() + b.num_nodes() + b.num_edges() + 1;
+      EXPECT_EQ(AStarGed(a, b, no_bound), brute) << "trial " << trial;
+    }
+  }
+}
+
 TEST(GedProperties, LowerBoundBelowExactBelowApproximate) {
   std::mt19937_64 rng(5);
   for (const RandomDagOptions& options :
@@ -228,12 +246,35 @@ TEST(GedProperties, LowerBoundBelowExactBelowApproximate) {
       const LabelledGraph b = RandomDag(rng, options);
       const int exact = GedExact(a, b).value();
       EXPECT_LE(GedLowerBound(a, b), exact);
+      EXPECT_LE(GedAssignmentLowerBound(a, b), exact);
+      EXPECT_EQ(GedAssignmentLowerBound(a, b), GedAssignmentLowerBound(b, a));
       EXPECT_LE(exact, GedApproximate(a, b));
       const double normalised = NormalisedGed(a, b);
       EXPECT_GE(normalised, 0);
       EXPECT_LE(normalised, 1);
     }
   }
+}
+
+// GedExact skips A* when a lower bound meets the approximation: the same
+// GED as the search run on every pair. Counts how often it is skipped.
+TEST(GedProperties, PruningByLowerBoundGivesTheExhaustiveResult) {
+  std::mt19937_64 rng(12);
+  int skipped = 0, pairs = 0;
+  for (const RandomDagOptions& options :
+       {RandomDagOptions{1, 9, 0.2}, RandomDagOptions{3, 9, 0.4, 3, 2}}) {
+    for (int trial = 0; trial < 150; ++trial, ++pairs) {
+      const LabelledGraph a = RandomDag(rng, options);
+      const LabelledGraph b = RandomDag(rng, options);
+      const int upper = GedApproximate(a, b);
+      const int exhaustive = AStarGed(a, b, upper);
+      EXPECT_EQ(GedExact(a, b).value(), exhaustive) << "trial " << trial;
+      skipped += std::max(GedLowerBound(a, b), GedAssignmentLowerBound(a, b)) >= upper;
+    }
+  }
+  std::cout << "A* skipped by the lower bounds in " << skipped << "/" << pairs
+            << " pairs" << std::endl;
+  EXPECT_GT(skipped, 0);
 }
 
 // Reports how far the bipartite upper bound is from the exact GED (the

@@ -1,7 +1,9 @@
 #include "server/core/similarity/hungarian.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "absl/status/status.h"
@@ -147,6 +149,101 @@ absl::StatusOr<Assignment> MinCostPartialAssignment(
     }
   }
   return result;
+}
+
+int SmallPartialAssignmentCost(int rows, int cols, absl::Span<const int> costs,
+                               absl::Span<const int> row_costs,
+                               absl::Span<const int> col_costs,
+                               absl::Span<int> choice_bounds) {
+  // The reduction of MinCostPartialAssignment, solved by the same shortest
+  // augmenting paths as MinCostAssignment, on fixed arrays.
+  const bool transposed = rows > cols;
+  const int r_n = transposed ? cols : rows, c_n = transposed ? rows : cols;
+  const absl::Span<const int> r_costs = transposed ? col_costs : row_costs;
+  const absl::Span<const int> c_costs = transposed ? row_costs : col_costs;
+  int total = 0;
+  for (int c : c_costs) total += c;
+  // Above the cost of any assignment that leaves out every row.
+  int forbidden = 1;
+  for (int c : costs) forbidden += std::abs(c);
+  for (int c : r_costs) forbidden += std::abs(c);
+  for (int c : c_costs) forbidden += 2 * std::abs(c);
+  constexpr int kWidth = 2 * kMaxSmallAssignment + 1;  // 1-based columns.
+  const int width = c_n + r_n;
+  std::array<std::array<int, kWidth>, kMaxSmallAssignment + 1> reduced;
+  for (int r = 1; r <= r_n; ++r) {
+    for (int c = 1; c <= c_n; ++c) {
+      reduced[r][c] = (transposed ? costs[(c - 1) * cols + (r - 1)]
+                                  : costs[(r - 1) * cols + (c - 1)]) -
+                      c_costs[c - 1];
+    }
+    for (int c = c_n + 1; c <= width; ++c) {
+      reduced[r][c] = c - c_n == r ? r_costs[r - 1] : forbidden;
+    }
+  }
+  const int kInf = std::numeric_limits<int>::max();
+  std::array<int, kMaxSmallAssignment + 1> u{};
+  std::array<int, kWidth> v{}, row_of_col{}, way{}, min_slack;
+  std::array<bool, kWidth> used;
+  for (int r = 1; r <= r_n; ++r) {
+    row_of_col[0] = r;
+    int col = 0;
+    std::fill(min_slack.begin(), min_slack.begin() + width + 1, kInf);
+    std::fill(used.begin(), used.begin() + width + 1, false);
+    do {
+      used[col] = true;
+      const int row = row_of_col[col];
+      int delta = kInf, next = 0;
+      for (int c = 1; c <= width; ++c) {
+        if (used[c]) continue;
+        const int slack = reduced[row][c] - u[row] - v[c];
+        if (slack < min_slack[c]) {
+          min_slack[c] = slack;
+          way[c] = col;
+        }
+        if (min_slack[c] < delta) {
+          delta = min_slack[c];
+          next = c;
+        }
+      }
+      for (int c = 0; c <= width; ++c) {
+        if (used[c]) {
+          u[row_of_col[c]] += delta;
+          v[c] -= delta;
+        } else {
+          min_slack[c] -= delta;
+        }
+      }
+      col = next;
+    } while (row_of_col[col] != 0);
+    do {
+      const int prev = way[col];
+      row_of_col[col] = row_of_col[prev];
+      col = prev;
+    } while (col != 0);
+  }
+  for (int c = 1; c <= width; ++c) {
+    if (row_of_col[c] != 0) total += reduced[row_of_col[c]][c];
+  }
+  if (choice_bounds.empty()) return total;
+  // Every assignment costs total plus the reduced costs of its pairs (all
+  // >= 0), minus the potentials of the columns it leaves free (all <= 0;
+  // the free columns of the optimum have 0).
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c <= cols; ++c) {
+      int extra;
+      if (!transposed) {
+        const int col = c < cols ? c + 1 : c_n + r + 1;
+        extra = reduced[r + 1][col] - u[r + 1] - v[col];
+      } else if (c < cols) {
+        extra = reduced[c + 1][r + 1] - u[c + 1] - v[r + 1];
+      } else {
+        extra = -v[r + 1];
+      }
+      choice_bounds[r * (cols + 1) + c] = total + extra;
+    }
+  }
+  return total;
 }
 
 }  // namespace streamtune

@@ -40,6 +40,20 @@ absl::StatusOr<Assignment> MinCostPartialAssignment(int rows, int cols,
                                                     absl::Span<const double> row_costs,
                                                     absl::Span<const double> col_costs);
 
+// The minimum cost of MinCostPartialAssignment for small integer problems,
+// without allocating or checking: rows and cols at most kMaxSmallAssignment,
+// sizes matching. For the A* bound (ged_astar.cc), which solves one per
+// search state. When `choice_bounds` is not empty it has rows · (cols + 1)
+// entries and receives, for row r and choice c (a column, or cols for leaving
+// r out), a lower bound of the cost of every assignment making that choice:
+// the minimum plus the choice's reduced cost under the optimal potentials
+// (LP duality), so the minimum itself for an optimal choice.
+inline constexpr int kMaxSmallAssignment = 12;
+int SmallPartialAssignmentCost(int rows, int cols, absl::Span<const int> costs,
+                               absl::Span<const int> row_costs,
+                               absl::Span<const int> col_costs,
+                               absl::Span<int> choice_bounds = {});
+
 }  // namespace streamtune
 
 #endif  // STREAMTUNE_SERVER_CORE_SIMILARITY_HUNGARIAN_H_

@@ -173,6 +173,47 @@ TEST(Hungarian, PartialAssignmentMatchesBruteForce) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(Hungarian, SmallIntegerPartialAssignmentMatchesBruteForce) {
+  std::mt19937_64 rng(12);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int rows = std::uniform_int_distribution<int>(0, 5)(rng);
+    const int cols = std::uniform_int_distribution<int>(0, 5)(rng);
+    auto draw = [&] { return std::uniform_int_distribution<int>(0, 6)(rng); };
+    std::vector<int> costs(rows * cols), row_costs(rows), col_costs(cols);
+    for (int& c : costs) c = draw();
+    for (int& c : row_costs) c = draw();
+    for (int& c : col_costs) c = draw();
+    std::vector<int> bounds(rows * (cols + 1));
+    const int cost = SmallPartialAssignmentCost(rows, cols, costs, row_costs, col_costs,
+                                                absl::MakeSpan(bounds));
+    auto brute = [&](const std::vector<int>& c, const std::vector<int>& r) {
+      std::vector<char> used(cols, 0);
+      return BruteForcePartial(rows, cols, {c.begin(), c.end()}, {r.begin(), r.end()},
+                               {col_costs.begin(), col_costs.end()}, 0, &used);
+    };
+    ASSERT_EQ(cost, brute(costs, row_costs)) << "trial " << trial;
+    EXPECT_EQ(SmallPartialAssignmentCost(rows, cols, costs, row_costs, col_costs),
+              cost);
+    // Each choice bound is at most the cheapest assignment making that
+    // choice (the others of its row priced out), and met by an optimal one.
+    const int kOut = 1000;
+    for (int r = 0; r < rows; ++r) {
+      int best_bound = kOut;
+      for (int choice = 0; choice <= cols; ++choice) {
+        std::vector<int> forced = costs, forced_rows = row_costs;
+        for (int c = 0; c < cols; ++c)
+          forced[r * cols + c] = c == choice ? costs[r * cols + c] : kOut;
+        if (choice < cols) forced_rows[r] = kOut;
+        const int bound = bounds[r * (cols + 1) + choice];
+        EXPECT_LE(bound, brute(forced, forced_rows)) << "trial " << trial;
+        EXPECT_GE(bound, cost);
+        best_bound = std::min(best_bound, bound);
+      }
+      EXPECT_EQ(best_bound, cost) << "trial " << trial;
+    }
+  }
+}
+
 TEST(Hungarian, SolvesALargeMatrixQuickly) {
   // 300 x 300 with a planted zero-cost permutation: the optimum is 0.
   const int n = 300;

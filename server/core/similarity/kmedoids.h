@@ -1,7 +1,9 @@
 // k-medoids clustering on a precomputed distance matrix (see
 // docs/algorithm.md §2.3): PAM (BUILD + SWAP, with the FastPAM1 swap evaluation),
 // the mean silhouette, and the choice of k by silhouette under a minimum
-// cluster size. Pure functions; DistanceMatrix is a plain value type.
+// cluster size. Points may repeat (RepeatedPoints): each distinct point is
+// then priced once with its multiplicity, with the same result. Pure
+// functions; DistanceMatrix is a plain value type.
 #ifndef STREAMTUNE_SERVER_CORE_SIMILARITY_KMEDOIDS_H_
 #define STREAMTUNE_SERVER_CORE_SIMILARITY_KMEDOIDS_H_
 
@@ -45,6 +47,19 @@ class DistanceMatrix {
   std::vector<double> upper_;
 };
 
+// n points of which many may be identical (a history repeats its job DAGs):
+// point i is distinct point representative[i], and `distances` holds the
+// distances among the distinct points, so d(i, j) =
+// distances.at(representative[i], representative[j]). Clustering it gives
+// the same result as clustering the n × n matrix (ties are broken the same
+// way), with the work of the distinct points.
+struct RepeatedPoints {
+  DistanceMatrix distances;
+  std::vector<int> representative;
+
+  int size() const { return static_cast<int>(representative.size()); }
+};
+
 struct Clustering {
   // Point indices of the medoids; cluster c is represented by medoids[c].
   std::vector<int> medoids;
@@ -61,12 +76,16 @@ struct Clustering {
 };
 
 // PAM: the greedy BUILD initialisation, then SWAP (the best medoid/non-medoid
-// exchange while it lowers the total distance). `seed` only breaks ties
-// between equally good choices (frequent with discrete GED values), through
-// a seeded permutation of the points: the result is deterministic for a
-// given seed. Fills `silhouette`. INVALID_ARGUMENT unless 1 <= k <= size.
+// exchange while it lowers the total distance by more than 1e-9). `seed`
+// only breaks ties between equally good choices (frequent with discrete GED
+// values; totals within 1e-9 count as equal, so rounding cannot tell them
+// apart), through a seeded permutation of the points: the result is
+// deterministic for a given seed. Fills `silhouette`. INVALID_ARGUMENT
+// unless 1 <= k <= size (and, for RepeatedPoints, every representative is a
+// distinct point).
 absl::StatusOr<Clustering> KMedoids(const DistanceMatrix& distances, int k,
                                     uint64_t seed);
+absl::StatusOr<Clustering> KMedoids(const RepeatedPoints& points, int k, uint64_t seed);
 
 // Mean over points of s(i) = (b(i) - a(i)) / max(a(i), b(i)), where a(i) is
 // the mean distance to the other members of its cluster and b(i) the smallest
@@ -81,14 +100,19 @@ absl::StatusOr<double> MeanSilhouette(const DistanceMatrix& distances,
 // Runs KMedoids for every k >= 2 in [k_min, k_max] (k above the number of
 // points skipped) and returns the clustering with the best mean silhouette
 // among those whose every cluster has at least `min_cluster_size` members
-// (ties go to the smaller k). k = 1 has no silhouette and is never scored:
-// when no k qualifies (or k_max = 1), the single cluster is returned, its
+// (ties, within 1e-9, go to the smaller k). k = 1 has no silhouette and is never
+// scored: when no k qualifies (or k_max = 1), the single cluster is returned, its
 // medoid the point with the least total distance; a history too small or too
 // uniform to split is better served by one model. INVALID_ARGUMENT unless
-// 1 <= k_min <= k_max, min_cluster_size >= 1 and there is at least one point.
+// 1 <= k_min <= k_max, min_cluster_size >= 1, num_threads >= 1 and there is
+// at least one point. With several threads the values of k are clustered in
+// parallel; the result does not depend on the number of threads.
 absl::StatusOr<Clustering> ChooseClustering(const DistanceMatrix& distances, int k_min,
                                             int k_max, int min_cluster_size,
-                                            uint64_t seed);
+                                            uint64_t seed, int num_threads = 1);
+absl::StatusOr<Clustering> ChooseClustering(const RepeatedPoints& points, int k_min,
+                                            int k_max, int min_cluster_size,
+                                            uint64_t seed, int num_threads = 1);
 
 }  // namespace streamtune
 

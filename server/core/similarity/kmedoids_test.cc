@@ -1,5 +1,6 @@
 #include "server/core/similarity/kmedoids.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <utility>
@@ -24,6 +25,44 @@ DistanceMatrix Line(const std::vector<double>& xs) {
     for (size_t j = i + 1; j < xs.size(); ++j) d.set(i, j, std::abs(xs[i] - xs[j]));
   }
   return d;
+}
+
+// The same points with each value stored once, as RepeatedPoints.
+RepeatedPoints LineWithRepeats(const std::vector<double>& xs) {
+  std::vector<double> values;
+  RepeatedPoints points;
+  for (double x : xs) {
+    const auto it = std::find(values.begin(), values.end(), x);
+    points.representative.push_back(static_cast<int>(it - values.begin()));
+    if (it == values.end()) values.push_back(x);
+  }
+  points.distances = Line(values);
+  return points;
+}
+
+// A history's worth of DAGs: random ones, about a third of them copies.
+std::vector<LabelledGraph> DagsWithRepeats(int n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<LabelledGraph> graphs;
+  while (static_cast<int>(graphs.size()) < n) {
+    if (graphs.size() >= 5 && std::bernoulli_distribution(1.0 / 3)(rng)) {
+      graphs.push_back(
+          graphs[std::uniform_int_distribution<size_t>(0, graphs.size() - 1)(rng)]);
+    } else {
+      graphs.push_back(testing::RandomDag(rng, {3, 8}));
+    }
+  }
+  return graphs;
+}
+
+void ExpectSameClustering(const absl::StatusOr<Clustering>& a,
+                          const absl::StatusOr<Clustering>& b) {
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(a->medoids, b->medoids);
+  EXPECT_EQ(a->assignment, b->assignment);
+  EXPECT_NEAR(a->total_distance, b->total_distance, 1e-9);
+  EXPECT_NEAR(a->silhouette, b->silhouette, 1e-9);
 }
 
 TEST(KMedoidsDistanceMatrix, StoresASymmetricMatrix) {
@@ -197,6 +236,63 @@ TEST(ChooseClustering, ValidatesArguments) {
   auto small = ChooseClustering(d, 2, 8, 1, 0);
   ASSERT_TRUE(small.ok()) << small.status();
   EXPECT_LE(small->k(), 3);
+}
+
+TEST(KMedoidsRepeatedPoints, SameClusteringAsEveryPointOnALine) {
+  // Few integer positions: many exact ties (the hard case for breaking them
+  // alike) and, for large k, more medoids than distinct points.
+  std::mt19937_64 rng(21);
+  std::vector<double> xs;
+  for (int i = 0; i < 60; ++i) {
+    xs.push_back(std::uniform_int_distribution<int>(0, 12)(rng));
+  }
+  const DistanceMatrix every = Line(xs);
+  const RepeatedPoints repeated = LineWithRepeats(xs);
+  ASSERT_EQ(repeated.distances.size(), 13);
+  for (uint64_t seed = 0; seed < 8; ++seed) {
+    for (int k = 1; k <= 16; ++k) {
+      ExpectSameClustering(KMedoids(every, k, seed), KMedoids(repeated, k, seed));
+    }
+    ExpectSameClustering(ChooseClustering(every, 2, 8, 3, seed),
+                         ChooseClustering(repeated, 2, 8, 3, seed));
+  }
+}
+
+TEST(KMedoidsRepeatedPoints, SameClusteringAsEveryPointOfDagsWithRepeats) {
+  const std::vector<LabelledGraph> graphs = DagsWithRepeats(150, 22);
+  auto every = BuildGedDistanceMatrix(graphs);
+  auto repeated = BuildDistinctGedDistances(graphs);
+  ASSERT_TRUE(every.ok()) << every.status();
+  ASSERT_TRUE(repeated.ok()) << repeated.status();
+  ASSERT_LT(repeated->distances.size(), 120);
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    for (int k = 1; k <= 6; ++k) {
+      ExpectSameClustering(KMedoids(*every, k, seed), KMedoids(*repeated, k, seed));
+    }
+    ExpectSameClustering(ChooseClustering(*every, 2, 8, 5, seed),
+                         ChooseClustering(*repeated, 2, 8, 5, seed));
+  }
+}
+
+TEST(KMedoidsRepeatedPoints, RejectsARepresentativeOutOfRange) {
+  RepeatedPoints points = LineWithRepeats({1, 2, 2});
+  points.representative[1] = 2;
+  EXPECT_EQ(KMedoids(points, 1, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  points.representative[1] = -1;
+  EXPECT_EQ(ChooseClustering(points, 2, 3, 1, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ChooseClustering, ThreadsGiveTheSameClustering) {
+  const std::vector<LabelledGraph> graphs = DagsWithRepeats(120, 23);
+  auto repeated = BuildDistinctGedDistances(graphs);
+  ASSERT_TRUE(repeated.ok()) << repeated.status();
+  const auto serial = ChooseClustering(*repeated, 2, 8, 3, 5);
+  for (int threads : {2, 3, 8}) {
+    ExpectSameClustering(serial, ChooseClustering(*repeated, 2, 8, 3, 5, threads));
+  }
+  EXPECT_EQ(ChooseClustering(*repeated, 2, 8, 3, 5, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ChooseClustering, SeparatesThreeFamiliesOfDags) {
