@@ -61,7 +61,10 @@ Decider MakeServiceDecider(StreamTuneClient* client, ServiceDeciderOptions optio
     request.set_policy(options.policy);
     STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation answer, client->Recommend(request));
     if (options.observer) options.observer(snapshot, answer);
-    if (options.settle_fine_tuning > absl::ZeroDuration()) {
+    // Only answers of a learned model (they name its cluster) queue
+    // fine-tuning.
+    if (options.settle_fine_tuning > absl::ZeroDuration() &&
+        !answer.cluster_id().empty()) {
       STREAMTUNE_RETURN_IF_ERROR(
           SettleFineTuning(client, snapshot.job_id(), options.settle_fine_tuning));
     }

@@ -198,8 +198,9 @@ TEST_F(TuningCoreTest, ACallWhoseDeadlinePassedStoresNothing) {
   get.set_job_id("job");
   EXPECT_EQ(core_->GetJob("t", get).status().code(), absl::StatusCode::kNotFound);
   // With time left, the same call goes through.
-  EXPECT_TRUE(core_->Recommend("t", Request(testing::ValidChain()),
-                               absl::Now() + absl::Seconds(10))
+  EXPECT_TRUE(core_
+                  ->Recommend("t", Request(testing::ValidChain()),
+                              absl::Now() + absl::Seconds(10))
                   .ok());
 }
 
@@ -208,7 +209,8 @@ TEST_F(TuningCoreTest, ACallWhoseDeadlinePassedStoresNothing) {
 class AsksForFineTuning : public Policy {
  public:
   absl::string_view name() const override { return "asks"; }
-  absl::StatusOr<v1::Recommendation> Recommend(const PolicyInput& input) const override {
+  absl::StatusOr<v1::Recommendation> Recommend(
+      const PolicyInput& input) const override {
     return Decide(input)->recommendation;
   }
   absl::StatusOr<PolicyDecision> Decide(const PolicyInput& input) const override {

@@ -36,7 +36,8 @@ class FineTuneWorkerTest : public ::testing::Test {
     stored.mutable_snapshot()->mutable_observed_at()->set_seconds(1000 + 60 * i);
     stored.mutable_snapshot()->set_seconds_since_restart(600 + 60 * i);
     const JobGraph graph(stored.snapshot());
-    for (const auto& label : LabelBottlenecks(graph, nullptr)) *stored.add_labels() = label;
+    for (const auto& label : LabelBottlenecks(graph, nullptr))
+      *stored.add_labels() = label;
     v1::Recommendation answer;
     answer.set_job_id("j");
     answer.set_snapshot_id(stored.snapshot().snapshot_id());
@@ -105,7 +106,8 @@ TEST_F(FineTuneWorkerTest, AMissingClusterModelIsRetriedThenDropped) {
   Decide(2);
   ASSERT_TRUE(store_
                   .PutSnapshotAndRecommendation(
-                      "t", [] {
+                      "t",
+                      [] {
                         v1::StoredSnapshot s;
                         *s.mutable_snapshot() = testing::ValidChain();
                         s.mutable_snapshot()->set_job_id("j");
