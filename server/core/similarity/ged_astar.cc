@@ -37,7 +37,14 @@ namespace {
 constexpr int kNone = -1;
 
 // Unit edit cost between two optional edge labels (kNone: no edge).
-int EdgeCost(int e1, int e2) { return (e1 != kNone || e2 != kNone) && e1 != e2; }
+int EdgeCost(int e1, int e2) { return e1 != e2; }
+
+// The number of positions where `a` and `b` differ.
+int Mismatches(const int8_t* a, const int8_t* b, int n) {
+  int count = 0;
+  for (int t = 0; t < n; ++t) count += a[t] != b[t];
+  return count;
+}
 
 class Search {
  public:
@@ -82,6 +89,9 @@ class Search {
   // and positions >= k, by direction ([k][p][0 = in, 1 = out][label]), and
   // their sizes ([k][p][direction]).
   std::vector<int> inner_counts_a_, inner_sizes_a_;
+  // Position p's edge labels to and from position j, at [p][2j] and
+  // [p][2j + 1] (stride 2 · n1); the same for b's images in a state.
+  std::vector<int8_t> links_a_;
   // Scratch buffers of the bounds, which run for every generated (popped)
   // state: kept here so that they allocate rarely. Search runs on one thread.
   mutable std::vector<int> edge_counts_, inner_counts_b_;
@@ -152,6 +162,13 @@ Search::Search(const LabelledGraph& a, const LabelledGraph& b)
           ++rest_edges_[k * num_edge_ids_ + EdgeA(p, q)];
         }
       }
+    }
+  }
+  links_a_.resize(n1_ * 2 * n1_);
+  for (int p = 0; p < n1_; ++p) {
+    for (int j = 0; j < n1_; ++j) {
+      links_a_[p * 2 * n1_ + 2 * j] = static_cast<int8_t>(EdgeA(p, j));
+      links_a_[p * 2 * n1_ + 2 * j + 1] = static_cast<int8_t>(EdgeA(j, p));
     }
   }
   inner_counts_a_.assign(n1_ * n1_ * 2 * num_edge_ids_, 0);
@@ -225,6 +242,17 @@ int Search::AssignmentBound(State& s) const {
       ++size_b[i][1], ++size_b[j][0];
     }
   }
+  // The edges between the unused nodes and the images, and none (for a
+  // deleted node), laid out as links_a_: the link cost is the mismatches.
+  std::array<int8_t, kMaxExactGedNodes * 2 * kMaxExactGedNodes> links_b;
+  std::array<int8_t, 2 * kMaxExactGedNodes> no_links;
+  no_links.fill(kNone);
+  for (int j = 0; j < rb; ++j) {
+    for (int t = 0; t < k; ++t) {
+      links_b[j * 2 * k + 2 * t] = static_cast<int8_t>(EdgeB(cols[j], s.image[t]));
+      links_b[j * 2 * k + 2 * t + 1] = static_cast<int8_t>(EdgeB(s.image[t], cols[j]));
+    }
+  }
   // All costs doubled, so that the halves of the inner edges are integers.
   std::array<int, kMaxExactGedNodes * kMaxExactGedNodes> substitute;
   std::array<int, kMaxExactGedNodes> remove, insert;
@@ -232,6 +260,7 @@ int Search::AssignmentBound(State& s) const {
     const int p = k + i;
     const int* count_a = &inner_counts_a_[(k * n1_ + p) * 2 * m];
     const int* size_a = &inner_sizes_a_[(k * n1_ + p) * 2];
+    const int8_t* links_p = &links_a_[p * 2 * n1_];
     for (int j = 0; j < rb; ++j) {
       int inner = 0;  // Multiset edit cost of the inner edges, both directions.
       for (int d = 0; d < 2; ++d) {
@@ -241,18 +270,15 @@ int Search::AssignmentBound(State& s) const {
         }
         inner += std::max(size_a[d], size_b[j][d]) - common;
       }
-      substitute[i * rb + j] =
-          2 * ((la_[p] != lb_[cols[j]]) + LinkCost(s, p, cols[j])) + inner;
+      const int link = Mismatches(links_p, &links_b[j * 2 * k], 2 * k);
+      substitute[i * rb + j] = 2 * ((la_[p] != lb_[cols[j]]) + link) + inner;
     }
-    remove[i] = 2 * (1 + LinkCost(s, p, kNone)) + size_a[0] + size_a[1];
+    remove[i] =
+        2 * (1 + Mismatches(links_p, no_links.data(), 2 * k)) + size_a[0] + size_a[1];
   }
   for (int j = 0; j < rb; ++j) {
-    int links = 0;  // Edges between an inserted node and the images.
-    for (int p = 0; p < k; ++p) {
-      links +=
-          (EdgeB(cols[j], s.image[p]) != kNone) + (EdgeB(s.image[p], cols[j]) != kNone);
-    }
-    insert[j] = 2 * (1 + links) + size_b[j][0] + size_b[j][1];
+    const int link = Mismatches(&links_b[j * 2 * k], no_links.data(), 2 * k);
+    insert[j] = 2 * (1 + link) + size_b[j][0] + size_b[j][1];
   }
   std::array<int, kMaxExactGedNodes*(kMaxExactGedNodes + 1)> choice_bounds;
   const int doubled = SmallPartialAssignmentCost(
