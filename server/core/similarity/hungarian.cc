@@ -156,18 +156,15 @@ int SmallPartialAssignmentCost(int rows, int cols, absl::Span<const int> costs,
                                absl::Span<const int> col_costs,
                                absl::Span<int> choice_bounds) {
   // The reduction of MinCostPartialAssignment, solved by the same shortest
-  // augmenting paths as MinCostAssignment, on fixed arrays.
+  // augmenting paths as MinCostAssignment, on fixed arrays. Instead of
+  // forbidding the other rows' "leave out" columns by a high cost, the
+  // search never relaxes them.
   const bool transposed = rows > cols;
   const int r_n = transposed ? cols : rows, c_n = transposed ? rows : cols;
   const absl::Span<const int> r_costs = transposed ? col_costs : row_costs;
   const absl::Span<const int> c_costs = transposed ? row_costs : col_costs;
   int total = 0;
   for (int c : c_costs) total += c;
-  // Above the cost of any assignment that leaves out every row.
-  int forbidden = 1;
-  for (int c : costs) forbidden += std::abs(c);
-  for (int c : r_costs) forbidden += std::abs(c);
-  for (int c : c_costs) forbidden += 2 * std::abs(c);
   constexpr int kWidth = 2 * kMaxSmallAssignment + 1;  // 1-based columns.
   const int width = c_n + r_n;
   std::array<std::array<int, kWidth>, kMaxSmallAssignment + 1> reduced;
@@ -177,11 +174,10 @@ int SmallPartialAssignmentCost(int rows, int cols, absl::Span<const int> costs,
                                   : costs[(r - 1) * cols + (c - 1)]) -
                       c_costs[c - 1];
     }
-    for (int c = c_n + 1; c <= width; ++c) {
-      reduced[r][c] = c - c_n == r ? r_costs[r - 1] : forbidden;
-    }
+    reduced[r][c_n + r] = r_costs[r - 1];
   }
-  const int kInf = std::numeric_limits<int>::max();
+  // Far from overflow: slacks never relaxed still move by every delta.
+  const int kInf = std::numeric_limits<int>::max() / 2;
   std::array<int, kMaxSmallAssignment + 1> u{};
   std::array<int, kWidth> v{}, row_of_col{}, way{}, min_slack;
   std::array<bool, kWidth> used;
@@ -196,10 +192,12 @@ int SmallPartialAssignmentCost(int rows, int cols, absl::Span<const int> costs,
       int delta = kInf, next = 0;
       for (int c = 1; c <= width; ++c) {
         if (used[c]) continue;
-        const int slack = reduced[row][c] - u[row] - v[c];
-        if (slack < min_slack[c]) {
-          min_slack[c] = slack;
-          way[c] = col;
+        if (c <= c_n || c == c_n + row) {
+          const int slack = reduced[row][c] - u[row] - v[c];
+          if (slack < min_slack[c]) {
+            min_slack[c] = slack;
+            way[c] = col;
+          }
         }
         if (min_slack[c] < delta) {
           delta = min_slack[c];
