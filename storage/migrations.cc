@@ -114,6 +114,27 @@ INSERT INTO pretrain_runs (tenant, run_id, published_at, models)
 DELETE FROM models WHERE model_id = 'pretrain-manifest';
 )sql";
 
+// Pre-training operations (docs/operations.md "Pre-training operations"):
+// the whole streamtune.v1.Operation in `operation`, plus the columns the
+// store itself maintains and queries. `updated_at` is the runner's
+// heartbeat; the partial index finds running operations whose heartbeat is
+// stale without reading finished ones. (Migration 4 belongs to another
+// change; the runner tolerates the gap.)
+constexpr char kOperations[] = R"sql(
+CREATE TABLE operations (
+  tenant           TEXT COLLATE "C" NOT NULL,
+  name             TEXT COLLATE "C" NOT NULL,
+  created_at       TIMESTAMPTZ NOT NULL,
+  updated_at       TIMESTAMPTZ NOT NULL,
+  done             BOOLEAN NOT NULL DEFAULT FALSE,
+  cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+  operation        BYTEA NOT NULL,
+  PRIMARY KEY (tenant, name)
+);
+CREATE INDEX operations_newest_first ON operations (tenant, created_at DESC, name DESC);
+CREATE INDEX operations_running ON operations (updated_at) WHERE NOT done;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -121,6 +142,7 @@ const std::vector<Migration>& Migrations() {
       {1, "jobs, snapshots, recommendations, clusters, models", kInitialSchema},
       {2, "models.details (medoid, pretrain run)", kModelDetails},
       {3, "pretrain_runs (moved out of models)", kPretrainRuns},
+      {5, "operations (long-running pre-training)", kOperations},
   };
   return *migrations;
 }
