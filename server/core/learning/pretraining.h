@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "server/core/learning/model_repository.h"
 #include "server/core/learning/model_trainer.h"
+#include "server/core/learning/pretrain_progress.h"
 #include "server/core/learning/training_samples.h"
 #include "storage/store.h"
 #include "streamtune/v1/admin.pb.h"
@@ -42,18 +43,32 @@ class Pretrainer {
   Pretrainer(Store* store, ModelRepository* models, const ModelTrainer* trainer)
       : store_(store), models_(models), trainer_(trainer) {}
 
-  // FAILED_PRECONDITION when the tenant has no labelled history.
+  // FAILED_PRECONDITION when the tenant has no labelled history. Reports
+  // its phases to `progress` (may be null) and checks it at every progress
+  // point: CANCELLED, with nothing stored, once progress->StopRequested()
+  // (the models are kept in memory until all are trained, then stored and
+  // published together).
   absl::StatusOr<v1::PretrainResponse> Run(absl::string_view tenant,
-                                           const PretrainOptions& options) const;
+                                           const PretrainOptions& options,
+                                           PretrainProgress* progress = nullptr) const;
 
  private:
+  // A trained model not stored yet.
+  struct TrainedRecord {
+    v1::Model record;
+    std::string weights;
+  };
   // Subsamples and trains `data` into `record` (adding the training
-  // metrics), stores it as a new model and returns the stored record.
-  absl::StatusOr<v1::Model> TrainAndStore(absl::string_view tenant,
-                                          const PretrainOptions& options,
-                                          std::vector<TrainingSample> data,
-                                          v1::Model record,
-                                          const std::string& what) const;
+  // metrics), reporting the steps to `progress`.
+  absl::StatusOr<TrainedRecord> Train(const PretrainOptions& options,
+                                      std::vector<TrainingSample> data,
+                                      v1::Model record, const std::string& what,
+                                      PretrainProgress* progress) const;
+  // Stores the models (clusters first, the global one last) and publishes
+  // them as one run.
+  absl::StatusOr<v1::PretrainResponse> StoreAndPublish(
+      absl::string_view tenant, const std::string& run,
+      std::vector<TrainedRecord> trained, PretrainProgress* progress) const;
 
   Store* store_;
   ModelRepository* models_;
