@@ -22,6 +22,7 @@
 #include "common/port_file.h"
 #include "server/core/learning/model_repository.h"
 #include "server/core/learning/pretraining.h"
+#include "server/core/operations/pretrain_operations.h"
 #include "server/core/policies/conttune/conttune_policy.h"
 #include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/policies/flink_autoscaler/flink_autoscaler_policy.h"
@@ -63,6 +64,9 @@ ABSL_FLAG(int, history_snapshots, 128,
 ABSL_FLAG(std::string, shared_model_tenant, "",
           "tenant whose pre-trained StreamTune models serve tenants that have "
           "no pre-training run of their own (empty: none)");
+ABSL_FLAG(absl::Duration, operation_lease, absl::Seconds(30),
+          "a running pre-training operation whose heartbeat (written every "
+          "second) is older than this is failed as abandoned by its replica");
 ABSL_FLAG(std::string, port_file, "",
           "if set, write {\"grpc_port\": N, \"metrics_port\": M} here once "
           "listening (lets tests use port 0)");
@@ -81,6 +85,7 @@ struct ServerMainOptions {
   double flink_autoscaler_time_scale = 1;
   int history_snapshots = 128;
   std::string shared_model_tenant;
+  absl::Duration operation_lease = absl::Seconds(30);
   std::string port_file;
 };
 
@@ -102,6 +107,7 @@ ServerMainOptions OptionsFromFlags() {
       absl::GetFlag(FLAGS_flink_autoscaler_time_scale);
   options.history_snapshots = absl::GetFlag(FLAGS_history_snapshots);
   options.shared_model_tenant = absl::GetFlag(FLAGS_shared_model_tenant);
+  options.operation_lease = absl::GetFlag(FLAGS_operation_lease);
   options.port_file = absl::GetFlag(FLAGS_port_file);
   return options;
 }
@@ -119,6 +125,10 @@ absl::Status CheckOptions(const ServerMainOptions& options) {
   }
   if (!(options.flink_autoscaler_time_scale >= 1)) {
     return absl::InvalidArgumentError("--flink_autoscaler_time_scale: must be >= 1");
+  }
+  if (options.operation_lease < absl::Seconds(5)) {
+    return absl::InvalidArgumentError(
+        "--operation_lease: must be >= 5s (heartbeats come every second)");
   }
   if (options.history_snapshots < 2) {
     return absl::InvalidArgumentError("--history_snapshots: must be >= 2");
@@ -166,8 +176,8 @@ int Run(const ServerMainOptions& options) {
     return 1;
   }
   const std::unique_ptr<ModelTrainer> trainer = MakeTorchModelTrainer();
-  // Online fine-tuning and inference are timed; pre-training is not (the
-  // Pretrain RPC's latency covers it).
+  // Online fine-tuning and inference are timed; pre-training is not (its
+  // operation records each phase's duration).
   const ObservedModelTrainer observed_trainer(trainer.get(), &metrics.tuning(),
                                               "fine_tune");
   ModelRepository models(store->get(), &observed_trainer);
@@ -199,6 +209,16 @@ int Run(const ServerMainOptions& options) {
   core_options.history_snapshots = options.history_snapshots;
   core_options.pretrain.progress = [](const std::string& line) { LogInfo(line); };
   TuningCore core(store->get(), &policies, core_options, &pretrainer);
+  // Pre-training runs on this object's threads, never on a gRPC thread.
+  PretrainOperationsOptions operations_options;
+  operations_options.lease = options.operation_lease;
+  PretrainOperations operations(store->get(), &core, operations_options);
+  // Operations left running by a replica that died: failed, not resumed.
+  if (absl::StatusOr<int> stale = operations.FailStale(); !stale.ok()) {
+    LogWarning(absl::StrCat("stale operations not checked: ", stale.status().message()));
+  } else if (*stale > 0) {
+    LogInfo(absl::StrCat(*stale, " abandoned pre-training operation(s) marked failed"));
+  }
 
   std::unique_ptr<prometheus::Exposer> exposer;
   int metrics_port = 0;
@@ -216,7 +236,7 @@ int Run(const ServerMainOptions& options) {
     metrics_port = exposer->GetListeningPorts().front();
   }
 
-  auto server = GrpcServer::Start(options.grpc, &core, &metrics.rpc());
+  auto server = GrpcServer::Start(options.grpc, &core, &metrics.rpc(), &operations);
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;
@@ -239,7 +259,11 @@ int Run(const ServerMainOptions& options) {
     sigwait(&signals, &signal_number);
     LogInfo(absl::StrCat("signal ", signal_number, ": draining for up to ",
                          absl::FormatDuration(options.shutdown_grace)));
+    // Both within the grace: running pre-training ends FAILED ("the server
+    // shut down") while in-flight calls drain.
+    std::thread stop_operations([&] { operations.Shutdown(options.shutdown_grace); });
     (*server)->Shutdown(options.shutdown_grace);
+    stop_operations.join();
   });
   (*server)->Wait();
   signal_thread.join();
