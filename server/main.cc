@@ -215,7 +215,8 @@ int Run(const ServerMainOptions& options) {
   PretrainOperations operations(store->get(), &core, operations_options);
   // Operations left running by a replica that died: failed, not resumed.
   if (absl::StatusOr<int> stale = operations.FailStale(); !stale.ok()) {
-    LogWarning(absl::StrCat("stale operations not checked: ", stale.status().message()));
+    LogWarning(
+        absl::StrCat("stale operations not checked: ", stale.status().message()));
   } else if (*stale > 0) {
     LogInfo(absl::StrCat(*stale, " abandoned pre-training operation(s) marked failed"));
   }

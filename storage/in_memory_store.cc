@@ -424,8 +424,7 @@ absl::StatusOr<int> InMemoryStore::FailStaleOperations(
 }
 
 absl::StatusOr<std::vector<v1::Operation>> InMemoryStore::ListOperationsBefore(
-    absl::string_view tenant, const std::optional<OperationCursor>& before,
-    int limit) {
+    absl::string_view tenant, const std::optional<OperationCursor>& before, int limit) {
   using Key = std::pair<int64_t, std::string>;
   absl::MutexLock lock(&mu_);
   std::vector<const v1::Operation*> found;

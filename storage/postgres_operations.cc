@@ -47,11 +47,11 @@ std::string StoredBytes(v1::Operation operation) {
 // The tenant's operation, locked for update when `for_update`.
 absl::StatusOr<v1::Operation> ReadOperation(pqxx::work& txn, absl::string_view tenant,
                                             absl::string_view name, bool for_update) {
-  pqxx::result r = txn.exec_params(
-      absl::StrCat("SELECT ", kOperationColumns,
-                   " FROM operations WHERE tenant = $1 AND name = $2",
-                   for_update ? " FOR UPDATE" : ""),
-      std::string(tenant), std::string(name));
+  pqxx::result r =
+      txn.exec_params(absl::StrCat("SELECT ", kOperationColumns,
+                                   " FROM operations WHERE tenant = $1 AND name = $2",
+                                   for_update ? " FOR UPDATE" : ""),
+                      std::string(tenant), std::string(name));
   if (r.empty()) return OperationNotFound(name);
   return OperationFromRow(r[0]);
 }
@@ -112,15 +112,14 @@ absl::StatusOr<v1::Operation> PostgresStore::UpdateOperation(
 
 absl::StatusOr<v1::Operation> PostgresStore::RequestOperationCancel(
     absl::string_view tenant, absl::string_view name) {
-  return InTransaction(
-      *pool_, "RequestOperationCancel",
-      [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
-        txn.exec_params(
-            "UPDATE operations SET cancel_requested = TRUE"
-            " WHERE tenant = $1 AND name = $2 AND NOT done",
-            std::string(tenant), std::string(name));
-        return ReadOperation(txn, tenant, name, false);
-      });
+  return InTransaction(*pool_, "RequestOperationCancel",
+                       [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
+                         txn.exec_params(
+                             "UPDATE operations SET cancel_requested = TRUE"
+                             " WHERE tenant = $1 AND name = $2 AND NOT done",
+                             std::string(tenant), std::string(name));
+                         return ReadOperation(txn, tenant, name, false);
+                       });
 }
 
 absl::StatusOr<int> PostgresStore::FailStaleOperations(
@@ -149,8 +148,7 @@ absl::StatusOr<int> PostgresStore::FailStaleOperations(
 }
 
 absl::StatusOr<std::vector<v1::Operation>> PostgresStore::ListOperationsBefore(
-    absl::string_view tenant, const std::optional<OperationCursor>& before,
-    int limit) {
+    absl::string_view tenant, const std::optional<OperationCursor>& before, int limit) {
   const OperationCursor cursor = before.value_or(OperationCursor());
   return InTransaction(
       *pool_, "ListOperations",

@@ -125,7 +125,8 @@ TEST_P(StoreConformanceTest, FailStaleOperationsEndsOnlyStaleRunningOnes) {
 
   // With no age allowed, every earlier heartbeat is stale. Only this
   // tenant's: other tests share the database.
-  auto failed = store_->FailStaleOperations(tenant_, absl::ZeroDuration(), StaleError());
+  auto failed =
+      store_->FailStaleOperations(tenant_, absl::ZeroDuration(), StaleError());
   ASSERT_TRUE(failed.ok()) << failed.status();
   EXPECT_EQ(*failed, 1);
   auto stale = store_->GetOperation(tenant_, "operations/s");
@@ -149,7 +150,8 @@ TEST_P(StoreConformanceTest, ListOperationsNewestFirstInPages) {
     ASSERT_TRUE(store_->CreateOperation(tenant_, RunningOperation(name)).ok());
   }
   std::vector<v1::Operation> all = ListAll<v1::Operation>(
-      2, [&](const PageRequest& page) { return store_->ListOperations(tenant_, page); });
+      2,
+      [&](const PageRequest& page) { return store_->ListOperations(tenant_, page); });
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].name(), "operations/3");
   EXPECT_EQ(all[2].name(), "operations/1");

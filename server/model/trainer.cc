@@ -276,10 +276,11 @@ absl::StatusOr<std::unique_ptr<TorchBottleneckModel>> InitialModel(
 // is not empty. Records steps and the per-epoch loss in `result`. CANCELLED
 // when options.on_step says stop.
 absl::Status RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& samples,
-               const std::vector<size_t>& train, int feature_dim,
-               std::pair<double, double> weights,
-               const std::vector<torch::Tensor>& anchor, const TrainOptions& options,
-               std::mt19937_64* rng, TrainResult* result) {
+                       const std::vector<size_t>& train, int feature_dim,
+                       std::pair<double, double> weights,
+                       const std::vector<torch::Tensor>& anchor,
+                       const TrainOptions& options, std::mt19937_64* rng,
+                       TrainResult* result) {
   std::vector<torch::Tensor> params = net.parameters();
   torch::optim::Adam optimizer(params,
                                torch::optim::AdamOptions(options.learning_rate));
@@ -288,7 +289,8 @@ absl::Status RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& sampl
       (static_cast<int64_t>(order.size()) + options.batch_graphs - 1) /
       options.batch_graphs;
   int64_t total_steps = batches * options.epochs;
-  if (options.max_steps > 0) total_steps = std::min<int64_t>(total_steps, options.max_steps);
+  if (options.max_steps > 0)
+    total_steps = std::min<int64_t>(total_steps, options.max_steps);
   bool out_of_steps = false;
   for (int epoch = 1; epoch <= options.epochs && !out_of_steps; ++epoch) {
     Shuffle(&order, rng);
@@ -300,9 +302,8 @@ absl::Status RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& sampl
         break;
       }
       if (options.on_step && !options.on_step(result->steps, total_steps)) {
-        return absl::CancelledError(absl::StrCat("training stopped after ",
-                                                 result->steps, " of ", total_steps,
-                                                 " steps"));
+        return absl::CancelledError(absl::StrCat(
+            "training stopped after ", result->steps, " of ", total_steps, " steps"));
       }
       std::vector<size_t> part(
           order.begin() + first,

@@ -99,8 +99,9 @@ inline constexpr int kMonotonicityCheckMaxParallelism = 256;
 // INVALID_ARGUMENT for bad options or a malformed sample (named by index:
 // sizes disagree, a label not in {-1, 0, 1}, a query parallelism < 1, a graph
 // Prepare would reject); FAILED_PRECONDITION when no training node is
-// labelled; CANCELLED when `on_step` says stop. Safe to call from several threads (each call trains its own
-// copy), but `threads` > 0 sets LibTorch's process-wide thread count.
+// labelled; CANCELLED when `on_step` says stop. Safe to call from several threads (each
+// call trains its own copy), but `threads` > 0 sets LibTorch's process-wide thread
+// count.
 absl::StatusOr<TrainResult> TrainModel(const std::vector<TrainingSample>& samples,
                                        const TrainOptions& options,
                                        const TorchBottleneckModel* start = nullptr);

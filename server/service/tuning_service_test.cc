@@ -201,11 +201,13 @@ TEST_F(TuningServiceTest, OperationRpcsReadAndCancelTheTenantsOperations) {
   v1::GetOperationRequest get;
   get.set_name("operations/one");
   v1::Operation operation;
-  const grpc::Status read = admin_stub_->GetOperation(Context("alpha").get(), get, &operation);
+  const grpc::Status read =
+      admin_stub_->GetOperation(Context("alpha").get(), get, &operation);
   ASSERT_TRUE(read.ok()) << read.error_message();
   EXPECT_EQ(operation.state(), v1::RUNNING);
-  EXPECT_EQ(admin_stub_->GetOperation(Context("beta").get(), get, &operation).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      admin_stub_->GetOperation(Context("beta").get(), get, &operation).error_code(),
+      grpc::StatusCode::NOT_FOUND);
   v1::ListOperationsResponse listed;
   ASSERT_TRUE(admin_stub_->ListOperations(Context("alpha").get(), {}, &listed).ok());
   EXPECT_EQ(listed.operations_size(), 1);

@@ -111,10 +111,9 @@ absl::StatusOr<Clustering> ClusterJobs(const std::vector<JobHistory>& jobs,
   for (const JobHistory& job : jobs) {
     graphs.push_back(LabelledGraphFromSnapshot(job.snapshots.back().snapshot()));
   }
-  progress->StartPhase(v1::PRETRAIN_PHASE_COMPUTING_DISTANCES,
-                       absl::StrCat("graph edit distances between ", jobs.size(),
-                                    " jobs' DAGs"),
-                       0);
+  progress->StartPhase(
+      v1::PRETRAIN_PHASE_COMPUTING_DISTANCES,
+      absl::StrCat("graph edit distances between ", jobs.size(), " jobs' DAGs"), 0);
   // Called after every row of the matrix, so a cancel is seen within one
   // row's pairs; the log gets a line every 20000 pairs.
   constexpr int64_t kLogEveryPairs = 20000;
@@ -125,11 +124,13 @@ absl::StatusOr<Clustering> ClusterJobs(const std::vector<JobHistory>& jobs,
     progress->Advance(done, total);
     if (done - logged >= kLogEveryPairs || done == total) {
       logged = done;
-      Say(options, absl::StrFormat("pretrain: graph edit distances %d/%d", done, total));
+      Say(options,
+          absl::StrFormat("pretrain: graph edit distances %d/%d", done, total));
     }
     return !progress->StopRequested();
   };
-  absl::StatusOr<DistanceMatrix> distances = BuildGedDistanceMatrix(graphs, ged_options);
+  absl::StatusOr<DistanceMatrix> distances =
+      BuildGedDistanceMatrix(graphs, ged_options);
   if (absl::IsCancelled(distances.status())) {
     return Stopped("computing graph edit distances");
   }
@@ -198,16 +199,15 @@ absl::StatusOr<Pretrainer::TrainedRecord> Pretrainer::Train(
 absl::StatusOr<v1::PretrainResponse> Pretrainer::StoreAndPublish(
     absl::string_view tenant, const std::string& run,
     std::vector<TrainedRecord> trained, PretrainProgress* progress) const {
-  progress->StartPhase(v1::PRETRAIN_PHASE_PUBLISHING,
-                       absl::StrCat("storing ", trained.size(), " models, publishing ",
-                                    run),
-                       static_cast<int64_t>(trained.size()) + 1);
+  progress->StartPhase(
+      v1::PRETRAIN_PHASE_PUBLISHING,
+      absl::StrCat("storing ", trained.size(), " models, publishing ", run),
+      static_cast<int64_t>(trained.size()) + 1);
   PretrainedModels published;
   published.run = run;
   for (size_t i = 0; i < trained.size(); ++i) {
     STREAMTUNE_ASSIGN_OR_RETURN(
-        v1::Model stored,
-        models_->Put(tenant, trained[i].record, trained[i].weights));
+        v1::Model stored, models_->Put(tenant, trained[i].record, trained[i].weights));
     if (i + 1 < trained.size()) {
       published.clusters.push_back(std::move(stored));
     } else {

@@ -61,11 +61,17 @@ absl::StatusOr<v1::Operation> PretrainOperations::Start(
     return absl::UnavailableError("the server is shutting down; try another replica");
   }
   ReapFinished();
-  if (static_cast<int>(running_.size()) >= options_.max_running) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "this replica already runs ", running_.size(), " pre-training operation(s) (",
-        running_.begin()->second->name(),
-        "); wait for it, cancel it, or try another replica"));
+  int busy = 0;
+  std::string busy_name;
+  for (const auto& [key, running] : running_) {
+    if (!running->busy()) continue;
+    ++busy;
+    busy_name = running->name();
+  }
+  if (busy >= options_.max_running) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("this replica already runs ", busy, " pre-training operation(s) (",
+                     busy_name, "); wait for it, cancel it, or try another replica"));
   }
   v1::Operation operation;
   operation.set_name(NewOperationName());

@@ -90,7 +90,8 @@ class PretrainOperations {
   absl::Mutex mu_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   // By tenant + "/" + operation name.
-  std::map<std::string, std::unique_ptr<RunningOperation>> running_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<RunningOperation>> running_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace streamtune

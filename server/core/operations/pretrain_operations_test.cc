@@ -35,8 +35,8 @@ class SteppingTrainer : public testing::NeedTrainer {
     for (int step = 0; step < kSteps; ++step) {
       while (true) {
         if (!settings.on_step(step, kSteps)) return absl::CancelledError("stopped");
-        if (step != kHoldAt || release.WaitForNotificationWithTimeout(
-                                   absl::Milliseconds(2))) {
+        if (step != kHoldAt ||
+            release.WaitForNotificationWithTimeout(absl::Milliseconds(2))) {
           break;
         }
       }

@@ -133,8 +133,8 @@ void RunningOperation::Heartbeat() {
       // nothing of ours may be published any more.
       RequestStop(StopReason::kEndedElsewhere);
     } else {
-      LogWarning(absl::StrCat("operation ", name_, ": heartbeat not written: ",
-                              stored.status().ToString()));
+      LogWarning(absl::StrCat("operation ", name_,
+                              ": heartbeat not written: ", stored.status().ToString()));
     }
   }
 }
@@ -165,10 +165,10 @@ v1::Operation RunningOperation::Finished(
     *operation.mutable_error() = ErrorOf(status.code(), status.message());
   } else if (absl::IsCancelled(status) && reason == StopReason::kShutdown) {
     operation.set_state(v1::FAILED);
-    *operation.mutable_error() = ErrorOf(
-        absl::StatusCode::kUnavailable,
-        absl::StrCat("the server shut down during pre-training (", status.message(),
-                     "); start it again"));
+    *operation.mutable_error() =
+        ErrorOf(absl::StatusCode::kUnavailable,
+                absl::StrCat("the server shut down during pre-training (",
+                             status.message(), "); start it again"));
   } else {
     operation.set_state(v1::FAILED);
     *operation.mutable_error() = ErrorOf(status.code(), status.message());
@@ -189,8 +189,8 @@ void RunningOperation::WriteFinal(const v1::Operation& operation) {
     }
     if (absl::IsFailedPrecondition(stored.status()) ||
         absl::IsNotFound(stored.status())) {
-      LogWarning(absl::StrCat("operation ", name_, " ended elsewhere: ",
-                              stored.status().ToString()));
+      LogWarning(absl::StrCat("operation ", name_,
+                              " ended elsewhere: ", stored.status().ToString()));
       return;
     }
     LogWarning(absl::StrCat("operation ", name_, ": final state not written (attempt ",
@@ -200,7 +200,8 @@ void RunningOperation::WriteFinal(const v1::Operation& operation) {
 }
 
 void RunningOperation::Work() {
-  absl::StatusOr<v1::PretrainResponse> result = core_->Pretrain(tenant_, request_, this);
+  absl::StatusOr<v1::PretrainResponse> result =
+      core_->Pretrain(tenant_, request_, this);
   {
     absl::MutexLock lock(&mu_);
     pipeline_returned_ = true;

@@ -43,6 +43,12 @@ class RunningOperation : public PretrainProgress {
   // Waits for the worker's final state until `deadline`; true if it ended.
   bool WaitUntilFinished(absl::Time deadline);
   bool finished() const { return finished_.HasBeenNotified(); }
+  // Until the pipeline returns (it may still be writing the final state
+  // after that, quickly).
+  bool busy() const {
+    absl::MutexLock lock(&mu_);
+    return !pipeline_returned_;
+  }
   const std::string& tenant() const { return tenant_; }
   const std::string& name() const { return name_; }
 
