@@ -81,6 +81,20 @@ void Say(const PretrainOptions& options, const std::string& line) {
   if (options.progress) options.progress(line);
 }
 
+// A model's gradient steps (0: no bound): its share of the run's budget by
+// samples, at least min_steps_per_model, and never above the request's cap.
+int64_t StepsOf(const PretrainOptions& options, int64_t samples, int64_t all_samples) {
+  int64_t steps = 0;
+  if (options.training_step_budget > 0 && all_samples > 0) {
+    steps = std::max<int64_t>(options.min_steps_per_model,
+                              options.training_step_budget * samples / all_samples);
+  }
+  if (options.train.max_steps > 0 && (steps == 0 || options.train.max_steps < steps)) {
+    steps = options.train.max_steps;
+  }
+  return steps;
+}
+
 // The jobs with labelled history and their training samples, in one order.
 struct LabelledJobs {
   std::vector<JobHistory> jobs;
@@ -167,16 +181,19 @@ std::vector<TrainingSample> SamplesOfCluster(const LabelledJobs& labelled,
 }  // namespace
 
 absl::StatusOr<Pretrainer::TrainedRecord> Pretrainer::Train(
-    const PretrainOptions& options, std::vector<TrainingSample> data, v1::Model record,
-    const std::string& what, PretrainProgress* progress) const {
-  Subsample(&data, options.max_samples_per_model, options.seed);
-  Say(options,
-      absl::StrFormat("pretrain: training %s on %d samples", what, data.size()));
+    const PretrainOptions& options, ModelToTrain model, int64_t max_steps,
+    PretrainProgress* progress) const {
+  const std::vector<TrainingSample>& data = model.data;
+  const std::string& what = model.what;
+  v1::Model& record = model.record;
+  Say(options, absl::StrFormat("pretrain: training %s on %d samples (at most %d steps)",
+                               what, data.size(), max_steps));
   progress->StartPhase(v1::PRETRAIN_PHASE_TRAINING,
                        absl::StrFormat("training %s (%d samples)", what, data.size()),
                        0);
   TrainSettings settings = options.train;
   settings.seed = options.seed;
+  settings.max_steps = static_cast<int>(max_steps);
   settings.on_step = [progress](int64_t step, int64_t total) {
     progress->Advance(step, total);
     return !progress->StopRequested();
@@ -248,12 +265,12 @@ absl::StatusOr<v1::PretrainResponse> Pretrainer::Run(absl::string_view tenant,
   if (progress->StopRequested()) return Stopped("clustering");
 
   const std::string run = absl::StrCat("run-", absl::ToUnixMicros(absl::Now()));
-  std::vector<TrainedRecord> trained;  // Clusters in order, then the global one.
+  std::vector<ModelToTrain> models;  // Clusters in order, then the global one.
   for (int c = 0; c < clustering.k(); ++c) {
+    ModelToTrain& model = models.emplace_back();
     int members = 0;
-    std::vector<TrainingSample> data =
-        SamplesOfCluster(labelled, clustering, c, &members);
-    v1::Model record;
+    model.data = SamplesOfCluster(labelled, clustering, c, &members);
+    v1::Model& record = model.record;
     record.set_model_id(absl::StrCat(run, ".cluster-", c));
     record.set_cluster_id(absl::StrCat("cluster-", c));
     record.set_kind(kClusterModelKind);
@@ -261,24 +278,31 @@ absl::StatusOr<v1::PretrainResponse> Pretrainer::Run(absl::string_view tenant,
     *record.mutable_medoid() =
         DagOnly(jobs[clustering.medoids[c]].snapshots.back().snapshot());
     (*record.mutable_metrics())["jobs"] = members;
-    STREAMTUNE_ASSIGN_OR_RETURN(
-        trained.emplace_back(),
-        Train(options, std::move(data), record,
-              absl::StrCat("cluster ", c + 1, " of ", clustering.k()), progress));
+    model.what = absl::StrCat("cluster ", c + 1, " of ", clustering.k());
   }
-  std::vector<TrainingSample> everything;
+  ModelToTrain& global = models.emplace_back();
   for (const auto& job_samples : labelled.samples) {
-    everything.insert(everything.end(), job_samples.begin(), job_samples.end());
+    global.data.insert(global.data.end(), job_samples.begin(), job_samples.end());
   }
-  v1::Model global;
-  global.set_model_id(absl::StrCat(run, ".global"));
-  global.set_cluster_id("global");
-  global.set_kind(kGlobalModelKind);
-  global.set_pretrain_run(run);
-  (*global.mutable_metrics())["jobs"] = jobs.size();
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      trained.emplace_back(),
-      Train(options, std::move(everything), global, "global", progress));
+  global.record.set_model_id(absl::StrCat(run, ".global"));
+  global.record.set_cluster_id("global");
+  global.record.set_kind(kGlobalModelKind);
+  global.record.set_pretrain_run(run);
+  (*global.record.mutable_metrics())["jobs"] = jobs.size();
+  global.what = "global";
+
+  int64_t all_samples = 0;
+  for (ModelToTrain& model : models) {
+    Subsample(&model.data, options.max_samples_per_model, options.seed);
+    all_samples += static_cast<int64_t>(model.data.size());
+  }
+  std::vector<TrainedRecord> trained;
+  for (ModelToTrain& model : models) {
+    const int64_t max_steps =
+        StepsOf(options, static_cast<int64_t>(model.data.size()), all_samples);
+    STREAMTUNE_ASSIGN_OR_RETURN(trained.emplace_back(),
+                                Train(options, std::move(model), max_steps, progress));
+  }
   // The last point of return: from here the run is stored and published.
   if (progress->StopRequested()) return Stopped("training");
   STREAMTUNE_ASSIGN_OR_RETURN(
