@@ -140,7 +140,8 @@ TEST_F(PretrainingTest, TrainsOneModelPerClusterAndAGlobalOneAndPublishesTheRun)
   EXPECT_THAT(progress_,
               Contains("pretrain: 4 jobs with labelled history, 16 samples"));
   EXPECT_THAT(progress_, Contains(StartsWith("pretrain: 2 clusters (silhouette ")));
-  EXPECT_THAT(progress_, Contains(StartsWith("pretrain: training global on 16 samples")));
+  EXPECT_THAT(progress_,
+              Contains(StartsWith("pretrain: training global on 16 samples")));
   EXPECT_THAT(progress_, Contains("pretrain: published " + run));
 }
 
