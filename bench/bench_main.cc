@@ -99,8 +99,7 @@ absl::Status Run(const BenchOptions& options) {
     // The private stack pre-trains on generated history (never on the
     // workloads being benchmarked) and keeps it under --state_dir.
     STREAMTUNE_RETURN_IF_ERROR(
-        EnsurePretrainedCorpus(service->target(), options.workload_files,
-                               [&service] { return service->ServerLog(); }));
+        EnsurePretrainedCorpus(service->target(), options.workload_files));
   }
   ClientOptions client_options;
   client_options.target = service->target();

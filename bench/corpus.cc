@@ -1,11 +1,9 @@
 #include "bench/corpus.h"
 
-#include <chrono>
 #include <cstdio>
-#include <future>
+#include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "client/history/history_generator.h"
 #include "client/streamtune_client.h"
@@ -15,40 +13,37 @@ namespace streamtune::bench {
 
 namespace {
 
-// Runs Pretrain; until it answers, echoes the server's new "pretrain: "
-// log lines every few seconds.
-absl::StatusOr<v1::PretrainResponse> PretrainShowingProgress(
-    StreamTuneClient* client, const std::function<std::string()>& server_log) {
-  std::future<absl::StatusOr<v1::PretrainResponse>> call = std::async(
-      std::launch::async, [client] { return client->Pretrain(v1::PretrainRequest()); });
-  size_t shown = server_log ? server_log().size() : 0;
-  while (call.wait_for(std::chrono::seconds(3)) != std::future_status::ready) {
-    if (!server_log) continue;
-    const std::string log = server_log();
-    const size_t end = log.rfind('\n');  // Only whole lines.
-    if (end == std::string::npos || end < shown) continue;
-    for (absl::string_view line :
-         absl::StrSplit(absl::string_view(log).substr(shown, end - shown), '\n')) {
-      const size_t at = line.find("pretrain: ");
-      if (at != absl::string_view::npos) {
-        std::fprintf(stderr, "bench: %s\n", std::string(line.substr(at)).c_str());
-      }
+// Pre-trains through the operation, printing a line per phase and, once
+// done, how long each phase took.
+absl::StatusOr<v1::PretrainResponse> PretrainShowingProgress(StreamTuneClient* client) {
+  OperationWait wait;
+  // Pre-training the default corpus takes minutes on a small machine.
+  wait.timeout = absl::Hours(2);
+  wait.poll_interval = absl::Seconds(1);
+  std::string phase;
+  wait.on_poll = [&phase](const v1::Operation& operation) {
+    const v1::PretrainProgress& progress = operation.metadata();
+    if (!operation.done() && progress.description() != phase) {
+      phase = progress.description();
+      std::fprintf(stderr, "bench: pretrain: %s\n", phase.c_str());
     }
-    shown = end + 1;
-  }
-  return call.get();
+    if (!operation.done()) return;
+    for (const v1::PhaseTiming& timing : progress.finished_phases()) {
+      std::fprintf(stderr, "bench: pretrain: %7.1f s  %s\n", timing.seconds(),
+                   timing.description().c_str());
+    }
+  };
+  return client->Pretrain(v1::PretrainRequest(), wait);
 }
 
 }  // namespace
 
 absl::Status EnsurePretrainedCorpus(const std::string& target,
-                                    const std::vector<std::string>& exclude_files,
-                                    const std::function<std::string()>& server_log) {
+                                    const std::vector<std::string>& exclude_files) {
   ClientOptions options;
   options.target = target;
   options.tenant = kCorpusTenant;
-  // Pre-training the default corpus takes minutes on a small machine.
-  options.call_timeout = absl::Hours(2);
+  options.call_timeout = absl::Minutes(1);
   STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(options));
   STREAMTUNE_RETURN_IF_ERROR(client->WaitUntilServing(absl::Seconds(60)));
   absl::StatusOr<v1::PretrainRun> existing =
@@ -85,11 +80,10 @@ absl::Status EnsurePretrainedCorpus(const std::string& target,
                  absl::ToDoubleSeconds(absl::Now() - start));
   }
   std::fprintf(stderr,
-               "bench: pre-training (clustering + one GNN per cluster; minutes; the "
-               "server logs each step)\n");
+               "bench: pre-training (clustering + one GNN per cluster; minutes)\n");
   const absl::Time start = absl::Now();
   STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainResponse trained,
-                              PretrainShowingProgress(client.get(), server_log));
+                              PretrainShowingProgress(client.get()));
   std::fprintf(stderr, "bench: pre-trained %d models in %.0f s\n",
                trained.models_size(), absl::ToDoubleSeconds(absl::Now() - start));
   return absl::OkStatus();

@@ -19,12 +19,11 @@ inline constexpr char kCorpusTenant[] = "corpus";
 
 // Makes sure `target` has a pre-trained run in kCorpusTenant: generates the
 // default history when the tenant has no jobs, then runs Pretrain when it
-// has no run yet. Progress on stderr: the history generator's, and while
-// Pretrain runs, the server's "pretrain: ..." lines read from `server_log`
-// (the private server's stderr so far; may be empty).
-absl::Status EnsurePretrainedCorpus(
-    const std::string& target, const std::vector<std::string>& exclude_files,
-    const std::function<std::string()>& server_log = nullptr);
+// has no run yet. Progress on stderr: the history generator's, then a line
+// per pre-training phase (from the operation's progress) and each phase's
+// duration at the end.
+absl::Status EnsurePretrainedCorpus(const std::string& target,
+                                    const std::vector<std::string>& exclude_files);
 
 }  // namespace streamtune::bench
 

@@ -48,7 +48,18 @@ class FakeStreamTuneClient : public StreamTuneClient {
   absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest&) override {
     return Unimplemented();
   }
-  absl::StatusOr<v1::PretrainResponse> Pretrain(const v1::PretrainRequest&) override {
+  absl::StatusOr<v1::Operation> StartPretrain(const v1::PretrainRequest&) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<v1::Operation> GetOperation(const v1::GetOperationRequest&) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<v1::ListOperationsResponse> ListOperations(
+      const v1::ListOperationsRequest&) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<v1::Operation> CancelOperation(
+      const v1::CancelOperationRequest&) override {
     return Unimplemented();
   }
   absl::StatusOr<v1::PretrainRun> GetPretrainRun(

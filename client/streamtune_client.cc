@@ -66,9 +66,21 @@ class GrpcStreamTuneClient : public StreamTuneClient {
   absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request) override {
     return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::GetModel, request);
   }
-  absl::StatusOr<v1::PretrainResponse> Pretrain(
+  absl::StatusOr<v1::Operation> StartPretrain(
       const v1::PretrainRequest& request) override {
     return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::Pretrain, request);
+  }
+  absl::StatusOr<v1::Operation> GetOperation(
+      const v1::GetOperationRequest& request) override {
+    return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::GetOperation, request);
+  }
+  absl::StatusOr<v1::ListOperationsResponse> ListOperations(
+      const v1::ListOperationsRequest& request) override {
+    return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::ListOperations, request);
+  }
+  absl::StatusOr<v1::Operation> CancelOperation(
+      const v1::CancelOperationRequest& request) override {
+    return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::CancelOperation, request);
   }
   absl::StatusOr<v1::PretrainRun> GetPretrainRun(
       const v1::GetPretrainRunRequest& request) override {
@@ -149,6 +161,46 @@ class GrpcStreamTuneClient : public StreamTuneClient {
 };
 
 }  // namespace
+
+absl::Status StatusOfOperation(const v1::Operation& operation) {
+  if (!operation.has_error() || operation.error().code() == 0) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(operation.error().code()),
+                      operation.error().message());
+}
+
+absl::StatusOr<v1::Operation> StreamTuneClient::WaitForOperation(
+    const std::string& name, const OperationWait& wait) {
+  const absl::Time deadline = absl::Now() + wait.timeout;
+  v1::GetOperationRequest request;
+  request.set_name(name);
+  while (true) {
+    absl::StatusOr<v1::Operation> operation = GetOperation(request);
+    if (!operation.ok()) return operation.status();
+    if (wait.on_poll) wait.on_poll(*operation);
+    if (operation->done()) return operation;
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(name, " not done within ", absl::FormatDuration(wait.timeout),
+                       "; it keeps running (streamtunectl operation ", name, ")"));
+    }
+    absl::SleepFor(std::min(left, wait.poll_interval));
+  }
+}
+
+absl::StatusOr<v1::PretrainResponse> StreamTuneClient::Pretrain(
+    const v1::PretrainRequest& request, const OperationWait& wait) {
+  absl::StatusOr<v1::Operation> operation = StartPretrain(request);
+  if (!operation.ok()) return operation.status();
+  if (wait.on_poll) wait.on_poll(*operation);
+  if (!operation->done()) {
+    operation = WaitForOperation(operation->name(), wait);
+    if (!operation.ok()) return operation.status();
+  }
+  absl::Status status = StatusOfOperation(*operation);
+  if (!status.ok()) return status;
+  return operation->response();
+}
 
 absl::StatusOr<std::unique_ptr<StreamTuneClient>> StreamTuneClient::Create(
     const ClientOptions& options) {

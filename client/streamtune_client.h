@@ -5,6 +5,7 @@
 #ifndef STREAMTUNE_CLIENT_STREAMTUNE_CLIENT_H_
 #define STREAMTUNE_CLIENT_STREAMTUNE_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,22 @@
 #include "streamtune/v1/service.pb.h"
 
 namespace streamtune {
+
+// How StreamTuneClient::Pretrain and WaitForOperation wait for an operation.
+struct OperationWait {
+  // Longest wait for the operation to finish; DEADLINE_EXCEEDED after it
+  // (the operation keeps running on the server).
+  absl::Duration timeout = absl::Hours(1);
+  // Pause between two GetOperation polls.
+  absl::Duration poll_interval = absl::Milliseconds(500);
+  // Called with every state read, the first and the final one included
+  // (progress displays); may be empty.
+  std::function<void(const v1::Operation&)> on_poll;
+};
+
+// OK for an operation that succeeded or is still running; its error (code
+// and message) when it failed or was cancelled.
+absl::Status StatusOfOperation(const v1::Operation& operation);
 
 struct ClientOptions {
   // Server address, "host:port" (any gRPC target string works).
@@ -64,10 +81,28 @@ class StreamTuneClient {
   virtual absl::StatusOr<v1::ListModelsResponse> ListModels(
       const v1::ListModelsRequest& request) = 0;
   virtual absl::StatusOr<v1::Model> GetModel(const v1::GetModelRequest& request) = 0;
-  virtual absl::StatusOr<v1::PretrainResponse> Pretrain(
-      const v1::PretrainRequest& request) = 0;
   virtual absl::StatusOr<v1::PretrainRun> GetPretrainRun(
       const v1::GetPretrainRunRequest& request) = 0;
+  // The Pretrain RPC: starts pre-training and returns its operation at once.
+  virtual absl::StatusOr<v1::Operation> StartPretrain(
+      const v1::PretrainRequest& request) = 0;
+  virtual absl::StatusOr<v1::Operation> GetOperation(
+      const v1::GetOperationRequest& request) = 0;
+  virtual absl::StatusOr<v1::ListOperationsResponse> ListOperations(
+      const v1::ListOperationsRequest& request) = 0;
+  virtual absl::StatusOr<v1::Operation> CancelOperation(
+      const v1::CancelOperationRequest& request) = 0;
+
+  // Polls GetOperation every wait.poll_interval until the operation is done
+  // and returns it, whatever its state; DEADLINE_EXCEEDED after
+  // wait.timeout. A failed poll ends the wait with its error.
+  absl::StatusOr<v1::Operation> WaitForOperation(const std::string& name,
+                                                 const OperationWait& wait = {});
+  // Pre-training from start to end: StartPretrain, then WaitForOperation.
+  // The published models, or the operation's error as a status (e.g.
+  // FAILED_PRECONDITION without labelled history, CANCELLED).
+  absl::StatusOr<v1::PretrainResponse> Pretrain(const v1::PretrainRequest& request,
+                                                const OperationWait& wait = {});
 
   // grpc.health.v1.Health/Check. An empty `service` asks about the server.
   virtual absl::StatusOr<::grpc::health::v1::HealthCheckResponse> CheckHealth(

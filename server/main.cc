@@ -23,6 +23,7 @@
 #include "server/core/learning/fine_tune_worker.h"
 #include "server/core/learning/model_repository.h"
 #include "server/core/learning/pretraining.h"
+#include "server/core/operations/pretrain_operations.h"
 #include "server/core/policies/conttune/conttune_policy.h"
 #include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/policies/flink_autoscaler/flink_autoscaler_policy.h"
@@ -69,6 +70,9 @@ ABSL_FLAG(int, model_cache_models, 256,
 ABSL_FLAG(int, fine_tune_workers, 1,
           "background threads fine-tuning jobs' models from the shared queue "
           "(0: this replica trains none; others' workers do)");
+ABSL_FLAG(absl::Duration, operation_lease, absl::Seconds(30),
+          "a running pre-training operation whose heartbeat (written every "
+          "second) is older than this is failed as abandoned by its replica");
 ABSL_FLAG(std::string, port_file, "",
           "if set, write {\"grpc_port\": N, \"metrics_port\": M} here once "
           "listening (lets tests use port 0)");
@@ -89,6 +93,7 @@ struct ServerMainOptions {
   std::string shared_model_tenant;
   int fine_tune_workers = 1;
   int model_cache_models = 256;
+  absl::Duration operation_lease = absl::Seconds(30);
   std::string port_file;
 };
 
@@ -112,6 +117,7 @@ ServerMainOptions OptionsFromFlags() {
   options.shared_model_tenant = absl::GetFlag(FLAGS_shared_model_tenant);
   options.fine_tune_workers = absl::GetFlag(FLAGS_fine_tune_workers);
   options.model_cache_models = absl::GetFlag(FLAGS_model_cache_models);
+  options.operation_lease = absl::GetFlag(FLAGS_operation_lease);
   options.port_file = absl::GetFlag(FLAGS_port_file);
   return options;
 }
@@ -129,6 +135,10 @@ absl::Status CheckOptions(const ServerMainOptions& options) {
   }
   if (!(options.flink_autoscaler_time_scale >= 1)) {
     return absl::InvalidArgumentError("--flink_autoscaler_time_scale: must be >= 1");
+  }
+  if (options.operation_lease < absl::Seconds(5)) {
+    return absl::InvalidArgumentError(
+        "--operation_lease: must be >= 5s (heartbeats come every second)");
   }
   if (options.history_snapshots < 2) {
     return absl::InvalidArgumentError("--history_snapshots: must be >= 2");
@@ -182,8 +192,8 @@ int Run(const ServerMainOptions& options) {
     return 1;
   }
   const std::unique_ptr<ModelTrainer> trainer = MakeTorchModelTrainer();
-  // Online fine-tuning and inference are timed; pre-training is not (the
-  // Pretrain RPC's latency covers it).
+  // Online fine-tuning and inference are timed; pre-training is not (its
+  // operation records each phase's duration).
   const ObservedModelTrainer observed_trainer(trainer.get(), &metrics.tuning(),
                                               "fine_tune");
   ModelRepository models(store->get(), &observed_trainer, options.model_cache_models);
@@ -228,6 +238,17 @@ int Run(const ServerMainOptions& options) {
   core_options.pretrain.progress = [](const std::string& line) { LogInfo(line); };
   core_options.on_fine_tune_queued = [&fine_tune_worker] { fine_tune_worker.Wake(); };
   TuningCore core(store->get(), &policies, core_options, &pretrainer, &models);
+  // Pre-training runs on this object's threads, never on a gRPC thread.
+  PretrainOperationsOptions operations_options;
+  operations_options.lease = options.operation_lease;
+  PretrainOperations operations(store->get(), &core, operations_options);
+  // Operations left running by a replica that died: failed, not resumed.
+  if (absl::StatusOr<int> stale = operations.FailStale(); !stale.ok()) {
+    LogWarning(
+        absl::StrCat("stale operations not checked: ", stale.status().message()));
+  } else if (*stale > 0) {
+    LogInfo(absl::StrCat(*stale, " abandoned pre-training operation(s) marked failed"));
+  }
 
   std::unique_ptr<prometheus::Exposer> exposer;
   int metrics_port = 0;
@@ -245,7 +266,7 @@ int Run(const ServerMainOptions& options) {
     metrics_port = exposer->GetListeningPorts().front();
   }
 
-  auto server = GrpcServer::Start(options.grpc, &core, &metrics.rpc());
+  auto server = GrpcServer::Start(options.grpc, &core, &metrics.rpc(), &operations);
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;
@@ -268,7 +289,11 @@ int Run(const ServerMainOptions& options) {
     sigwait(&signals, &signal_number);
     LogInfo(absl::StrCat("signal ", signal_number, ": draining for up to ",
                          absl::FormatDuration(options.shutdown_grace)));
+    // Both within the grace: running pre-training ends FAILED ("the server
+    // shut down") while in-flight calls drain.
+    std::thread stop_operations([&] { operations.Shutdown(options.shutdown_grace); });
     (*server)->Shutdown(options.shutdown_grace);
+    stop_operations.join();
   });
   (*server)->Wait();
   signal_thread.join();

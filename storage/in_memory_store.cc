@@ -346,8 +346,7 @@ v1::Model InMemoryStore::AddModel(absl::string_view tenant, const v1::Model& mod
   auto& versions = tenants_[std::string(tenant)].models[model.model_id()];
   ModelVersion stored{model, std::string(weights)};
   stored.model.set_version(static_cast<int64_t>(versions.size()) + 1);
-  last_model_micros_ = std::max(last_model_micros_ + 1, ToUnixMicros(NowMicros()));
-  *stored.model.mutable_created_at() = FromUnixMicros(last_model_micros_);
+  *stored.model.mutable_created_at() = FromUnixMicros(TickMicros());
   versions.push_back(std::move(stored));
   return versions.back().model;
 }
@@ -417,8 +416,7 @@ absl::StatusOr<v1::PretrainRun> InMemoryStore::PutPretrainRun(
   STREAMTUNE_RETURN_IF_ERROR(ValidatePretrainRun(run));
   absl::MutexLock lock(&mu_);
   v1::PretrainRun stored = run;
-  last_model_micros_ = std::max(last_model_micros_ + 1, ToUnixMicros(NowMicros()));
-  *stored.mutable_published_at() = FromUnixMicros(last_model_micros_);
+  *stored.mutable_published_at() = FromUnixMicros(TickMicros());
   tenants_[std::string(tenant)].pretrain_runs.push_back(stored);
   return stored;
 }
@@ -431,6 +429,111 @@ absl::StatusOr<std::optional<v1::PretrainRun>> InMemoryStore::NewestPretrainRun(
     return std::optional<v1::PretrainRun>();
   }
   return std::optional<v1::PretrainRun>(t->second.pretrain_runs.back());
+}
+
+int64_t InMemoryStore::TickMicros() {
+  last_model_micros_ = std::max(last_model_micros_ + 1, ToUnixMicros(NowMicros()));
+  return last_model_micros_;
+}
+
+v1::Operation* InMemoryStore::FindOperation(absl::string_view tenant,
+                                            absl::string_view name) {
+  auto t = tenants_.find(std::string(tenant));
+  if (t == tenants_.end()) return nullptr;
+  auto o = t->second.operations.find(std::string(name));
+  return o == t->second.operations.end() ? nullptr : &o->second;
+}
+
+absl::StatusOr<v1::Operation> InMemoryStore::CreateOperation(
+    absl::string_view tenant, const v1::Operation& operation) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  STREAMTUNE_RETURN_IF_ERROR(ValidateOperation(operation));
+  absl::MutexLock lock(&mu_);
+  if (FindOperation(tenant, operation.name()) != nullptr) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("operation \"", operation.name(), "\" exists already"));
+  }
+  v1::Operation stored = operation;
+  *stored.mutable_create_time() = FromUnixMicros(TickMicros());
+  *stored.mutable_update_time() = stored.create_time();
+  stored.set_cancel_requested(false);
+  tenants_[std::string(tenant)].operations[operation.name()] = stored;
+  return stored;
+}
+
+absl::StatusOr<v1::Operation> InMemoryStore::GetOperation(absl::string_view tenant,
+                                                          absl::string_view name) {
+  absl::MutexLock lock(&mu_);
+  const v1::Operation* found = FindOperation(tenant, name);
+  if (found == nullptr) return OperationNotFound(name);
+  return *found;
+}
+
+absl::StatusOr<v1::Operation> InMemoryStore::UpdateOperation(
+    absl::string_view tenant, const v1::Operation& operation) {
+  absl::MutexLock lock(&mu_);
+  v1::Operation* stored = FindOperation(tenant, operation.name());
+  if (stored == nullptr) return OperationNotFound(operation.name());
+  if (stored->done()) return OperationAlreadyDone(operation.name());
+  ApplyRunnerUpdate(operation, stored);
+  *stored->mutable_update_time() = FromUnixMicros(TickMicros());
+  return *stored;
+}
+
+absl::StatusOr<v1::Operation> InMemoryStore::RequestOperationCancel(
+    absl::string_view tenant, absl::string_view name) {
+  absl::MutexLock lock(&mu_);
+  v1::Operation* stored = FindOperation(tenant, name);
+  if (stored == nullptr) return OperationNotFound(name);
+  if (!stored->done()) stored->set_cancel_requested(true);
+  return *stored;
+}
+
+absl::StatusOr<int> InMemoryStore::FailStaleOperations(
+    absl::string_view only_tenant, absl::Duration max_heartbeat_age,
+    const v1::OperationError& error) {
+  absl::MutexLock lock(&mu_);
+  const int64_t oldest_fresh =
+      TickMicros() - absl::ToInt64Microseconds(max_heartbeat_age);
+  int failed = 0;
+  for (auto& [tenant, state] : tenants_) {
+    if (!only_tenant.empty() && tenant != only_tenant) continue;
+    for (auto& [name, operation] : state.operations) {
+      if (operation.done() || ToUnixMicros(operation.update_time()) >= oldest_fresh) {
+        continue;
+      }
+      FailOperation(error, &operation);
+      ++failed;
+    }
+  }
+  return failed;
+}
+
+absl::StatusOr<std::vector<v1::Operation>> InMemoryStore::ListOperationsBefore(
+    absl::string_view tenant, const std::optional<OperationCursor>& before, int limit) {
+  using Key = std::pair<int64_t, std::string>;
+  absl::MutexLock lock(&mu_);
+  std::vector<const v1::Operation*> found;
+  auto t = tenants_.find(std::string(tenant));
+  if (t != tenants_.end()) {
+    for (const auto& [name, operation] : t->second.operations) {
+      const Key key{ToUnixMicros(operation.create_time()), name};
+      if (!before || key < Key{before->created_micros, before->name}) {
+        found.push_back(&operation);
+      }
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const v1::Operation* a, const v1::Operation* b) {
+              return Key{ToUnixMicros(a->create_time()), a->name()} >
+                     Key{ToUnixMicros(b->create_time()), b->name()};
+            });
+  std::vector<v1::Operation> out;
+  for (const v1::Operation* operation : found) {
+    if (static_cast<int>(out.size()) == limit) break;
+    out.push_back(*operation);
+  }
+  return out;
 }
 
 }  // namespace streamtune

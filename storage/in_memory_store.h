@@ -67,6 +67,17 @@ class InMemoryStore : public Store {
                                                  const v1::PretrainRun& run) override;
   absl::StatusOr<std::optional<v1::PretrainRun>> NewestPretrainRun(
       absl::string_view tenant) override;
+  absl::StatusOr<v1::Operation> CreateOperation(
+      absl::string_view tenant, const v1::Operation& operation) override;
+  absl::StatusOr<v1::Operation> GetOperation(absl::string_view tenant,
+                                             absl::string_view name) override;
+  absl::StatusOr<v1::Operation> UpdateOperation(
+      absl::string_view tenant, const v1::Operation& operation) override;
+  absl::StatusOr<v1::Operation> RequestOperationCancel(absl::string_view tenant,
+                                                       absl::string_view name) override;
+  absl::StatusOr<int> FailStaleOperations(absl::string_view tenant,
+                                          absl::Duration max_heartbeat_age,
+                                          const v1::OperationError& error) override;
 
  protected:
   absl::StatusOr<std::vector<v1::Job>> ListJobsAfter(absl::string_view tenant,
@@ -82,6 +93,9 @@ class InMemoryStore : public Store {
                            const TimeRange& range) override;
   absl::StatusOr<std::vector<v1::Model>> ListModelsBefore(
       absl::string_view tenant, const std::optional<ModelCursor>& before,
+      int limit) override;
+  absl::StatusOr<std::vector<v1::Operation>> ListOperationsBefore(
+      absl::string_view tenant, const std::optional<OperationCursor>& before,
       int limit) override;
 
  private:
@@ -106,6 +120,7 @@ class InMemoryStore : public Store {
     std::map<std::string, JobState> jobs;
     std::map<std::string, std::vector<ModelVersion>> models;  // [version - 1]
     std::vector<v1::PretrainRun> pretrain_runs;               // oldest first
+    std::map<std::string, v1::Operation> operations;          // by name
   };
 
   // Finds the tenant's job, or nullptr.
@@ -119,6 +134,12 @@ class InMemoryStore : public Store {
   // Stores a snapshot known to be new; returns its sequence.
   int64_t Insert(absl::string_view tenant, const v1::StoredSnapshot& snapshot)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The tenant's operation, or nullptr.
+  v1::Operation* FindOperation(absl::string_view tenant, absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The store's clock in microseconds, strictly increasing from call to
+  // call: what it stamps records with.
+  int64_t TickMicros() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const ModelVersion* FindModel(absl::string_view tenant, absl::string_view model_id,
                                 int64_t version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -132,8 +153,8 @@ class InMemoryStore : public Store {
   std::map<std::pair<std::string, std::string>, QueuedFineTune> fine_tunes_
       ABSL_GUARDED_BY(mu_);
   int64_t fine_tune_order_ ABSL_GUARDED_BY(mu_) = 0;
-  // Keeps model creation times strictly increasing, so "newest first" is
-  // the order of PutModel calls.
+  // Keeps the times the store assigns strictly increasing, so "newest
+  // first" is the order of the calls (see TickMicros).
   int64_t last_model_micros_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

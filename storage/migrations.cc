@@ -218,6 +218,26 @@ END
 $$;
 )sql";
 
+// Pre-training operations (docs/operations.md "Pre-training operations"):
+// the whole streamtune.v1.Operation in `operation`, plus the columns the
+// store itself maintains and queries. `updated_at` is the runner's
+// heartbeat; the partial index finds running operations whose heartbeat is
+// stale without reading finished ones.
+constexpr char kOperations[] = R"sql(
+CREATE TABLE operations (
+  tenant           TEXT COLLATE "C" NOT NULL,
+  name             TEXT COLLATE "C" NOT NULL,
+  created_at       TIMESTAMPTZ NOT NULL,
+  updated_at       TIMESTAMPTZ NOT NULL,
+  done             BOOLEAN NOT NULL DEFAULT FALSE,
+  cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+  operation        BYTEA NOT NULL,
+  PRIMARY KEY (tenant, name)
+);
+CREATE INDEX operations_newest_first ON operations (tenant, created_at DESC, name DESC);
+CREATE INDEX operations_running ON operations (updated_at) WHERE NOT done;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -227,6 +247,7 @@ const std::vector<Migration>& Migrations() {
       {3, "pretrain_runs (moved out of models)", kPretrainRuns},
       {4, "binary payloads, fine_tune_queue, streamtune_commit_decision",
        kDecisionPath},
+      {5, "operations (long-running pre-training)", kOperations},
   };
   return *migrations;
 }

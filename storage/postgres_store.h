@@ -93,6 +93,18 @@ class PostgresStore : public Store {
                                                  const v1::PretrainRun& run) override;
   absl::StatusOr<std::optional<v1::PretrainRun>> NewestPretrainRun(
       absl::string_view tenant) override;
+  // Operations: postgres_operations.cc.
+  absl::StatusOr<v1::Operation> CreateOperation(
+      absl::string_view tenant, const v1::Operation& operation) override;
+  absl::StatusOr<v1::Operation> GetOperation(absl::string_view tenant,
+                                             absl::string_view name) override;
+  absl::StatusOr<v1::Operation> UpdateOperation(
+      absl::string_view tenant, const v1::Operation& operation) override;
+  absl::StatusOr<v1::Operation> RequestOperationCancel(absl::string_view tenant,
+                                                       absl::string_view name) override;
+  absl::StatusOr<int> FailStaleOperations(absl::string_view tenant,
+                                          absl::Duration max_heartbeat_age,
+                                          const v1::OperationError& error) override;
 
  protected:
   absl::StatusOr<std::vector<v1::Job>> ListJobsAfter(absl::string_view tenant,
@@ -108,6 +120,9 @@ class PostgresStore : public Store {
                            const TimeRange& range) override;
   absl::StatusOr<std::vector<v1::Model>> ListModelsBefore(
       absl::string_view tenant, const std::optional<ModelCursor>& before,
+      int limit) override;
+  absl::StatusOr<std::vector<v1::Operation>> ListOperationsBefore(
+      absl::string_view tenant, const std::optional<OperationCursor>& before,
       int limit) override;
 
  private:

@@ -133,4 +133,26 @@ absl::StatusOr<DecisionInputs> Store::LoadDecisionInputs(
   return inputs;
 }
 
+absl::StatusOr<Page<v1::Operation>> Store::ListOperations(absl::string_view tenant,
+                                                          const PageRequest& page) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
+  STREAMTUNE_ASSIGN_OR_RETURN(std::vector<std::string> key,
+                              DecodePageToken("operations", page.page_token, 2));
+  std::optional<OperationCursor> before;
+  if (!key.empty()) {
+    before.emplace();
+    STREAMTUNE_ASSIGN_OR_RETURN(before->created_micros, PageTokenInt(key[0]));
+    before->name = key[1];
+  }
+  Page<v1::Operation> out;
+  STREAMTUNE_ASSIGN_OR_RETURN(out.items,
+                              ListOperationsBefore(tenant, before, page.page_size + 1));
+  if (TrimToPage(out.items, page.page_size)) {
+    const v1::Operation& last = out.items.back();
+    out.next_page_token = EncodePageToken(
+        "operations", {absl::StrCat(ToUnixMicros(last.create_time())), last.name()});
+  }
+  return out;
+}
+
 }  // namespace streamtune

@@ -199,6 +199,38 @@ class Store {
   virtual absl::StatusOr<std::optional<v1::PretrainRun>> NewestPretrainRun(
       absl::string_view tenant) = 0;
 
+  // Pre-training operations (docs/operations.md "Pre-training operations").
+  // The store owns create_time, update_time (the runner's heartbeat, set on
+  // every write) and cancel_requested; the runner owns the rest.
+  //
+  // Stores a new running operation. INVALID_ARGUMENT without a name,
+  // ALREADY_EXISTS when the tenant has one by that name.
+  virtual absl::StatusOr<v1::Operation> CreateOperation(
+      absl::string_view tenant, const v1::Operation& operation) = 0;
+  // NOT_FOUND when the tenant has no such operation.
+  virtual absl::StatusOr<v1::Operation> GetOperation(absl::string_view tenant,
+                                                     absl::string_view name) = 0;
+  // The runner's write: replaces metadata, done, state and result, and
+  // refreshes update_time. Returns the stored operation, whose
+  // cancel_requested tells the runner to stop. FAILED_PRECONDITION when the
+  // stored operation is done already (e.g. failed for a stale heartbeat):
+  // nothing is written. NOT_FOUND when absent.
+  virtual absl::StatusOr<v1::Operation> UpdateOperation(
+      absl::string_view tenant, const v1::Operation& operation) = 0;
+  // Sets cancel_requested on a running operation and returns it; a done one
+  // is returned unchanged. NOT_FOUND when absent.
+  virtual absl::StatusOr<v1::Operation> RequestOperationCancel(
+      absl::string_view tenant, absl::string_view name) = 0;
+  // Ends the tenant's (every tenant's when `tenant` is empty) running
+  // operations whose update_time is more than `max_heartbeat_age` old (by
+  // the store's clock) as FAILED with `error`. Returns how many it ended.
+  virtual absl::StatusOr<int> FailStaleOperations(absl::string_view tenant,
+                                                  absl::Duration max_heartbeat_age,
+                                                  const v1::OperationError& error) = 0;
+  // The tenant's operations, newest first (by create_time, then name).
+  absl::StatusOr<Page<v1::Operation>> ListOperations(absl::string_view tenant,
+                                                     const PageRequest& page);
+
  protected:
   // What the listings above ask of an implementation: at most `limit` items
   // strictly after the cursor, in the listing's order. The front methods
@@ -225,6 +257,15 @@ class Store {
   // `before` is nullopt for the first page.
   virtual absl::StatusOr<std::vector<v1::Model>> ListModelsBefore(
       absl::string_view tenant, const std::optional<ModelCursor>& before,
+      int limit) = 0;
+  // Where a page of operations resumes: strictly below this key in the
+  // newest-first order (create_time, name); nullopt for the first page.
+  struct OperationCursor {
+    int64_t created_micros = 0;
+    std::string name;
+  };
+  virtual absl::StatusOr<std::vector<v1::Operation>> ListOperationsBefore(
+      absl::string_view tenant, const std::optional<OperationCursor>& before,
       int limit) = 0;
 };
 

@@ -60,4 +60,37 @@ absl::Status ValidateFineTuneRequest(const FineTuneRequest& request) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateOperation(const v1::Operation& operation) {
+  if (operation.name().empty()) {
+    return absl::InvalidArgumentError("operation.name: empty");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OperationNotFound(absl::string_view name) {
+  return absl::NotFoundError(absl::StrCat("name: no operation \"", name, "\""));
+}
+
+absl::Status OperationAlreadyDone(absl::string_view name) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("operation \"", name, "\" is done already"));
+}
+
+void ApplyRunnerUpdate(const v1::Operation& update, v1::Operation* stored) {
+  *stored->mutable_metadata() = update.metadata();
+  stored->set_done(update.done());
+  stored->set_state(update.state());
+  stored->clear_error();
+  stored->clear_response();
+  if (update.has_error()) *stored->mutable_error() = update.error();
+  if (update.has_response()) *stored->mutable_response() = update.response();
+}
+
+void FailOperation(const v1::OperationError& error, v1::Operation* stored) {
+  stored->set_done(true);
+  stored->set_state(v1::FAILED);
+  stored->clear_response();
+  *stored->mutable_error() = error;
+}
+
 }  // namespace streamtune

@@ -39,6 +39,21 @@ absl::Status ValidatePretrainRun(const v1::PretrainRun& run);
 // INVALID_ARGUMENT unless the request names a cluster model version.
 absl::Status ValidateFineTuneRequest(const FineTuneRequest& request);
 
+// INVALID_ARGUMENT when operation.name is empty.
+absl::Status ValidateOperation(const v1::Operation& operation);
+
+// NOT_FOUND "name: no operation ..." / FAILED_PRECONDITION "... is done".
+absl::Status OperationNotFound(absl::string_view name);
+absl::Status OperationAlreadyDone(absl::string_view name);
+
+// The runner's part of `update` (metadata, done, state, result) copied onto
+// `stored`; the store's part (create_time, update_time, cancel_requested,
+// request) is kept.
+void ApplyRunnerUpdate(const v1::Operation& update, v1::Operation* stored);
+
+// `stored` ended as FAILED with `error` (a stale heartbeat).
+void FailOperation(const v1::OperationError& error, v1::Operation* stored);
+
 }  // namespace streamtune
 
 #endif  // STREAMTUNE_STORAGE_STORE_UTIL_H_

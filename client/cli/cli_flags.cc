@@ -35,6 +35,8 @@ ABSL_FLAG(int64_t, version, 0, "model: version (0: the newest)");
 ABSL_FLAG(int64_t, seed, 0, "pretrain: seed");
 ABSL_FLAG(int64_t, max_training_steps, 0,
           "pretrain: most training steps per model (0: the server's)");
+ABSL_FLAG(bool, async, false,
+          "pretrain: print the operation and return at once instead of waiting");
 
 namespace streamtune {
 namespace cli {
@@ -80,10 +82,21 @@ constexpr CommandSpec kCommands[] = {
     {"models", "models", "Lists the tenant's models (every page).", nullptr},
     {"model", "model ID [--version N]",
      "Prints one model's metadata; version 0 (default) is the newest.", "ID"},
-    {"pretrain", "pretrain [--seed N] [--max_training_steps N]",
-     "Clusters the stored history and pre-trains one model per cluster "
-     "(--max_training_steps bounds the steps per model: a quick, weaker run).",
+    {"pretrain", "pretrain [--seed N] [--max_training_steps N] [--async]",
+     "Starts pre-training on the server (it clusters the stored history and\n"
+     "trains one model per cluster; --max_training_steps bounds the steps per\n"
+     "model: a quick, weaker run), shows its progress on stderr and prints the\n"
+     "published models. Interrupting the wait leaves the operation running.\n"
+     "--async prints the operation (its name) and returns at once.",
      nullptr},
+    {"operation", "operation NAME",
+     "Prints one operation: progress, state, and its result once done.", "NAME"},
+    {"operations", "operations", "Lists the tenant's operations, newest first.",
+     nullptr},
+    {"cancel", "cancel NAME",
+     "Asks a running operation to stop (it ends CANCELLED within seconds,\n"
+     "publishing nothing) and prints it.",
+     "NAME"},
 };
 
 const CommandSpec* FindCommand(absl::string_view name) {
@@ -167,6 +180,7 @@ constexpr CommandFlag kCommandFlags[] = {
     {"version", "model"},
     {"seed", "pretrain"},
     {"max_training_steps", "pretrain"},
+    {"async", "pretrain"},
 };
 
 // A flag counts as given when its value differs from its default (so an
@@ -217,6 +231,7 @@ absl::Status ReadFlags(Invocation* out) {
       CheckRange("version", cmd.version, 0, std::numeric_limits<int64_t>::max()));
   cmd.seed = absl::GetFlag(FLAGS_seed);
   cmd.max_training_steps = absl::GetFlag(FLAGS_max_training_steps);
+  cmd.async = absl::GetFlag(FLAGS_async);
   return CheckRange("max_training_steps", cmd.max_training_steps, 0, 1000000);
 }
 
@@ -262,7 +277,10 @@ absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
                absl::StrCat("unexpected argument \"", positional[want + 1], "\""));
   }
   if (want == 1) {
-    (cmd.name == "model" ? cmd.model_id : cmd.job_id) = positional[1];
+    const std::string positional_name = spec->positional;
+    (positional_name == "ID"     ? cmd.model_id
+     : positional_name == "NAME" ? cmd.operation_name
+                                 : cmd.job_id) = positional[1];
   }
   if (cmd.start_time && cmd.end_time && *cmd.end_time <= *cmd.start_time) {
     return Bad(*out, "--end_time: must be after --start_time");

@@ -43,6 +43,8 @@ struct CommandArgs {
   int64_t version = 0;                         // model: --version (0 = newest)
   int64_t seed = 0;                            // pretrain: --seed
   int64_t max_training_steps = 0;              // pretrain: --max_training_steps
+  bool async = false;                          // pretrain: --async
+  std::string operation_name;                  // operation, cancel: NAME
   absl::Duration wait = absl::ZeroDuration();  // health: --wait
 };
 

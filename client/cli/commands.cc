@@ -6,6 +6,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
+#include "client/cli/operation_progress.h"
 #include "common/proto_json.h"
 #include "common/status_macros.h"
 #include "common/timestamps.h"
@@ -213,13 +214,57 @@ absl::Status GetModel(const CommandArgs& cmd, StreamTuneClient& client,
   return absl::OkStatus();
 }
 
+// How long `pretrain` waits without --async: as long as it takes (an
+// interrupted wait leaves the operation running).
+constexpr absl::Duration kPretrainWait = absl::Hours(24);
+
 absl::Status Pretrain(const CommandArgs& cmd, StreamTuneClient& client,
-                      std::ostream& out) {
+                      std::ostream& out, OperationProgress& progress) {
   v1::PretrainRequest request;
   request.set_seed(cmd.seed);
   request.set_max_training_steps(static_cast<int32_t>(cmd.max_training_steps));
-  STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainResponse response, client.Pretrain(request));
+  if (cmd.async) {
+    STREAMTUNE_ASSIGN_OR_RETURN(v1::Operation operation, client.StartPretrain(request));
+    Print(operation, out);
+    return absl::OkStatus();
+  }
+  OperationWait wait;
+  wait.timeout = kPretrainWait;
+  wait.on_poll = [&](const v1::Operation& operation) { progress.Show(operation); };
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::PretrainResponse response,
+                              client.Pretrain(request, wait));
   Print(response, out);
+  return absl::OkStatus();
+}
+
+absl::Status GetOperation(const CommandArgs& cmd, StreamTuneClient& client,
+                          std::ostream& out) {
+  v1::GetOperationRequest request;
+  request.set_name(cmd.operation_name);
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::Operation operation, client.GetOperation(request));
+  Print(operation, out);
+  return absl::OkStatus();
+}
+
+absl::Status Operations(const CommandArgs& cmd, StreamTuneClient& client,
+                        std::ostream& out) {
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      v1::ListOperationsResponse response,
+      FetchAllPages<v1::ListOperationsResponse>([&](const std::string& token) {
+        v1::ListOperationsRequest request;
+        request.set_page_token(token);
+        return client.ListOperations(request);
+      }));
+  Print(response, out);
+  return absl::OkStatus();
+}
+
+absl::Status CancelOperation(const CommandArgs& cmd, StreamTuneClient& client,
+                             std::ostream& out) {
+  v1::CancelOperationRequest request;
+  request.set_name(cmd.operation_name);
+  STREAMTUNE_ASSIGN_OR_RETURN(v1::Operation operation, client.CancelOperation(request));
+  Print(operation, out);
   return absl::OkStatus();
 }
 
@@ -230,15 +275,26 @@ std::string StatusLine(const absl::Status& status) {
 }  // namespace
 
 absl::Status RunCommand(const CommandArgs& command, StreamTuneClient& client,
-                        std::ostream& out) {
+                        std::ostream& out, std::ostream& err, bool err_is_terminal) {
+  if (command.name == "pretrain") {
+    OperationProgress progress(err, err_is_terminal);
+    return Pretrain(command, client, out, progress);
+  }
   using Handler =
       absl::Status (*)(const CommandArgs&, StreamTuneClient&, std::ostream&);
   static constexpr std::pair<const char*, Handler> kHandlers[] = {
-      {"health", Health},     {"recommend", Recommend},
-      {"report", Report},     {"jobs", Jobs},
-      {"job", GetJob},        {"history", History},
-      {"models", Models},     {"model", GetModel},
-      {"pretrain", Pretrain}, {"recommendations", Recommendations},
+      {"health", Health},
+      {"recommend", Recommend},
+      {"report", Report},
+      {"jobs", Jobs},
+      {"job", GetJob},
+      {"history", History},
+      {"models", Models},
+      {"model", GetModel},
+      {"operation", GetOperation},
+      {"operations", Operations},
+      {"cancel", CancelOperation},
+      {"recommendations", Recommendations},
   };
   for (const auto& [name, handler] : kHandlers) {
     if (command.name == name) return handler(command, client, out);
@@ -248,7 +304,7 @@ absl::Status RunCommand(const CommandArgs& command, StreamTuneClient& client,
 }
 
 int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& out,
-           std::ostream& err) {
+           std::ostream& err, bool err_is_terminal) {
   absl::StatusOr<std::vector<std::string>> positional = ParseFlags(argc, argv);
   if (!positional.ok()) {
     err << UsageErrorText("streamtunectl", positional.status());
@@ -279,7 +335,7 @@ int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& ou
     err << "streamtunectl: " << StatusLine(client.status()) << "\n";
     return kExitUsage;
   }
-  status = RunCommand(inv.command, **client, out);
+  status = RunCommand(inv.command, **client, out, err, err_is_terminal);
   if (!status.ok()) {
     err << "streamtunectl: " << inv.command.name << ": " << StatusLine(status) << "\n";
     return kExitFailure;

@@ -30,15 +30,18 @@ using ClientFactory = std::function<absl::StatusOr<std::unique_ptr<StreamTuneCli
 // The whole CLI: parses argv (ParseFlags, then InvocationFromFlags), creates
 // a client with `factory`, runs the command, prints JSON on `out` and
 // "streamtunectl: COMMAND: CODE: message" on `err`; returns the exit status.
-// Sets the process's flags: call from one thread.
+// `pretrain` shows its progress on `err`, rewriting one line in place when
+// `err_is_terminal`. Sets the process's flags: call from one thread.
 int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& out,
-           std::ostream& err);
+           std::ostream& err, bool err_is_terminal = false);
 
-// Runs one parsed command against `client`, printing its result on `out`.
-// Returns the first error; `health` fails with UNAVAILABLE when the server
-// answers but is not SERVING (after printing its status).
+// Runs one parsed command against `client`, printing its result on `out`
+// (and progress on `err`). Returns the first error; `health` fails with
+// UNAVAILABLE when the server answers but is not SERVING (after printing its
+// status).
 absl::Status RunCommand(const CommandArgs& command, StreamTuneClient& client,
-                        std::ostream& out);
+                        std::ostream& out, std::ostream& err,
+                        bool err_is_terminal = false);
 
 }  // namespace cli
 }  // namespace streamtune

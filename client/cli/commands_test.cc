@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/flags/reflection.h"
+#include "client/cli/operation_progress.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -117,12 +118,47 @@ class FakeClient : public StreamTuneClient {
     model.set_version(request.version() == 0 ? 9 : request.version());
     return model;
   }
-  absl::StatusOr<v1::PretrainResponse> Pretrain(
+  // What StartPretrain answers first, then each GetOperation the next one
+  // (the last repeats). Empty: StartPretrain is UNIMPLEMENTED.
+  std::vector<v1::Operation> operation_states;
+  size_t operation_reads = 0;
+  std::vector<std::string> cancelled;
+
+  absl::StatusOr<v1::Operation> StartPretrain(
       const v1::PretrainRequest& request) override {
     if (!error.ok()) return error;
-    return absl::UnimplementedError(
-        "Pretrain: the StreamTune policy is not "
-        "available yet");
+    if (operation_states.empty()) {
+      return absl::UnimplementedError("this server runs no pre-training operations");
+    }
+    operation_reads = 1;
+    return operation_states[0];
+  }
+  absl::StatusOr<v1::Operation> GetOperation(
+      const v1::GetOperationRequest& request) override {
+    if (!error.ok()) return error;
+    if (operation_states.empty() || request.name() != operation_states[0].name()) {
+      return absl::NotFoundError("name: no operation \"" + request.name() + "\"");
+    }
+    const size_t at = std::min(operation_reads++, operation_states.size() - 1);
+    return operation_states[at];
+  }
+  absl::StatusOr<v1::ListOperationsResponse> ListOperations(
+      const v1::ListOperationsRequest& request) override {
+    if (!error.ok()) return error;
+    v1::ListOperationsResponse response;
+    response.add_operations()->set_name(request.page_token().empty() ? "operations/b"
+                                                                     : "operations/a");
+    if (request.page_token().empty()) response.set_next_page_token("p2");
+    return response;
+  }
+  absl::StatusOr<v1::Operation> CancelOperation(
+      const v1::CancelOperationRequest& request) override {
+    if (!error.ok()) return error;
+    cancelled.push_back(request.name());
+    v1::Operation operation;
+    operation.set_name(request.name());
+    operation.set_cancel_requested(true);
+    return operation;
   }
   absl::StatusOr<v1::PretrainRun> GetPretrainRun(
       const v1::GetPretrainRunRequest&) override {
@@ -195,7 +231,11 @@ class CliTest : public ::testing::Test {
                        v1::ListRecommendationsResponse)
     STREAMTUNE_FORWARD(ListModels, v1::ListModelsRequest, v1::ListModelsResponse)
     STREAMTUNE_FORWARD(GetModel, v1::GetModelRequest, v1::Model)
-    STREAMTUNE_FORWARD(Pretrain, v1::PretrainRequest, v1::PretrainResponse)
+    STREAMTUNE_FORWARD(StartPretrain, v1::PretrainRequest, v1::Operation)
+    STREAMTUNE_FORWARD(GetOperation, v1::GetOperationRequest, v1::Operation)
+    STREAMTUNE_FORWARD(ListOperations, v1::ListOperationsRequest,
+                       v1::ListOperationsResponse)
+    STREAMTUNE_FORWARD(CancelOperation, v1::CancelOperationRequest, v1::Operation)
     STREAMTUNE_FORWARD(GetPretrainRun, v1::GetPretrainRunRequest, v1::PretrainRun)
     STREAMTUNE_FORWARD(CheckHealth, HealthCheckRequest, HealthCheckResponse)
 #undef STREAMTUNE_FORWARD
@@ -370,6 +410,97 @@ TEST_F(CliTest, ModelsModelAndPretrain) {
   run = Cli({"--server=h:1", "pretrain", "--seed=1"});
   EXPECT_EQ(run.code, kExitFailure);
   EXPECT_THAT(run.err, StartsWith("streamtunectl: pretrain: UNIMPLEMENTED: "));
+}
+
+// A running operation in `phase` at done/total.
+v1::Operation Running(const std::string& phase, int done, int total) {
+  v1::Operation operation;
+  operation.set_name("operations/p");
+  operation.set_state(v1::RUNNING);
+  operation.mutable_metadata()->set_description(phase);
+  operation.mutable_metadata()->set_done(done);
+  operation.mutable_metadata()->set_total(total);
+  return operation;
+}
+
+TEST_F(CliTest, PretrainShowsALinePerPhaseAndPrintsTheModels) {
+  v1::Operation done = Running("publishing", 3, 3);
+  done.set_done(true);
+  done.set_state(v1::SUCCEEDED);
+  done.mutable_response()->add_models()->set_model_id("run-1.global");
+  fake_.operation_states = {Running("reading history", 0, 0),
+                            Running("training global (9 samples)", 5, 10),
+                            Running("training global (9 samples)", 8, 10), done};
+  CliRun run = Cli({"--server=h:1", "pretrain"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["models"][0]["model_id"], "run-1.global");
+  // Not a terminal: one line per phase, then the outcome.
+  EXPECT_EQ(run.err,
+            "pretrain: reading history\n"
+            "pretrain: training global (9 samples) [##########          ] 5/10 50%\n"
+            "pretrain: SUCCEEDED (operations/p)\n");
+}
+
+TEST_F(CliTest, PretrainFailsWithTheOperationsError) {
+  v1::Operation failed = Running("reading history", 0, 0);
+  failed.set_done(true);
+  failed.set_state(v1::FAILED);
+  failed.mutable_error()->set_code(
+      static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  failed.mutable_error()->set_message("no labelled history to learn from");
+  fake_.operation_states = {Running("reading history", 0, 0), failed};
+  CliRun run = Cli({"--server=h:1", "pretrain"});
+  EXPECT_EQ(run.code, kExitFailure);
+  EXPECT_THAT(run.err, HasSubstr("streamtunectl: pretrain: FAILED_PRECONDITION: no "
+                                 "labelled history to learn from\n"));
+}
+
+TEST_F(CliTest, PretrainAsyncPrintsTheOperationAndReturns) {
+  fake_.operation_states = {Running("queued", 0, 0)};
+  CliRun run = Cli({"--server=h:1", "pretrain", "--async"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["name"], "operations/p");
+  EXPECT_EQ(fake_.operation_reads, 1u);  // Never polled.
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(CliTest, OperationOperationsAndCancel) {
+  fake_.operation_states = {Running("training", 1, 2)};
+  CliRun run = Cli({"--server=h:1", "operation", "operations/p"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["metadata"]["description"], "training");
+  run = Cli({"--server=h:1", "operation", "operations/x"});
+  EXPECT_EQ(run.code, kExitFailure);
+  EXPECT_THAT(run.err, StartsWith("streamtunectl: operation: NOT_FOUND: "));
+  run = Cli({"--server=h:1", "operations"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["operations"].size(), 2u);
+  run = Cli({"--server=h:1", "cancel", "operations/p"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["cancel_requested"], true);
+  EXPECT_EQ(fake_.cancelled, std::vector<std::string>{"operations/p"});
+  EXPECT_EQ(Cli({"--server=h:1", "cancel"}).code, kExitUsage);
+  EXPECT_EQ(Cli({"--server=h:1", "operations", "--async"}).code, kExitUsage);
+}
+
+TEST(OperationProgress, OnATerminalRewritesTheLineAndKeepsOnePerPhase) {
+  std::ostringstream err;
+  OperationProgress progress(err, /*terminal=*/true);
+  progress.Show(Running("clustering", 0, 1));
+  progress.Show(Running("training cluster 1 of 2", 1, 4));
+  v1::Operation halfway = Running("training cluster 1 of 2", 2, 4);
+  halfway.mutable_metadata()->mutable_eta()->set_seconds(90);
+  progress.Show(halfway);
+  v1::Operation done = halfway;
+  done.set_done(true);
+  done.set_state(v1::CANCELLED);
+  progress.Show(done);
+  EXPECT_EQ(err.str(),
+            "\r\033[Kpretrain: clustering [                    ] 0/1 0%\n"
+            "\r\033[Kpretrain: training cluster 1 of 2 [#####               ] 1/4 25%"
+            "\r\033[Kpretrain: training cluster 1 of 2 [##########          ] 2/4 50% "
+            "ETA 1m30s\n"
+            "pretrain: CANCELLED (operations/p)\n");
 }
 
 TEST_F(CliTest, UnreachableServerExitsOne) {

@@ -295,16 +295,14 @@ absl::StatusOr<v1::PretrainRun> TuningCore::GetPretrainRun(
   return *std::move(run);
 }
 
-absl::StatusOr<v1::PretrainResponse> TuningCore::Pretrain(
-    absl::string_view tenant, const v1::PretrainRequest& request) {
+absl::Status TuningCore::ValidatePretrain(absl::string_view tenant,
+                                          const v1::PretrainRequest& request) const {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
   if (pretrainer_ == nullptr) {
     return absl::UnimplementedError(
         "Pretrain: this server was started without training");
   }
   if (request.seed() < 0) return absl::InvalidArgumentError("seed: must be >= 0");
-  PretrainOptions options = options_.pretrain;
-  if (request.seed() > 0) options.seed = static_cast<uint64_t>(request.seed());
   constexpr int kMaxTrainingSteps = 1000000;
   if (request.max_training_steps() < 0 ||
       request.max_training_steps() > kMaxTrainingSteps) {
@@ -312,9 +310,18 @@ absl::StatusOr<v1::PretrainResponse> TuningCore::Pretrain(
         absl::StrCat("max_training_steps: must be in [0, ", kMaxTrainingSteps,
                      "], got ", request.max_training_steps()));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::PretrainResponse> TuningCore::Pretrain(
+    absl::string_view tenant, const v1::PretrainRequest& request,
+    PretrainProgress* progress) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidatePretrain(tenant, request));
+  PretrainOptions options = options_.pretrain;
+  if (request.seed() > 0) options.seed = static_cast<uint64_t>(request.seed());
   if (request.max_training_steps() > 0)
     options.train.max_steps = request.max_training_steps();
-  return pretrainer_->Run(tenant, options);
+  return pretrainer_->Run(tenant, options, progress);
 }
 
 absl::Status TuningCore::CheckReady() { return store_->Ping(); }

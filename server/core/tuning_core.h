@@ -81,10 +81,17 @@ class TuningCore {
   // first.
   absl::StatusOr<v1::PretrainRun> GetPretrainRun(
       absl::string_view tenant, const v1::GetPretrainRunRequest& request);
+  // Checks a Pretrain request without running it: INVALID_ARGUMENT naming
+  // the field, UNIMPLEMENTED when this core has no pretrainer.
+  absl::Status ValidatePretrain(absl::string_view tenant,
+                                const v1::PretrainRequest& request) const;
   // Clusters the tenant's history and trains its models (minutes on a large
-  // history). FAILED_PRECONDITION without labelled history.
+  // history), reporting to `progress` (may be null; see Pretrainer::Run).
+  // FAILED_PRECONDITION without labelled history. Synchronous: the
+  // Pretrain RPC runs it on a background operation (PretrainOperations).
   absl::StatusOr<v1::PretrainResponse> Pretrain(absl::string_view tenant,
-                                                const v1::PretrainRequest& request);
+                                                const v1::PretrainRequest& request,
+                                                PretrainProgress* progress = nullptr);
 
   // OK when the store answers (the server reports SERVING only then).
   absl::Status CheckReady();

@@ -28,6 +28,7 @@ class TorchModelTrainer : public ModelTrainer {
     options.holdout_fraction = settings.holdout_fraction;
     options.l2_pull = settings.l2_pull;
     options.progress = settings.progress;
+    options.on_step = settings.on_step;
     STREAMTUNE_ASSIGN_OR_RETURN(TrainResult result,
                                 TrainModel(samples, options, start.get()));
     TrainedModel out;

@@ -273,16 +273,24 @@ absl::StatusOr<std::unique_ptr<TorchBottleneckModel>> InitialModel(
 
 // Adam over shuffled batches of training graphs for the configured epochs
 // or max_steps, with an L2 pull towards `anchor` (the start weights) when it
-// is not empty. Records steps and the per-epoch loss in `result`.
-void RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& samples,
-               const std::vector<size_t>& train, int feature_dim,
-               std::pair<double, double> weights,
-               const std::vector<torch::Tensor>& anchor, const TrainOptions& options,
-               std::mt19937_64* rng, TrainResult* result) {
+// is not empty. Records steps and the per-epoch loss in `result`. CANCELLED
+// when options.on_step says stop.
+absl::Status RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& samples,
+                       const std::vector<size_t>& train, int feature_dim,
+                       std::pair<double, double> weights,
+                       const std::vector<torch::Tensor>& anchor,
+                       const TrainOptions& options, std::mt19937_64* rng,
+                       TrainResult* result) {
   std::vector<torch::Tensor> params = net.parameters();
   torch::optim::Adam optimizer(params,
                                torch::optim::AdamOptions(options.learning_rate));
   std::vector<size_t> order = train;
+  const int64_t batches =
+      (static_cast<int64_t>(order.size()) + options.batch_graphs - 1) /
+      options.batch_graphs;
+  int64_t total_steps = batches * options.epochs;
+  if (options.max_steps > 0)
+    total_steps = std::min<int64_t>(total_steps, options.max_steps);
   bool out_of_steps = false;
   for (int epoch = 1; epoch <= options.epochs && !out_of_steps; ++epoch) {
     Shuffle(&order, rng);
@@ -292,6 +300,10 @@ void RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& samples,
       if (options.max_steps > 0 && result->steps >= options.max_steps) {
         out_of_steps = true;
         break;
+      }
+      if (options.on_step && !options.on_step(result->steps, total_steps)) {
+        return absl::CancelledError(absl::StrCat(
+            "training stopped after ", result->steps, " of ", total_steps, " steps"));
       }
       std::vector<size_t> part(
           order.begin() + first,
@@ -319,6 +331,8 @@ void RunEpochs(GnnNetImpl& net, const std::vector<TrainingSample>& samples,
     result->epoch_loss.push_back(epoch_sum / static_cast<double>(epoch_count));
     if (options.progress) options.progress(epoch, result->epoch_loss.back());
   }
+  if (options.on_step) options.on_step(result->steps, total_steps);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -358,8 +372,9 @@ absl::StatusOr<TrainResult> TrainModel(const std::vector<TrainingSample>& sample
     }
     result.initial_loss = FullLoss(net, samples, split.train, feature_dim,
                                    options.batch_graphs, weights.first, weights.second);
-    RunEpochs(net, samples, split.train, feature_dim, weights, anchor, options, &rng,
-              &result);
+    absl::Status trained = RunEpochs(net, samples, split.train, feature_dim, weights,
+                                     anchor, options, &rng, &result);
+    if (!trained.ok()) return trained;
     result.final_loss = FullLoss(net, samples, split.train, feature_dim,
                                  options.batch_graphs, weights.first, weights.second);
     // The served model needs no gradients: free them.

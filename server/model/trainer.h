@@ -52,6 +52,10 @@ struct TrainOptions {
   int threads = 1;
   // Called after every epoch with its mean training loss; may be empty.
   std::function<void(int epoch, double loss)> progress;
+  // Called before every gradient step with the steps done and planned
+  // (epochs x batches, capped by max_steps); returning false stops training
+  // with CANCELLED. May be empty.
+  std::function<bool(int64_t step, int64_t total_steps)> on_step;
 };
 
 // Metrics on the held-out jobs, predicted through Prepare/Probability (the
@@ -95,8 +99,9 @@ inline constexpr int kMonotonicityCheckMaxParallelism = 256;
 // INVALID_ARGUMENT for bad options or a malformed sample (named by index:
 // sizes disagree, a label not in {-1, 0, 1}, a query parallelism < 1, a graph
 // Prepare would reject); FAILED_PRECONDITION when no training node is
-// labelled. Safe to call from several threads (each call trains its own
-// copy), but `threads` > 0 sets LibTorch's process-wide thread count.
+// labelled; CANCELLED when `on_step` says stop. Safe to call from several threads (each
+// call trains its own copy), but `threads` > 0 sets LibTorch's process-wide thread
+// count.
 absl::StatusOr<TrainResult> TrainModel(const std::vector<TrainingSample>& samples,
                                        const TrainOptions& options,
                                        const TorchBottleneckModel* start = nullptr);

@@ -17,8 +17,11 @@
 namespace streamtune {
 
 struct GrpcServer::State {
-  State(TuningCore* core, RpcMetrics* metrics)
-      : core(core), metrics(metrics), tuning(core, metrics), admin(core, metrics) {}
+  State(TuningCore* core, RpcMetrics* metrics, PretrainOperations* operations)
+      : core(core),
+        metrics(metrics),
+        tuning(core, metrics),
+        admin(core, metrics, operations) {}
 
   // Polls the store and mirrors the answer into the health service until
   // shutdown.
@@ -56,8 +59,9 @@ struct GrpcServer::State {
 };
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const GrpcServerOptions& options, TuningCore* core, RpcMetrics* metrics) {
-  auto state = std::make_unique<State>(core, metrics);
+    const GrpcServerOptions& options, TuningCore* core, RpcMetrics* metrics,
+    PretrainOperations* operations) {
+  auto state = std::make_unique<State>(core, metrics, operations);
   grpc::EnableDefaultHealthCheckService(true);
   // gRPC's built-in health service is not backed by a protobuf descriptor;
   // touching the generated one links it in, so server reflection can

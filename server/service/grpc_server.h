@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/core/operations/pretrain_operations.h"
 #include "server/core/tuning_core.h"
 #include "server/service/rpc_metrics.h"
 
@@ -29,10 +30,13 @@ struct GrpcServerOptions {
 class GrpcServer {
  public:
   // Binds, starts serving, and starts the readiness watcher; health is
-  // NOT_SERVING until the first successful store ping. `core` and `metrics`
-  // must outlive the server. UNAVAILABLE when the address cannot be bound.
+  // NOT_SERVING until the first successful store ping. `core`, `metrics` and
+  // `operations` must outlive the server; without `operations` (null),
+  // Pretrain and the operation RPCs are UNIMPLEMENTED. UNAVAILABLE when the
+  // address cannot be bound.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const GrpcServerOptions& options, TuningCore* core, RpcMetrics* metrics);
+      const GrpcServerOptions& options, TuningCore* core, RpcMetrics* metrics,
+      PretrainOperations* operations = nullptr);
   ~GrpcServer();
 
   // The bound port.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/status_macros.h"
 #include "server/service/status_conversion.h"
 
 namespace streamtune {
@@ -121,12 +122,50 @@ grpc::Status AdminService::GetModel(grpc::ServerContext* context,
   });
 }
 
+absl::Status AdminService::RequireOperations() const {
+  if (operations_ != nullptr) return absl::OkStatus();
+  return absl::UnimplementedError("this server runs no pre-training operations");
+}
+
 grpc::Status AdminService::Pretrain(grpc::ServerContext* context,
                                     const v1::PretrainRequest* request,
-                                    v1::PretrainResponse* response) {
-  return Serve(metrics_, "Pretrain", context, response, [&](const std::string& tenant) {
-    return core_->Pretrain(tenant, *request);
-  });
+                                    v1::Operation* response) {
+  return Serve(metrics_, "Pretrain", context, response,
+               [&](const std::string& tenant) -> absl::StatusOr<v1::Operation> {
+                 STREAMTUNE_RETURN_IF_ERROR(RequireOperations());
+                 return operations_->Start(tenant, *request);
+               });
+}
+
+grpc::Status AdminService::GetOperation(grpc::ServerContext* context,
+                                        const v1::GetOperationRequest* request,
+                                        v1::Operation* response) {
+  return Serve(metrics_, "GetOperation", context, response,
+               [&](const std::string& tenant) -> absl::StatusOr<v1::Operation> {
+                 STREAMTUNE_RETURN_IF_ERROR(RequireOperations());
+                 return operations_->Get(tenant, *request);
+               });
+}
+
+grpc::Status AdminService::ListOperations(grpc::ServerContext* context,
+                                          const v1::ListOperationsRequest* request,
+                                          v1::ListOperationsResponse* response) {
+  return Serve(
+      metrics_, "ListOperations", context, response,
+      [&](const std::string& tenant) -> absl::StatusOr<v1::ListOperationsResponse> {
+        STREAMTUNE_RETURN_IF_ERROR(RequireOperations());
+        return operations_->List(tenant, *request);
+      });
+}
+
+grpc::Status AdminService::CancelOperation(grpc::ServerContext* context,
+                                           const v1::CancelOperationRequest* request,
+                                           v1::Operation* response) {
+  return Serve(metrics_, "CancelOperation", context, response,
+               [&](const std::string& tenant) -> absl::StatusOr<v1::Operation> {
+                 STREAMTUNE_RETURN_IF_ERROR(RequireOperations());
+                 return operations_->Cancel(tenant, *request);
+               });
 }
 
 grpc::Status AdminService::GetPretrainRun(grpc::ServerContext* context,

@@ -5,6 +5,7 @@
 #define STREAMTUNE_SERVER_SERVICE_TUNING_SERVICE_H_
 
 #include "common/tenant.h"
+#include "server/core/operations/pretrain_operations.h"
 #include "server/core/tuning_core.h"
 #include "server/service/rpc_metrics.h"
 #include "streamtune/v1/admin.grpc.pb.h"
@@ -41,11 +42,13 @@ class TuningService final : public v1::StreamTune::Service {
   RpcMetrics* metrics_;
 };
 
-// Thread-safe. `core` and `metrics` are borrowed and must outlive this.
+// Thread-safe. Everything is borrowed and must outlive this. Without
+// `operations` (null) Pretrain and the operation RPCs are UNIMPLEMENTED.
 class AdminService final : public v1::StreamTuneAdmin::Service {
  public:
-  AdminService(TuningCore* core, RpcMetrics* metrics)
-      : core_(core), metrics_(metrics) {}
+  AdminService(TuningCore* core, RpcMetrics* metrics,
+               PretrainOperations* operations = nullptr)
+      : core_(core), metrics_(metrics), operations_(operations) {}
 
   grpc::Status ListModels(grpc::ServerContext* context,
                           const v1::ListModelsRequest* request,
@@ -55,14 +58,27 @@ class AdminService final : public v1::StreamTuneAdmin::Service {
                         v1::Model* response) override;
   grpc::Status Pretrain(grpc::ServerContext* context,
                         const v1::PretrainRequest* request,
-                        v1::PretrainResponse* response) override;
+                        v1::Operation* response) override;
+  grpc::Status GetOperation(grpc::ServerContext* context,
+                            const v1::GetOperationRequest* request,
+                            v1::Operation* response) override;
+  grpc::Status ListOperations(grpc::ServerContext* context,
+                              const v1::ListOperationsRequest* request,
+                              v1::ListOperationsResponse* response) override;
+  grpc::Status CancelOperation(grpc::ServerContext* context,
+                               const v1::CancelOperationRequest* request,
+                               v1::Operation* response) override;
   grpc::Status GetPretrainRun(grpc::ServerContext* context,
                               const v1::GetPretrainRunRequest* request,
                               v1::PretrainRun* response) override;
 
  private:
+  // UNIMPLEMENTED unless this server runs operations.
+  absl::Status RequireOperations() const;
+
   TuningCore* core_;
   RpcMetrics* metrics_;
+  PretrainOperations* operations_;
 };
 
 }  // namespace streamtune

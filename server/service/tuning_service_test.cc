@@ -94,7 +94,8 @@ class TuningServiceTest : public ::testing::Test {
   prometheus::Registry registry_;
   RpcMetrics metrics_{&registry_};
   TuningService tuning_{&core_, &metrics_};
-  AdminService admin_{&core_, &metrics_};
+  PretrainOperations operations_{&store_, &core_};
+  AdminService admin_{&core_, &metrics_, &operations_};
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::StreamTune::Stub> stub_;
   std::unique_ptr<v1::StreamTuneAdmin::Stub> admin_stub_;
@@ -190,6 +191,35 @@ TEST_F(TuningServiceTest, GetPretrainRunIsNotFoundBeforeAnyRunThenAnswersTheNewe
   // Another tenant still has none.
   EXPECT_EQ(admin_stub_->GetPretrainRun(Context("beta").get(), {}, &run).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(TuningServiceTest, OperationRpcsReadAndCancelTheTenantsOperations) {
+  v1::Operation stored;
+  stored.set_name("operations/one");
+  stored.set_state(v1::RUNNING);
+  ASSERT_TRUE(store_.CreateOperation("alpha", stored).ok());
+  v1::GetOperationRequest get;
+  get.set_name("operations/one");
+  v1::Operation operation;
+  const grpc::Status read =
+      admin_stub_->GetOperation(Context("alpha").get(), get, &operation);
+  ASSERT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(operation.state(), v1::RUNNING);
+  EXPECT_EQ(
+      admin_stub_->GetOperation(Context("beta").get(), get, &operation).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  v1::ListOperationsResponse listed;
+  ASSERT_TRUE(admin_stub_->ListOperations(Context("alpha").get(), {}, &listed).ok());
+  EXPECT_EQ(listed.operations_size(), 1);
+  v1::CancelOperationRequest cancel;
+  cancel.set_name("operations/one");
+  ASSERT_TRUE(
+      admin_stub_->CancelOperation(Context("alpha").get(), cancel, &operation).ok());
+  EXPECT_TRUE(operation.cancel_requested());
+  // This core has no pretrainer: Pretrain is refused at once.
+  EXPECT_EQ(admin_stub_->Pretrain(Context("alpha").get(), {}, &operation).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(RpcCount("GetOperation", "OK"), 1);
 }
 
 TEST_F(TuningServiceTest, AnExpiredDeadlineIsDeadlineExceededAndStoresNothing) {

@@ -28,6 +28,9 @@ struct TrainSettings {
   double l2_pull = 0;
   // Called after every epoch with (epoch, training loss); may be empty.
   std::function<void(int, double)> progress;
+  // Called before every gradient step with the steps done and planned;
+  // returning false stops training with CANCELLED. May be empty.
+  std::function<bool(int64_t step, int64_t total_steps)> on_step;
 };
 
 struct TrainedModel {

@@ -140,7 +140,8 @@ TEST_F(PretrainingTest, TrainsOneModelPerClusterAndAGlobalOneAndPublishesTheRun)
   EXPECT_THAT(progress_,
               Contains("pretrain: 4 jobs with labelled history, 16 samples"));
   EXPECT_THAT(progress_, Contains(StartsWith("pretrain: 2 clusters (silhouette ")));
-  EXPECT_THAT(progress_, Contains("pretrain: training global on 16 samples"));
+  EXPECT_THAT(progress_,
+              Contains(StartsWith("pretrain: training global on 16 samples")));
   EXPECT_THAT(progress_, Contains("pretrain: published " + run));
 }
 
@@ -153,6 +154,28 @@ TEST_F(PretrainingTest, SubsamplesAClusterBeyondMaxSamplesPerModel) {
   auto response = pretrainer_.Run("t", options_);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_THAT(trainer_.sample_counts, ElementsAre(5, 5, 5));
+}
+
+TEST_F(PretrainingTest, SharesTheStepBudgetAmongTheModelsBySamples) {
+  ShortChainJob("short-a");
+  ShortChainJob("short-b");
+  LongChainJob("long-a");
+  LongChainJob("long-b");
+  options_.training_step_budget = 3200;
+  options_.min_steps_per_model = 10;
+  ASSERT_TRUE(pretrainer_.Run("t", options_).ok());
+  // 8 + 8 + 16 samples: a quarter, a quarter and half of the budget.
+  EXPECT_THAT(trainer_.max_steps, ElementsAre(800, 800, 1600));
+
+  // The request's cap wins when smaller; the floor when the share is tiny.
+  options_.train.max_steps = 1000;
+  ASSERT_TRUE(pretrainer_.Run("t", options_).ok());
+  EXPECT_THAT(trainer_.max_steps, ElementsAre(800, 800, 1600, 800, 800, 1000));
+  options_.training_step_budget = 20;
+  options_.min_steps_per_model = 7;
+  ASSERT_TRUE(pretrainer_.Run("t", options_).ok());
+  EXPECT_EQ(trainer_.max_steps.back(), 10);
+  EXPECT_EQ(trainer_.max_steps[6], 7);
 }
 
 }  // namespace

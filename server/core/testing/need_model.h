@@ -52,10 +52,11 @@ class NeedModel : public BottleneckModel {
 class NeedTrainer : public ModelTrainer {
  public:
   absl::StatusOr<TrainedModel> Train(const std::vector<TrainingSample>& samples,
-                                     const TrainSettings&,
+                                     const TrainSettings& settings,
                                      absl::string_view start) const override {
     ++trained;
     sample_counts.push_back(samples.size());
+    max_steps.push_back(settings.max_steps);
     TrainedModel out;
     out.weights = std::string(start);
     out.metrics["train_positives"] = 1;
@@ -77,6 +78,8 @@ class NeedTrainer : public ModelTrainer {
   mutable int loaded = 0;
   // The number of samples of every Train call, in call order.
   mutable std::vector<size_t> sample_counts;
+  // The step bound (settings.max_steps) of every Train call, in call order.
+  mutable std::vector<int> max_steps;
 };
 
 }  // namespace streamtune::testing
