@@ -11,10 +11,6 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   # core libraries
   libabsl-dev libtorch-dev libpqxx-dev libpq-dev prometheus-cpp-dev nlohmann-json3-dev
-  # LibTorch's matrix products: OpenBLAS (single-threaded: a server runs many
-  # small products on its own threads) replaces the reference BLAS, where the
-  # GNN's products took half of streamtuned's CPU under load (perf, issue 13)
-  libopenblas0-serial
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # private PostgreSQL server for dev, demo and tests
