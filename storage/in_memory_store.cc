@@ -270,18 +270,6 @@ absl::StatusOr<v1::Job> InMemoryStore::GetJob(absl::string_view tenant,
   return summary;
 }
 
-absl::Status InMemoryStore::SetJobModel(absl::string_view tenant,
-                                        absl::string_view job_id,
-                                        absl::string_view cluster_id,
-                                        int64_t model_version) {
-  absl::MutexLock lock(&mu_);
-  JobState* job = FindJob(tenant, job_id);
-  if (job == nullptr) return JobNotFound(job_id);
-  job->summary.set_cluster_id(std::string(cluster_id));
-  job->summary.set_model_version(model_version);
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::vector<v1::Job>> InMemoryStore::ListJobsAfter(
     absl::string_view tenant, absl::string_view after_job_id, int limit,
     const TimeRange& range) {

@@ -52,9 +52,6 @@ class InMemoryStore : public Store {
       absl::string_view tenant, absl::string_view job_id, int limit) override;
   absl::StatusOr<v1::Job> GetJob(absl::string_view tenant,
                                  absl::string_view job_id) override;
-  absl::Status SetJobModel(absl::string_view tenant, absl::string_view job_id,
-                           absl::string_view cluster_id,
-                           int64_t model_version) override;
   absl::StatusOr<v1::Model> PutModel(absl::string_view tenant, const v1::Model& model,
                                      absl::string_view weights) override;
   absl::StatusOr<v1::Model> GetModel(absl::string_view tenant,

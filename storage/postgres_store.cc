@@ -305,22 +305,6 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
   });
 }
 
-absl::Status PostgresStore::SetJobModel(absl::string_view tenant,
-                                        absl::string_view job_id,
-                                        absl::string_view cluster_id,
-                                        int64_t model_version) {
-  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
-  const std::string t(tenant), job(job_id), cluster(cluster_id);
-  return InTransaction(*pool_, "SetJobModel", [&](pqxx::work& txn) -> absl::Status {
-    pqxx::result r = txn.exec_params(
-        "UPDATE jobs SET cluster_id = $3, model_version = $4"
-        " WHERE tenant = $1 AND job_id = $2",
-        t, job, cluster, model_version);
-    if (r.affected_rows() == 0) return JobNotFound(job_id);
-    return absl::OkStatus();
-  });
-}
-
 absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
     absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) {
   const ModelCursor cursor = before.value_or(ModelCursor());

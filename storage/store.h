@@ -168,12 +168,6 @@ class Store {
   absl::StatusOr<Page<v1::Model>> ListModels(absl::string_view tenant,
                                              const PageRequest& page);
 
-  // Records which cluster and model version serve the job (StreamTune's
-  // cluster assignment and fine-tuned model). NOT_FOUND for an unknown job.
-  virtual absl::Status SetJobModel(absl::string_view tenant, absl::string_view job_id,
-                                   absl::string_view cluster_id,
-                                   int64_t model_version) = 0;
-
   // Stores a new immutable version of model `model.model_id` (the store
   // assigns version = previous newest + 1, and created_at) with its opaque
   // `weights`. Returns the stored metadata.

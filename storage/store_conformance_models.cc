@@ -48,20 +48,6 @@ TEST_P(StoreConformanceTest, PutModelAssignsVersionsAndKeepsMetadata) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_P(StoreConformanceTest, SetJobModelRecordsTheAssignment) {
-  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s1", 100)).ok());
-  ASSERT_TRUE(store_->SetJobModel(tenant_, "job", "cluster-2", 7).ok());
-  auto job = store_->GetJob(tenant_, "job");
-  ASSERT_TRUE(job.ok()) << job.status();
-  EXPECT_EQ(job->cluster_id(), "cluster-2");
-  EXPECT_EQ(job->model_version(), 7);
-  EXPECT_EQ(store_->SetJobModel(tenant_, "nope", "c", 1).code(),
-            absl::StatusCode::kNotFound);
-  // A later snapshot keeps the assignment.
-  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("job", "s2", 160)).ok());
-  EXPECT_EQ(store_->GetJob(tenant_, "job")->cluster_id(), "cluster-2");
-}
-
 TEST_P(StoreConformanceTest, ModelWeightsRoundTripArbitraryBytes) {
   std::string weights;
   for (int round = 0; round < 4; ++round) {

@@ -29,14 +29,6 @@ PretrainedModels PretrainedModelsOf(const v1::PretrainRun& run) {
   return models;
 }
 
-absl::StatusOr<std::optional<PretrainedModels>> ModelRepository::NewestRun(
-    absl::string_view tenant) {
-  STREAMTUNE_ASSIGN_OR_RETURN(std::optional<v1::PretrainRun> run,
-                              store_->NewestPretrainRun(tenant));
-  if (!run.has_value()) return std::optional<PretrainedModels>();
-  return std::optional<PretrainedModels>(PretrainedModelsOf(*run));
-}
-
 absl::Status ModelRepository::PublishRun(absl::string_view tenant,
                                          const PretrainedModels& run) {
   v1::PretrainRun record;
@@ -44,14 +36,6 @@ absl::Status ModelRepository::PublishRun(absl::string_view tenant,
   for (const v1::Model& model : run.clusters) *record.add_models() = model;
   if (run.global.has_value()) *record.add_models() = *run.global;
   return store_->PutPretrainRun(tenant, record).status();
-}
-
-absl::StatusOr<std::optional<v1::Model>> ModelRepository::Newest(
-    absl::string_view tenant, absl::string_view model_id) {
-  absl::StatusOr<v1::Model> model = store_->GetModel(tenant, model_id, 0);
-  if (absl::IsNotFound(model.status())) return std::optional<v1::Model>();
-  if (!model.ok()) return model.status();
-  return std::optional<v1::Model>(*std::move(model));
 }
 
 absl::StatusOr<v1::Model> ModelRepository::Put(absl::string_view tenant,

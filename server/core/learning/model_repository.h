@@ -43,16 +43,11 @@ class ModelRepository {
  public:
   ModelRepository(Store* store, const ModelTrainer* trainer, int cache_capacity = 256);
 
-  // The newest run's models, or nullopt when no pre-training ran yet.
-  absl::StatusOr<std::optional<PretrainedModels>> NewestRun(absl::string_view tenant);
   // Publishes a finished run (the record others find with NewestRun).
   absl::Status PublishRun(absl::string_view tenant, const PretrainedModels& run);
   // A loaded model; cached, so repeated calls cost a hash lookup.
   absl::StatusOr<std::shared_ptr<const BottleneckModel>> Load(absl::string_view tenant,
                                                               const v1::Model& model);
-  // The newest version of `model_id`, or nullopt when there is none.
-  absl::StatusOr<std::optional<v1::Model>> Newest(absl::string_view tenant,
-                                                  absl::string_view model_id);
   // Stores a new version of a model (e.g. a job's fine-tuned copy).
   absl::StatusOr<v1::Model> Put(absl::string_view tenant, const v1::Model& model,
                                 absl::string_view weights);

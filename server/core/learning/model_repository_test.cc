@@ -45,15 +45,21 @@ class ModelRepositoryTest : public ::testing::Test {
     return dynamic_cast<const NeedModel&>(**loaded).need();
   }
 
+  // The tenant's newest published run, as the tuning core reads it.
+  std::optional<PretrainedModels> NewestRun(const std::string& tenant) {
+    auto run = store_.NewestPretrainRun(tenant);
+    EXPECT_TRUE(run.ok()) << run.status();
+    if (!run.ok() || !run->has_value()) return std::nullopt;
+    return PretrainedModelsOf(**run);
+  }
+
   InMemoryStore store_;
   NeedTrainer trainer_;
   ModelRepository repository_{&store_, &trainer_};
 };
 
-TEST_F(ModelRepositoryTest, NewestRunIsNulloptBeforeTheFirstRun) {
-  auto run = repository_.NewestRun("t");
-  ASSERT_TRUE(run.ok()) << run.status();
-  EXPECT_FALSE(run->has_value());
+TEST_F(ModelRepositoryTest, NoRunBeforeTheFirstIsPublished) {
+  EXPECT_FALSE(NewestRun("t").has_value());
 }
 
 TEST_F(ModelRepositoryTest, PublishRunRoundTripsThroughTheStore) {
@@ -68,20 +74,17 @@ TEST_F(ModelRepositoryTest, PublishRunRoundTripsThroughTheStore) {
   EXPECT_EQ((*stored)->run_id(), "run-1");
   EXPECT_EQ((*stored)->models_size(), 3);
 
-  auto run = repository_.NewestRun("t");
-  ASSERT_TRUE(run.ok()) << run.status();
-  ASSERT_TRUE(run->has_value());
-  EXPECT_EQ((*run)->run, "run-1");
-  ASSERT_EQ((*run)->clusters.size(), 2u);
-  EXPECT_EQ((*run)->clusters[0].model_id(), "run-1.cluster-0");
-  EXPECT_EQ((*run)->clusters[1].model_id(), "run-1.cluster-1");
-  ASSERT_TRUE((*run)->global.has_value());
-  EXPECT_EQ((*run)->global->model_id(), "run-1.global");
-  EXPECT_EQ((*run)->global->kind(), kGlobalModelKind);
+  const std::optional<PretrainedModels> run = NewestRun("t");
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->run, "run-1");
+  ASSERT_EQ(run->clusters.size(), 2u);
+  EXPECT_EQ(run->clusters[0].model_id(), "run-1.cluster-0");
+  EXPECT_EQ(run->clusters[1].model_id(), "run-1.cluster-1");
+  ASSERT_TRUE(run->global.has_value());
+  EXPECT_EQ(run->global->model_id(), "run-1.global");
+  EXPECT_EQ(run->global->kind(), kGlobalModelKind);
   // Runs are per tenant.
-  auto other = repository_.NewestRun("u");
-  ASSERT_TRUE(other.ok());
-  EXPECT_FALSE(other->has_value());
+  EXPECT_FALSE(NewestRun("u").has_value());
 }
 
 TEST_F(ModelRepositoryTest, TheNewestPublishedRunWins) {
@@ -93,26 +96,18 @@ TEST_F(ModelRepositoryTest, TheNewestPublishedRunWins) {
   second.clusters = {Stored("run-2.cluster-0", "2")};
   ASSERT_TRUE(repository_.PublishRun("t", first).ok());
   ASSERT_TRUE(repository_.PublishRun("t", second).ok());
-  auto run = repository_.NewestRun("t");
-  ASSERT_TRUE(run.ok() && run->has_value());
-  EXPECT_EQ((*run)->run, "run-2");
-  EXPECT_EQ((*run)->clusters.size(), 1u);
-  EXPECT_FALSE((*run)->global.has_value());
+  const std::optional<PretrainedModels> run = NewestRun("t");
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->run, "run-2");
+  EXPECT_EQ(run->clusters.size(), 1u);
+  EXPECT_FALSE(run->global.has_value());
 }
 
-TEST_F(ModelRepositoryTest, PutNewestAndWeightsReadBackEveryVersion) {
-  auto none = repository_.Newest("t", "job:job");
-  ASSERT_TRUE(none.ok()) << none.status();
-  EXPECT_FALSE(none->has_value());
-
+TEST_F(ModelRepositoryTest, PutAndWeightsReadBackEveryVersion) {
   const v1::Model v1 = Stored("job:job", "1,2,3", kJobModelKind);
   const v1::Model v2 = Stored("job:job", "4,5,6", kJobModelKind);
   EXPECT_EQ(v1.version(), 1);
   EXPECT_EQ(v2.version(), 2);
-  auto newest = repository_.Newest("t", "job:job");
-  ASSERT_TRUE(newest.ok() && newest->has_value());
-  EXPECT_EQ((*newest)->version(), 2);
-  EXPECT_EQ((*newest)->kind(), kJobModelKind);
   EXPECT_EQ(repository_.Weights("t", v1).value_or(""), "1,2,3");
   EXPECT_EQ(repository_.Weights("t", v2).value_or(""), "4,5,6");
   EXPECT_EQ(repository_.Weights("u", v2).status().code(), absl::StatusCode::kNotFound);
