@@ -10,6 +10,58 @@
 #include "absl/strings/str_format.h"
 
 namespace streamtune {
+namespace {
+
+// Inserts row `r` into the assignment by the shortest augmenting path over
+// reduced costs cost(row, c) - u[row] - v[c] (both solvers below). Arrays
+// are 1-based over `width` columns; column 0 is the virtual column holding
+// the row being inserted; row_of_col[c] == 0 marks a free column. Pairs for
+// which `allowed(row, c)` is false are never relaxed.
+template <typename T, typename Cost, typename Allowed, typename Flag>
+void InsertRow(int r, int width, T inf, const Cost& cost, const Allowed& allowed, T* u,
+               T* v, int* row_of_col, int* way, T* min_slack, Flag* used) {
+  row_of_col[0] = r;
+  int col = 0;
+  std::fill(min_slack, min_slack + width + 1, inf);
+  std::fill(used, used + width + 1, Flag{});
+  do {
+    used[col] = Flag{1};
+    const int row = row_of_col[col];
+    T delta = inf;
+    int next = 0;
+    for (int c = 1; c <= width; ++c) {
+      if (used[c]) continue;
+      if (allowed(row, c)) {
+        const T slack = cost(row, c) - u[row] - v[c];
+        if (slack < min_slack[c]) {
+          min_slack[c] = slack;
+          way[c] = col;
+        }
+      }
+      if (min_slack[c] < delta) {
+        delta = min_slack[c];
+        next = c;
+      }
+    }
+    for (int c = 0; c <= width; ++c) {
+      if (used[c]) {
+        u[row_of_col[c]] += delta;
+        v[c] -= delta;
+      } else {
+        min_slack[c] -= delta;
+      }
+    }
+    col = next;
+  } while (row_of_col[col] != 0);
+  // Flip the augmenting path back to the virtual column.
+  do {
+    const int prev = way[col];
+    row_of_col[col] = row_of_col[prev];
+    col = prev;
+  } while (col != 0);
+}
+
+}  // namespace
 
 absl::StatusOr<Assignment> MinCostAssignment(int rows, int cols,
                                              absl::Span<const double> costs) {
@@ -50,43 +102,9 @@ absl::StatusOr<Assignment> MinCostAssignment(int rows, int cols,
   std::vector<double> min_slack(cols + 1);
   std::vector<char> used(cols + 1);
   for (int r = 1; r <= rows; ++r) {
-    row_of_col[0] = r;
-    int col = 0;
-    std::fill(min_slack.begin(), min_slack.end(), kInf);
-    std::fill(used.begin(), used.end(), 0);
-    do {
-      used[col] = 1;
-      const int row = row_of_col[col];
-      double delta = kInf;
-      int next = 0;
-      for (int c = 1; c <= cols; ++c) {
-        if (used[c]) continue;
-        const double slack = cost(row, c) - u[row] - v[c];
-        if (slack < min_slack[c]) {
-          min_slack[c] = slack;
-          way[c] = col;
-        }
-        if (min_slack[c] < delta) {
-          delta = min_slack[c];
-          next = c;
-        }
-      }
-      for (int c = 0; c <= cols; ++c) {
-        if (used[c]) {
-          u[row_of_col[c]] += delta;
-          v[c] -= delta;
-        } else {
-          min_slack[c] -= delta;
-        }
-      }
-      col = next;
-    } while (row_of_col[col] != 0);
-    // Flip the augmenting path back to the virtual column.
-    do {
-      const int prev = way[col];
-      row_of_col[col] = row_of_col[prev];
-      col = prev;
-    } while (col != 0);
+    InsertRow(
+        r, cols, kInf, cost, [](int, int) { return true; }, u.data(), v.data(),
+        row_of_col.data(), way.data(), min_slack.data(), used.data());
   }
   for (int c = 1; c <= cols; ++c) {
     if (row_of_col[c] != 0) {
@@ -181,44 +199,12 @@ int SmallPartialAssignmentCost(int rows, int cols, absl::Span<const int> costs,
   std::array<int, kMaxSmallAssignment + 1> u{};
   std::array<int, kWidth> v{}, row_of_col{}, way{}, min_slack;
   std::array<bool, kWidth> used;
+  // Only a row's own "leave out" column is relaxed.
+  auto allowed = [c_n](int row, int c) { return c <= c_n || c == c_n + row; };
+  auto reduced_cost = [&reduced](int row, int c) { return reduced[row][c]; };
   for (int r = 1; r <= r_n; ++r) {
-    row_of_col[0] = r;
-    int col = 0;
-    std::fill(min_slack.begin(), min_slack.begin() + width + 1, kInf);
-    std::fill(used.begin(), used.begin() + width + 1, false);
-    do {
-      used[col] = true;
-      const int row = row_of_col[col];
-      int delta = kInf, next = 0;
-      for (int c = 1; c <= width; ++c) {
-        if (used[c]) continue;
-        if (c <= c_n || c == c_n + row) {
-          const int slack = reduced[row][c] - u[row] - v[c];
-          if (slack < min_slack[c]) {
-            min_slack[c] = slack;
-            way[c] = col;
-          }
-        }
-        if (min_slack[c] < delta) {
-          delta = min_slack[c];
-          next = c;
-        }
-      }
-      for (int c = 0; c <= width; ++c) {
-        if (used[c]) {
-          u[row_of_col[c]] += delta;
-          v[c] -= delta;
-        } else {
-          min_slack[c] -= delta;
-        }
-      }
-      col = next;
-    } while (row_of_col[col] != 0);
-    do {
-      const int prev = way[col];
-      row_of_col[col] = row_of_col[prev];
-      col = prev;
-    } while (col != 0);
+    InsertRow(r, width, kInf, reduced_cost, allowed, u.data(), v.data(),
+              row_of_col.data(), way.data(), min_slack.data(), used.data());
   }
   for (int c = 1; c <= width; ++c) {
     if (row_of_col[c] != 0) total += reduced[row_of_col[c]][c];
