@@ -71,6 +71,24 @@ absl::Status CheckDeadline(absl::Time deadline, absl::string_view step) {
       absl::StrCat("the call's deadline passed ", step, "; nothing was stored"));
 }
 
+// What a decision on `snapshot` reads; the models' part only `with_models`.
+DecisionReadRequest ReadFor(absl::string_view tenant, const v1::Snapshot& snapshot,
+                            const TuningCoreOptions& options, bool with_models) {
+  DecisionReadRequest read;
+  read.job_id = snapshot.job_id();
+  read.snapshot_id = snapshot.snapshot_id();
+  read.history_snapshots = options.history_snapshots;
+  read.history_recommendations = options.history_recommendations;
+  if (with_models) {
+    read.model_tenants.emplace_back(tenant);
+    if (!options.shared_model_tenant.empty() && options.shared_model_tenant != tenant) {
+      read.model_tenants.push_back(options.shared_model_tenant);
+    }
+    read.job_model_id = JobModelId(snapshot.job_id());
+  }
+  return read;
+}
+
 absl::Status RequireSnapshot(const v1::SnapshotRequest& request) {
   if (!request.has_snapshot()) {
     return absl::InvalidArgumentError("snapshot: required");
@@ -148,22 +166,11 @@ absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
   const v1::Snapshot& snapshot = request.snapshot();
 
   // The one read.
-  DecisionReadRequest read;
-  read.job_id = snapshot.job_id();
-  read.snapshot_id = snapshot.snapshot_id();
-  read.history_snapshots = options_.history_snapshots;
-  read.history_recommendations = options_.history_recommendations;
   const bool with_models = policy->uses_models() && models_ != nullptr;
-  if (with_models) {
-    read.model_tenants.emplace_back(tenant);
-    if (!options_.shared_model_tenant.empty() &&
-        options_.shared_model_tenant != tenant) {
-      read.model_tenants.push_back(options_.shared_model_tenant);
-    }
-    read.job_model_id = JobModelId(snapshot.job_id());
-  }
-  STREAMTUNE_ASSIGN_OR_RETURN(DecisionInputs inputs,
-                              store_->LoadDecisionInputs(tenant, read));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      DecisionInputs inputs,
+      store_->LoadDecisionInputs(tenant,
+                                 ReadFor(tenant, snapshot, options_, with_models)));
   if (inputs.stored_fingerprint.has_value()) {
     STREAMTUNE_RETURN_IF_ERROR(SameContent(snapshot, *inputs.stored_fingerprint));
   }
