@@ -14,7 +14,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "server/core/graph/job_graph.h"
 #include "storage/decision_records.h"
@@ -42,8 +41,6 @@ struct PolicyInput {
   // The models serving the job, loaded; nullptr unless the policy
   // uses_models().
   const ModelContext* models = nullptr;
-  // When the caller stops waiting: work beyond it is wasted.
-  absl::Time deadline = absl::InfiniteFuture();
 };
 
 // A policy's answer and the state the core commits with it.

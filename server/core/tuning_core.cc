@@ -189,7 +189,6 @@ absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
                     inputs.recommendations,
                     ComparablePrevious(snapshot, prepared.history)};
   input.models = models.has_value() ? &*models : nullptr;
-  input.deadline = deadline;
   STREAMTUNE_RETURN_IF_ERROR(CheckDeadline(deadline, "before the policy ran"));
   STREAMTUNE_ASSIGN_OR_RETURN(PolicyDecision decision, policy->Decide(input));
   v1::Recommendation& answer = decision.recommendation;
