@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/fingerprint.h"
 #include "storage/store_conformance.h"
 
 namespace streamtune {
@@ -201,6 +202,36 @@ TEST_P(DecisionPathTest, SnapshotsThroughReadsUpToTheSequence) {
   ASSERT_EQ(through->size(), 2u);
   EXPECT_EQ((*through)[0].sequence(), 2);
   EXPECT_EQ((*through)[1].sequence(), 3);
+}
+
+TEST_P(DecisionPathTest, ARetryCarryingFieldsThisServerDoesNotKnowIsIdempotent) {
+  // A client on a newer proto sends a field this server does not know; its
+  // identical retry must get the stored answer, not ALREADY_EXISTS (the
+  // fingerprint is of what the client sent, not of a stored copy).
+  v1::StoredSnapshot snapshot = TestSnapshot("j", "s1", 100);
+  snapshot.mutable_snapshot()
+      ->GetReflection()
+      ->MutableUnknownFields(snapshot.mutable_snapshot())
+      ->AddVarint(9999, 42);
+  const v1::Recommendation answer = TestRecommendation("ds2", 3);
+  auto first = store_->PutSnapshotAndRecommendation(tenant_, snapshot, answer);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto retry = store_->PutSnapshotAndRecommendation(tenant_, snapshot,
+                                                    TestRecommendation("ds2", 5));
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->operators(0).recommended_parallelism(), 3);  // The first answer.
+  auto inputs =
+      store_->LoadDecisionInputs(tenant_, DecisionReadRequest{"j", "s1", 8, 8, {}, ""});
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  ASSERT_TRUE(inputs->stored_fingerprint.has_value());
+  EXPECT_EQ(*inputs->stored_fingerprint, SnapshotFingerprint(snapshot.snapshot()));
+  // The same snapshot without the unknown field is other content.
+  EXPECT_EQ(
+      store_
+          ->PutSnapshotAndRecommendation(tenant_, TestSnapshot("j", "s1", 100), answer)
+          .status()
+          .code(),
+      absl::StatusCode::kAlreadyExists);
 }
 
 }  // namespace
