@@ -227,6 +227,9 @@ int Run(const ServerMainOptions& options) {
     if (!outcome.ok()) {
       LogWarning(absl::StrCat("fine-tuning ", task.tenant, "/", task.job_id,
                               " (attempt ", task.attempts, "): ", outcome.message()));
+    } else {
+      LogInfo(absl::StrCat("fine-tuned ", task.tenant, "/", task.job_id,
+                           " through snapshot ", task.through_sequence));
     }
   };
   FineTuneWorker fine_tune_worker(store->get(), &models, &observed_trainer,

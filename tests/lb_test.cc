@@ -97,9 +97,11 @@ class LoadBalancerTest : public ::testing::Test {
   }
 
   static absl::Status StartStack() {
-    absl::StatusOr<std::string> url = testing::TestDatabaseUrl();
-    if (!url.ok()) return url.status();
-    database_url_ = new std::string(*url);
+    absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =
+        testing::ScratchDatabase::Create("lb");
+    if (!database.ok()) return database.status();
+    database_ = database->release();
+    const std::string* url = &database_->url();
     replicas_ = new std::vector<std::unique_ptr<local::ServerProcess>>();
     std::vector<std::string> backends;
     for (int r = 0; r < kReplicas; ++r) {
@@ -126,11 +128,12 @@ class LoadBalancerTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete nginx_;
     delete replicas_;
-    delete database_url_;
+    delete database_;
     delete startup_error_;
     nginx_ = nullptr;
     replicas_ = nullptr;
-    database_url_ = startup_error_ = nullptr;
+    database_ = nullptr;
+    startup_error_ = nullptr;
   }
 
   void SetUp() override {
@@ -155,14 +158,14 @@ class LoadBalancerTest : public ::testing::Test {
   }
 
   static std::string* startup_error_;
-  static std::string* database_url_;
+  static testing::ScratchDatabase* database_;
   static std::vector<std::unique_ptr<local::ServerProcess>>* replicas_;
   static local::NginxProcess* nginx_;
   v1::Snapshot base_;
 };
 
 std::string* LoadBalancerTest::startup_error_ = nullptr;
-std::string* LoadBalancerTest::database_url_ = nullptr;
+testing::ScratchDatabase* LoadBalancerTest::database_ = nullptr;
 std::vector<std::unique_ptr<local::ServerProcess>>* LoadBalancerTest::replicas_ =
     nullptr;
 local::NginxProcess* LoadBalancerTest::nginx_ = nullptr;
@@ -242,7 +245,7 @@ TEST_F(LoadBalancerTest, ReplicaKilledMidRunLosesNothingAndChangesNoAnswer) {
 
   // PostgreSQL holds every snapshot exactly once, numbered 1..N, and one
   // recommendation per Recommend call.
-  pqxx::connection db(*database_url_);
+  pqxx::connection db(database_->url());
   pqxx::work txn(db);
   for (const std::string& tenant : tenants) {
     pqxx::result rows = txn.exec_params(

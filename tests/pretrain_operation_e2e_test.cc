@@ -41,16 +41,17 @@ class PretrainOperationE2eTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete server_;
     delete tenant_;
-    delete database_url_;
+    delete database_;
     delete startup_error_;
     server_ = nullptr;
-    tenant_ = database_url_ = startup_error_ = nullptr;
+    tenant_ = startup_error_ = nullptr;
+    database_ = nullptr;
   }
 
   static absl::StatusOr<std::unique_ptr<local::ServerProcess>> StartServer() {
     local::ServerProcessOptions options;
     options.binary = STREAMTUNE_SERVER_BINARY;
-    options.database_url = *database_url_;
+    options.database_url = database_->url();
     options.extra_args = {kLeaseFlag};
     return local::ServerProcess::Start(options);
   }
@@ -71,9 +72,10 @@ class PretrainOperationE2eTest : public ::testing::Test {
 
   // A history big enough that full training takes several seconds.
   static absl::Status StartAndGenerateHistory() {
-    absl::StatusOr<std::string> url = testing::TestDatabaseUrl();
-    if (!url.ok()) return url.status();
-    database_url_ = new std::string(*url);
+    absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =
+        testing::ScratchDatabase::Create("pretrain_operation");
+    if (!database.ok()) return database.status();
+    database_ = database->release();
     absl::StatusOr<std::unique_ptr<local::ServerProcess>> server = StartServer();
     if (!server.ok()) return server.status();
     server_ = server->release();
@@ -124,14 +126,14 @@ class PretrainOperationE2eTest : public ::testing::Test {
   }
   static bool Done(const v1::Operation& operation) { return operation.done(); }
 
-  static std::string* database_url_;
+  static testing::ScratchDatabase* database_;
   static std::string* tenant_;
   static std::string* startup_error_;
   static local::ServerProcess* server_;
   std::unique_ptr<StreamTuneClient> client_;
 };
 
-std::string* PretrainOperationE2eTest::database_url_ = nullptr;
+testing::ScratchDatabase* PretrainOperationE2eTest::database_ = nullptr;
 std::string* PretrainOperationE2eTest::tenant_ = nullptr;
 std::string* PretrainOperationE2eTest::startup_error_ = nullptr;
 local::ServerProcess* PretrainOperationE2eTest::server_ = nullptr;

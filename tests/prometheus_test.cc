@@ -7,7 +7,6 @@
 // (deploy/grafana/), which must be valid PromQL and return data.
 #include <fstream>
 #include <memory>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,16 +29,6 @@ namespace streamtune {
 namespace {
 
 constexpr int kPoolSize = 3;
-
-std::string RandomSuffix() {
-  std::mt19937_64 random{std::random_device{}()};
-  return absl::StrCat(random() % 1000000000);
-}
-
-// `url` (postgresql://user@host:port/db) with another database name.
-std::string WithDatabase(const std::string& url, const std::string& database) {
-  return url.substr(0, url.rfind('/') + 1) + database;
-}
 
 // Every `expr` of the dashboard's panels, with Grafana's variables replaced
 // by what Prometheus understands.
@@ -66,36 +55,12 @@ class PrometheusTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete prometheus_;
     delete server_;
-    if (database_ != nullptr) {  // The fixture's PostgreSQL outlives this run.
-      try {
-        pqxx::connection admin(*testing::TestDatabaseUrl());
-        pqxx::nontransaction(admin).exec(
-            absl::StrCat("DROP DATABASE IF EXISTS ", *database_, " WITH (FORCE)"));
-      } catch (const std::exception& e) {
-        ADD_FAILURE() << "DROP DATABASE " << *database_ << ": " << e.what();
-      }
-    }
     delete database_;
     delete startup_error_;
     prometheus_ = nullptr;
     server_ = nullptr;
-    database_ = startup_error_ = nullptr;
-  }
-
-  // A database of its own, so that dropping the server's connections
-  // disturbs no other test.
-  static absl::StatusOr<std::string> CreateDatabase() {
-    absl::StatusOr<std::string> url = testing::TestDatabaseUrl();
-    if (!url.ok()) return url.status();
-    const std::string name = absl::StrCat("metrics_", RandomSuffix());
-    try {
-      pqxx::connection admin(*url);
-      pqxx::nontransaction(admin).exec(absl::StrCat("CREATE DATABASE ", name));
-    } catch (const std::exception& e) {
-      return absl::InternalError(absl::StrCat("CREATE DATABASE: ", e.what()));
-    }
-    database_ = new std::string(name);
-    return WithDatabase(*url, name);
+    database_ = nullptr;
+    startup_error_ = nullptr;
   }
 
   static absl::Status Check(const absl::Status& status, absl::string_view what) {
@@ -105,11 +70,15 @@ class PrometheusTest : public ::testing::Test {
   }
 
   static absl::Status StartAndDriveTraffic() {
-    absl::StatusOr<std::string> url = CreateDatabase();
-    if (!url.ok()) return url.status();
+    // A database of its own, so that dropping the server's connections
+    // disturbs no other test.
+    absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =
+        testing::ScratchDatabase::Create("metrics");
+    if (!database.ok()) return database.status();
+    database_ = database->release();
     local::ServerProcessOptions options;
     options.binary = STREAMTUNE_SERVER_BINARY;
-    options.database_url = *url;
+    options.database_url = database_->url();
     options.extra_args = {absl::StrCat("--db_pool_size=", kPoolSize)};
     absl::StatusOr<std::unique_ptr<local::ServerProcess>> server =
         local::ServerProcess::Start(options);
@@ -200,7 +169,7 @@ class PrometheusTest : public ::testing::Test {
       pqxx::nontransaction(admin).exec_params(
           "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
           " WHERE datname = $1 AND pid <> pg_backend_pid()",
-          *database_);
+          database_->name());
     } catch (const std::exception& e) {
       return absl::InternalError(absl::StrCat("pg_terminate_backend: ", e.what()));
     }
@@ -245,13 +214,13 @@ class PrometheusTest : public ::testing::Test {
   }
 
   static std::string* startup_error_;
-  static std::string* database_;
+  static testing::ScratchDatabase* database_;
   static local::ServerProcess* server_;
   static local::PrometheusProcess* prometheus_;
 };
 
 std::string* PrometheusTest::startup_error_ = nullptr;
-std::string* PrometheusTest::database_ = nullptr;
+testing::ScratchDatabase* PrometheusTest::database_ = nullptr;
 local::ServerProcess* PrometheusTest::server_ = nullptr;
 local::PrometheusProcess* PrometheusTest::prometheus_ = nullptr;
 

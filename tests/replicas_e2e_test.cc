@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/agent/agent_loop.h"
 #include "client/agent/service_decider.h"
 #include "client/history/history_generator.h"
@@ -59,6 +61,16 @@ Answer ToAnswer(const v1::Snapshot& snapshot, const v1::Recommendation& r) {
   return a;
 }
 
+// The server log's lines about background fine-tuning (failures are logged
+// there), to explain a test failure.
+std::string FineTuningLines(const std::string& log) {
+  std::string lines;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    if (absl::StrContains(line, "fine-tun")) absl::StrAppend(&lines, line, "\n");
+  }
+  return lines;
+}
+
 std::string RandomSuffix() {
   static std::mt19937_64 random{std::random_device{}()};
   return absl::StrCat(random() % 1000000000);
@@ -75,12 +87,16 @@ class ReplicasE2eTest : public ::testing::Test {
   }
 
   static absl::Status StartReplicasAndPretrain() {
-    absl::StatusOr<std::string> url = testing::TestDatabaseUrl();
-    if (!url.ok()) return url.status();
+    // A database of its own: replica A's worker must be the only one
+    // taking these jobs' fine-tuning (testing::ScratchDatabase).
+    absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =
+        testing::ScratchDatabase::Create("replicas");
+    if (!database.ok()) return database.status();
+    database_ = database->release();
     for (auto** replica : {&replica_a_, &replica_b_}) {
       local::ServerProcessOptions options;
       options.binary = STREAMTUNE_SERVER_BINARY;
-      options.database_url = *url;
+      options.database_url = database_->url();
       options.extra_args = {
           absl::StrCat("--shared_model_tenant=", *corpus_tenant_),
           replica == &replica_a_ ? "--fine_tune_workers=1" : "--fine_tune_workers=0"};
@@ -114,9 +130,11 @@ class ReplicasE2eTest : public ::testing::Test {
     delete replica_a_;
     delete replica_b_;
     delete corpus_tenant_;
+    delete database_;
     delete startup_error_;
     replica_a_ = replica_b_ = nullptr;
     corpus_tenant_ = startup_error_ = nullptr;
+    database_ = nullptr;
   }
 
   static absl::StatusOr<std::unique_ptr<StreamTuneClient>> Connect(
@@ -180,12 +198,14 @@ class ReplicasE2eTest : public ::testing::Test {
 
   static std::string* corpus_tenant_;
   static std::string* startup_error_;
+  static testing::ScratchDatabase* database_;
   static local::ServerProcess* replica_a_;
   static local::ServerProcess* replica_b_;
 };
 
 std::string* ReplicasE2eTest::corpus_tenant_ = nullptr;
 std::string* ReplicasE2eTest::startup_error_ = nullptr;
+testing::ScratchDatabase* ReplicasE2eTest::database_ = nullptr;
 local::ServerProcess* ReplicasE2eTest::replica_a_ = nullptr;
 local::ServerProcess* ReplicasE2eTest::replica_b_ = nullptr;
 
@@ -207,7 +227,10 @@ TEST_F(ReplicasE2eTest, AlternatingReplicasAnswerLikeOne) {
   }
   EXPECT_GT(learned, 0) << alone.front();
   EXPECT_GT(fine_tuned, 0) << alone.back();
-  EXPECT_THAT(alternating, ::testing::ElementsAreArray(alone));
+  EXPECT_THAT(alternating, ::testing::ElementsAreArray(alone))
+      << "replica A on fine-tuning:\n"
+      << FineTuningLines(replica_a_->log()) << "replica B on fine-tuning:\n"
+      << FineTuningLines(replica_b_->log());
 }
 
 TEST_F(ReplicasE2eTest, AReplicaAnswersWithModelsAnotherReplicaTrained) {

@@ -82,12 +82,12 @@ class ServerE2eTest : public ::testing::Test {
   // A failure here would make GoogleTest skip the suite, so start-up errors
   // are recorded and every test FAILS on them in SetUp instead.
   static void SetUpTestSuite() {
-    auto url = testing::TestDatabaseUrl();
-    if (!url.ok()) {
-      startup_error_ = new std::string(url.status().ToString());
+    auto database = testing::ScratchDatabase::Create("server_e2e");
+    if (!database.ok()) {
+      startup_error_ = new std::string(database.status().ToString());
       return;
     }
-    database_url_ = new std::string(*url);
+    database_ = database->release();
     auto server = StartServer();
     if (!server.ok()) {
       startup_error_ = new std::string(server.status().ToString());
@@ -98,7 +98,8 @@ class ServerE2eTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
-    delete database_url_;
+    delete database_;
+    database_ = nullptr;
     delete startup_error_;
     startup_error_ = nullptr;
   }
@@ -106,7 +107,7 @@ class ServerE2eTest : public ::testing::Test {
   static absl::StatusOr<std::unique_ptr<local::ServerProcess>> StartServer() {
     local::ServerProcessOptions options;
     options.binary = STREAMTUNE_SERVER_BINARY;
-    options.database_url = *database_url_;
+    options.database_url = database_->url();
     return local::ServerProcess::Start(options);
   }
 
@@ -128,14 +129,14 @@ class ServerE2eTest : public ::testing::Test {
     client_ = Connect(*server_, tenant_);
   }
 
-  static std::string* database_url_;
+  static testing::ScratchDatabase* database_;
   static std::string* startup_error_;
   static local::ServerProcess* server_;
   std::string tenant_;
   std::unique_ptr<StreamTuneClient> client_;
 };
 
-std::string* ServerE2eTest::database_url_ = nullptr;
+testing::ScratchDatabase* ServerE2eTest::database_ = nullptr;
 std::string* ServerE2eTest::startup_error_ = nullptr;
 local::ServerProcess* ServerE2eTest::server_ = nullptr;
 

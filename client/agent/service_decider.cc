@@ -34,7 +34,10 @@ absl::StatusOr<std::vector<int>> AlignWithSnapshot(const v1::Snapshot& snapshot,
   return parallelism;
 }
 
-// Polls the job until no fine-tuning is queued for it, or `wait` passed.
+// Polls the job until no fine-tuning is queued for it. A request still
+// queued after `wait` is an error: the caller asked for runs that use the
+// model trained through the previous decision, and silently going on would
+// make them depend on the machine's speed.
 absl::Status SettleFineTuning(StreamTuneClient* client, const std::string& job_id,
                               absl::Duration wait) {
   const absl::Time deadline = absl::Now() + wait;
@@ -43,8 +46,11 @@ absl::Status SettleFineTuning(StreamTuneClient* client, const std::string& job_i
   absl::Duration pause = absl::Milliseconds(2);
   for (;;) {
     STREAMTUNE_ASSIGN_OR_RETURN(v1::Job job, client->GetJob(request));
-    if (!job.fine_tune_pending() || absl::Now() + pause > deadline) {
-      return absl::OkStatus();
+    if (!job.fine_tune_pending()) return absl::OkStatus();
+    if (absl::Now() + pause > deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("fine-tuning of job \"", job_id,
+                                                      "\" still queued after ",
+                                                      absl::FormatDuration(wait)));
     }
     absl::SleepFor(pause);
     pause = std::min(pause * 2, absl::Milliseconds(50));
