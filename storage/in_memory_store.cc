@@ -424,6 +424,50 @@ int64_t InMemoryStore::TickMicros() {
   return last_model_micros_;
 }
 
+absl::StatusOr<TokenRecord> InMemoryStore::PutToken(const TokenRecord& token) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateToken(token));
+  absl::MutexLock lock(&mu_);
+  for (const TokenRecord& t : tokens_) {
+    if (t.token_id == token.token_id) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("token \"", token.token_id, "\" exists already"));
+    }
+  }
+  TokenRecord stored = token;
+  stored.created_at = absl::FromUnixMicros(TickMicros());
+  stored.revoked_at.reset();
+  tokens_.push_back(stored);
+  return stored;
+}
+
+absl::StatusOr<TokenRecord> InMemoryStore::GetToken(absl::string_view token_id) {
+  absl::MutexLock lock(&mu_);
+  for (const TokenRecord& t : tokens_) {
+    if (t.token_id == token_id) return t;
+  }
+  return TokenNotFound(token_id);
+}
+
+absl::StatusOr<std::vector<TokenRecord>> InMemoryStore::ListTokens(
+    absl::string_view tenant) {
+  absl::MutexLock lock(&mu_);
+  std::vector<TokenRecord> out;
+  for (const TokenRecord& t : tokens_) {
+    if (tenant.empty() || t.tenant == tenant) out.push_back(t);
+  }
+  return out;
+}
+
+absl::StatusOr<TokenRecord> InMemoryStore::RevokeToken(absl::string_view token_id) {
+  absl::MutexLock lock(&mu_);
+  for (TokenRecord& t : tokens_) {
+    if (t.token_id != token_id) continue;
+    if (!t.revoked_at.has_value()) t.revoked_at = absl::FromUnixMicros(TickMicros());
+    return t;
+  }
+  return TokenNotFound(token_id);
+}
+
 v1::Operation* InMemoryStore::FindOperation(absl::string_view tenant,
                                             absl::string_view name) {
   auto t = tenants_.find(std::string(tenant));

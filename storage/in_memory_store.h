@@ -75,6 +75,10 @@ class InMemoryStore : public Store {
   absl::StatusOr<int> FailStaleOperations(absl::string_view tenant,
                                           absl::Duration max_heartbeat_age,
                                           const v1::OperationError& error) override;
+  absl::StatusOr<TokenRecord> PutToken(const TokenRecord& token) override;
+  absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) override;
+  absl::StatusOr<std::vector<TokenRecord>> ListTokens(absl::string_view tenant) override;
+  absl::StatusOr<TokenRecord> RevokeToken(absl::string_view token_id) override;
 
  protected:
   absl::StatusOr<std::vector<v1::Job>> ListJobsAfter(absl::string_view tenant,
@@ -153,6 +157,8 @@ class InMemoryStore : public Store {
   // Keeps the times the store assigns strictly increasing, so "newest
   // first" is the order of the calls (see TickMicros).
   int64_t last_model_micros_ ABSL_GUARDED_BY(mu_) = 0;
+  // API tokens in creation order.
+  std::vector<TokenRecord> tokens_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace streamtune

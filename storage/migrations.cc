@@ -238,6 +238,21 @@ CREATE INDEX operations_newest_first ON operations (tenant, created_at DESC, nam
 CREATE INDEX operations_running ON operations (updated_at) WHERE NOT done;
 )sql";
 
+// API tokens: bearer credentials mapped to a tenant and a role. Not scoped
+// by tenant like the tables above: a call's tenant is read from its token.
+constexpr char kApiTokens[] = R"sql(
+CREATE TABLE api_tokens (
+  token_id      TEXT COLLATE "C" PRIMARY KEY,
+  tenant        TEXT COLLATE "C" NOT NULL,
+  role          TEXT NOT NULL CHECK (role IN ('tenant', 'admin')),
+  secret_sha256 TEXT NOT NULL,
+  description   TEXT NOT NULL DEFAULT '',
+  created_at    TIMESTAMPTZ NOT NULL,
+  revoked_at    TIMESTAMPTZ
+);
+CREATE INDEX api_tokens_by_tenant ON api_tokens (tenant, created_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -248,6 +263,7 @@ const std::vector<Migration>& Migrations() {
       {4, "binary payloads, fine_tune_queue, streamtune_commit_decision",
        kDecisionPath},
       {5, "operations (long-running pre-training)", kOperations},
+      {6, "api_tokens (authentication)", kApiTokens},
   };
   return *migrations;
 }

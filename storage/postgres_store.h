@@ -91,6 +91,10 @@ class PostgresStore : public Store {
   absl::StatusOr<std::optional<v1::PretrainRun>> NewestPretrainRun(
       absl::string_view tenant) override;
   // Operations: postgres_operations.cc.
+  absl::StatusOr<TokenRecord> PutToken(const TokenRecord& token) override;
+  absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) override;
+  absl::StatusOr<std::vector<TokenRecord>> ListTokens(absl::string_view tenant) override;
+  absl::StatusOr<TokenRecord> RevokeToken(absl::string_view token_id) override;
   absl::StatusOr<v1::Operation> CreateOperation(
       absl::string_view tenant, const v1::Operation& operation) override;
   absl::StatusOr<v1::Operation> GetOperation(absl::string_view tenant,

@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "storage/decision_records.h"
+#include "storage/token_records.h"
 #include "streamtune/v1/admin.pb.h"
 #include "streamtune/v1/recommendation.pb.h"
 #include "streamtune/v1/service.pb.h"
@@ -225,6 +226,21 @@ class Store {
   absl::StatusOr<Page<v1::Operation>> ListOperations(absl::string_view tenant,
                                                      const PageRequest& page);
 
+  // API tokens (docs/operations.md, "Security"). Not scoped by the caller's
+  // tenant: a call's tenant is what its token says, so the token is read
+  // before any tenant is known. PutToken stores `token` (created_at is set
+  // here); ALREADY_EXISTS for a token_id in use, INVALID_ARGUMENT for a bad
+  // tenant, role or digest.
+  virtual absl::StatusOr<TokenRecord> PutToken(const TokenRecord& token) = 0;
+  // NOT_FOUND for an unknown id (revoked tokens are found, with revoked_at).
+  virtual absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) = 0;
+  // Every token of `tenant` (all tenants when empty), oldest first.
+  virtual absl::StatusOr<std::vector<TokenRecord>> ListTokens(
+      absl::string_view tenant) = 0;
+  // Marks the token revoked (a second revocation keeps the first time).
+  // NOT_FOUND for an unknown id.
+  virtual absl::StatusOr<TokenRecord> RevokeToken(absl::string_view token_id) = 0;
+
  protected:
   // What the listings above ask of an implementation: at most `limit` items
   // strictly after the cursor, in the listing's order. The front methods
@@ -261,6 +277,7 @@ class Store {
   virtual absl::StatusOr<std::vector<v1::Operation>> ListOperationsBefore(
       absl::string_view tenant, const std::optional<OperationCursor>& before,
       int limit) = 0;
+
 };
 
 }  // namespace streamtune

@@ -1,6 +1,10 @@
 #include "storage/store_util.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/tenant.h"
 
 namespace streamtune {
 
@@ -65,6 +69,37 @@ absl::Status ValidateOperation(const v1::Operation& operation) {
     return absl::InvalidArgumentError("operation.name: empty");
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateToken(const TokenRecord& token) {
+  const auto all_of = [](absl::string_view text, auto allowed) {
+    return std::all_of(text.begin(), text.end(), allowed);
+  };
+  const auto id_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  };
+  if (token.token_id.size() < 8 || token.token_id.size() > 32 ||
+      !all_of(token.token_id, id_char)) {
+    return absl::InvalidArgumentError(
+        "token.token_id: must be 8 to 32 characters of [a-z0-9]");
+  }
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(token.tenant, "token.tenant"));
+  if (token.role != "tenant" && token.role != "admin") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("token.role: \"", token.role, "\" is neither tenant nor admin"));
+  }
+  const auto hex_char = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  };
+  if (token.secret_sha256.size() != 64 || !all_of(token.secret_sha256, hex_char)) {
+    return absl::InvalidArgumentError(
+        "token.secret_sha256: must be 64 lower-case hex digits");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TokenNotFound(absl::string_view token_id) {
+  return absl::NotFoundError(absl::StrCat("token_id: no token \"", token_id, "\""));
 }
 
 absl::Status OperationNotFound(absl::string_view name) {
