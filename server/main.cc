@@ -12,7 +12,6 @@
 #include <string>
 #include <thread>
 
-#include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -20,6 +19,7 @@
 #include "common/cli_flags.h"
 #include "common/logging.h"
 #include "common/port_file.h"
+#include "server/core/auth/authenticator.h"
 #include "server/core/learning/fine_tune_worker.h"
 #include "server/core/learning/model_repository.h"
 #include "server/core/learning/pretraining.h"
@@ -32,125 +32,13 @@
 #include "server/core/tuning_core.h"
 #include "server/core/tuning_observer.h"
 #include "server/model/torch_trainer.h"
+#include "server/server_flags.h"
 #include "server/service/grpc_server.h"
 #include "server/service/server_metrics.h"
 #include "storage/postgres_store.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "gRPC address host:port; port 0 picks a free port (see --port_file)");
-ABSL_FLAG(std::string, database_url, "",
-          "PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/streamtune; "
-          "defaults to $STREAMTUNE_DATABASE_URL");
-ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
-          "host:port serving Prometheus /metrics; empty disables it");
-ABSL_FLAG(int, worker_threads, 16, "most RPCs served concurrently");
-ABSL_FLAG(int, db_pool_size, 8, "PostgreSQL connections kept open");
-ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
-          "on SIGTERM/SIGINT, how long in-flight calls may finish before "
-          "they are cancelled");
-ABSL_FLAG(absl::Duration, database_wait, absl::Seconds(60),
-          "how long to keep retrying PostgreSQL at start-up");
-ABSL_FLAG(std::string, default_policy, "streamtune",
-          "policy used when a request names none");
-ABSL_FLAG(double, flink_autoscaler_time_scale, 1,
-          "divides every time window of the flink-autoscaler policy (metrics "
-          "window, stabilisation, catch-up, restart time, scale-down interval). "
-          "Production jobs on real time keep 1 (the Flink Kubernetes Operator's "
-          "defaults); set N when the jobs run on a clock N times faster than "
-          "real time (a recorded trace replayed at N x speed, the simulated "
-          "engine's one-hour benchmark workloads use 12), so the windows keep "
-          "their meaning in the job's own time");
-ABSL_FLAG(int, history_snapshots, 128,
-          "how many of a job's most recent snapshots a policy sees");
-ABSL_FLAG(std::string, shared_model_tenant, "",
-          "tenant whose pre-trained StreamTune models serve tenants that have "
-          "no pre-training run of their own (empty: none)");
-ABSL_FLAG(int, model_cache_models, 256,
-          "loaded model versions kept in memory (least recently used go first)");
-ABSL_FLAG(int, fine_tune_workers, 1,
-          "background threads fine-tuning jobs' models from the shared queue "
-          "(0: this replica trains none; others' workers do)");
-ABSL_FLAG(absl::Duration, operation_lease, absl::Seconds(30),
-          "a running pre-training operation whose heartbeat (written every "
-          "second) is older than this is failed as abandoned by its replica");
-ABSL_FLAG(std::string, port_file, "",
-          "if set, write {\"grpc_port\": N, \"metrics_port\": M} here once "
-          "listening (lets tests use port 0)");
-
 namespace streamtune {
 namespace {
-
-struct ServerMainOptions {
-  GrpcServerOptions grpc;
-  std::string database_url;
-  std::string metrics_listen;
-  int db_pool_size = 8;
-  absl::Duration shutdown_grace = absl::Seconds(10);
-  absl::Duration database_wait = absl::Seconds(60);
-  std::string default_policy = "streamtune";
-  double flink_autoscaler_time_scale = 1;
-  int history_snapshots = 128;
-  std::string shared_model_tenant;
-  int fine_tune_workers = 1;
-  int model_cache_models = 256;
-  absl::Duration operation_lease = absl::Seconds(30);
-  std::string port_file;
-};
-
-ServerMainOptions OptionsFromFlags() {
-  ServerMainOptions options;
-  options.grpc.listen = absl::GetFlag(FLAGS_listen);
-  options.grpc.worker_threads = absl::GetFlag(FLAGS_worker_threads);
-  options.database_url = absl::GetFlag(FLAGS_database_url);
-  if (options.database_url.empty()) {
-    const char* env = std::getenv("STREAMTUNE_DATABASE_URL");
-    if (env != nullptr) options.database_url = env;
-  }
-  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
-  options.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
-  options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
-  options.database_wait = absl::GetFlag(FLAGS_database_wait);
-  options.default_policy = absl::GetFlag(FLAGS_default_policy);
-  options.flink_autoscaler_time_scale =
-      absl::GetFlag(FLAGS_flink_autoscaler_time_scale);
-  options.history_snapshots = absl::GetFlag(FLAGS_history_snapshots);
-  options.shared_model_tenant = absl::GetFlag(FLAGS_shared_model_tenant);
-  options.fine_tune_workers = absl::GetFlag(FLAGS_fine_tune_workers);
-  options.model_cache_models = absl::GetFlag(FLAGS_model_cache_models);
-  options.operation_lease = absl::GetFlag(FLAGS_operation_lease);
-  options.port_file = absl::GetFlag(FLAGS_port_file);
-  return options;
-}
-
-absl::Status CheckOptions(const ServerMainOptions& options) {
-  if (options.database_url.empty()) {
-    return absl::InvalidArgumentError(
-        "--database_url: required (or set STREAMTUNE_DATABASE_URL)");
-  }
-  if (options.grpc.worker_threads < 1) {
-    return absl::InvalidArgumentError("--worker_threads: must be >= 1");
-  }
-  if (options.db_pool_size < 1) {
-    return absl::InvalidArgumentError("--db_pool_size: must be >= 1");
-  }
-  if (!(options.flink_autoscaler_time_scale >= 1)) {
-    return absl::InvalidArgumentError("--flink_autoscaler_time_scale: must be >= 1");
-  }
-  if (options.operation_lease < absl::Seconds(5)) {
-    return absl::InvalidArgumentError(
-        "--operation_lease: must be >= 5s (heartbeats come every second)");
-  }
-  if (options.history_snapshots < 2) {
-    return absl::InvalidArgumentError("--history_snapshots: must be >= 2");
-  }
-  if (options.model_cache_models < 1) {
-    return absl::InvalidArgumentError("--model_cache_models: must be >= 1");
-  }
-  if (options.fine_tune_workers < 0) {
-    return absl::InvalidArgumentError("--fine_tune_workers: must be >= 0");
-  }
-  return absl::OkStatus();
-}
 
 // Connects and migrates, retrying with backoff until `wait` has passed.
 absl::StatusOr<std::unique_ptr<PostgresStore>> ConnectStore(
@@ -269,7 +157,19 @@ int Run(const ServerMainOptions& options) {
     metrics_port = exposer->GetListeningPorts().front();
   }
 
-  auto server = GrpcServer::Start(options.grpc, &core, &metrics.rpc(), &operations);
+  AuthenticatorOptions auth_options;
+  auth_options.cache_ttl = options.token_cache_ttl;
+  Authenticator authenticator(store->get(), auth_options);
+  const CallIdentity identity = options.insecure_local_only
+                                    ? CallIdentity::InsecureLocalOnly()
+                                    : CallIdentity::Tokens(&authenticator);
+  if (options.insecure_local_only) {
+    LogWarning(
+        "INSECURE: --insecure_local_only: plaintext, no credentials, every caller "
+        "is an admin of the tenant it names; listening on loopback only");
+  }
+  auto server = GrpcServer::Start(options.grpc, {&core, &metrics.rpc(), &identity},
+                                  &operations);
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;
@@ -311,9 +211,10 @@ int Run(const ServerMainOptions& options) {
 int main(int argc, char** argv) {
   streamtune::InitFlags(
       "StreamTune parallelism-tuning service.\n"
-      "Usage: streamtuned --database_url=postgresql://... [--listen=HOST:PORT] "
-      "[--metrics_listen=HOST:PORT] [--worker_threads=N] [--shutdown_grace=10s]",
-      "server/main.cc");
+      "Usage: streamtuned --database_url=postgresql://... "
+      "(--tls_cert_file=F --tls_key_file=F | --insecure_local_only) "
+      "[--listen=HOST:PORT] [--metrics_listen=HOST:PORT] [--shutdown_grace=10s]",
+      "server/server_flags.cc");
   const absl::StatusOr<std::vector<std::string>> positional =
       streamtune::ParseFlags(argc, argv);
   const absl::Status valid = positional.ok()

@@ -4,6 +4,8 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 #include <utility>
 
@@ -11,17 +13,51 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "common/logging.h"
+#include "common/status_macros.h"
 #include "grpc/health/v1/health.pb.h"
 #include "server/service/tuning_service.h"
 
 namespace streamtune {
+namespace {
+
+// The contents of `path` (a flag's file), or INVALID_ARGUMENT naming `flag`.
+absl::StatusOr<std::string> ReadPem(absl::string_view flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in || text.str().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read \"", path, "\" (or it is empty)"));
+  }
+  return text.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const std::optional<TlsFiles>& tls) {
+  if (!tls.has_value()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  STREAMTUNE_ASSIGN_OR_RETURN(pair.private_key, ReadPem("--tls_key_file", tls->key_file));
+  STREAMTUNE_ASSIGN_OR_RETURN(pair.cert_chain,
+                              ReadPem("--tls_cert_file", tls->cert_file));
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!tls->client_ca_file.empty()) {
+    STREAMTUNE_ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                                ReadPem("--tls_client_ca_file", tls->client_ca_file));
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
 
 struct GrpcServer::State {
-  State(TuningCore* core, RpcMetrics* metrics, PretrainOperations* operations)
-      : core(core),
-        metrics(metrics),
-        tuning(core, metrics),
-        admin(core, metrics, operations) {}
+  State(ServiceContext service, PretrainOperations* operations)
+      : core(service.core),
+        metrics(service.metrics),
+        tuning(service),
+        admin(service, operations) {}
 
   // Polls the store and mirrors the answer into the health service until
   // shutdown.
@@ -59,18 +95,23 @@ struct GrpcServer::State {
 };
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const GrpcServerOptions& options, TuningCore* core, RpcMetrics* metrics,
+    const GrpcServerOptions& options, ServiceContext service,
     PretrainOperations* operations) {
-  auto state = std::make_unique<State>(core, metrics, operations);
+  STREAMTUNE_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                              Credentials(options.tls));
+  auto state = std::make_unique<State>(service, operations);
+  RpcMetrics* metrics = service.metrics;
   grpc::EnableDefaultHealthCheckService(true);
-  // gRPC's built-in health service is not backed by a protobuf descriptor;
-  // touching the generated one links it in, so server reflection can
-  // describe grpc.health.v1.Health to clients such as grpcurl.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (options.reflection) {
+    // gRPC's built-in health service is not backed by a protobuf
+    // descriptor; touching the generated one links it in, so server
+    // reflection can describe grpc.health.v1.Health to clients such as
+    // grpcurl.
+    (void)grpc::health::v1::HealthCheckRequest::descriptor();
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  }
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &state->port);
+  builder.AddListeningPort(options.listen, credentials, &state->port);
   builder.RegisterService(&state->tuning);
   builder.RegisterService(&state->admin);
   builder.SetMaxReceiveMessageSize(options.max_receive_bytes);

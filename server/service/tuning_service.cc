@@ -10,14 +10,6 @@
 namespace streamtune {
 namespace {
 
-// The tenant named in the call's metadata, or the default tenant.
-std::string TenantOf(const grpc::ServerContext& context) {
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find(kTenantMetadataKey);
-  if (it == metadata.end()) return kDefaultTenant;
-  return std::string(it->second.data(), it->second.size());
-}
-
 bool DeadlinePassed(const grpc::ServerContext& context) {
   return context.deadline() <= std::chrono::system_clock::now();
 }
@@ -31,17 +23,20 @@ absl::Time DeadlineOf(const grpc::ServerContext& context) {
   return absl::FromChrono(deadline);
 }
 
-// Runs one RPC: deadline check, core call, status conversion, metrics.
-// `call(tenant)` returns absl::StatusOr<Response>.
+// Runs one RPC: deadline check, caller check, core call, status
+// conversion, metrics. `call(tenant)` returns absl::StatusOr<Response>.
 template <typename Response, typename Call>
-grpc::Status Serve(RpcMetrics* metrics, absl::string_view method,
-                   grpc::ServerContext* context, Response* response, Call call) {
-  ScopedRpc rpc(metrics, method);
+grpc::Status Serve(const ServiceContext& service, Role required,
+                   absl::string_view method, grpc::ServerContext* context,
+                   Response* response, Call call) {
+  ScopedRpc rpc(service.metrics, method);
   if (DeadlinePassed(*context)) {
     return rpc.Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                                    "deadline passed before the call started"));
   }
-  auto result = call(TenantOf(*context));
+  absl::StatusOr<Principal> caller = service.identity->Authorize(*context, required);
+  if (!caller.ok()) return rpc.Finish(ToGrpcStatus(caller.status()));
+  auto result = call(caller->tenant);
   if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status()));
   *response = *std::move(result);
   return rpc.Finish(grpc::Status::OK);
@@ -53,11 +48,11 @@ grpc::Status TuningService::Recommend(grpc::ServerContext* context,
                                       const v1::SnapshotRequest* request,
                                       v1::Recommendation* response) {
   grpc::Status status =
-      Serve(metrics_, "Recommend", context, response, [&](const std::string& tenant) {
-        return core_->Recommend(tenant, *request, DeadlineOf(*context));
+      Serve(service_, Role::kTenant, "Recommend", context, response, [&](const std::string& tenant) {
+        return service_.core->Recommend(tenant, *request, DeadlineOf(*context));
       });
   if (status.ok()) {
-    metrics_->RecordRecommendation(response->policy(), response->apply(),
+    service_.metrics->RecordRecommendation(response->policy(), response->apply(),
                                    response->fallback());
   }
   return status;
@@ -66,59 +61,58 @@ grpc::Status TuningService::Recommend(grpc::ServerContext* context,
 grpc::Status TuningService::ReportSnapshot(grpc::ServerContext* context,
                                            const v1::SnapshotRequest* request,
                                            v1::ReportSnapshotResponse* response) {
-  return Serve(metrics_, "ReportSnapshot", context, response,
+  return Serve(service_, Role::kTenant, "ReportSnapshot", context, response,
                [&](const std::string& tenant) {
-                 return core_->ReportSnapshot(tenant, *request);
+                 return service_.core->ReportSnapshot(tenant, *request);
                });
 }
 
 grpc::Status TuningService::GetJob(grpc::ServerContext* context,
                                    const v1::GetJobRequest* request,
                                    v1::Job* response) {
-  return Serve(metrics_, "GetJob", context, response, [&](const std::string& tenant) {
-    return core_->GetJob(tenant, *request);
+  return Serve(service_, Role::kTenant, "GetJob", context, response, [&](const std::string& tenant) {
+    return service_.core->GetJob(tenant, *request);
   });
 }
 
 grpc::Status TuningService::ListJobs(grpc::ServerContext* context,
                                      const v1::ListJobsRequest* request,
                                      v1::ListJobsResponse* response) {
-  return Serve(metrics_, "ListJobs", context, response, [&](const std::string& tenant) {
-    return core_->ListJobs(tenant, *request);
+  return Serve(service_, Role::kTenant, "ListJobs", context, response, [&](const std::string& tenant) {
+    return service_.core->ListJobs(tenant, *request);
   });
 }
 
 grpc::Status TuningService::ListSnapshots(grpc::ServerContext* context,
                                           const v1::ListSnapshotsRequest* request,
                                           v1::ListSnapshotsResponse* response) {
-  return Serve(metrics_, "ListSnapshots", context, response,
+  return Serve(service_, Role::kTenant, "ListSnapshots", context, response,
                [&](const std::string& tenant) {
-                 return core_->ListSnapshots(tenant, *request);
+                 return service_.core->ListSnapshots(tenant, *request);
                });
 }
 
 grpc::Status TuningService::ListRecommendations(
     grpc::ServerContext* context, const v1::ListRecommendationsRequest* request,
     v1::ListRecommendationsResponse* response) {
-  return Serve(metrics_, "ListRecommendations", context, response,
+  return Serve(service_, Role::kTenant, "ListRecommendations", context, response,
                [&](const std::string& tenant) {
-                 return core_->ListRecommendations(tenant, *request);
+                 return service_.core->ListRecommendations(tenant, *request);
                });
 }
 
 grpc::Status AdminService::ListModels(grpc::ServerContext* context,
                                       const v1::ListModelsRequest* request,
                                       v1::ListModelsResponse* response) {
-  return Serve(
-      metrics_, "ListModels", context, response,
-      [&](const std::string& tenant) { return core_->ListModels(tenant, *request); });
+  return Serve(service_, Role::kAdmin, "ListModels", context, response,
+      [&](const std::string& tenant) { return service_.core->ListModels(tenant, *request); });
 }
 
 grpc::Status AdminService::GetModel(grpc::ServerContext* context,
                                     const v1::GetModelRequest* request,
                                     v1::Model* response) {
-  return Serve(metrics_, "GetModel", context, response, [&](const std::string& tenant) {
-    return core_->GetModel(tenant, *request);
+  return Serve(service_, Role::kAdmin, "GetModel", context, response, [&](const std::string& tenant) {
+    return service_.core->GetModel(tenant, *request);
   });
 }
 
@@ -130,7 +124,7 @@ absl::Status AdminService::RequireOperations() const {
 grpc::Status AdminService::Pretrain(grpc::ServerContext* context,
                                     const v1::PretrainRequest* request,
                                     v1::Operation* response) {
-  return Serve(metrics_, "Pretrain", context, response,
+  return Serve(service_, Role::kAdmin, "Pretrain", context, response,
                [&](const std::string& tenant) -> absl::StatusOr<v1::Operation> {
                  STREAMTUNE_RETURN_IF_ERROR(RequireOperations());
                  return operations_->Start(tenant, *request);
@@ -140,7 +134,7 @@ grpc::Status AdminService::Pretrain(grpc::ServerContext* context,
 grpc::Status AdminService::GetOperation(grpc::ServerContext* context,
                                         const v1::GetOperationRequest* request,
                                         v1::Operation* response) {
-  return Serve(metrics_, "GetOperation", context, response,
+  return Serve(service_, Role::kAdmin, "GetOperation", context, response,
                [&](const std::string& tenant) -> absl::StatusOr<v1::Operation> {
                  STREAMTUNE_RETURN_IF_ERROR(RequireOperations());
                  return operations_->Get(tenant, *request);
@@ -150,8 +144,7 @@ grpc::Status AdminService::GetOperation(grpc::ServerContext* context,
 grpc::Status AdminService::ListOperations(grpc::ServerContext* context,
                                           const v1::ListOperationsRequest* request,
                                           v1::ListOperationsResponse* response) {
-  return Serve(
-      metrics_, "ListOperations", context, response,
+  return Serve(service_, Role::kAdmin, "ListOperations", context, response,
       [&](const std::string& tenant) -> absl::StatusOr<v1::ListOperationsResponse> {
         STREAMTUNE_RETURN_IF_ERROR(RequireOperations());
         return operations_->List(tenant, *request);
@@ -161,7 +154,7 @@ grpc::Status AdminService::ListOperations(grpc::ServerContext* context,
 grpc::Status AdminService::CancelOperation(grpc::ServerContext* context,
                                            const v1::CancelOperationRequest* request,
                                            v1::Operation* response) {
-  return Serve(metrics_, "CancelOperation", context, response,
+  return Serve(service_, Role::kAdmin, "CancelOperation", context, response,
                [&](const std::string& tenant) -> absl::StatusOr<v1::Operation> {
                  STREAMTUNE_RETURN_IF_ERROR(RequireOperations());
                  return operations_->Cancel(tenant, *request);
@@ -171,9 +164,9 @@ grpc::Status AdminService::CancelOperation(grpc::ServerContext* context,
 grpc::Status AdminService::GetPretrainRun(grpc::ServerContext* context,
                                           const v1::GetPretrainRunRequest* request,
                                           v1::PretrainRun* response) {
-  return Serve(metrics_, "GetPretrainRun", context, response,
+  return Serve(service_, Role::kAdmin, "GetPretrainRun", context, response,
                [&](const std::string& tenant) {
-                 return core_->GetPretrainRun(tenant, *request);
+                 return service_.core->GetPretrainRun(tenant, *request);
                });
 }
 

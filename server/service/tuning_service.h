@@ -1,23 +1,33 @@
 // gRPC handlers of streamtune.v1.StreamTune and StreamTuneAdmin. Each handler
-// does four things (TF Serving style): check the deadline and read the
-// tenant, call TuningCore, convert the status, record metrics. No state.
+// does four things (TF Serving style): check the deadline and the caller
+// (CallIdentity: the StreamTune service needs the tenant role, the admin
+// service the admin role), call TuningCore, convert the status, record
+// metrics. No state.
 #ifndef STREAMTUNE_SERVER_SERVICE_TUNING_SERVICE_H_
 #define STREAMTUNE_SERVER_SERVICE_TUNING_SERVICE_H_
 
 #include "common/tenant.h"
 #include "server/core/operations/pretrain_operations.h"
 #include "server/core/tuning_core.h"
+#include "server/service/call_identity.h"
 #include "server/service/rpc_metrics.h"
 #include "streamtune/v1/admin.grpc.pb.h"
 #include "streamtune/v1/service.grpc.pb.h"
 
 namespace streamtune {
 
-// Thread-safe. `core` and `metrics` are borrowed and must outlive this.
+// What both services' handlers use; everything is borrowed and must outlive
+// the services.
+struct ServiceContext {
+  TuningCore* core = nullptr;
+  RpcMetrics* metrics = nullptr;
+  const CallIdentity* identity = nullptr;
+};
+
+// Thread-safe.
 class TuningService final : public v1::StreamTune::Service {
  public:
-  TuningService(TuningCore* core, RpcMetrics* metrics)
-      : core_(core), metrics_(metrics) {}
+  explicit TuningService(ServiceContext service) : service_(service) {}
 
   grpc::Status Recommend(grpc::ServerContext* context,
                          const v1::SnapshotRequest* request,
@@ -38,17 +48,15 @@ class TuningService final : public v1::StreamTune::Service {
                                    v1::ListRecommendationsResponse* response) override;
 
  private:
-  TuningCore* core_;
-  RpcMetrics* metrics_;
+  const ServiceContext service_;
 };
 
-// Thread-safe. Everything is borrowed and must outlive this. Without
-// `operations` (null) Pretrain and the operation RPCs are UNIMPLEMENTED.
+// Thread-safe. Without `operations` (null; borrowed otherwise) Pretrain and
+// the operation RPCs are UNIMPLEMENTED.
 class AdminService final : public v1::StreamTuneAdmin::Service {
  public:
-  AdminService(TuningCore* core, RpcMetrics* metrics,
-               PretrainOperations* operations = nullptr)
-      : core_(core), metrics_(metrics), operations_(operations) {}
+  AdminService(ServiceContext service, PretrainOperations* operations = nullptr)
+      : service_(service), operations_(operations) {}
 
   grpc::Status ListModels(grpc::ServerContext* context,
                           const v1::ListModelsRequest* request,
@@ -76,8 +84,7 @@ class AdminService final : public v1::StreamTuneAdmin::Service {
   // UNIMPLEMENTED unless this server runs operations.
   absl::Status RequireOperations() const;
 
-  TuningCore* core_;
-  RpcMetrics* metrics_;
+  const ServiceContext service_;
   PretrainOperations* operations_;
 };
 

@@ -13,6 +13,7 @@
 #include "common/tenant.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/core/auth/api_token.h"
 #include "server/core/learning/model_repository.h"
 #include "server/core/policies/ds2/ds2_policy.h"
 #include "server/core/testing/test_snapshots.h"
@@ -93,9 +94,11 @@ class TuningServiceTest : public ::testing::Test {
   TuningCore core_{&store_, &policies_};
   prometheus::Registry registry_;
   RpcMetrics metrics_{&registry_};
-  TuningService tuning_{&core_, &metrics_};
+  // Tests of token authentication switch this before their first call.
+  CallIdentity identity_ = CallIdentity::InsecureLocalOnly();
+  TuningService tuning_{{&core_, &metrics_, &identity_}};
   PretrainOperations operations_{&store_, &core_};
-  AdminService admin_{&core_, &metrics_, &operations_};
+  AdminService admin_{{&core_, &metrics_, &identity_}, &operations_};
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::StreamTune::Stub> stub_;
   std::unique_ptr<v1::StreamTuneAdmin::Stub> admin_stub_;
@@ -241,6 +244,86 @@ TEST_F(TuningServiceTest, AnExpiredDeadlineIsDeadlineExceededAndStoresNothing) {
   auto recent = store_.RecentSnapshots("alpha", "job", 10);
   ASSERT_TRUE(recent.ok()) << recent.status();
   EXPECT_TRUE(recent->empty());
+}
+
+// The same services with tokens: the tenant and the role come from the
+// token (docs/operations.md, "Security").
+class TokenAuthTest : public TuningServiceTest {
+ protected:
+  TokenAuthTest() {
+    AuthenticatorOptions options;
+    options.cache_ttl = absl::ZeroDuration();
+    authenticator_ = std::make_unique<Authenticator>(&store_, options);
+    identity_ = CallIdentity::Tokens(authenticator_.get());
+  }
+
+  // Stores a new token and returns its text.
+  std::string Token(const std::string& tenant, Role role) {
+    absl::StatusOr<IssuedToken> issued = IssueToken(tenant, role, "test");
+    EXPECT_TRUE(issued.ok() && store_.PutToken(issued->record).ok());
+    return issued->text;
+  }
+
+  static std::unique_ptr<grpc::ClientContext> WithToken(const std::string& token,
+                                                        const std::string& tenant = "") {
+    auto context = Context(tenant);
+    context->AddMetadata("authorization", "Bearer " + token);
+    return context;
+  }
+
+  std::unique_ptr<Authenticator> authenticator_;
+};
+
+TEST_F(TokenAuthTest, ACallWithoutATokenIsUnauthenticated) {
+  v1::Job job;
+  v1::GetJobRequest request;
+  request.set_job_id("any");
+  grpc::Status status = stub_->GetJob(Context("acme").get(), request, &job);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), HasSubstr("authorization: Bearer"));
+  EXPECT_EQ(RpcCount("GetJob", "UNAUTHENTICATED"), 1);
+}
+
+TEST_F(TokenAuthTest, TheTenantIsTheTokensAndAHeaderCannotChangeIt) {
+  const std::string acme = Token("acme", Role::kTenant);
+  v1::Recommendation answer;
+  ASSERT_TRUE(
+      stub_->Recommend(WithToken(acme).get(), Request(testing::ValidChain()), &answer)
+          .ok());
+  EXPECT_TRUE(store_.GetJob("acme", "job").ok());
+  EXPECT_FALSE(store_.GetJob(kDefaultTenant, "job").ok());
+
+  grpc::Status other = stub_->Recommend(WithToken(acme, "globex").get(),
+                                        Request(testing::ValidChain("s2")), &answer);
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_FALSE(store_.GetJob("globex", "job").ok());
+  EXPECT_EQ(store_.GetJob("acme", "job")->snapshot_count(), 1);
+}
+
+TEST_F(TokenAuthTest, AdminMethodsNeedTheAdminRole) {
+  v1::ListModelsResponse models;
+  EXPECT_EQ(admin_stub_
+                ->ListModels(WithToken(Token("acme", Role::kTenant)).get(),
+                             v1::ListModelsRequest(), &models)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(admin_stub_
+                  ->ListModels(WithToken(Token("acme", Role::kAdmin)).get(),
+                               v1::ListModelsRequest(), &models)
+                  .ok());
+}
+
+TEST_F(TokenAuthTest, ARevokedOrForgedTokenIsUnauthenticated) {
+  const std::string token = Token("acme", Role::kTenant);
+  ASSERT_TRUE(store_.RevokeToken(ParseToken(token)->token_id).ok());
+  v1::Job job;
+  v1::GetJobRequest request;
+  request.set_job_id("any");
+  EXPECT_EQ(stub_->GetJob(WithToken(token).get(), request, &job).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  const std::string forged = Token("acme", Role::kTenant) + "x";
+  EXPECT_EQ(stub_->GetJob(WithToken(forged).get(), request, &job).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
 }
 
 }  // namespace
