@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "client/grpc_status.h"
+#include "common/files.h"
+#include "common/status_macros.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "streamtune/v1/admin.grpc.pb.h"
 #include "streamtune/v1/service.grpc.pb.h"
@@ -133,6 +135,9 @@ class GrpcStreamTuneClient : public StreamTuneClient {
     if (!options_.tenant.empty()) {
       context.AddMetadata(kTenantMetadataKey, options_.tenant);
     }
+    if (!options_.token.empty()) {
+      context.AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
+    }
     response->Clear();
     return FromGrpcStatus((stub->*method)(&context, request, response));
   }
@@ -159,6 +164,37 @@ class GrpcStreamTuneClient : public StreamTuneClient {
   std::unique_ptr<v1::StreamTuneAdmin::Stub> admin_;
   std::unique_ptr<Health::Stub> health_;
 };
+
+// The channel `options` ask for: TLS when a CA file is named.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ClientOptions& options) {
+  if (options.tls_ca_file.empty()) {
+    if (!options.tls_client_cert_file.empty() || !options.tls_server_name.empty()) {
+      return absl::InvalidArgumentError(
+          "tls_ca_file: required with tls_client_cert_file or tls_server_name");
+    }
+    return grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials());
+  }
+  grpc::SslCredentialsOptions ssl;
+  STREAMTUNE_ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                              ReadWholeFile("tls_ca_file", options.tls_ca_file));
+  if (options.tls_client_cert_file.empty() != options.tls_client_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tls_client_cert_file and tls_client_key_file: give both or neither");
+  }
+  if (!options.tls_client_cert_file.empty()) {
+    STREAMTUNE_ASSIGN_OR_RETURN(
+        ssl.pem_cert_chain,
+        ReadWholeFile("tls_client_cert_file", options.tls_client_cert_file));
+    STREAMTUNE_ASSIGN_OR_RETURN(
+        ssl.pem_private_key,
+        ReadWholeFile("tls_client_key_file", options.tls_client_key_file));
+  }
+  grpc::ChannelArguments arguments;
+  if (!options.tls_server_name.empty()) {
+    arguments.SetSslTargetNameOverride(options.tls_server_name);
+  }
+  return grpc::CreateCustomChannel(options.target, grpc::SslCredentials(ssl), arguments);
+}
 
 }  // namespace
 
@@ -217,8 +253,8 @@ absl::StatusOr<std::unique_ptr<StreamTuneClient>> StreamTuneClient::Create(
   }
   status = ValidateRetryPolicy(options.retry);
   if (!status.ok()) return status;
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials());
+  STREAMTUNE_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
+                              MakeChannel(options));
   return std::unique_ptr<StreamTuneClient>(
       new GrpcStreamTuneClient(options, std::move(channel)));
 }

@@ -40,9 +40,24 @@ absl::Status StatusOfOperation(const v1::Operation& operation);
 struct ClientOptions {
   // Server address, "host:port" (any gRPC target string works).
   std::string target;
-  // Sent as x-streamtune-tenant on every call; empty sends nothing and the
-  // server uses its default tenant. Else 1 to 64 characters of [a-z0-9_-].
+  // Sent as x-streamtune-tenant on every call; empty sends nothing. A
+  // server with tokens takes the tenant from the token (and refuses a
+  // header naming another); one running --insecure_local_only uses this,
+  // or its default tenant. Else 1 to 64 characters of [a-z0-9_-].
   std::string tenant;
+  // API token (st_...), sent as "authorization: Bearer <token>" on every
+  // call; empty sends none (only an --insecure_local_only server accepts
+  // that).
+  std::string token;
+  // TLS: PEM file of the CA(s) that signed the server's certificate; empty
+  // connects in plaintext.
+  std::string tls_ca_file;
+  // Host name to check in the server's certificate instead of the
+  // target's (e.g. when connecting through an IP address).
+  std::string tls_server_name;
+  // Client certificate and key (PEM) for a server that requires mutual TLS.
+  std::string tls_client_cert_file;
+  std::string tls_client_key_file;
   // Deadline of one method call, covering every retry and backoff in it.
   absl::Duration call_timeout = absl::Seconds(10);
   // Retries on UNAVAILABLE; every StreamTune RPC is idempotent (Recommend

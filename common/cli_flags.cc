@@ -82,8 +82,10 @@ void InitFlags(absl::string_view usage, absl::string_view flags_file) {
   absl::SetProgramUsageMessage(usage);
   absl::FlagsUsageConfig config;
   const std::string file(flags_file);
+  // The client tools' shared connection flags are theirs too.
   config.contains_help_flags = [file](absl::string_view path) {
-    return absl::StrContains(path, file);
+    return absl::StrContains(path, file) ||
+           absl::StrContains(path, "client/connection_flags.cc");
   };
   config.contains_helpshort_flags = config.contains_help_flags;
   // The flags' file relative to the repository, not the build machine's path.

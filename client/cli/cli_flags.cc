@@ -1,6 +1,7 @@
 #include "client/cli/cli_flags.h"
 
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -37,6 +38,11 @@ ABSL_FLAG(int64_t, max_training_steps, 0,
           "pretrain: most training steps per model (0: the server's)");
 ABSL_FLAG(bool, async, false,
           "pretrain: print the operation and return at once instead of waiting");
+ABSL_FLAG(std::string, database_url, "",
+          "token-create, tokens, token-revoke: PostgreSQL URL of the service "
+          "(default: $STREAMTUNE_DATABASE_URL)");
+ABSL_FLAG(std::string, role, "tenant", "token-create: tenant or admin");
+ABSL_FLAG(std::string, description, "", "token-create: what the token is for");
 
 namespace streamtune {
 namespace cli {
@@ -97,6 +103,19 @@ constexpr CommandSpec kCommands[] = {
      "Asks a running operation to stop (it ends CANCELLED within seconds,\n"
      "publishing nothing) and prints it.",
      "NAME"},
+    {"token-create",
+     "token-create --tenant=T [--role=tenant|admin] [--description=TEXT] "
+     "[--database_url=URL]",
+     "Issues an API token for tenant T and prints it once (only its digest\n"
+     "is stored). Works on PostgreSQL directly (--database_url or\n"
+     "$STREAMTUNE_DATABASE_URL), not through a server: it bootstraps access.",
+     nullptr},
+    {"tokens", "tokens [--tenant=T] [--database_url=URL]",
+     "Lists API tokens (all tenants', or T's): id, tenant, role, created,\n"
+     "revoked. Never the secrets.",
+     nullptr},
+    {"token-revoke", "token-revoke TOKEN_ID [--database_url=URL]",
+     "Revokes a token; replicas refuse it within --token_cache_ttl.", "TOKEN_ID"},
 };
 
 const CommandSpec* FindCommand(absl::string_view name) {
@@ -181,6 +200,9 @@ constexpr CommandFlag kCommandFlags[] = {
     {"seed", "pretrain"},
     {"max_training_steps", "pretrain"},
     {"async", "pretrain"},
+    {"database_url", "token-create tokens token-revoke"},
+    {"role", "token-create"},
+    {"description", "token-create"},
 };
 
 // A flag counts as given when its value differs from its default (so an
@@ -232,12 +254,23 @@ absl::Status ReadFlags(Invocation* out) {
   cmd.seed = absl::GetFlag(FLAGS_seed);
   cmd.max_training_steps = absl::GetFlag(FLAGS_max_training_steps);
   cmd.async = absl::GetFlag(FLAGS_async);
+  cmd.database_url = absl::GetFlag(FLAGS_database_url);
+  if (cmd.database_url.empty()) {
+    const char* env = std::getenv("STREAMTUNE_DATABASE_URL");
+    if (env != nullptr) cmd.database_url = env;
+  }
+  cmd.role = absl::GetFlag(FLAGS_role);
+  cmd.description = absl::GetFlag(FLAGS_description);
   return CheckRange("max_training_steps", cmd.max_training_steps, 0, 1000000);
 }
 
 }  // namespace
 
 bool IsCommand(absl::string_view name) { return FindCommand(name) != nullptr; }
+
+bool IsTokenCommand(absl::string_view name) {
+  return name == "token-create" || name == "tokens" || name == "token-revoke";
+}
 
 absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
                                  Invocation* out) {
@@ -278,15 +311,25 @@ absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
   }
   if (want == 1) {
     const std::string positional_name = spec->positional;
-    (positional_name == "ID"     ? cmd.model_id
-     : positional_name == "NAME" ? cmd.operation_name
-                                 : cmd.job_id) = positional[1];
+    (positional_name == "ID"         ? cmd.model_id
+     : positional_name == "NAME"     ? cmd.operation_name
+     : positional_name == "TOKEN_ID" ? cmd.token_id
+                                     : cmd.job_id) = positional[1];
   }
   if (cmd.start_time && cmd.end_time && *cmd.end_time <= *cmd.start_time) {
     return Bad(*out, "--end_time: must be after --start_time");
   }
   if ((cmd.name == "recommend" || cmd.name == "report") && cmd.snapshot_path.empty()) {
     return Bad(*out, "missing --snapshot FILE.json");
+  }
+  if (IsTokenCommand(cmd.name)) {
+    if (cmd.database_url.empty()) {
+      return Bad(*out, "missing --database_url (or $STREAMTUNE_DATABASE_URL)");
+    }
+    if (cmd.name == "token-create" && out->global.tenant.empty()) {
+      return Bad(*out, "missing --tenant=T (the tenant the token acts for)");
+    }
+    return absl::OkStatus();
   }
   if (out->global.server.empty()) {
     return Bad(*out, "missing --server=HOST:PORT");
@@ -309,6 +352,10 @@ std::string GeneralUsage() {
       "                       the server's default tenant)\n"
       "  --timeout=DURATION   deadline of each call, retries included "
       "(default 10s)\n"
+      "  --token_file=F       API token (st_...) to send; default $STREAMTUNE_TOKEN\n"
+      "  --tls_ca_file=F      CA of the server's TLS certificate (empty: plaintext)\n"
+      "  --tls_server_name=N  name to verify in the server's certificate\n"
+      "  --tls_client_cert_file=F --tls_client_key_file=F   mutual TLS\n"
       "  --help               this text and every flag\n"
       "  help [COMMAND]       this text, or that command's usage\n"
       "\n"

@@ -46,6 +46,11 @@ struct CommandArgs {
   bool async = false;                          // pretrain: --async
   std::string operation_name;                  // operation, cancel: NAME
   absl::Duration wait = absl::ZeroDuration();  // health: --wait
+  // token-create, tokens, token-revoke: --database_url (or the environment)
+  std::string database_url;
+  std::string role = "tenant";  // token-create: --role
+  std::string description;      // token-create: --description
+  std::string token_id;         // token-revoke: TOKEN_ID
 };
 
 struct Invocation {
@@ -67,6 +72,10 @@ absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
 
 // True for the names of streamtunectl's commands ("help" excluded).
 bool IsCommand(absl::string_view name);
+
+// True for the token administration commands, which work on PostgreSQL
+// directly instead of calling a server.
+bool IsTokenCommand(absl::string_view name);
 
 // The full usage text: synopsis, global flags, commands.
 std::string GeneralUsage();

@@ -7,6 +7,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/operation_progress.h"
+#include "client/connection_flags.h"
 #include "common/proto_json.h"
 #include "common/status_macros.h"
 #include "common/timestamps.h"
@@ -304,7 +305,7 @@ absl::Status RunCommand(const CommandArgs& command, StreamTuneClient& client,
 }
 
 int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& out,
-           std::ostream& err, bool err_is_terminal) {
+           std::ostream& err, bool err_is_terminal, const StoreFactory& stores) {
   absl::StatusOr<std::vector<std::string>> positional = ParseFlags(argc, argv);
   if (!positional.ok()) {
     err << UsageErrorText("streamtunectl", positional.status());
@@ -325,10 +326,25 @@ int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& ou
     out << (inv.command.name.empty() ? GeneralUsage() : CommandUsage(inv.command.name));
     return kExitOk;
   }
+  if (IsTokenCommand(inv.command.name)) {
+    absl::StatusOr<std::unique_ptr<Store>> store =
+        stores ? stores(inv.command.database_url)
+               : absl::UnimplementedError("this build opens no database");
+    status = store.ok() ? RunTokenCommand(inv, **store, out, err) : store.status();
+    if (!status.ok()) {
+      err << "streamtunectl: " << inv.command.name << ": " << StatusLine(status) << "\n";
+      return kExitFailure;
+    }
+    return kExitOk;
+  }
   ClientOptions options;
   options.target = inv.global.server;
   options.tenant = inv.global.tenant;
   options.call_timeout = inv.global.timeout;
+  if (status = ApplyConnectionFlags(&options); !status.ok()) {
+    err << UsageErrorText("streamtunectl", status);
+    return kExitUsage;
+  }
   absl::StatusOr<std::unique_ptr<StreamTuneClient>> client = factory(options);
   if (!client.ok()) {
     // Create() fails only on options, i.e. on the command line.

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "client/cli/cli_flags.h"
+#include "client/cli/token_admin.h"
 #include "client/streamtune_client.h"
 #include "common/cli_flags.h"
 
@@ -31,9 +32,11 @@ using ClientFactory = std::function<absl::StatusOr<std::unique_ptr<StreamTuneCli
 // a client with `factory`, runs the command, prints JSON on `out` and
 // "streamtunectl: COMMAND: CODE: message" on `err`; returns the exit status.
 // `pretrain` shows its progress on `err`, rewriting one line in place when
-// `err_is_terminal`. Sets the process's flags: call from one thread.
+// `err_is_terminal`. The token commands open a store with `stores` instead
+// of creating a client. Sets the process's flags: call from one thread.
 int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& out,
-           std::ostream& err, bool err_is_terminal = false);
+           std::ostream& err, bool err_is_terminal = false,
+           const StoreFactory& stores = nullptr);
 
 // Runs one parsed command against `client`, printing its result on `out`
 // (and progress on `err`). Returns the first error; `health` fails with

@@ -4,14 +4,13 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "common/files.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "grpc/health/v1/health.pb.h"
@@ -20,30 +19,18 @@
 namespace streamtune {
 namespace {
 
-// The contents of `path` (a flag's file), or INVALID_ARGUMENT naming `flag`.
-absl::StatusOr<std::string> ReadPem(absl::string_view flag, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in || text.str().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": cannot read \"", path, "\" (or it is empty)"));
-  }
-  return text.str();
-}
-
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     const std::optional<TlsFiles>& tls) {
   if (!tls.has_value()) return grpc::InsecureServerCredentials();
   grpc::SslServerCredentialsOptions ssl;
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  STREAMTUNE_ASSIGN_OR_RETURN(pair.private_key, ReadPem("--tls_key_file", tls->key_file));
+  STREAMTUNE_ASSIGN_OR_RETURN(pair.private_key, ReadWholeFile("--tls_key_file", tls->key_file));
   STREAMTUNE_ASSIGN_OR_RETURN(pair.cert_chain,
-                              ReadPem("--tls_cert_file", tls->cert_file));
+                              ReadWholeFile("--tls_cert_file", tls->cert_file));
   ssl.pem_key_cert_pairs.push_back(std::move(pair));
   if (!tls->client_ca_file.empty()) {
     STREAMTUNE_ASSIGN_OR_RETURN(ssl.pem_root_certs,
-                                ReadPem("--tls_client_ca_file", tls->client_ca_file));
+                                ReadWholeFile("--tls_client_ca_file", tls->client_ca_file));
     ssl.client_certificate_request =
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
