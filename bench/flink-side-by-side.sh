@@ -41,7 +41,7 @@ mvn -B -q --no-transfer-progress -f "$ROOT/bench/flink-autoscaler/pom.xml" packa
 "$ROOT/deploy/pg/start.sh" "$OUT/pg" >&2
 rm -f "$OUT/streamtuned.json"
 "$BUILD/server/service/streamtuned" --database_url="$("$ROOT/deploy/pg/url.sh" "$OUT/pg")" \
-  --listen=127.0.0.1:0 --metrics_listen= --port_file="$OUT/streamtuned.json" \
+  --insecure_local_only --listen=127.0.0.1:0 --metrics_listen= --port_file="$OUT/streamtuned.json" \
   2>"$OUT/streamtuned.log" &
 PIDS+=($!)
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$@"; }

@@ -166,7 +166,8 @@ class GrpcStreamTuneClient : public StreamTuneClient {
 };
 
 // The channel `options` ask for: TLS when a CA file is named.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ClientOptions& options) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const ClientOptions& options) {
   if (options.tls_ca_file.empty()) {
     if (!options.tls_client_cert_file.empty() || !options.tls_server_name.empty()) {
       return absl::InvalidArgumentError(
@@ -193,7 +194,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ClientOptions& 
   if (!options.tls_server_name.empty()) {
     arguments.SetSslTargetNameOverride(options.tls_server_name);
   }
-  return grpc::CreateCustomChannel(options.target, grpc::SslCredentials(ssl), arguments);
+  return grpc::CreateCustomChannel(options.target, grpc::SslCredentials(ssl),
+                                   arguments);
 }
 
 }  // namespace

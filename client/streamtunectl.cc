@@ -16,8 +16,8 @@
 
 int main(int argc, char** argv) {
   streamtune::InitFlags(streamtune::cli::GeneralUsage(), "client/cli/cli_flags.cc");
-  const streamtune::cli::StoreFactory postgres = [](const std::string& url)
-      -> absl::StatusOr<std::unique_ptr<streamtune::Store>> {
+  const streamtune::cli::StoreFactory postgres =
+      [](const std::string& url) -> absl::StatusOr<std::unique_ptr<streamtune::Store>> {
     streamtune::PostgresStoreOptions options;
     options.database_url = url;
     options.pool_size = 1;

@@ -11,6 +11,8 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   # core libraries
   libabsl-dev libtorch-dev libpqxx-dev libpq-dev prometheus-cpp-dev nlohmann-json3-dev
+  # TLS and token digests; openssl makes the demo's and tests' throwaway certificates
+  libssl-dev openssl
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # private PostgreSQL server for dev, demo and tests

@@ -168,8 +168,8 @@ int Run(const ServerMainOptions& options) {
         "INSECURE: --insecure_local_only: plaintext, no credentials, every caller "
         "is an admin of the tenant it names; listening on loopback only");
   }
-  auto server = GrpcServer::Start(options.grpc, {&core, &metrics.rpc(), &identity},
-                                  &operations);
+  auto server =
+      GrpcServer::Start(options.grpc, {&core, &metrics.rpc(), &identity}, &operations);
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;

@@ -77,7 +77,8 @@ class InMemoryStore : public Store {
                                           const v1::OperationError& error) override;
   absl::StatusOr<TokenRecord> PutToken(const TokenRecord& token) override;
   absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) override;
-  absl::StatusOr<std::vector<TokenRecord>> ListTokens(absl::string_view tenant) override;
+  absl::StatusOr<std::vector<TokenRecord>> ListTokens(
+      absl::string_view tenant) override;
   absl::StatusOr<TokenRecord> RevokeToken(absl::string_view token_id) override;
 
  protected:

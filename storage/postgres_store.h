@@ -93,7 +93,8 @@ class PostgresStore : public Store {
   // Operations: postgres_operations.cc.
   absl::StatusOr<TokenRecord> PutToken(const TokenRecord& token) override;
   absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) override;
-  absl::StatusOr<std::vector<TokenRecord>> ListTokens(absl::string_view tenant) override;
+  absl::StatusOr<std::vector<TokenRecord>> ListTokens(
+      absl::string_view tenant) override;
   absl::StatusOr<TokenRecord> RevokeToken(absl::string_view token_id) override;
   absl::StatusOr<v1::Operation> CreateOperation(
       absl::string_view tenant, const v1::Operation& operation) override;

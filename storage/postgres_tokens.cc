@@ -40,11 +40,12 @@ absl::StatusOr<TokenRecord> PostgresStore::PutToken(const TokenRecord& token) {
       *pool_, "PutToken",
       [&](pqxx::nontransaction& txn) -> absl::StatusOr<TokenRecord> {
         pqxx::result r = txn.exec_params(
-            absl::StrCat("INSERT INTO api_tokens (token_id, tenant, role, secret_sha256,"
-                         " description, created_at)"
-                         " VALUES ($1, $2, $3, $4, $5, clock_timestamp())"
-                         " ON CONFLICT DO NOTHING RETURNING ",
-                         kTokenColumns),
+            absl::StrCat(
+                "INSERT INTO api_tokens (token_id, tenant, role, secret_sha256,"
+                " description, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, clock_timestamp())"
+                " ON CONFLICT DO NOTHING RETURNING ",
+                kTokenColumns),
             token.token_id, token.tenant, token.role, token.secret_sha256,
             token.description);
         if (r.empty()) {
@@ -57,10 +58,12 @@ absl::StatusOr<TokenRecord> PostgresStore::PutToken(const TokenRecord& token) {
 
 absl::StatusOr<TokenRecord> PostgresStore::GetToken(absl::string_view token_id) {
   return InTransaction<pqxx::nontransaction>(
-      *pool_, "GetToken", [&](pqxx::nontransaction& txn) -> absl::StatusOr<TokenRecord> {
-        pqxx::result r = txn.exec_params(
-            absl::StrCat("SELECT ", kTokenColumns, " FROM api_tokens WHERE token_id = $1"),
-            std::string(token_id));
+      *pool_, "GetToken",
+      [&](pqxx::nontransaction& txn) -> absl::StatusOr<TokenRecord> {
+        pqxx::result r =
+            txn.exec_params(absl::StrCat("SELECT ", kTokenColumns,
+                                         " FROM api_tokens WHERE token_id = $1"),
+                            std::string(token_id));
         if (r.empty()) return TokenNotFound(token_id);
         return TokenFromRow(r[0]);
       });
@@ -71,11 +74,11 @@ absl::StatusOr<std::vector<TokenRecord>> PostgresStore::ListTokens(
   return InTransaction<pqxx::nontransaction>(
       *pool_, "ListTokens",
       [&](pqxx::nontransaction& txn) -> absl::StatusOr<std::vector<TokenRecord>> {
-        pqxx::result r = txn.exec_params(
-            absl::StrCat("SELECT ", kTokenColumns,
-                         " FROM api_tokens WHERE $1 = '' OR tenant = $1"
-                         " ORDER BY created_at, token_id"),
-            std::string(tenant));
+        pqxx::result r =
+            txn.exec_params(absl::StrCat("SELECT ", kTokenColumns,
+                                         " FROM api_tokens WHERE $1 = '' OR tenant = $1"
+                                         " ORDER BY created_at, token_id"),
+                            std::string(tenant));
         std::vector<TokenRecord> tokens;
         for (const pqxx::row& row : r) tokens.push_back(TokenFromRow(row));
         return tokens;

@@ -277,7 +277,6 @@ class Store {
   virtual absl::StatusOr<std::vector<v1::Operation>> ListOperationsBefore(
       absl::string_view tenant, const std::optional<OperationCursor>& before,
       int limit) = 0;
-
 };
 
 }  // namespace streamtune

@@ -40,7 +40,8 @@ TEST_P(StoreConformanceTest, PutGetListAndRevokeTokens) {
   EXPECT_EQ(read->role, "admin");
   EXPECT_EQ(read->secret_sha256, admin_token.secret_sha256);
   EXPECT_EQ(read->description, "conformance");
-  EXPECT_EQ(store_->GetToken("tnotatoken0").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetToken("tnotatoken0").status().code(),
+            absl::StatusCode::kNotFound);
 
   auto listed = store_->ListTokens(tenant_);
   ASSERT_TRUE(listed.ok()) << listed.status();
@@ -76,7 +77,8 @@ TEST_P(StoreConformanceTest, RejectsMalformedTokens) {
   bad = token;
   bad.tenant = "Not A Tenant";
   EXPECT_EQ(store_->PutToken(bad).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->GetToken(token.token_id).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetToken(token.token_id).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace

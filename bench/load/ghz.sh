@@ -93,7 +93,7 @@ trap 'exit 130' INT TERM
 # --- PostgreSQL and one streamtuned -----------------------------------------
 log "$(nproc) cores; PostgreSQL, streamtuned and ghz all share them"
 DB_URL="$(bash "$ROOT/deploy/pg/start.sh" "$STATE/postgres")"
-"$SERVER_BIN" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 \
+"$SERVER_BIN" --insecure_local_only --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 \
   --port_file="$STATE/ports.json" --database_url="$DB_URL" \
   --shared_model_tenant="$TENANT" --model_cache_models="$CACHE_MODELS" \
   2>"$STATE/streamtuned.log" &

@@ -47,7 +47,7 @@ cleanup() {
 trap cleanup EXIT
 
 rm -f "$STATE/ports.json"
-"$SERVER_BIN" --listen=127.0.0.1:0 --metrics_listen= --port_file="$STATE/ports.json" \
+"$SERVER_BIN" --insecure_local_only --listen=127.0.0.1:0 --metrics_listen= --port_file="$STATE/ports.json" \
   --database_url="$URL" --shared_model_tenant=corpus 2>"$STATE/server.log" &
 SERVER_PID=$!
 deadline=$((SECONDS + 60))

@@ -1,8 +1,8 @@
 #include "client/cli/cli_flags.h"
 
 #include <cstddef>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <vector>

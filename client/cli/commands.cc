@@ -332,7 +332,8 @@ int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& ou
                : absl::UnimplementedError("this build opens no database");
     status = store.ok() ? RunTokenCommand(inv, **store, out, err) : store.status();
     if (!status.ok()) {
-      err << "streamtunectl: " << inv.command.name << ": " << StatusLine(status) << "\n";
+      err << "streamtunectl: " << inv.command.name << ": " << StatusLine(status)
+          << "\n";
       return kExitFailure;
     }
     return kExitOk;

@@ -54,7 +54,8 @@ absl::Status RunTokenCommand(const Invocation& invocation, Store& store,
     return absl::OkStatus();
   }
   if (command.name == "token-revoke") {
-    STREAMTUNE_ASSIGN_OR_RETURN(TokenRecord revoked, store.RevokeToken(command.token_id));
+    STREAMTUNE_ASSIGN_OR_RETURN(TokenRecord revoked,
+                                store.RevokeToken(command.token_id));
     out << TokenJson(revoked).dump(2) << "\n";
     return absl::OkStatus();
   }

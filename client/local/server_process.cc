@@ -20,6 +20,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
       absl::StrCat("--port_file=", port_file),
       absl::StrCat("--database_url=", options.database_url),
       "--database_wait=20s"};
+  if (options.insecure_local_only) args.push_back("--insecure_local_only");
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   STREAMTUNE_ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> child,
                               ChildProcess::Start(args, dir + "/stderr.log"));

@@ -18,6 +18,9 @@ struct ServerProcessOptions {
   std::string binary;        // Path of streamtuned.
   std::string database_url;  // Passed as --database_url.
   std::vector<std::string> extra_args;
+  // Adds --insecure_local_only (plaintext, no credentials; it listens on
+  // 127.0.0.1 anyway). Callers that pass TLS flags in extra_args set false.
+  bool insecure_local_only = true;
   absl::Duration start_timeout = absl::Seconds(60);
 };
 

@@ -24,13 +24,14 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   if (!tls.has_value()) return grpc::InsecureServerCredentials();
   grpc::SslServerCredentialsOptions ssl;
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  STREAMTUNE_ASSIGN_OR_RETURN(pair.private_key, ReadWholeFile("--tls_key_file", tls->key_file));
+  STREAMTUNE_ASSIGN_OR_RETURN(pair.private_key,
+                              ReadWholeFile("--tls_key_file", tls->key_file));
   STREAMTUNE_ASSIGN_OR_RETURN(pair.cert_chain,
                               ReadWholeFile("--tls_cert_file", tls->cert_file));
   ssl.pem_key_cert_pairs.push_back(std::move(pair));
   if (!tls->client_ca_file.empty()) {
-    STREAMTUNE_ASSIGN_OR_RETURN(ssl.pem_root_certs,
-                                ReadWholeFile("--tls_client_ca_file", tls->client_ca_file));
+    STREAMTUNE_ASSIGN_OR_RETURN(
+        ssl.pem_root_certs, ReadWholeFile("--tls_client_ca_file", tls->client_ca_file));
     ssl.client_certificate_request =
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }

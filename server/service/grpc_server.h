@@ -13,9 +13,9 @@
 #include "absl/time/time.h"
 #include "server/core/operations/pretrain_operations.h"
 #include "server/core/tuning_core.h"
-#include "server/service/tuning_service.h"
 #include "server/service/call_identity.h"
 #include "server/service/rpc_metrics.h"
+#include "server/service/tuning_service.h"
 
 namespace streamtune {
 

@@ -48,12 +48,13 @@ grpc::Status TuningService::Recommend(grpc::ServerContext* context,
                                       const v1::SnapshotRequest* request,
                                       v1::Recommendation* response) {
   grpc::Status status =
-      Serve(service_, Role::kTenant, "Recommend", context, response, [&](const std::string& tenant) {
-        return service_.core->Recommend(tenant, *request, DeadlineOf(*context));
-      });
+      Serve(service_, Role::kTenant, "Recommend", context, response,
+            [&](const std::string& tenant) {
+              return service_.core->Recommend(tenant, *request, DeadlineOf(*context));
+            });
   if (status.ok()) {
     service_.metrics->RecordRecommendation(response->policy(), response->apply(),
-                                   response->fallback());
+                                           response->fallback());
   }
   return status;
 }
@@ -70,17 +71,19 @@ grpc::Status TuningService::ReportSnapshot(grpc::ServerContext* context,
 grpc::Status TuningService::GetJob(grpc::ServerContext* context,
                                    const v1::GetJobRequest* request,
                                    v1::Job* response) {
-  return Serve(service_, Role::kTenant, "GetJob", context, response, [&](const std::string& tenant) {
-    return service_.core->GetJob(tenant, *request);
-  });
+  return Serve(service_, Role::kTenant, "GetJob", context, response,
+               [&](const std::string& tenant) {
+                 return service_.core->GetJob(tenant, *request);
+               });
 }
 
 grpc::Status TuningService::ListJobs(grpc::ServerContext* context,
                                      const v1::ListJobsRequest* request,
                                      v1::ListJobsResponse* response) {
-  return Serve(service_, Role::kTenant, "ListJobs", context, response, [&](const std::string& tenant) {
-    return service_.core->ListJobs(tenant, *request);
-  });
+  return Serve(service_, Role::kTenant, "ListJobs", context, response,
+               [&](const std::string& tenant) {
+                 return service_.core->ListJobs(tenant, *request);
+               });
 }
 
 grpc::Status TuningService::ListSnapshots(grpc::ServerContext* context,
@@ -105,15 +108,18 @@ grpc::Status AdminService::ListModels(grpc::ServerContext* context,
                                       const v1::ListModelsRequest* request,
                                       v1::ListModelsResponse* response) {
   return Serve(service_, Role::kAdmin, "ListModels", context, response,
-      [&](const std::string& tenant) { return service_.core->ListModels(tenant, *request); });
+               [&](const std::string& tenant) {
+                 return service_.core->ListModels(tenant, *request);
+               });
 }
 
 grpc::Status AdminService::GetModel(grpc::ServerContext* context,
                                     const v1::GetModelRequest* request,
                                     v1::Model* response) {
-  return Serve(service_, Role::kAdmin, "GetModel", context, response, [&](const std::string& tenant) {
-    return service_.core->GetModel(tenant, *request);
-  });
+  return Serve(service_, Role::kAdmin, "GetModel", context, response,
+               [&](const std::string& tenant) {
+                 return service_.core->GetModel(tenant, *request);
+               });
 }
 
 absl::Status AdminService::RequireOperations() const {
@@ -144,7 +150,8 @@ grpc::Status AdminService::GetOperation(grpc::ServerContext* context,
 grpc::Status AdminService::ListOperations(grpc::ServerContext* context,
                                           const v1::ListOperationsRequest* request,
                                           v1::ListOperationsResponse* response) {
-  return Serve(service_, Role::kAdmin, "ListOperations", context, response,
+  return Serve(
+      service_, Role::kAdmin, "ListOperations", context, response,
       [&](const std::string& tenant) -> absl::StatusOr<v1::ListOperationsResponse> {
         STREAMTUNE_RETURN_IF_ERROR(RequireOperations());
         return operations_->List(tenant, *request);

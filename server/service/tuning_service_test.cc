@@ -264,8 +264,8 @@ class TokenAuthTest : public TuningServiceTest {
     return issued->text;
   }
 
-  static std::unique_ptr<grpc::ClientContext> WithToken(const std::string& token,
-                                                        const std::string& tenant = "") {
+  static std::unique_ptr<grpc::ClientContext> WithToken(
+      const std::string& token, const std::string& tenant = "") {
     auto context = Context(tenant);
     context->AddMetadata("authorization", "Bearer " + token);
     return context;

@@ -42,6 +42,7 @@ impl Server {
         let _ = std::fs::remove_file(&port_file);
         let log = std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?;
         let mut child = Command::new(&binary)
+            .arg("--insecure_local_only")
             .arg("--listen=127.0.0.1:0")
             .arg("--metrics_listen=")
             .arg(format!("--port_file={}", port_file.display()))

@@ -37,9 +37,9 @@ TEST(ApiTokenTest, SecretDigestIsSha256) {
 }
 
 TEST(ApiTokenTest, MalformedTokensAreUnauthenticatedWithoutEchoingThem) {
-  for (const char* text : {"", "st_", "Bearer st_abcdefabcdef_x", "st_ABCDEFABCDEF_x",
-                           "st_abcdefabcdef", "xx_abcdefabcdef_secret",
-                           "st_abcdefabcde_secret"}) {
+  for (const char* text :
+       {"", "st_", "Bearer st_abcdefabcdef_x", "st_ABCDEFABCDEF_x", "st_abcdefabcdef",
+        "xx_abcdefabcdef_secret", "st_abcdefabcde_secret"}) {
     absl::StatusOr<TokenParts> parts = ParseToken(text);
     EXPECT_EQ(parts.status().code(), absl::StatusCode::kUnauthenticated) << text;
     if (std::string(text).size() > 8) {  // short texts match the format hint

@@ -22,8 +22,8 @@ absl::StatusOr<TokenRecord> Authenticator::Record(const std::string& token_id) {
     return absl::UnauthenticatedError("unknown token");
   }
   if (!record.ok()) {
-    return absl::UnavailableError(absl::StrCat("cannot check the token now: ",
-                                               record.status().message()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot check the token now: ", record.status().message()));
   }
   absl::MutexLock lock(&mu_);
   if (static_cast<int>(cache_.size()) >= options_.max_cached) cache_.clear();
