@@ -42,12 +42,23 @@ grpc::Status Serve(RpcMetrics* metrics, absl::string_view method,
                                    "deadline passed before the call started"));
   }
   auto result = call(TenantOf(*context));
-  if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status()));
+  if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status(), method));
   *response = *std::move(result);
   return rpc.Finish(grpc::Status::OK);
 }
 
 }  // namespace
+
+TuningService::TuningService(TuningCore* core, RpcMetrics* metrics)
+    : core_(core), metrics_(metrics) {
+  AnswerMalformedRequests(metrics, "Recommend", &TuningService::Recommend);
+  AnswerMalformedRequests(metrics, "ReportSnapshot", &TuningService::ReportSnapshot);
+  AnswerMalformedRequests(metrics, "GetJob", &TuningService::GetJob);
+  AnswerMalformedRequests(metrics, "ListJobs", &TuningService::ListJobs);
+  AnswerMalformedRequests(metrics, "ListSnapshots", &TuningService::ListSnapshots);
+  AnswerMalformedRequests(metrics, "ListRecommendations",
+                          &TuningService::ListRecommendations);
+}
 
 grpc::Status TuningService::Recommend(grpc::ServerContext* context,
                                       const v1::SnapshotRequest* request,
@@ -104,6 +115,18 @@ grpc::Status TuningService::ListRecommendations(
                [&](const std::string& tenant) {
                  return core_->ListRecommendations(tenant, *request);
                });
+}
+
+AdminService::AdminService(TuningCore* core, RpcMetrics* metrics,
+                           PretrainOperations* operations)
+    : core_(core), metrics_(metrics), operations_(operations) {
+  AnswerMalformedRequests(metrics, "ListModels", &AdminService::ListModels);
+  AnswerMalformedRequests(metrics, "GetModel", &AdminService::GetModel);
+  AnswerMalformedRequests(metrics, "Pretrain", &AdminService::Pretrain);
+  AnswerMalformedRequests(metrics, "GetOperation", &AdminService::GetOperation);
+  AnswerMalformedRequests(metrics, "ListOperations", &AdminService::ListOperations);
+  AnswerMalformedRequests(metrics, "CancelOperation", &AdminService::CancelOperation);
+  AnswerMalformedRequests(metrics, "GetPretrainRun", &AdminService::GetPretrainRun);
 }
 
 grpc::Status AdminService::ListModels(grpc::ServerContext* context,

@@ -7,6 +7,7 @@
 #include "common/tenant.h"
 #include "server/core/operations/pretrain_operations.h"
 #include "server/core/tuning_core.h"
+#include "server/service/malformed_request_handler.h"
 #include "server/service/rpc_metrics.h"
 #include "streamtune/v1/admin.grpc.pb.h"
 #include "streamtune/v1/service.grpc.pb.h"
@@ -14,10 +15,11 @@
 namespace streamtune {
 
 // Thread-safe. `core` and `metrics` are borrowed and must outlive this.
-class TuningService final : public v1::StreamTune::Service {
+// Requests that do not parse never reach a handler: they are answered
+// INVALID_ARGUMENT (malformed_request_handler.h).
+class TuningService final : public MalformedRequestAwareService<v1::StreamTune> {
  public:
-  TuningService(TuningCore* core, RpcMetrics* metrics)
-      : core_(core), metrics_(metrics) {}
+  TuningService(TuningCore* core, RpcMetrics* metrics);
 
   grpc::Status Recommend(grpc::ServerContext* context,
                          const v1::SnapshotRequest* request,
@@ -44,11 +46,11 @@ class TuningService final : public v1::StreamTune::Service {
 
 // Thread-safe. Everything is borrowed and must outlive this. Without
 // `operations` (null) Pretrain and the operation RPCs are UNIMPLEMENTED.
-class AdminService final : public v1::StreamTuneAdmin::Service {
+// Requests that do not parse are answered as TuningService's are.
+class AdminService final : public MalformedRequestAwareService<v1::StreamTuneAdmin> {
  public:
   AdminService(TuningCore* core, RpcMetrics* metrics,
-               PretrainOperations* operations = nullptr)
-      : core_(core), metrics_(metrics), operations_(operations) {}
+               PretrainOperations* operations = nullptr);
 
   grpc::Status ListModels(grpc::ServerContext* context,
                           const v1::ListModelsRequest* request,
