@@ -14,8 +14,11 @@
 #include "client/local/server_process.h"
 #include "client/streamtune_client.h"
 #include "common/proto_json.h"
+#include "common/tenant.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/core/testing/invalid_utf8.h"
+#include "tests/raw_unary_call.h"
 #include "tests/test_database.h"
 
 namespace streamtune {
@@ -218,6 +221,42 @@ TEST_F(ServerE2eTest, BadInputIsInvalidArgumentWithThePathAndStoresNothing) {
   auto jobs = client_->ListJobs(v1::ListJobsRequest());
   ASSERT_TRUE(jobs.ok());
   EXPECT_EQ(jobs->jobs_size(), 0);
+}
+
+TEST_F(ServerE2eTest, UnparsableRequestsAreInvalidArgumentWithAReadableMessage) {
+  const auto channel =
+      grpc::CreateChannel(server_->target(), grpc::InsecureChannelCredentials());
+  const std::pair<std::string, std::string> tenant{kTenantMetadataKey, tenant_};
+  v1::SnapshotRequest request = ExampleRequest("linear-chain-t60.json");
+  ASSERT_GE(request.snapshot().operators_size(), 3);
+  request.mutable_snapshot()->mutable_operators(2)->set_id("zzzz");
+  const grpc::Status invalid_utf8 = testing::RawUnaryCall(
+      channel, "/streamtune.v1.StreamTune/Recommend",
+      testing::SerializedWithInvalidUtf8(request, "zzzz"), tenant);
+  EXPECT_EQ(invalid_utf8.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(invalid_utf8.error_message(), "snapshot.operators[2].id: invalid UTF-8");
+
+  const grpc::Status garbage = testing::RawUnaryCall(
+      channel, "/streamtune.v1.StreamTune/ReportSnapshot", "\x0a\xff\xff\xff", tenant);
+  EXPECT_EQ(garbage.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      garbage.error_message(),
+      "not a valid streamtune.v1.SnapshotRequest message: snapshot: invalid length");
+
+  // gRPC's own health service parses its requests itself, and says so.
+  const grpc::Status health =
+      testing::RawUnaryCall(channel, "/grpc.health.v1.Health/Check", "\xff\xff\xff");
+  EXPECT_EQ(health.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(health.error_message(), "");
+
+  auto jobs = client_->ListJobs(v1::ListJobsRequest());
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  EXPECT_EQ(jobs->jobs_size(), 0);
+  // The server is unharmed, and a well-formed request sent the same way is served.
+  const grpc::Status valid = testing::RawUnaryCall(
+      channel, "/streamtune.v1.StreamTune/Recommend",
+      ExampleRequest("linear-chain-t60.json").SerializeAsString(), tenant);
+  EXPECT_TRUE(valid.ok()) << valid.error_message();
 }
 
 TEST_F(ServerE2eTest, UnknownPolicyAndMalformedPageTokenAreRejected) {

@@ -2,11 +2,17 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace streamtune {
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
+grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view operation) {
   if (status.ok()) return grpc::Status::OK;
   std::string message(status.message());
+  if (message.empty()) {
+    message = absl::StrCat(operation, " failed with ",
+                           absl::StatusCodeToString(status.code()), " and no detail");
+  }
   if (message.size() > kMaxErrorMessageBytes) {
     message.resize(kMaxErrorMessageBytes - 3);
     message += "...";

@@ -38,6 +38,16 @@ TEST(ToGrpcStatus, OkStaysOkWithNoMessage) {
   EXPECT_EQ(converted.error_message(), "");
 }
 
+TEST(ToGrpcStatus, AnErrorWithoutAMessageSaysWhatFailed) {
+  const grpc::Status converted =
+      ToGrpcStatus(absl::Status(absl::StatusCode::kInternal, ""), "Recommend");
+  EXPECT_EQ(converted.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(converted.error_message(), "Recommend failed with INTERNAL and no detail");
+  EXPECT_EQ(
+      ToGrpcStatus(absl::Status(absl::StatusCode::kUnavailable, "")).error_message(),
+      "the call failed with UNAVAILABLE and no detail");
+}
+
 TEST(ToGrpcStatus, AMessageAtTheCapIsKeptWhole) {
   const std::string message(kMaxErrorMessageBytes, 'a');
   const grpc::Status converted = ToGrpcStatus(absl::InternalError(message));

@@ -35,14 +35,45 @@ grpc::Status Serve(const ServiceContext& service, Role required,
                                    "deadline passed before the call started"));
   }
   absl::StatusOr<Principal> caller = service.identity->Authorize(*context, required);
-  if (!caller.ok()) return rpc.Finish(ToGrpcStatus(caller.status()));
+  if (!caller.ok()) return rpc.Finish(ToGrpcStatus(caller.status(), method));
   auto result = call(caller->tenant);
-  if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status()));
+  if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status(), method));
   *response = *std::move(result);
   return rpc.Finish(grpc::Status::OK);
 }
 
+// Before the request is read: any valid credential (the method's own role
+// is checked by Serve). Refusals are counted under the method.
+grpc::Status Admit(const ServiceContext& service, const grpc::ServerContext& context,
+                   absl::string_view method) {
+  absl::StatusOr<Principal> caller = service.identity->Authorize(context, Role::kTenant);
+  if (caller.ok() || absl::IsPermissionDenied(caller.status())) return grpc::Status::OK;
+  ScopedRpc rpc(service.metrics, method);
+  return rpc.Finish(ToGrpcStatus(caller.status(), method));
+}
+
 }  // namespace
+
+grpc::Status TuningService::AdmitCaller(const grpc::ServerContext& context,
+                                        absl::string_view method) const {
+  return Admit(service_, context, method);
+}
+
+grpc::Status AdminService::AdmitCaller(const grpc::ServerContext& context,
+                                       absl::string_view method) const {
+  return Admit(service_, context, method);
+}
+
+TuningService::TuningService(ServiceContext service) : service_(service) {
+  RpcMetrics* metrics = service.metrics;
+  AnswerMalformedRequests(metrics, "Recommend", &TuningService::Recommend);
+  AnswerMalformedRequests(metrics, "ReportSnapshot", &TuningService::ReportSnapshot);
+  AnswerMalformedRequests(metrics, "GetJob", &TuningService::GetJob);
+  AnswerMalformedRequests(metrics, "ListJobs", &TuningService::ListJobs);
+  AnswerMalformedRequests(metrics, "ListSnapshots", &TuningService::ListSnapshots);
+  AnswerMalformedRequests(metrics, "ListRecommendations",
+                          &TuningService::ListRecommendations);
+}
 
 grpc::Status TuningService::Recommend(grpc::ServerContext* context,
                                       const v1::SnapshotRequest* request,
@@ -102,6 +133,18 @@ grpc::Status TuningService::ListRecommendations(
                [&](const std::string& tenant) {
                  return service_.core->ListRecommendations(tenant, *request);
                });
+}
+
+AdminService::AdminService(ServiceContext service, PretrainOperations* operations)
+    : service_(service), operations_(operations) {
+  RpcMetrics* metrics = service.metrics;
+  AnswerMalformedRequests(metrics, "ListModels", &AdminService::ListModels);
+  AnswerMalformedRequests(metrics, "GetModel", &AdminService::GetModel);
+  AnswerMalformedRequests(metrics, "Pretrain", &AdminService::Pretrain);
+  AnswerMalformedRequests(metrics, "GetOperation", &AdminService::GetOperation);
+  AnswerMalformedRequests(metrics, "ListOperations", &AdminService::ListOperations);
+  AnswerMalformedRequests(metrics, "CancelOperation", &AdminService::CancelOperation);
+  AnswerMalformedRequests(metrics, "GetPretrainRun", &AdminService::GetPretrainRun);
 }
 
 grpc::Status AdminService::ListModels(grpc::ServerContext* context,

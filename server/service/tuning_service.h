@@ -10,6 +10,7 @@
 #include "server/core/operations/pretrain_operations.h"
 #include "server/core/tuning_core.h"
 #include "server/service/call_identity.h"
+#include "server/service/malformed_request_handler.h"
 #include "server/service/rpc_metrics.h"
 #include "streamtune/v1/admin.grpc.pb.h"
 #include "streamtune/v1/service.grpc.pb.h"
@@ -24,10 +25,17 @@ struct ServiceContext {
   const CallIdentity* identity = nullptr;
 };
 
-// Thread-safe.
-class TuningService final : public v1::StreamTune::Service {
+// Thread-safe. Requests that do not parse never reach a handler: they are
+// answered INVALID_ARGUMENT (malformed_request_handler.h).
+class TuningService final : public MalformedRequestAwareService<v1::StreamTune> {
  public:
-  explicit TuningService(ServiceContext service) : service_(service) {}
+  explicit TuningService(ServiceContext service);
+
+  // Refuses a caller without a valid credential before its request is
+  // read (MalformedRequestAwareService), so an unauthenticated client
+  // cannot hold a worker thread by sending headers and no message.
+  grpc::Status AdmitCaller(const grpc::ServerContext& context,
+                           absl::string_view method) const;
 
   grpc::Status Recommend(grpc::ServerContext* context,
                          const v1::SnapshotRequest* request,
@@ -52,11 +60,15 @@ class TuningService final : public v1::StreamTune::Service {
 };
 
 // Thread-safe. Without `operations` (null; borrowed otherwise) Pretrain and
-// the operation RPCs are UNIMPLEMENTED.
-class AdminService final : public v1::StreamTuneAdmin::Service {
+// the operation RPCs are UNIMPLEMENTED. Requests that do not parse are
+// answered as TuningService's are.
+class AdminService final : public MalformedRequestAwareService<v1::StreamTuneAdmin> {
  public:
-  AdminService(ServiceContext service, PretrainOperations* operations = nullptr)
-      : service_(service), operations_(operations) {}
+  AdminService(ServiceContext service, PretrainOperations* operations = nullptr);
+
+  // As TuningService::AdmitCaller.
+  grpc::Status AdmitCaller(const grpc::ServerContext& context,
+                           absl::string_view method) const;
 
   grpc::Status ListModels(grpc::ServerContext* context,
                           const v1::ListModelsRequest* request,

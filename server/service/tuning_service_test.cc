@@ -10,14 +10,17 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "common/tenant.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/core/auth/api_token.h"
 #include "server/core/learning/model_repository.h"
 #include "server/core/policies/ds2/ds2_policy.h"
+#include "server/core/testing/invalid_utf8.h"
 #include "server/core/testing/test_snapshots.h"
 #include "storage/in_memory_store.h"
+#include "tests/raw_unary_call.h"
 
 namespace streamtune {
 namespace {
@@ -34,9 +37,9 @@ class TuningServiceTest : public ::testing::Test {
     builder.RegisterService(&admin_);
     server_ = builder.BuildAndStart();
     EXPECT_NE(server_, nullptr);
-    auto channel = server_->InProcessChannel(grpc::ChannelArguments());
-    stub_ = v1::StreamTune::NewStub(channel);
-    admin_stub_ = v1::StreamTuneAdmin::NewStub(channel);
+    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
+    stub_ = v1::StreamTune::NewStub(channel_);
+    admin_stub_ = v1::StreamTuneAdmin::NewStub(channel_);
   }
 
   ~TuningServiceTest() override { StopServer(); }
@@ -100,6 +103,7 @@ class TuningServiceTest : public ::testing::Test {
   PretrainOperations operations_{&store_, &core_};
   AdminService admin_{{&core_, &metrics_, &identity_}, &operations_};
   std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::StreamTune::Stub> stub_;
   std::unique_ptr<v1::StreamTuneAdmin::Stub> admin_stub_;
 };
@@ -138,6 +142,52 @@ TEST_F(TuningServiceTest, ABadSnapshotIsInvalidArgumentNamingTheField) {
             grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(store_.GetJob(kDefaultTenant, "job").status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(TuningServiceTest, InvalidUtf8InANestedStringIsInvalidArgumentNamingThePath) {
+  v1::Snapshot snapshot = testing::ValidChain();
+  snapshot.mutable_operators(2)->set_id("zzzz");
+  const std::string bytes =
+      testing::SerializedWithInvalidUtf8(Request(snapshot), "zzzz");
+  for (const char* method : {"Recommend", "ReportSnapshot"}) {
+    const grpc::Status status = testing::RawUnaryCall(
+        channel_, absl::StrCat("/streamtune.v1.StreamTune/", method), bytes);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method;
+    EXPECT_EQ(status.error_message(), "snapshot.operators[2].id: invalid UTF-8")
+        << method;
+    EXPECT_EQ(RpcCount(method, "INVALID_ARGUMENT"), 1) << method;
+  }
+  EXPECT_EQ(store_.GetJob(kDefaultTenant, "job").status().code(),
+            absl::StatusCode::kNotFound);
+  // The same request with a valid id goes through the same handler to the core.
+  snapshot.mutable_operators(2)->set_id("sink");
+  const grpc::Status valid =
+      testing::RawUnaryCall(channel_, "/streamtune.v1.StreamTune/Recommend",
+                            Request(snapshot).SerializeAsString());
+  EXPECT_TRUE(valid.ok()) << valid.error_message();
+  EXPECT_EQ(RpcCount("Recommend", "OK"), 1);
+}
+
+// Every method of both services, so a method added without its
+// AnswerMalformedRequests line fails here instead of answering INTERNAL.
+TEST_F(TuningServiceTest, EveryMethodAnswersGarbageWithInvalidArgumentNamingTheType) {
+  for (const char* service : {v1::StreamTune::service_full_name(),
+                              v1::StreamTuneAdmin::service_full_name()}) {
+    const google::protobuf::ServiceDescriptor* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+    ASSERT_NE(descriptor, nullptr) << service;
+    for (int i = 0; i < descriptor->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* method = descriptor->method(i);
+      const grpc::Status status = testing::RawUnaryCall(
+          channel_, absl::StrCat("/", service, "/", method->name()), "\xff\xff\xff");
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << method->full_name();
+      EXPECT_EQ(status.error_message(),
+                absl::StrCat("not a valid ", method->input_type()->full_name(),
+                             " message: invalid field tag"))
+          << method->full_name();
+    }
+  }
 }
 
 TEST_F(TuningServiceTest, TheTenantComesFromMetadataAndTenantsAreIsolated) {
