@@ -43,10 +43,16 @@ struct ClientOptions {
   // Sent as x-streamtune-tenant on every call; empty sends nothing and the
   // server uses its default tenant. Else 1 to 64 characters of [a-z0-9_-].
   std::string tenant;
-  // Deadline of one method call, covering every retry and backoff in it.
+  // Deadline of one method call, covering every retry and backoff in it:
+  // an outage shorter than this (a PostgreSQL restart, a replica's death)
+  // costs the caller latency, not an error.
   absl::Duration call_timeout = absl::Seconds(10);
-  // Retries on UNAVAILABLE; every StreamTune RPC is idempotent (Recommend
-  // and ReportSnapshot on the snapshot id).
+  // Retries UNAVAILABLE, RESOURCE_EXHAUSTED and ABORTED with jittered
+  // exponential backoff until call_timeout, waiting at least the server's
+  // `grpc-retry-pushback-ms`; every StreamTune RPC is idempotent (Recommend
+  // and ReportSnapshot on the snapshot id). Pretrain, which starts a new
+  // operation each time, is not retried on RESOURCE_EXHAUSTED without
+  // pushback (the replica already runs one).
   RetryPolicy retry;
 };
 
