@@ -42,7 +42,7 @@ grpc::Status Serve(RpcMetrics* metrics, absl::string_view method,
                                    "deadline passed before the call started"));
   }
   auto result = call(TenantOf(*context));
-  if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status()));
+  if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status(), context));
   *response = *std::move(result);
   return rpc.Finish(grpc::Status::OK);
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/retry_after.h"
 #include "common/tenant.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -22,6 +23,19 @@ namespace streamtune {
 namespace {
 
 using ::testing::HasSubstr;
+
+// An InMemoryStore whose decision reads can be made to fail, as a
+// PostgreSQL store does when its pool is exhausted or the server is down.
+class FailingDecisionStore : public InMemoryStore {
+ public:
+  absl::Status decision_read_error;  // OK: read normally
+
+  absl::StatusOr<DecisionInputs> LoadDecisionInputs(
+      absl::string_view tenant, const DecisionReadRequest& request) override {
+    if (!decision_read_error.ok()) return decision_read_error;
+    return InMemoryStore::LoadDecisionInputs(tenant, request);
+  }
+};
 
 class TuningServiceTest : public ::testing::Test {
  protected:
@@ -88,7 +102,7 @@ class TuningServiceTest : public ::testing::Test {
     return -1;
   }
 
-  InMemoryStore store_;
+  FailingDecisionStore store_;
   PolicyRegistry policies_;
   TuningCore core_{&store_, &policies_};
   prometheus::Registry registry_;
@@ -241,6 +255,32 @@ TEST_F(TuningServiceTest, AnExpiredDeadlineIsDeadlineExceededAndStoresNothing) {
   auto recent = store_.RecentSnapshots("alpha", "job", 10);
   ASSERT_TRUE(recent.ok()) << recent.status();
   EXPECT_TRUE(recent->empty());
+}
+
+TEST_F(TuningServiceTest, AnOverloadedStoreAnswersResourceExhaustedWithPushback) {
+  store_.decision_read_error =
+      WithRetryAfter(absl::ResourceExhaustedError(
+                         "postgres: no free connection within 10s (pool of 8)"),
+                     absl::Milliseconds(1000));
+  auto context = Context();
+  v1::Recommendation answer;
+  const grpc::Status status =
+      stub_->Recommend(context.get(), Request(testing::ValidChain()), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  const auto& trailers = context->GetServerTrailingMetadata();
+  auto pushback = trailers.find("grpc-retry-pushback-ms");
+  ASSERT_NE(pushback, trailers.end());
+  EXPECT_EQ(std::string(pushback->second.data(), pushback->second.size()), "1000");
+}
+
+TEST_F(TuningServiceTest, AnOutageAnswersUnavailableWithoutPushback) {
+  store_.decision_read_error = absl::UnavailableError("postgres: cannot connect");
+  auto context = Context();
+  v1::Recommendation answer;
+  const grpc::Status status =
+      stub_->Recommend(context.get(), Request(testing::ValidChain()), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(context->GetServerTrailingMetadata().count("grpc-retry-pushback-ms"), 0u);
 }
 
 }  // namespace
