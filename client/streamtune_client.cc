@@ -172,9 +172,9 @@ class GrpcStreamTuneClient : public StreamTuneClient {
   }
 
   // A unary call with retries; one deadline covers all attempts. A call that
-  // starts an operation (Pretrain) is retried only when it surely started
-  // nothing or the server asked for it: its RESOURCE_EXHAUSTED means the
-  // replica already runs one, which minutes, not a backoff, will change.
+  // starts an operation (Pretrain) is not retried on RESOURCE_EXHAUSTED
+  // without pushback: that means the replica already runs one, which
+  // minutes, not a backoff, will change.
   template <typename Stub, typename Request, typename Response>
   absl::StatusOr<Response> Call(Stub* stub,
                                 grpc::Status (Stub::*method)(grpc::ClientContext*,
