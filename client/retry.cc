@@ -2,16 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "absl/random/random.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace streamtune {
 
 absl::Status ValidateRetryPolicy(const RetryPolicy& policy) {
-  if (policy.max_attempts < 1) {
+  if (policy.max_attempts < 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("retry.max_attempts: must be >= 1, got ", policy.max_attempts));
+        absl::StrCat("retry.max_attempts: must be >= 0 (0: until the deadline), got ",
+                     policy.max_attempts));
   }
   if (policy.initial_backoff < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("retry.initial_backoff: must be >= 0");
@@ -51,7 +54,24 @@ absl::Duration BackoffDelay(const RetryPolicy& policy, int retry, double unit_ra
 }
 
 bool IsRetryable(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kUnavailable;
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<absl::Duration> ParsePushback(const std::string& value,
+                                            bool* do_not_retry) {
+  int64_t ms = 0;
+  if (!absl::SimpleAtoi(value, &ms) || ms < 0) {
+    *do_not_retry = true;
+    return std::nullopt;
+  }
+  return absl::Milliseconds(ms);
 }
 
 RetryEnv RealRetryEnv() {
@@ -66,19 +86,29 @@ RetryEnv RealRetryEnv() {
 }
 
 absl::Status RetryLoop(const RetryPolicy& policy, absl::Time deadline,
-                       const RetryEnv& env, absl::FunctionRef<absl::Status()> attempt) {
-  absl::Status status;
+                       const RetryEnv& env,
+                       absl::FunctionRef<AttemptOutcome()> attempt) {
   for (int n = 1;; ++n) {
-    status = attempt();
-    if (status.ok() || !IsRetryable(status) || n >= policy.max_attempts) {
+    AttemptOutcome outcome = attempt();
+    const absl::Status& status = outcome.status;
+    if (status.ok() || !IsRetryable(status) || outcome.do_not_retry ||
+        (policy.max_attempts > 0 && n >= policy.max_attempts)) {
       return status;
     }
-    const absl::Duration delay = BackoffDelay(policy, n, env.unit_random());
+    absl::Duration delay = BackoffDelay(policy, n, env.unit_random());
+    // The server knows its load better than our schedule does: never come
+    // back sooner than it asked.
+    if (outcome.pushback.has_value()) delay = std::max(delay, *outcome.pushback);
     // A retry that could only start after the deadline would fail with
     // DEADLINE_EXCEEDED and hide the real cause; return that cause instead.
     if (env.now() + delay >= deadline) return status;
     env.sleep(delay);
   }
+}
+
+absl::Status RetryLoop(const RetryPolicy& policy, absl::Time deadline,
+                       const RetryEnv& env, absl::FunctionRef<absl::Status()> attempt) {
+  return RetryLoop(policy, deadline, env, [&] { return AttemptOutcome{attempt()}; });
 }
 
 }  // namespace streamtune

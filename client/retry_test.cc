@@ -77,7 +77,7 @@ TEST(ValidateRetryPolicy, AcceptsDefaults) {
 
 TEST(ValidateRetryPolicy, NamesTheBadField) {
   RetryPolicy policy;
-  policy.max_attempts = 0;
+  policy.max_attempts = -1;
   EXPECT_THAT(std::string(ValidateRetryPolicy(policy).message()),
               ::testing::StartsWith("retry.max_attempts:"));
   policy = RetryPolicy();
@@ -94,12 +94,28 @@ TEST(ValidateRetryPolicy, NamesTheBadField) {
               ::testing::StartsWith("retry.jitter:"));
 }
 
-TEST(IsRetryable, OnlyUnavailable) {
+TEST(IsRetryable, TransientCodesOnly) {
   EXPECT_TRUE(IsRetryable(absl::UnavailableError("x")));
+  EXPECT_TRUE(IsRetryable(absl::ResourceExhaustedError("x")));
+  EXPECT_TRUE(IsRetryable(absl::AbortedError("x")));
   EXPECT_FALSE(IsRetryable(absl::DeadlineExceededError("x")));
   EXPECT_FALSE(IsRetryable(absl::InvalidArgumentError("x")));
+  EXPECT_FALSE(IsRetryable(absl::AlreadyExistsError("x")));
+  EXPECT_FALSE(IsRetryable(absl::FailedPreconditionError("x")));
   EXPECT_FALSE(IsRetryable(absl::InternalError("x")));
   EXPECT_FALSE(IsRetryable(absl::OkStatus()));
+}
+
+TEST(ParsePushback, MillisecondsOrDoNotRetry) {
+  bool do_not_retry = false;
+  EXPECT_EQ(ParsePushback("250", &do_not_retry), absl::Milliseconds(250));
+  EXPECT_EQ(ParsePushback("0", &do_not_retry), absl::ZeroDuration());
+  EXPECT_FALSE(do_not_retry);
+  for (const char* bad : {"-1", "soon", "", "1.5"}) {
+    do_not_retry = false;
+    EXPECT_EQ(ParsePushback(bad, &do_not_retry), std::nullopt) << bad;
+    EXPECT_TRUE(do_not_retry) << bad;
+  }
 }
 
 // A fake clock that advances only when the loop sleeps.
@@ -118,18 +134,88 @@ struct FakeEnv {
   }
 };
 
-TEST(RetryLoop, RetriesUnavailableWithTheBackoffSchedule) {
+TEST(RetryLoop, RetriesUntilTheDeadlineWithTheBackoffSchedule) {
+  FakeEnv fake;
+  const absl::Time deadline = fake.now + absl::Seconds(10);
+  int calls = 0;
+  absl::Status status = RetryLoop(RetryPolicy(), deadline, fake.env(), [&] {
+    ++calls;
+    return absl::UnavailableError("down");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  // 0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 2 + 2 + 2 = 9.1 s; one more 2 s wait
+  // would pass the deadline.
+  EXPECT_EQ(calls, 9);
+  EXPECT_THAT(fake.sleeps, ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200),
+                                       absl::Milliseconds(400), absl::Milliseconds(800),
+                                       absl::Milliseconds(1600), absl::Seconds(2),
+                                       absl::Seconds(2), absl::Seconds(2)));
+  EXPECT_LE(fake.now, deadline);
+}
+
+TEST(RetryLoop, MaxAttemptsStillBoundsTheRetries) {
+  FakeEnv fake;
+  RetryPolicy policy;
+  policy.max_attempts = 4;
+  int calls = 0;
+  (void)RetryLoop(policy, fake.now + absl::Seconds(10), fake.env(), [&] {
+    ++calls;
+    return absl::ResourceExhaustedError("busy");
+  });
+  EXPECT_EQ(calls, 4);
+}
+
+TEST(RetryLoop, WaitsAtLeastTheServersPushback) {
   FakeEnv fake;
   int calls = 0;
   absl::Status status =
       RetryLoop(RetryPolicy(), fake.now + absl::Seconds(10), fake.env(), [&] {
-        ++calls;
-        return absl::UnavailableError("down");
+        if (++calls == 1) {
+          return AttemptOutcome{absl::ResourceExhaustedError("busy"),
+                                absl::Milliseconds(700)};
+        }
+        return AttemptOutcome{absl::OkStatus()};
       });
-  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(calls, 4);
-  EXPECT_THAT(fake.sleeps, ElementsAre(absl::Milliseconds(100), absl::Milliseconds(200),
-                                       absl::Milliseconds(400)));
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_THAT(fake.sleeps, ElementsAre(absl::Milliseconds(700)));
+}
+
+TEST(RetryLoop, APushbackShorterThanTheBackoffKeepsTheBackoff) {
+  FakeEnv fake;
+  int calls = 0;
+  (void)RetryLoop(RetryPolicy(), fake.now + absl::Seconds(10), fake.env(), [&] {
+    if (++calls == 1) {
+      return AttemptOutcome{absl::ResourceExhaustedError("busy"),
+                            absl::Milliseconds(10)};
+    }
+    return AttemptOutcome{absl::OkStatus()};
+  });
+  EXPECT_THAT(fake.sleeps, ElementsAre(absl::Milliseconds(100)));
+}
+
+TEST(RetryLoop, APushbackPastTheDeadlineEndsTheLoop) {
+  FakeEnv fake;
+  int calls = 0;
+  absl::Status status =
+      RetryLoop(RetryPolicy(), fake.now + absl::Seconds(2), fake.env(), [&] {
+        ++calls;
+        return AttemptOutcome{absl::ResourceExhaustedError("busy"), absl::Seconds(5)};
+      });
+  EXPECT_EQ(status, absl::ResourceExhaustedError("busy"));
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(fake.sleeps.empty());
+}
+
+TEST(RetryLoop, DoNotRetryWinsOverARetryableCode) {
+  FakeEnv fake;
+  int calls = 0;
+  (void)RetryLoop(RetryPolicy(), fake.now + absl::Seconds(10), fake.env(), [&] {
+    ++calls;
+    AttemptOutcome outcome{absl::ResourceExhaustedError("busy")};
+    outcome.do_not_retry = true;
+    return outcome;
+  });
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(RetryLoop, StopsAtFirstSuccess) {
@@ -143,16 +229,23 @@ TEST(RetryLoop, StopsAtFirstSuccess) {
 }
 
 TEST(RetryLoop, DoesNotRetryOtherErrors) {
-  FakeEnv fake;
-  int calls = 0;
-  absl::Status status =
-      RetryLoop(RetryPolicy(), fake.now + absl::Seconds(10), fake.env(), [&] {
-        ++calls;
-        return absl::InvalidArgumentError("snapshot.job_id: empty");
-      });
-  EXPECT_EQ(status, absl::InvalidArgumentError("snapshot.job_id: empty"));
-  EXPECT_EQ(calls, 1);
-  EXPECT_TRUE(fake.sleeps.empty());
+  for (const absl::Status& error :
+       {absl::InvalidArgumentError("snapshot.job_id: empty"),
+        absl::AlreadyExistsError("another snapshot under that id"),
+        absl::NotFoundError("no job"), absl::FailedPreconditionError("no history"),
+        absl::InternalError("bug"), absl::DeadlineExceededError("late"),
+        absl::UnauthenticatedError("who")}) {
+    FakeEnv fake;
+    int calls = 0;
+    absl::Status status =
+        RetryLoop(RetryPolicy(), fake.now + absl::Seconds(10), fake.env(), [&] {
+          ++calls;
+          return error;
+        });
+    EXPECT_EQ(status, error);
+    EXPECT_EQ(calls, 1) << error;
+    EXPECT_TRUE(fake.sleeps.empty());
+  }
 }
 
 TEST(RetryLoop, GivesUpWhenTheBackoffWouldPassTheDeadline) {

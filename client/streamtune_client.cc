@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "client/grpc_status.h"
@@ -22,6 +23,17 @@ namespace {
 using ::grpc::health::v1::Health;
 using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
+
+// gRPC's name for the server's pushback: milliseconds to wait before the next
+// attempt (negative or malformed: do not retry).
+constexpr char kRetryPushbackMetadataKey[] = "grpc-retry-pushback-ms";
+
+// gRPC's own RESOURCE_EXHAUSTED for a message over the size limit: the same
+// request fails the same way every time.
+bool IsMessageSizeLimit(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+         absl::StrContains(status.error_message(), "message larger than max");
+}
 
 // Pause between health polls in WaitUntilServing.
 constexpr absl::Duration kHealthPollInterval = absl::Milliseconds(100);
@@ -70,7 +82,8 @@ class GrpcStreamTuneClient : public StreamTuneClient {
   }
   absl::StatusOr<v1::Operation> StartPretrain(
       const v1::PretrainRequest& request) override {
-    return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::Pretrain, request);
+    return Call(admin_.get(), &v1::StreamTuneAdmin::Stub::Pretrain, request,
+                /*starts_operation=*/true);
   }
   absl::StatusOr<v1::Operation> GetOperation(
       const v1::GetOperationRequest& request) override {
@@ -130,6 +143,16 @@ class GrpcStreamTuneClient : public StreamTuneClient {
                     grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
                                                  Response*),
                     const Request& request, absl::Time deadline, Response* response) {
+    return Attempt(stub, method, request, deadline, response).status;
+  }
+
+  // Once, with what the retry loop needs to know besides the status.
+  template <typename Stub, typename Request, typename Response>
+  AttemptOutcome Attempt(Stub* stub,
+                         grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                      const Request&, Response*),
+                         const Request& request, absl::Time deadline,
+                         Response* response) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline));
     if (!options_.tenant.empty()) {
@@ -139,19 +162,38 @@ class GrpcStreamTuneClient : public StreamTuneClient {
       context.AddMetadata("authorization", absl::StrCat("Bearer ", options_.token));
     }
     response->Clear();
-    return FromGrpcStatus((stub->*method)(&context, request, response));
+    const grpc::Status status = (stub->*method)(&context, request, response);
+    AttemptOutcome outcome{FromGrpcStatus(status)};
+    if (status.ok()) return outcome;
+    const auto& trailers = context.GetServerTrailingMetadata();
+    auto pushback = trailers.find(kRetryPushbackMetadataKey);
+    if (pushback != trailers.end()) {
+      outcome.pushback =
+          ParsePushback(std::string(pushback->second.data(), pushback->second.size()),
+                        &outcome.do_not_retry);
+    }
+    if (IsMessageSizeLimit(status)) outcome.do_not_retry = true;
+    return outcome;
   }
 
-  // A unary call with retries; one deadline covers all attempts.
+  // A unary call with retries; one deadline covers all attempts. A call that
+  // starts an operation (Pretrain) is not retried on RESOURCE_EXHAUSTED
+  // without pushback: that means the replica already runs one, which
+  // minutes, not a backoff, will change.
   template <typename Stub, typename Request, typename Response>
   absl::StatusOr<Response> Call(Stub* stub,
                                 grpc::Status (Stub::*method)(grpc::ClientContext*,
                                                              const Request&, Response*),
-                                const Request& request) {
+                                const Request& request, bool starts_operation = false) {
     const absl::Time deadline = absl::Now() + options_.call_timeout;
     Response response;
     absl::Status status = RetryLoop(options_.retry, deadline, env_, [&]() {
-      return Once(stub, method, request, deadline, &response);
+      AttemptOutcome outcome = Attempt(stub, method, request, deadline, &response);
+      if (starts_operation && absl::IsResourceExhausted(outcome.status) &&
+          !outcome.pushback.has_value()) {
+        outcome.do_not_retry = true;
+      }
+      return outcome;
     });
     if (!status.ok()) return status;
     return response;

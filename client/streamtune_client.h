@@ -58,10 +58,16 @@ struct ClientOptions {
   // Client certificate and key (PEM) for a server that requires mutual TLS.
   std::string tls_client_cert_file;
   std::string tls_client_key_file;
-  // Deadline of one method call, covering every retry and backoff in it.
+  // Deadline of one method call, covering every retry and backoff in it:
+  // an outage shorter than this (a PostgreSQL restart, a replica's death)
+  // costs the caller latency, not an error.
   absl::Duration call_timeout = absl::Seconds(10);
-  // Retries on UNAVAILABLE; every StreamTune RPC is idempotent (Recommend
-  // and ReportSnapshot on the snapshot id).
+  // Retries UNAVAILABLE, RESOURCE_EXHAUSTED and ABORTED with jittered
+  // exponential backoff until call_timeout, waiting at least the server's
+  // `grpc-retry-pushback-ms`; every StreamTune RPC is idempotent (Recommend
+  // and ReportSnapshot on the snapshot id). Pretrain, which starts a new
+  // operation each time, is not retried on RESOURCE_EXHAUSTED without
+  // pushback (the replica already runs one).
   RetryPolicy retry;
 };
 

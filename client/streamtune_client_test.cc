@@ -14,8 +14,10 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "streamtune/v1/admin.grpc.pb.h"
@@ -33,6 +35,11 @@ class FakeTuneService final : public v1::StreamTune::Service {
   std::atomic<int> calls{0};
   std::atomic<int> delay_ms{0};
   grpc::Status error = grpc::Status::OK;  // returned after the failures
+  // Answered (after the UNAVAILABLE ones) this many times as an overloaded
+  // server would: RESOURCE_EXHAUSTED with `pushback` (if not empty) as
+  // grpc-retry-pushback-ms.
+  std::atomic<int> exhausted_first{0};
+  std::string pushback;
 
   grpc::Status Recommend(grpc::ServerContext* context,
                          const v1::SnapshotRequest* request,
@@ -44,6 +51,11 @@ class FakeTuneService final : public v1::StreamTune::Service {
     }
     if (n <= unavailable_first) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "warming up");
+    }
+    if (n <= unavailable_first + exhausted_first) {
+      if (!pushback.empty())
+        context->AddTrailingMetadata("grpc-retry-pushback-ms", pushback);
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "overloaded");
     }
     if (!error.ok()) return error;
     response->set_job_id(request->snapshot().job_id());
@@ -64,10 +76,16 @@ class FakeTuneService final : public v1::StreamTune::Service {
     std::lock_guard<std::mutex> lock(mu_);
     return deadline_;
   }
+  // When each call arrived, in order.
+  std::vector<absl::Time> arrivals() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return arrivals_;
+  }
 
  private:
   void Record(grpc::ServerContext* context) {
     std::lock_guard<std::mutex> lock(mu_);
+    arrivals_.push_back(absl::Now());
     auto it = context->client_metadata().find(kTenantMetadataKey);
     had_tenant_ = it != context->client_metadata().end();
     tenant_ = had_tenant_ ? std::string(it->second.data(), it->second.size()) : "";
@@ -78,6 +96,7 @@ class FakeTuneService final : public v1::StreamTune::Service {
   std::string tenant_;
   bool had_tenant_ = false;
   std::chrono::system_clock::time_point deadline_;
+  std::vector<absl::Time> arrivals_;
 };
 
 class FakeAdminService final : public v1::StreamTuneAdmin::Service {
@@ -177,10 +196,109 @@ TEST_F(StreamTuneClientTest, RetriesUnavailableUntilSuccess) {
 
 TEST_F(StreamTuneClientTest, GivesUpAfterMaxAttempts) {
   tune_.unavailable_first = 100;
-  absl::StatusOr<v1::Recommendation> answer =
-      NewClient(Options())->Recommend(Request());
+  ClientOptions options = Options();
+  options.retry.max_attempts = 4;
+  absl::StatusOr<v1::Recommendation> answer = NewClient(options)->Recommend(Request());
   EXPECT_EQ(answer.status(), absl::UnavailableError("warming up"));
   EXPECT_EQ(tune_.calls, 4);
+}
+
+TEST_F(StreamTuneClientTest, RetriesUntilTheCallsDeadlineByDefault) {
+  tune_.unavailable_first = 1000000;
+  ClientOptions options = Options();
+  options.call_timeout = absl::Milliseconds(600);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<v1::Recommendation> answer = NewClient(options)->Recommend(Request());
+  const absl::Duration took = absl::Now() - start;
+  // The last failure, not DEADLINE_EXCEEDED: the loop stops before a wait
+  // that would pass the deadline.
+  EXPECT_EQ(answer.status(), absl::UnavailableError("warming up"));
+  EXPECT_LE(took, absl::Milliseconds(600) + absl::Milliseconds(300));
+  // Backoff 5 ms doubling to 20 ms: far more than the old four attempts,
+  // and the attempts spread over most of the deadline.
+  EXPECT_GT(tune_.calls, 10);
+  const std::vector<absl::Time> arrivals = tune_.arrivals();
+  EXPECT_GE(arrivals.back() - start, absl::Milliseconds(500));
+}
+
+TEST_F(StreamTuneClientTest, RetriesResourceExhaustedAfterTheServersPushback) {
+  tune_.exhausted_first = 1;
+  tune_.pushback = "300";
+  absl::StatusOr<v1::Recommendation> answer =
+      NewClient(Options())->Recommend(Request());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  const std::vector<absl::Time> arrivals = tune_.arrivals();
+  ASSERT_EQ(arrivals.size(), 2u);
+  // The client's own backoff is 5 ms; the server asked for 300.
+  EXPECT_GE(arrivals[1] - arrivals[0], absl::Milliseconds(300));
+}
+
+TEST_F(StreamTuneClientTest, RetriesResourceExhaustedWithoutPushbackOnItsOwnBackoff) {
+  tune_.exhausted_first = 2;
+  absl::StatusOr<v1::Recommendation> answer =
+      NewClient(Options())->Recommend(Request());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(tune_.calls, 3);
+  const std::vector<absl::Time> arrivals = tune_.arrivals();
+  EXPECT_LT(arrivals.back() - arrivals.front(), absl::Milliseconds(250));
+}
+
+TEST_F(StreamTuneClientTest, PushbackPastTheDeadlineEndsTheCallAtOnce) {
+  tune_.exhausted_first = 100;
+  tune_.pushback = "5000";
+  ClientOptions options = Options();
+  options.call_timeout = absl::Seconds(2);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<v1::Recommendation> answer = NewClient(options)->Recommend(Request());
+  EXPECT_EQ(answer.status(), absl::ResourceExhaustedError("overloaded"));
+  EXPECT_EQ(tune_.calls, 1);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+}
+
+TEST_F(StreamTuneClientTest, NegativePushbackMeansDoNotRetry) {
+  tune_.exhausted_first = 100;
+  tune_.pushback = "-1";
+  absl::StatusOr<v1::Recommendation> answer =
+      NewClient(Options())->Recommend(Request());
+  EXPECT_EQ(answer.status(), absl::ResourceExhaustedError("overloaded"));
+  EXPECT_EQ(tune_.calls, 1);
+}
+
+TEST_F(StreamTuneClientTest, NonRetryableCodesAreNotRetried) {
+  for (grpc::StatusCode code :
+       {grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::NOT_FOUND,
+        grpc::StatusCode::ALREADY_EXISTS, grpc::StatusCode::FAILED_PRECONDITION,
+        grpc::StatusCode::PERMISSION_DENIED, grpc::StatusCode::UNAUTHENTICATED,
+        grpc::StatusCode::INTERNAL, grpc::StatusCode::UNIMPLEMENTED}) {
+    tune_.calls = 0;
+    tune_.error = grpc::Status(code, "no");
+    absl::StatusOr<v1::Recommendation> answer =
+        NewClient(Options())->Recommend(Request());
+    EXPECT_EQ(static_cast<int>(answer.status().code()), static_cast<int>(code));
+    EXPECT_EQ(tune_.calls, 1) << "code " << code;
+  }
+}
+
+TEST_F(StreamTuneClientTest, ARequestOverTheSizeLimitIsNotRetried) {
+  // gRPC's own RESOURCE_EXHAUSTED: the same request fails the same way.
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  FakeTuneService small;
+  builder.RegisterService(&small);
+  builder.SetMaxReceiveMessageSize(1024);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  ClientOptions options = Options();
+  options.target = absl::StrCat("127.0.0.1:", port);
+  v1::SnapshotRequest request = Request();
+  request.mutable_snapshot()->set_job_id(std::string(4096, 'j'));
+  const absl::Time start = absl::Now();
+  absl::StatusOr<v1::Recommendation> answer = NewClient(options)->Recommend(request);
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kResourceExhausted)
+      << answer.status();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1)) << "it was retried";
+  server->Shutdown();
 }
 
 TEST_F(StreamTuneClientTest, ReturnsOtherErrorsUnchangedWithoutRetry) {
@@ -294,7 +412,7 @@ TEST(StreamTuneClientCreate, RejectsBadOptions) {
   EXPECT_THAT(std::string(StreamTuneClient::Create(options).status().message()),
               ::testing::StartsWith("call_timeout:"));
   options.call_timeout = absl::Seconds(1);
-  options.retry.max_attempts = 0;
+  options.retry.max_attempts = -1;
   EXPECT_THAT(std::string(StreamTuneClient::Create(options).status().message()),
               ::testing::StartsWith("retry.max_attempts:"));
   options.retry.max_attempts = 2;

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/retry_after.h"
 #include "pqxx/except"
 
 namespace streamtune {
@@ -145,10 +146,12 @@ absl::StatusOr<PostgresPool::Lease> PostgresPool::Borrow() {
     lock.Release();
     observer_->OnConnectionWait(absl::Now() - start);
     if (!free) {
-      return absl::UnavailableError(
-          absl::StrCat("postgres: no free connection within ",
-                       absl::FormatDuration(options_.acquire_timeout), " (pool of ",
-                       options_.size, ")"));
+      // Overload, not an outage: the server is up and every connection busy.
+      return WithRetryAfter(absl::ResourceExhaustedError(absl::StrCat(
+                                "postgres: no free connection within ",
+                                absl::FormatDuration(options_.acquire_timeout),
+                                " (pool of ", options_.size, ")")),
+                            options_.overload_pushback);
     }
     if (connection != nullptr) return Lease(this, std::move(connection));
   }

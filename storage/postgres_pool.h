@@ -30,6 +30,11 @@ struct PostgresPoolOptions {
   absl::Duration connect_timeout = absl::Seconds(10);
   // Longest wait in Borrow for a free connection.
   absl::Duration acquire_timeout = absl::Seconds(10);
+  // The pushback a Borrow that found no free connection asks of the client
+  // (common/retry_after.h; the client's `grpc-retry-pushback-ms`): every
+  // connection stayed busy for a whole acquire_timeout, so an early retry
+  // would only queue behind the same calls.
+  absl::Duration overload_pushback = absl::Seconds(1);
   // Told about every wait for a connection; may be null. Borrowed: must
   // outlive the pool.
   StoreObserver* observer = nullptr;
@@ -69,8 +74,9 @@ class PostgresPool {
   // All leases must have been returned.
   ~PostgresPool();
 
-  // A connection, opened if needed. UNAVAILABLE when none is free within
-  // acquire_timeout or a new one cannot be opened.
+  // A connection, opened if needed. RESOURCE_EXHAUSTED with
+  // overload_pushback attached (WithRetryAfter) when none is free within
+  // acquire_timeout; UNAVAILABLE when a new one cannot be opened.
   absl::StatusOr<Lease> Borrow();
 
   // Occupancy right now.

@@ -18,6 +18,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/retry_after.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
 #include "storage/in_memory_store.h"
@@ -440,7 +441,8 @@ TEST(PostgresPool, BorrowTimesOutWhenAllConnectionsAreLent) {
     ASSERT_TRUE(lease.ok()) << lease.status();
     const absl::Time start = absl::Now();
     auto second = (*pool)->Borrow();
-    EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(second.status().code(), absl::StatusCode::kResourceExhausted);
+    EXPECT_EQ(RetryAfterOf(second.status()), options.overload_pushback);
     EXPECT_GE(absl::Now() - start, absl::Milliseconds(150));
   }
   EXPECT_TRUE((*pool)->Borrow().ok());

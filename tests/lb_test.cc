@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <map>
 #include <memory>
 #include <random>
@@ -18,10 +17,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "client/local/loopback.h"
 #include "client/local/nginx_process.h"
 #include "client/local/server_process.h"
 #include "client/streamtune_client.h"
@@ -30,6 +27,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
+#include "tests/replica_load.h"
 #include "tests/test_database.h"
 
 namespace streamtune {
@@ -42,24 +40,9 @@ constexpr int kKilledReplica = 1;
 const char* const kPolicies[] = {"ds2", "flink-autoscaler", "conttune"};
 
 // Snapshot `i` of job `job`: the shared linear-chain example under another
-// id, one minute after the previous one, with a load that varies by job and
-// snapshot (so the answers vary and depend on the history).
+// id, with a load that varies by job and snapshot.
 v1::Snapshot MakeSnapshot(const v1::Snapshot& base, int job, int i) {
-  v1::Snapshot s = base;
-  s.set_job_id(absl::StrCat("lb-job-", job));
-  s.set_snapshot_id(absl::StrFormat("s%03d", i));
-  s.mutable_observed_at()->set_seconds(base.observed_at().seconds() + 60 * i);
-  s.set_seconds_since_restart(60.0 * (i + 1));
-  const double load = 1.0 + 0.5 * std::sin(0.4 * i + job);
-  for (v1::Operator& op : *s.mutable_operators()) {
-    v1::OperatorMetrics* m = op.mutable_metrics();
-    m->set_records_in_per_s(m->records_in_per_s() * load);
-    m->set_records_out_per_s(m->records_out_per_s() * load);
-    m->set_busy_ms_per_s_avg(std::min(1000.0, m->busy_ms_per_s_avg() * load));
-    m->set_busy_ms_per_s_max(std::min(1000.0, m->busy_ms_per_s_max() * load));
-    m->set_pending_records(m->pending_records() * load);
-  }
-  return s;
+  return testing::VariedSnapshot(base, absl::StrCat("lb-job-", job), i, job);
 }
 
 // Even snapshots ask for advice, odd ones only report.
@@ -73,13 +56,7 @@ v1::Recommendation Comparable(v1::Recommendation r) {
 
 // The replica's streamtune_rpcs_total{method="Recommend",code="OK"}, or -1.
 double RecommendCalls(const local::ServerProcess& replica) {
-  absl::StatusOr<local::HttpResponse> metrics =
-      local::HttpGet(replica.metrics_port(), "/metrics");
-  if (!metrics.ok()) return -1;
-  const std::string series = "streamtune_rpcs_total{code=\"OK\",method=\"Recommend\"} ";
-  const size_t at = metrics->body.find(series);
-  if (at == std::string::npos) return 0;
-  return std::atof(metrics->body.c_str() + at + series.size());
+  return testing::RpcCount(replica, "Recommend", "OK");
 }
 
 std::string RandomSuffix() {

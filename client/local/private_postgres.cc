@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
@@ -52,6 +53,31 @@ absl::StatusOr<std::unique_ptr<PrivatePostgres>> PrivatePostgres::Start(
   }
   return std::unique_ptr<PrivatePostgres>(new PrivatePostgres(
       deploy_dir, dir, std::string(absl::StripAsciiWhitespace(url))));
+}
+
+absl::Status PrivatePostgres::Crash() {
+  auto [code, output] =
+      RunCommand(absl::StrCat("bash ", ShellQuote(deploy_dir_ + "/pg/stop.sh"),
+                              " --immediate ", ShellQuote(dir_)));
+  if (code != 0) {
+    return absl::InternalError(absl::StrCat("deploy/pg/stop.sh --immediate ", dir_,
+                                            " failed (exit ", code, "):\n", output));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PrivatePostgres::Restart() {
+  auto [code, output] = RunCommand(absl::StrCat(
+      "bash ", ShellQuote(deploy_dir_ + "/pg/start.sh"), " ", ShellQuote(dir_)));
+  if (code != 0) {
+    return absl::InternalError(absl::StrCat("deploy/pg/start.sh ", dir_,
+                                            " failed (exit ", code, "):\n", output));
+  }
+  if (!absl::StrContains(output, url_)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "PostgreSQL came back under another URL than ", url_, ":\n", output));
+  }
+  return absl::OkStatus();
 }
 
 PrivatePostgres::~PrivatePostgres() {

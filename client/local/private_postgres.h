@@ -1,12 +1,14 @@
-// PrivatePostgres: a throwaway PostgreSQL for the benchmark and the demo,
-// started and stopped through deploy/pg/{start,stop,url}.sh (which run the
-// server as an unprivileged user on loopback, with data under `dir`).
+// PrivatePostgres: a private PostgreSQL for the benchmark, the demo and the
+// fault test, started and stopped through deploy/pg/{start,stop,url}.sh
+// (which run the server as an unprivileged user on loopback, with data under
+// `dir`, durable: fsync and synchronous commits on).
 #ifndef STREAMTUNE_CLIENT_LOCAL_PRIVATE_POSTGRES_H_
 #define STREAMTUNE_CLIENT_LOCAL_PRIVATE_POSTGRES_H_
 
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace streamtune::local {
@@ -21,6 +23,15 @@ class PrivatePostgres {
   ~PrivatePostgres();
 
   const std::string& url() const { return url_; }
+
+  // Stops the server the way a crash would (`deploy/pg/stop.sh --immediate`:
+  // no checkpoint, every session cut). INTERNAL with the script's output
+  // when it fails.
+  absl::Status Crash();
+  // Starts it again after Crash (PostgreSQL runs crash recovery) on the same
+  // port, so clients keep their URL. FAILED_PRECONDITION when the port was
+  // taken meanwhile and the server came back elsewhere.
+  absl::Status Restart();
 
  private:
   PrivatePostgres(std::string deploy_dir, std::string dir, std::string url)

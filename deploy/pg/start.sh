@@ -1,19 +1,44 @@
 #!/usr/bin/env bash
-# Starts a private, throwaway PostgreSQL for development, the demo and tests:
-#   deploy/pg/start.sh DATA_DIR
+# Starts a private PostgreSQL for development, the demo and tests:
+#   deploy/pg/start.sh [--fast-unsafe] DATA_DIR
 # Initialises DATA_DIR/data on first use (trust auth, loopback only), starts
 # the server on 127.0.0.1 with a free TCP port and its Unix socket in
 # DATA_DIR/run, waits until it accepts connections, creates the database
 # `streamtune`, writes its URL to DATA_DIR/url and prints it. Idempotent: an
 # already running server is reused. Exits non-zero with the server log's tail
 # on failure. As root, when the `postgres` user cannot reach DATA_DIR, the
-# server's files go to a postgres-owned /var/tmp directory (lib.sh). Environment: PG_BIN (server binaries; default the newest
-# /usr/lib/postgresql/*/bin), PG_READY_TIMEOUT_S (start deadline, default 60).
+# server's files go to a postgres-owned /var/tmp directory (lib.sh).
+#
+# Durability is ON (fsync, synchronous_commit, full_page_writes): a commit
+# streamtuned acknowledged survives a crash of PostgreSQL or of the machine.
+# --fast-unsafe (or STREAMTUNE_PG_UNSAFE_FAST=1) turns all three off: FOR
+# THE TEST FIXTURE ONLY (tests/postgres_fixture.cmake), whose data is thrown
+# away; a crash may then lose acknowledged commits or corrupt the cluster.
+# The settings go on the server's command line at every start, so they win
+# over postgresql.conf, and a data directory initialised by an older
+# start.sh (which wrote them off into postgresql.conf) is durable again.
+#
+# Environment: PG_BIN (server binaries; default the newest
+# /usr/lib/postgresql/*/bin), PG_READY_TIMEOUT_S (start deadline, default 60),
+# STREAMTUNE_PG_UNSAFE_FAST (1: as --fast-unsafe).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ $# -eq 1 ]] || pg_die "usage: $0 DATA_DIR"
+FAST_UNSAFE=${STREAMTUNE_PG_UNSAFE_FAST:-0}
+if [[ "${1:-}" == --fast-unsafe ]]; then
+  FAST_UNSAFE=1
+  shift
+fi
+[[ "$FAST_UNSAFE" == 0 || "$FAST_UNSAFE" == 1 ]] ||
+  pg_die "STREAMTUNE_PG_UNSAFE_FAST must be 0 or 1, got '$FAST_UNSAFE'"
+[[ $# -eq 1 ]] || pg_die "usage: $0 [--fast-unsafe] DATA_DIR"
 pg_paths "$1"
+if [[ "$FAST_UNSAFE" == 1 ]]; then
+  DURABILITY=off
+  echo "pg/start: durability OFF (--fast-unsafe): for throwaway test data only" >&2
+else
+  DURABILITY=on
+fi
 pg_find_bin
 DATABASE=streamtune
 READY_TIMEOUT_S=${PG_READY_TIMEOUT_S:-60}
@@ -56,12 +81,16 @@ HBA
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$SOCKET_DIR'
 max_connections = 200
-# A throwaway instance: durability against power loss is not worth the time.
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+# fsync, synchronous_commit and full_page_writes: on the command line (start.sh).
 CONF
   pg_is_root && chown postgres: "$DATA/pg_hba.conf" "$DATA/postgresql.conf"
+fi
+# Older start.sh versions wrote durability off into postgresql.conf; drop
+# those lines so that a server started by hand from this directory
+# (pg_ctl start) is durable too.
+if grep -qE '^(fsync|synchronous_commit|full_page_writes) = off$' "$DATA/postgresql.conf"; then
+  sed -i -E -e '/^# A throwaway instance: durability against power loss/d' \
+    -e '/^(fsync|synchronous_commit|full_page_writes) = off$/d' "$DATA/postgresql.conf"
 fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -97,7 +126,9 @@ else
     # -w makes pg_ctl poll until the server accepts connections, up to -t.
     # 9>&-: the server must not inherit (and so keep holding) the lock.
     if pg_run pg_ctl start -D "$DATA" -l "$LOG" -w -t "$READY_TIMEOUT_S" \
-        -o "-p $PORT -h 127.0.0.1 -k $SOCKET_DIR" >/dev/null 9>&-; then
+        -o "-p $PORT -h 127.0.0.1 -k $SOCKET_DIR -c fsync=$DURABILITY \
+            -c synchronous_commit=$DURABILITY -c full_page_writes=$DURABILITY" \
+        >/dev/null 9>&-; then
       started=yes
       break
     fi
@@ -132,6 +163,14 @@ psql_admin() {
 if [[ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != 1 ]]; then
   psql_admin -c "CREATE DATABASE $DATABASE" ||
     { pg_log_tail; pg_die "could not create database $DATABASE"; }
+fi
+
+# A server that was already running keeps the durability it was started
+# with: say so when that is not the one asked for.
+running_fsync=$(psql_admin -tAc "SHOW fsync")
+if [[ "$running_fsync" != "$DURABILITY" ]]; then
+  echo "pg/start: warning: the running server has fsync=$running_fsync, not" \
+    "$DURABILITY; run deploy/pg/stop.sh $1 and start again to change it" >&2
 fi
 
 URL="postgresql://postgres@127.0.0.1:$PORT/$DATABASE"

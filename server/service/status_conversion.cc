@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/retry_after.h"
 
 namespace streamtune {
 
@@ -19,6 +20,20 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view operatio
   }
   // absl and gRPC share the canonical code numbering.
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message);
+}
+
+std::optional<std::string> RetryPushbackOf(const absl::Status& status) {
+  const std::optional<absl::Duration> after = RetryAfterOf(status);
+  if (!after.has_value()) return std::nullopt;
+  return absl::StrCat(absl::ToInt64Milliseconds(*after));
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContext* context,
+                          absl::string_view operation) {
+  if (std::optional<std::string> pushback = RetryPushbackOf(status)) {
+    context->AddTrailingMetadata(kRetryPushbackTrailer, *pushback);
+  }
+  return ToGrpcStatus(status, operation);
 }
 
 }  // namespace streamtune

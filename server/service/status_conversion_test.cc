@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "common/retry_after.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -68,6 +69,17 @@ TEST(ToGrpcStatus, OneByteOverTheCapIsCapped) {
   const grpc::Status converted = ToGrpcStatus(absl::AbortedError(message));
   EXPECT_EQ(converted.error_message().size(), kMaxErrorMessageBytes);
   EXPECT_THAT(converted.error_message(), EndsWith("b..."));
+}
+
+TEST(RetryPushbackOf, IsTheRetryAfterInMilliseconds) {
+  EXPECT_EQ(RetryPushbackOf(WithRetryAfter(absl::ResourceExhaustedError("busy"),
+                                           absl::Milliseconds(1500))),
+            "1500");
+}
+
+TEST(RetryPushbackOf, AbsentWithoutRetryAfter) {
+  EXPECT_EQ(RetryPushbackOf(absl::ResourceExhaustedError("busy")), std::nullopt);
+  EXPECT_EQ(RetryPushbackOf(absl::UnavailableError("down")), std::nullopt);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ grpc::Status Serve(const ServiceContext& service, Role required,
   absl::StatusOr<Principal> caller = service.identity->Authorize(*context, required);
   if (!caller.ok()) return rpc.Finish(ToGrpcStatus(caller.status(), method));
   auto result = call(caller->tenant);
-  if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status(), method));
+  if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status(), context, method));
   *response = *std::move(result);
   return rpc.Finish(grpc::Status::OK);
 }

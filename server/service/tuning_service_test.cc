@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/retry_after.h"
 #include "common/tenant.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -26,6 +27,19 @@ namespace streamtune {
 namespace {
 
 using ::testing::HasSubstr;
+
+// An InMemoryStore whose decision reads can be made to fail, as a
+// PostgreSQL store does when its pool is exhausted or the server is down.
+class FailingDecisionStore : public InMemoryStore {
+ public:
+  absl::Status decision_read_error;  // OK: read normally
+
+  absl::StatusOr<DecisionInputs> LoadDecisionInputs(
+      absl::string_view tenant, const DecisionReadRequest& request) override {
+    if (!decision_read_error.ok()) return decision_read_error;
+    return InMemoryStore::LoadDecisionInputs(tenant, request);
+  }
+};
 
 class TuningServiceTest : public ::testing::Test {
  protected:
@@ -92,7 +106,7 @@ class TuningServiceTest : public ::testing::Test {
     return -1;
   }
 
-  InMemoryStore store_;
+  FailingDecisionStore store_;
   PolicyRegistry policies_;
   TuningCore core_{&store_, &policies_};
   prometheus::Registry registry_;
@@ -374,6 +388,32 @@ TEST_F(TokenAuthTest, ARevokedOrForgedTokenIsUnauthenticated) {
   const std::string forged = Token("acme", Role::kTenant) + "x";
   EXPECT_EQ(stub_->GetJob(WithToken(forged).get(), request, &job).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(TuningServiceTest, AnOverloadedStoreAnswersResourceExhaustedWithPushback) {
+  store_.decision_read_error =
+      WithRetryAfter(absl::ResourceExhaustedError(
+                         "postgres: no free connection within 10s (pool of 8)"),
+                     absl::Milliseconds(1000));
+  auto context = Context();
+  v1::Recommendation answer;
+  const grpc::Status status =
+      stub_->Recommend(context.get(), Request(testing::ValidChain()), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  const auto& trailers = context->GetServerTrailingMetadata();
+  auto pushback = trailers.find("grpc-retry-pushback-ms");
+  ASSERT_NE(pushback, trailers.end());
+  EXPECT_EQ(std::string(pushback->second.data(), pushback->second.size()), "1000");
+}
+
+TEST_F(TuningServiceTest, AnOutageAnswersUnavailableWithoutPushback) {
+  store_.decision_read_error = absl::UnavailableError("postgres: cannot connect");
+  auto context = Context();
+  v1::Recommendation answer;
+  const grpc::Status status =
+      stub_->Recommend(context.get(), Request(testing::ValidChain()), &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(context->GetServerTrailingMetadata().count("grpc-retry-pushback-ms"), 0u);
 }
 
 }  // namespace
