@@ -25,23 +25,38 @@ namespace {
 
 // Rows of the decision read: (kind, a, b, bytes, text), in no particular
 // order between kinds. Each branch in parentheses keeps its own ORDER BY
-// and LIMIT.
+// and LIMIT. `retry` is true when the record that makes history unneeded
+// is stored ($10: the snapshot, else its answer); PostgreSQL evaluates it
+// once, before the history branches, which then read nothing.
 //   h: a history snapshot (sequence, received_at, payload, json)
 //   r: a recent answer (sequence, -, payload, json)
 //   f: the fingerprint of the snapshot stored under the id (-, -, -, text)
 //   e: the answer stored for it (-, -, payload, json)
 //   p: a model tenant's newest run (preference, published_at, models, run_id)
 //   m: the job model's newest version (version, created_at, -, json)
-constexpr char kDecisionRead[] = R"sql(
+constexpr char kDecisionReadHead[] = R"sql(
+WITH retry AS MATERIALIZED (
+  SELECT EXISTS (SELECT 1 FROM recommendations
+                  WHERE tenant = $1 AND job_id = $2 AND snapshot_id = $3)
+         OR ($10 AND EXISTS (SELECT 1 FROM snapshots
+                              WHERE tenant = $1 AND job_id = $2 AND snapshot_id = $3))
+         AS stored)
 (SELECT 'h'::text, sequence, (EXTRACT(EPOCH FROM received_at) * 1000000)::int8,
         payload, CASE WHEN payload IS NULL THEN
         jsonb_build_object('snapshot', snapshot, 'labels', labels)::text END
-   FROM snapshots WHERE tenant = $1 AND job_id = $2
-   ORDER BY sequence DESC LIMIT $4)
+   FROM (SELECT sequence, received_at, payload, snapshot, labels,
+                SUM()sql";
+// kSnapshotBytes goes here: the newest snapshots while they fit in $9 bytes.
+constexpr char kDecisionReadTail[] = R"sql() OVER (ORDER BY sequence DESC
+                                  ROWS UNBOUNDED PRECEDING) AS spent
+           FROM snapshots WHERE tenant = $1 AND job_id = $2
+          ORDER BY sequence DESC LIMIT $4) newest
+  WHERE spent <= $9 AND NOT (SELECT stored FROM retry))
 UNION ALL
 (SELECT 'r', sequence, 0, payload,
         CASE WHEN payload IS NULL THEN recommendation::text END
    FROM recommendations WHERE tenant = $1 AND job_id = $2
+    AND NOT (SELECT stored FROM retry)
    ORDER BY sequence DESC LIMIT $5)
 UNION ALL
 (SELECT 'f', 0, 0, NULL, fingerprint FROM snapshots
@@ -131,10 +146,13 @@ absl::StatusOr<DecisionInputs> PostgresStore::LoadDecisionInputs(
   return InTransaction<pqxx::nontransaction>(
       *pool_, "LoadDecisionInputs",
       [&](pqxx::nontransaction& txn) -> absl::StatusOr<DecisionInputs> {
+        static const std::string kDecisionRead =
+            absl::StrCat(kDecisionReadHead, kSnapshotBytes, kDecisionReadTail);
         const pqxx::result rows = txn.exec_params(
             kDecisionRead, std::string(tenant), request.job_id, request.snapshot_id,
             request.history_snapshots, request.history_recommendations, first_tenant,
-            second_tenant, request.job_model_id);
+            second_tenant, request.job_model_id, request.history_bytes,
+            request.snapshot_stored_suffices);
         DecisionInputs inputs;
         std::vector<std::pair<int64_t, v1::Recommendation>> answers;
         for (const pqxx::row& row : rows) {

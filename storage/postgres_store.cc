@@ -28,6 +28,25 @@ std::pair<bool, std::string> Bound(const std::optional<int64_t>& micros) {
   return {!micros.has_value(), SqlTimestamp(micros.value_or(0))};
 }
 
+// The rows of a byte-bounded listing page in sequence order, with the row
+// that follows the page: `columns` of "FROM ... WHERE ..." `from_where`, each
+// with `in_page`. $4 is the page size and $5 its byte budget: a row after
+// the first is on the page while the page's `bytes` stay within the budget.
+// Select the payload only "CASE WHEN in_page": the row after the page
+// then costs its sequence, not its content.
+std::string PageWindow(absl::string_view bytes, absl::string_view columns,
+                       absl::string_view from_where) {
+  return absl::StrCat(
+      "SELECT *, (n = 1 OR (n <= $4 AND spent <= $5)) AS in_page FROM (SELECT ",
+      columns, ", ", bytes, " AS own, row_number() OVER w AS n, SUM(", bytes,
+      ") OVER w AS spent ", from_where,
+      " WINDOW w AS (ORDER BY sequence ROWS UNBOUNDED PRECEDING)",
+      " ORDER BY sequence LIMIT $4 + 1) numbered",
+      // The page, and the first row beyond it (n = 2 after a first row
+      // larger than the budget).
+      " WHERE n <= 2 OR spent - own <= $5");
+}
+
 // Locks the job row (creating the job if needed) and stores the snapshot
 // unless an identical one is stored. Holding the row lock until commit makes
 // concurrent writers to one job take turns, so sequences are 1, 2, 3, ...
@@ -243,53 +262,74 @@ absl::StatusOr<std::vector<v1::Job>> PostgresStore::ListJobsAfter(
       });
 }
 
-absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::ListSnapshotsAfter(
+absl::StatusOr<PageRows<v1::StoredSnapshot>> PostgresStore::ListSnapshotsAfter(
     absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
-    int limit) {
+    int limit, int64_t max_bytes) {
   const std::string t(tenant), job(job_id);
   return InTransaction(
       *pool_, "ListSnapshots",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
+      [&](pqxx::work& txn) -> absl::StatusOr<PageRows<v1::StoredSnapshot>> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
-            absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
-                         " WHERE tenant = $1 AND job_id = $2",
-                         " AND sequence > $3 ORDER BY sequence LIMIT $4"),
-            t, job, after_sequence, limit);
-        std::vector<v1::StoredSnapshot> out;
+            absl::StrCat(
+                "SELECT in_page, sequence,"
+                " (EXTRACT(EPOCH FROM received_at) * 1000000)::int8,"
+                " CASE WHEN in_page THEN payload END,"
+                " CASE WHEN in_page AND payload IS NULL THEN"
+                " jsonb_build_object('snapshot', snapshot, 'labels', labels)::text END"
+                " FROM (",
+                PageWindow(kSnapshotBytes,
+                           "sequence, received_at, payload, snapshot, labels",
+                           "FROM snapshots WHERE tenant = $1 AND job_id = $2"
+                           " AND sequence > $3"),
+                ") w ORDER BY sequence"),
+            t, job, after_sequence, limit, max_bytes);
+        PageRows<v1::StoredSnapshot> out;
         for (const pqxx::row& row : r) {
-          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(), SnapshotFromRow(row));
+          if (!row[0].as<bool>()) {
+            out.more = true;
+            break;
+          }
+          STREAMTUNE_ASSIGN_OR_RETURN(out.items.emplace_back(), SnapshotFromRow(row, 1));
         }
         return out;
       });
 }
 
-absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
+absl::StatusOr<PageRows<std::pair<int64_t, v1::Recommendation>>>
 PostgresStore::ListRecommendationsAfter(absl::string_view tenant,
                                         absl::string_view job_id,
                                         int64_t after_sequence, int limit,
-                                        const TimeRange& range) {
+                                        int64_t max_bytes, const TimeRange& range) {
   const std::string t(tenant), job(job_id);
   const std::pair<bool, std::string> start = Bound(range.start_micros);
   const std::pair<bool, std::string> end = Bound(range.end_micros);
-  using Sequenced = std::vector<std::pair<int64_t, v1::Recommendation>>;
+  using Rows = PageRows<std::pair<int64_t, v1::Recommendation>>;
   return InTransaction(
-      *pool_, "ListRecommendations", [&](pqxx::work& txn) -> absl::StatusOr<Sequenced> {
+      *pool_, "ListRecommendations", [&](pqxx::work& txn) -> absl::StatusOr<Rows> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
-            absl::StrCat("SELECT sequence, ", kRecommendationColumns,
-                         " FROM recommendations",
-                         " WHERE tenant = $1 AND job_id = $2 AND sequence > $3",
-                         " AND ($5::bool OR created_at >= $6::timestamptz)",
-                         " AND ($7::bool OR created_at < $8::timestamptz)",
-                         " ORDER BY sequence LIMIT $4"),
-            t, job, after_sequence, limit, start.first, start.second, end.first,
-            end.second);
-        Sequenced out;
+            absl::StrCat(
+                "SELECT in_page, sequence, CASE WHEN in_page THEN payload END,"
+                " CASE WHEN in_page AND payload IS NULL THEN recommendation::text END"
+                " FROM (",
+                PageWindow(kRecommendationBytes, "sequence, payload, recommendation",
+                           "FROM recommendations"
+                           " WHERE tenant = $1 AND job_id = $2 AND sequence > $3"
+                           " AND ($6::bool OR created_at >= $7::timestamptz)"
+                           " AND ($8::bool OR created_at < $9::timestamptz)"),
+                ") w ORDER BY sequence"),
+            t, job, after_sequence, limit, max_bytes, start.first, start.second,
+            end.first, end.second);
+        Rows out;
         for (const pqxx::row& row : r) {
+          if (!row[0].as<bool>()) {
+            out.more = true;
+            break;
+          }
           STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation recommendation,
-                                      RecommendationFromRow(row, 1));
-          out.emplace_back(row[0].as<int64_t>(), std::move(recommendation));
+                                      RecommendationFromRow(row, 2));
+          out.items.emplace_back(row[1].as<int64_t>(), std::move(recommendation));
         }
         return out;
       });
