@@ -5,9 +5,12 @@
 // and COMMIT round trips, and PostgreSQL still makes it atomic and reads it
 // from one snapshot of the database.
 #include <algorithm>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/fingerprint.h"
 #include "common/proto_json.h"
@@ -121,6 +124,29 @@ absl::Status ReadDecisionRow(
   return absl::OkStatus();
 }
 
+// `sql` with every $n replaced by literals[n - 1], in one pass over `sql`
+// (a literal's own text is never rescanned).
+std::string WithLiterals(absl::string_view sql, const std::vector<std::string>& literals) {
+  std::string out;
+  out.reserve(sql.size() + 256);
+  for (size_t i = 0; i < sql.size();) {
+    size_t digits = i + 1;
+    while (sql[i] == '$' && digits < sql.size() && absl::ascii_isdigit(sql[digits])) {
+      ++digits;
+    }
+    size_t n = 0;
+    if (digits > i + 1 &&
+        absl::SimpleAtoi(sql.substr(i + 1, digits - i - 1), &n) && n >= 1 &&
+        n <= literals.size()) {
+      out += literals[n - 1];
+      i = digits;
+    } else {
+      out += sql[i++];
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<FineTuneTask> TaskFromRow(const pqxx::row& row) {
   FineTuneTask task;
   task.tenant = row[0].as<std::string>();
@@ -148,11 +174,24 @@ absl::StatusOr<DecisionInputs> PostgresStore::LoadDecisionInputs(
       [&](pqxx::nontransaction& txn) -> absl::StatusOr<DecisionInputs> {
         static const std::string kDecisionRead =
             absl::StrCat(kDecisionReadHead, kSnapshotBytes, kDecisionReadTail);
-        const pqxx::result rows = txn.exec_params(
-            kDecisionRead, std::string(tenant), request.job_id, request.snapshot_id,
-            request.history_snapshots, request.history_recommendations, first_tenant,
-            second_tenant, request.job_model_id, request.history_bytes,
-            request.snapshot_stored_suffices);
+        // The row scope and the read in one simple query: one implicit
+        // transaction, one round trip. The shared model tenant's run is
+        // readable through its own policy (streamtune.model_tenant).
+        const std::vector<std::string> literals = {
+            txn.quote(std::string(tenant)),
+            txn.quote(request.job_id),
+            txn.quote(request.snapshot_id),
+            absl::StrCat(request.history_snapshots),
+            absl::StrCat(request.history_recommendations),
+            txn.quote(first_tenant),
+            txn.quote(second_tenant),
+            txn.quote(request.job_model_id),
+            absl::StrCat(request.history_bytes),
+            request.snapshot_stored_suffices ? "true" : "false"};
+        const pqxx::result rows = txn.exec(absl::StrCat(
+            SetRowScopeSql(txn, RowScope::Tenant(tenant)),
+            ", set_config('streamtune.model_tenant', ", literals[6], ", true);",
+            WithLiterals(kDecisionRead, literals)));
         DecisionInputs inputs;
         std::vector<std::pair<int64_t, v1::Recommendation>> answers;
         for (const pqxx::row& row : rows) {
@@ -219,17 +258,22 @@ absl::StatusOr<std::optional<FineTuneTask>> PostgresStore::ClaimFineTune(
   return InTransaction<pqxx::nontransaction>(
       *pool_, "ClaimFineTune",
       [&](pqxx::nontransaction& txn) -> absl::StatusOr<Result> {
-        // SKIP LOCKED: replicas claiming at once take different rows.
-        const pqxx::result r = txn.exec_params(
+        // SKIP LOCKED: replicas claiming at once take different rows. The
+        // claim is cross-tenant by design: the scope leads the statement in
+        // one simple query (one implicit transaction, one round trip).
+        const pqxx::result r = txn.exec(absl::StrCat(
+            SetRowScopeSql(txn, RowScope::AllTenants()), ";",
             "UPDATE fine_tune_queue q"
-            " SET claimed_until = clock_timestamp() + $1 * interval '1 microsecond',"
-            " attempts = q.attempts + 1"
+            " SET claimed_until = clock_timestamp() + ",
+            absl::ToInt64Microseconds(lease),
+            " * interval '1 microsecond', attempts = q.attempts + 1"
             " WHERE (q.tenant, q.job_id) = (SELECT tenant, job_id FROM fine_tune_queue"
             "   WHERE (claimed_until IS NULL OR claimed_until < clock_timestamp())"
-            "   AND attempts < $2 ORDER BY queued_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            "   AND attempts < ",
+            max_attempts,
+            " ORDER BY queued_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
             " RETURNING tenant, job_id, model_tenant, cluster_model_id,"
-            " cluster_model_version, through_sequence, generation, attempts",
-            absl::ToInt64Microseconds(lease), max_attempts);
+            " cluster_model_version, through_sequence, generation, attempts"));
         if (r.empty()) return Result();
         STREAMTUNE_ASSIGN_OR_RETURN(FineTuneTask task, TaskFromRow(r[0]));
         return Result(std::move(task));
@@ -240,8 +284,7 @@ absl::StatusOr<v1::Model> PostgresStore::CompleteFineTune(const FineTuneTask& ta
                                                           const v1::Model& model,
                                                           absl::string_view weights) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
-  return InTransaction(
-      *pool_, "CompleteFineTune", [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
+  return InScopedTransaction(*pool_, "CompleteFineTune", RowScope::Tenant(task.tenant), [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
         STREAMTUNE_ASSIGN_OR_RETURN(
             v1::Model stored, InsertModelVersion(txn, task.tenant, model, weights));
         const pqxx::result done = txn.exec_params(
@@ -259,7 +302,7 @@ absl::StatusOr<v1::Model> PostgresStore::CompleteFineTune(const FineTuneTask& ta
 }
 
 absl::Status PostgresStore::ReleaseFineTune(const FineTuneTask& task, bool retry) {
-  return InTransaction(*pool_, "ReleaseFineTune", [&](pqxx::work& txn) {
+  return InScopedTransaction(*pool_, "ReleaseFineTune", RowScope::Tenant(task.tenant), [&](pqxx::work& txn) {
     const pqxx::result dropped = txn.exec_params(
         "DELETE FROM fine_tune_queue"
         " WHERE NOT $4 AND tenant = $1 AND job_id = $2 AND generation = $3",
@@ -276,10 +319,9 @@ absl::Status PostgresStore::ReleaseFineTune(const FineTuneTask& task, bool retry
 
 absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::SnapshotsThrough(
     absl::string_view tenant, absl::string_view job_id, int64_t through, int limit) {
-  return InTransaction<pqxx::nontransaction>(
-      *pool_, "SnapshotsThrough",
-      [&](pqxx::nontransaction& txn)
-          -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
+  return InScopedTransaction(
+      *pool_, "SnapshotsThrough", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
         std::vector<v1::StoredSnapshot> out;
         if (limit <= 0) return out;
         const pqxx::result r = txn.exec_params(

@@ -161,15 +161,14 @@ absl::StatusOr<PutSnapshotResult> PostgresStore::PutSnapshot(
     absl::string_view tenant, const v1::StoredSnapshot& snapshot) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateSnapshotKey(snapshot));
-  return InTransaction(*pool_, "PutSnapshot", [&](pqxx::work& txn) {
+  return InScopedTransaction(*pool_, "PutSnapshot", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
     return LockJobAndPutSnapshot(txn, std::string(tenant), snapshot);
   });
 }
 
 absl::StatusOr<std::optional<v1::StoredSnapshot>> PostgresStore::FindSnapshot(
     absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
-  return InTransaction(
-      *pool_, "FindSnapshot",
+  return InScopedTransaction(*pool_, "FindSnapshot", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::optional<v1::StoredSnapshot>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
@@ -182,7 +181,7 @@ absl::StatusOr<std::optional<v1::StoredSnapshot>> PostgresStore::FindSnapshot(
 
 absl::StatusOr<std::optional<v1::Recommendation>> PostgresStore::FindRecommendation(
     absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
-  return InTransaction(*pool_, "FindRecommendation", [&](pqxx::work& txn) {
+  return InScopedTransaction(*pool_, "FindRecommendation", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
     return ReadRecommendation(txn, std::string(tenant), std::string(job_id),
                               std::string(snapshot_id));
   });
@@ -190,8 +189,7 @@ absl::StatusOr<std::optional<v1::Recommendation>> PostgresStore::FindRecommendat
 
 absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::RecentSnapshots(
     absl::string_view tenant, absl::string_view job_id, int limit) {
-  return InTransaction(
-      *pool_, "RecentSnapshots",
+  return InScopedTransaction(*pool_, "RecentSnapshots", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
         std::vector<v1::StoredSnapshot> out;
         if (limit <= 0) return out;
@@ -209,8 +207,7 @@ absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::RecentSnapshots(
 
 absl::StatusOr<std::vector<v1::Recommendation>> PostgresStore::RecentRecommendations(
     absl::string_view tenant, absl::string_view job_id, int limit) {
-  return InTransaction(
-      *pool_, "RecentRecommendations",
+  return InScopedTransaction(*pool_, "RecentRecommendations", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Recommendation>> {
         std::vector<v1::Recommendation> out;
         if (limit <= 0) return out;
@@ -228,8 +225,7 @@ absl::StatusOr<std::vector<v1::Recommendation>> PostgresStore::RecentRecommendat
 
 absl::StatusOr<v1::Job> PostgresStore::GetJob(absl::string_view tenant,
                                               absl::string_view job_id) {
-  return InTransaction(
-      *pool_, "GetJob", [&](pqxx::work& txn) -> absl::StatusOr<v1::Job> {
+  return InScopedTransaction(*pool_, "GetJob", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<v1::Job> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kJobColumns,
                          " FROM jobs WHERE tenant = $1 AND job_id = $2"),
@@ -244,8 +240,7 @@ absl::StatusOr<std::vector<v1::Job>> PostgresStore::ListJobsAfter(
     const TimeRange& range) {
   const std::pair<bool, std::string> start = Bound(range.start_micros);
   const std::pair<bool, std::string> end = Bound(range.end_micros);
-  return InTransaction(
-      *pool_, "ListJobs", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Job>> {
+  return InScopedTransaction(*pool_, "ListJobs", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Job>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kJobColumns, " FROM jobs",
                          " WHERE tenant = $1 AND job_id > $2",
@@ -266,8 +261,7 @@ absl::StatusOr<PageRows<v1::StoredSnapshot>> PostgresStore::ListSnapshotsAfter(
     absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
     int limit, int64_t max_bytes) {
   const std::string t(tenant), job(job_id);
-  return InTransaction(
-      *pool_, "ListSnapshots",
+  return InScopedTransaction(*pool_, "ListSnapshots", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<PageRows<v1::StoredSnapshot>> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
@@ -305,8 +299,7 @@ PostgresStore::ListRecommendationsAfter(absl::string_view tenant,
   const std::pair<bool, std::string> start = Bound(range.start_micros);
   const std::pair<bool, std::string> end = Bound(range.end_micros);
   using Rows = PageRows<std::pair<int64_t, v1::Recommendation>>;
-  return InTransaction(
-      *pool_, "ListRecommendations", [&](pqxx::work& txn) -> absl::StatusOr<Rows> {
+  return InScopedTransaction(*pool_, "ListRecommendations", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<Rows> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
             absl::StrCat(
@@ -340,7 +333,7 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
                                                   absl::string_view weights) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
-  return InTransaction(*pool_, "PutModel", [&](pqxx::work& txn) {
+  return InScopedTransaction(*pool_, "PutModel", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
     return InsertModelVersion(txn, std::string(tenant), model, weights);
   });
 }
@@ -348,8 +341,7 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
 absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
     absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) {
   const ModelCursor cursor = before.value_or(ModelCursor());
-  return InTransaction(
-      *pool_, "ListModels",
+  return InScopedTransaction(*pool_, "ListModels", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Model>> {
         // Newest first: (created_at, model_id, version) descending, resumed
         // strictly below the last row of the previous page.
@@ -373,8 +365,7 @@ absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
 absl::StatusOr<v1::Model> PostgresStore::GetModel(absl::string_view tenant,
                                                   absl::string_view model_id,
                                                   int64_t version) {
-  return InTransaction(
-      *pool_, "GetModel", [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
+  return InScopedTransaction(*pool_, "GetModel", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
         pqxx::result r =
             txn.exec_params(absl::StrCat("SELECT ", kModelColumns, " FROM models",
                                          " WHERE tenant = $1 AND model_id = $2",
@@ -392,8 +383,7 @@ absl::StatusOr<v1::Model> PostgresStore::GetModel(absl::string_view tenant,
 absl::StatusOr<std::string> PostgresStore::GetModelWeights(absl::string_view tenant,
                                                            absl::string_view model_id,
                                                            int64_t version) {
-  return InTransaction(
-      *pool_, "GetModelWeights", [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+  return InScopedTransaction(*pool_, "GetModelWeights", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
         pqxx::result r = txn.exec_params(
             "SELECT weights FROM models WHERE tenant = $1 AND model_id = $2"
             " AND ($3::int8 = 0 OR version = $3::int8)"
@@ -415,8 +405,7 @@ absl::StatusOr<v1::PretrainRun> PostgresStore::PutPretrainRun(
   *models_only.mutable_models() = run.models();
   const std::string serialized = models_only.SerializeAsString();
   const pqxx::binarystring bytes(serialized.data(), serialized.size());
-  return InTransaction(
-      *pool_, "PutPretrainRun",
+  return InScopedTransaction(*pool_, "PutPretrainRun", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<v1::PretrainRun> {
         pqxx::result r = txn.exec_params(
             "INSERT INTO pretrain_runs (tenant, run_id, published_at, models)"
@@ -432,8 +421,7 @@ absl::StatusOr<v1::PretrainRun> PostgresStore::PutPretrainRun(
 absl::StatusOr<std::optional<v1::PretrainRun>> PostgresStore::NewestPretrainRun(
     absl::string_view tenant) {
   using Result = std::optional<v1::PretrainRun>;
-  return InTransaction(
-      *pool_, "NewestPretrainRun", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+  return InScopedTransaction(*pool_, "NewestPretrainRun", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<Result> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kPretrainRunColumns, " FROM pretrain_runs",
                          " WHERE tenant = $1 ORDER BY published DESC LIMIT 1"),
