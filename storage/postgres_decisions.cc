@@ -126,7 +126,8 @@ absl::Status ReadDecisionRow(
 
 // `sql` with every $n replaced by literals[n - 1], in one pass over `sql`
 // (a literal's own text is never rescanned).
-std::string WithLiterals(absl::string_view sql, const std::vector<std::string>& literals) {
+std::string WithLiterals(absl::string_view sql,
+                         const std::vector<std::string>& literals) {
   std::string out;
   out.reserve(sql.size() + 256);
   for (size_t i = 0; i < sql.size();) {
@@ -135,9 +136,8 @@ std::string WithLiterals(absl::string_view sql, const std::vector<std::string>& 
       ++digits;
     }
     size_t n = 0;
-    if (digits > i + 1 &&
-        absl::SimpleAtoi(sql.substr(i + 1, digits - i - 1), &n) && n >= 1 &&
-        n <= literals.size()) {
+    if (digits > i + 1 && absl::SimpleAtoi(sql.substr(i + 1, digits - i - 1), &n) &&
+        n >= 1 && n <= literals.size()) {
       out += literals[n - 1];
       i = digits;
     } else {
@@ -188,10 +188,10 @@ absl::StatusOr<DecisionInputs> PostgresStore::LoadDecisionInputs(
             txn.quote(request.job_model_id),
             absl::StrCat(request.history_bytes),
             request.snapshot_stored_suffices ? "true" : "false"};
-        const pqxx::result rows = txn.exec(absl::StrCat(
-            SetRowScopeSql(txn, RowScope::Tenant(tenant)),
-            ", set_config('streamtune.model_tenant', ", literals[6], ", true);",
-            WithLiterals(kDecisionRead, literals)));
+        const pqxx::result rows = txn.exec(
+            absl::StrCat(SetRowScopeSql(txn, RowScope::Tenant(tenant)),
+                         ", set_config('streamtune.model_tenant', ", literals[6],
+                         ", true);", WithLiterals(kDecisionRead, literals)));
         DecisionInputs inputs;
         std::vector<std::pair<int64_t, v1::Recommendation>> answers;
         for (const pqxx::row& row : rows) {
@@ -284,7 +284,9 @@ absl::StatusOr<v1::Model> PostgresStore::CompleteFineTune(const FineTuneTask& ta
                                                           const v1::Model& model,
                                                           absl::string_view weights) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
-  return InScopedTransaction(*pool_, "CompleteFineTune", RowScope::Tenant(task.tenant), [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
+  return InScopedTransaction(
+      *pool_, "CompleteFineTune", RowScope::Tenant(task.tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
         STREAMTUNE_ASSIGN_OR_RETURN(
             v1::Model stored, InsertModelVersion(txn, task.tenant, model, weights));
         const pqxx::result done = txn.exec_params(
@@ -302,19 +304,20 @@ absl::StatusOr<v1::Model> PostgresStore::CompleteFineTune(const FineTuneTask& ta
 }
 
 absl::Status PostgresStore::ReleaseFineTune(const FineTuneTask& task, bool retry) {
-  return InScopedTransaction(*pool_, "ReleaseFineTune", RowScope::Tenant(task.tenant), [&](pqxx::work& txn) {
-    const pqxx::result dropped = txn.exec_params(
-        "DELETE FROM fine_tune_queue"
-        " WHERE NOT $4 AND tenant = $1 AND job_id = $2 AND generation = $3",
-        task.tenant, task.job_id, task.generation, retry);
-    if (dropped.affected_rows() == 0) {
-      txn.exec_params(
-          "UPDATE fine_tune_queue SET claimed_until = NULL"
-          " WHERE tenant = $1 AND job_id = $2",
-          task.tenant, task.job_id);
-    }
-    return absl::OkStatus();
-  });
+  return InScopedTransaction(
+      *pool_, "ReleaseFineTune", RowScope::Tenant(task.tenant), [&](pqxx::work& txn) {
+        const pqxx::result dropped = txn.exec_params(
+            "DELETE FROM fine_tune_queue"
+            " WHERE NOT $4 AND tenant = $1 AND job_id = $2 AND generation = $3",
+            task.tenant, task.job_id, task.generation, retry);
+        if (dropped.affected_rows() == 0) {
+          txn.exec_params(
+              "UPDATE fine_tune_queue SET claimed_until = NULL"
+              " WHERE tenant = $1 AND job_id = $2",
+              task.tenant, task.job_id);
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::SnapshotsThrough(

@@ -64,7 +64,9 @@ absl::StatusOr<v1::Operation> PostgresStore::CreateOperation(
   STREAMTUNE_RETURN_IF_ERROR(ValidateOperation(operation));
   const std::string serialized = StoredBytes(operation);
   const pqxx::binarystring bytes(serialized.data(), serialized.size());
-  return InScopedTransaction(*pool_, "CreateOperation", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
+  return InScopedTransaction(
+      *pool_, "CreateOperation", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("INSERT INTO operations (tenant, name, created_at, updated_at,"
                          " done, operation)"
@@ -84,14 +86,16 @@ absl::StatusOr<v1::Operation> PostgresStore::CreateOperation(
 absl::StatusOr<v1::Operation> PostgresStore::GetOperation(absl::string_view tenant,
                                                           absl::string_view name) {
   return InScopedTransaction(*pool_, "GetOperation", RowScope::Tenant(tenant),
-                       [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
-                         return ReadOperation(txn, tenant, name, false);
-                       });
+                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
+                               return ReadOperation(txn, tenant, name, false);
+                             });
 }
 
 absl::StatusOr<v1::Operation> PostgresStore::UpdateOperation(
     absl::string_view tenant, const v1::Operation& operation) {
-  return InScopedTransaction(*pool_, "UpdateOperation", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
+  return InScopedTransaction(
+      *pool_, "UpdateOperation", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
         STREAMTUNE_ASSIGN_OR_RETURN(v1::Operation stored,
                                     ReadOperation(txn, tenant, operation.name(), true));
         if (stored.done()) return OperationAlreadyDone(operation.name());
@@ -111,13 +115,13 @@ absl::StatusOr<v1::Operation> PostgresStore::UpdateOperation(
 absl::StatusOr<v1::Operation> PostgresStore::RequestOperationCancel(
     absl::string_view tenant, absl::string_view name) {
   return InScopedTransaction(*pool_, "RequestOperationCancel", RowScope::Tenant(tenant),
-                       [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
-                         txn.exec_params(
-                             "UPDATE operations SET cancel_requested = TRUE"
-                             " WHERE tenant = $1 AND name = $2 AND NOT done",
-                             std::string(tenant), std::string(name));
-                         return ReadOperation(txn, tenant, name, false);
-                       });
+                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
+                               txn.exec_params(
+                                   "UPDATE operations SET cancel_requested = TRUE"
+                                   " WHERE tenant = $1 AND name = $2 AND NOT done",
+                                   std::string(tenant), std::string(name));
+                               return ReadOperation(txn, tenant, name, false);
+                             });
 }
 
 absl::StatusOr<int> PostgresStore::FailStaleOperations(
@@ -127,7 +131,8 @@ absl::StatusOr<int> PostgresStore::FailStaleOperations(
   const RowScope scope =
       tenant.empty() ? RowScope::AllTenants() : RowScope::Tenant(tenant);
   return InScopedTransaction(
-      *pool_, "FailStaleOperations", scope, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+      *pool_, "FailStaleOperations", scope,
+      [&](pqxx::work& txn) -> absl::StatusOr<int> {
         pqxx::result stale = txn.exec_params(
             absl::StrCat("SELECT ", kOperationColumns, ", tenant",
                          " FROM operations WHERE NOT done AND updated_at <"
@@ -151,7 +156,8 @@ absl::StatusOr<int> PostgresStore::FailStaleOperations(
 absl::StatusOr<std::vector<v1::Operation>> PostgresStore::ListOperationsBefore(
     absl::string_view tenant, const std::optional<OperationCursor>& before, int limit) {
   const OperationCursor cursor = before.value_or(OperationCursor());
-  return InScopedTransaction(*pool_, "ListOperations", RowScope::Tenant(tenant),
+  return InScopedTransaction(
+      *pool_, "ListOperations", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Operation>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kOperationColumns,

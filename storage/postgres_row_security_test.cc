@@ -49,15 +49,16 @@ class OwnedDatabase {
       error_ = e.what();
     }
     // The fixture's URL names its superuser, postgres.
-    url_ = absl::StrReplaceAll(database_->url(),
-                               {{"postgresql://postgres@",
-                                 absl::StrCat("postgresql://", role_, "@")}});
+    url_ = absl::StrReplaceAll(
+        database_->url(),
+        {{"postgresql://postgres@", absl::StrCat("postgresql://", role_, "@")}});
   }
   ~OwnedDatabase() {
     database_.reset();  // Drops the database, so the role owns nothing.
     try {
       pqxx::connection connection(admin_url_);
-      pqxx::nontransaction(connection).exec(absl::StrCat("DROP ROLE IF EXISTS ", role_));
+      pqxx::nontransaction(connection)
+          .exec(absl::StrCat("DROP ROLE IF EXISTS ", role_));
     } catch (const std::exception&) {
       // The fixture's PostgreSQL goes at the end of the run.
     }
@@ -97,7 +98,8 @@ std::unique_ptr<Store> ConnectAsOwner() {
 // The database is this process's own: it is isolated already.
 const StoreFactory kOwner{"postgres_owner", ConnectAsOwner, nullptr};
 
-INSTANTIATE_TEST_SUITE_P(PostgresOwner, StoreConformanceTest, ::testing::Values(kOwner));
+INSTANTIATE_TEST_SUITE_P(PostgresOwner, StoreConformanceTest,
+                         ::testing::Values(kOwner));
 INSTANTIATE_TEST_SUITE_P(PostgresOwner, DecisionPathTest, ::testing::Values(kOwner));
 
 // Runs `sql` in one transaction on a raw connection as the owner, after
@@ -127,11 +129,10 @@ class RowSecurityTest : public ::testing::Test {
     ASSERT_NE(store_, nullptr);
     a_ = RandomTenant();
     b_ = RandomTenant();
-    ASSERT_TRUE(
-        store_
-            ->PutSnapshotAndRecommendation(a_, TestSnapshot("job", "s1", 100),
-                                           TestRecommendation("ds2", 3))
-            .ok());
+    ASSERT_TRUE(store_
+                    ->PutSnapshotAndRecommendation(a_, TestSnapshot("job", "s1", 100),
+                                                   TestRecommendation("ds2", 3))
+                    .ok());
   }
   std::unique_ptr<Store> store_;
   std::string a_, b_;
@@ -182,14 +183,17 @@ TEST_F(RowSecurityTest, AWriteUnderAnotherTenantChangesNothing) {
 TEST_F(RowSecurityTest, TheServiceRoleIsSubjectToThePolicies) {
   // FORCE: the owner is not exempt. (A superuser would be: the service must
   // not connect as one for the policies to mean anything.)
-  EXPECT_EQ(Query("", "SELECT relforcerowsecurity::text FROM pg_class"
-                      " WHERE relname = 'snapshots'"),
+  EXPECT_EQ(Query("",
+                  "SELECT relforcerowsecurity::text FROM pg_class"
+                  " WHERE relname = 'snapshots'"),
             "true");
-  EXPECT_EQ(Query("", "SELECT (rolsuper OR rolbypassrls)::text FROM pg_roles"
-                      " WHERE rolname = current_user"),
+  EXPECT_EQ(Query("",
+                  "SELECT (rolsuper OR rolbypassrls)::text FROM pg_roles"
+                  " WHERE rolname = current_user"),
             "false");
-  EXPECT_EQ(Query("", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
-                      " AND tablename <> 'schema_migrations' AND NOT rowsecurity"),
+  EXPECT_EQ(Query("",
+                  "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+                  " AND tablename <> 'schema_migrations' AND NOT rowsecurity"),
             "0");
 }
 

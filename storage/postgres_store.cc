@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/fingerprint.h"
+#include "common/logging.h"
 #include "common/proto_json.h"
 #include "common/status_macros.h"
 #include "common/tenant.h"
@@ -122,6 +123,24 @@ absl::Status CheckJobExists(pqxx::work& txn, const std::string& tenant,
   return absl::OkStatus();
 }
 
+// Superusers and BYPASSRLS roles skip row-level security even on FORCEd
+// tables: say so, since the tenant policies then defend nothing.
+void WarnIfPoliciesAreSkipped(pqxx::connection& connection) {
+  try {
+    pqxx::nontransaction txn(connection);
+    const pqxx::result r = txn.exec(
+        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user");
+    if (!r.empty() && r[0][0].as<bool>()) {
+      LogWarning(
+          "postgres: the database role is a superuser or has BYPASSRLS, so the "
+          "tenant row-level security policies do not apply to this server; connect "
+          "as an ordinary role that owns the tables (docs/architecture.md, Storage)");
+    }
+  } catch (const std::exception&) {
+    // Only a warning: the first real statement reports a broken connection.
+  }
+}
+
 }  // namespace
 
 PostgresStore::PostgresStore(std::unique_ptr<PostgresPool> pool)
@@ -144,6 +163,7 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Create(
     absl::Status migrated = ApplyMigrations(lease.connection());
     if (absl::IsUnavailable(migrated)) lease.MarkBroken();
     STREAMTUNE_RETURN_IF_ERROR(migrated);
+    WarnIfPoliciesAreSkipped(lease.connection());
   }
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
 }
@@ -161,14 +181,16 @@ absl::StatusOr<PutSnapshotResult> PostgresStore::PutSnapshot(
     absl::string_view tenant, const v1::StoredSnapshot& snapshot) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateSnapshotKey(snapshot));
-  return InScopedTransaction(*pool_, "PutSnapshot", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
-    return LockJobAndPutSnapshot(txn, std::string(tenant), snapshot);
-  });
+  return InScopedTransaction(
+      *pool_, "PutSnapshot", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
+        return LockJobAndPutSnapshot(txn, std::string(tenant), snapshot);
+      });
 }
 
 absl::StatusOr<std::optional<v1::StoredSnapshot>> PostgresStore::FindSnapshot(
     absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
-  return InScopedTransaction(*pool_, "FindSnapshot", RowScope::Tenant(tenant),
+  return InScopedTransaction(
+      *pool_, "FindSnapshot", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::optional<v1::StoredSnapshot>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
@@ -181,15 +203,17 @@ absl::StatusOr<std::optional<v1::StoredSnapshot>> PostgresStore::FindSnapshot(
 
 absl::StatusOr<std::optional<v1::Recommendation>> PostgresStore::FindRecommendation(
     absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
-  return InScopedTransaction(*pool_, "FindRecommendation", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
-    return ReadRecommendation(txn, std::string(tenant), std::string(job_id),
-                              std::string(snapshot_id));
-  });
+  return InScopedTransaction(
+      *pool_, "FindRecommendation", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
+        return ReadRecommendation(txn, std::string(tenant), std::string(job_id),
+                                  std::string(snapshot_id));
+      });
 }
 
 absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::RecentSnapshots(
     absl::string_view tenant, absl::string_view job_id, int limit) {
-  return InScopedTransaction(*pool_, "RecentSnapshots", RowScope::Tenant(tenant),
+  return InScopedTransaction(
+      *pool_, "RecentSnapshots", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
         std::vector<v1::StoredSnapshot> out;
         if (limit <= 0) return out;
@@ -207,7 +231,8 @@ absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::RecentSnapshots(
 
 absl::StatusOr<std::vector<v1::Recommendation>> PostgresStore::RecentRecommendations(
     absl::string_view tenant, absl::string_view job_id, int limit) {
-  return InScopedTransaction(*pool_, "RecentRecommendations", RowScope::Tenant(tenant),
+  return InScopedTransaction(
+      *pool_, "RecentRecommendations", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Recommendation>> {
         std::vector<v1::Recommendation> out;
         if (limit <= 0) return out;
@@ -225,7 +250,9 @@ absl::StatusOr<std::vector<v1::Recommendation>> PostgresStore::RecentRecommendat
 
 absl::StatusOr<v1::Job> PostgresStore::GetJob(absl::string_view tenant,
                                               absl::string_view job_id) {
-  return InScopedTransaction(*pool_, "GetJob", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<v1::Job> {
+  return InScopedTransaction(
+      *pool_, "GetJob", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Job> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kJobColumns,
                          " FROM jobs WHERE tenant = $1 AND job_id = $2"),
@@ -240,7 +267,9 @@ absl::StatusOr<std::vector<v1::Job>> PostgresStore::ListJobsAfter(
     const TimeRange& range) {
   const std::pair<bool, std::string> start = Bound(range.start_micros);
   const std::pair<bool, std::string> end = Bound(range.end_micros);
-  return InScopedTransaction(*pool_, "ListJobs", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Job>> {
+  return InScopedTransaction(
+      *pool_, "ListJobs", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Job>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kJobColumns, " FROM jobs",
                          " WHERE tenant = $1 AND job_id > $2",
@@ -261,7 +290,8 @@ absl::StatusOr<PageRows<v1::StoredSnapshot>> PostgresStore::ListSnapshotsAfter(
     absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
     int limit, int64_t max_bytes) {
   const std::string t(tenant), job(job_id);
-  return InScopedTransaction(*pool_, "ListSnapshots", RowScope::Tenant(tenant),
+  return InScopedTransaction(
+      *pool_, "ListSnapshots", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<PageRows<v1::StoredSnapshot>> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
@@ -284,7 +314,8 @@ absl::StatusOr<PageRows<v1::StoredSnapshot>> PostgresStore::ListSnapshotsAfter(
             out.more = true;
             break;
           }
-          STREAMTUNE_ASSIGN_OR_RETURN(out.items.emplace_back(), SnapshotFromRow(row, 1));
+          STREAMTUNE_ASSIGN_OR_RETURN(out.items.emplace_back(),
+                                      SnapshotFromRow(row, 1));
         }
         return out;
       });
@@ -299,7 +330,9 @@ PostgresStore::ListRecommendationsAfter(absl::string_view tenant,
   const std::pair<bool, std::string> start = Bound(range.start_micros);
   const std::pair<bool, std::string> end = Bound(range.end_micros);
   using Rows = PageRows<std::pair<int64_t, v1::Recommendation>>;
-  return InScopedTransaction(*pool_, "ListRecommendations", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<Rows> {
+  return InScopedTransaction(
+      *pool_, "ListRecommendations", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<Rows> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
             absl::StrCat(
@@ -333,15 +366,17 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
                                                   absl::string_view weights) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
-  return InScopedTransaction(*pool_, "PutModel", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
-    return InsertModelVersion(txn, std::string(tenant), model, weights);
-  });
+  return InScopedTransaction(
+      *pool_, "PutModel", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
+        return InsertModelVersion(txn, std::string(tenant), model, weights);
+      });
 }
 
 absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
     absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) {
   const ModelCursor cursor = before.value_or(ModelCursor());
-  return InScopedTransaction(*pool_, "ListModels", RowScope::Tenant(tenant),
+  return InScopedTransaction(
+      *pool_, "ListModels", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Model>> {
         // Newest first: (created_at, model_id, version) descending, resumed
         // strictly below the last row of the previous page.
@@ -365,7 +400,9 @@ absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
 absl::StatusOr<v1::Model> PostgresStore::GetModel(absl::string_view tenant,
                                                   absl::string_view model_id,
                                                   int64_t version) {
-  return InScopedTransaction(*pool_, "GetModel", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
+  return InScopedTransaction(
+      *pool_, "GetModel", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
         pqxx::result r =
             txn.exec_params(absl::StrCat("SELECT ", kModelColumns, " FROM models",
                                          " WHERE tenant = $1 AND model_id = $2",
@@ -383,7 +420,9 @@ absl::StatusOr<v1::Model> PostgresStore::GetModel(absl::string_view tenant,
 absl::StatusOr<std::string> PostgresStore::GetModelWeights(absl::string_view tenant,
                                                            absl::string_view model_id,
                                                            int64_t version) {
-  return InScopedTransaction(*pool_, "GetModelWeights", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+  return InScopedTransaction(
+      *pool_, "GetModelWeights", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
         pqxx::result r = txn.exec_params(
             "SELECT weights FROM models WHERE tenant = $1 AND model_id = $2"
             " AND ($3::int8 = 0 OR version = $3::int8)"
@@ -405,7 +444,8 @@ absl::StatusOr<v1::PretrainRun> PostgresStore::PutPretrainRun(
   *models_only.mutable_models() = run.models();
   const std::string serialized = models_only.SerializeAsString();
   const pqxx::binarystring bytes(serialized.data(), serialized.size());
-  return InScopedTransaction(*pool_, "PutPretrainRun", RowScope::Tenant(tenant),
+  return InScopedTransaction(
+      *pool_, "PutPretrainRun", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<v1::PretrainRun> {
         pqxx::result r = txn.exec_params(
             "INSERT INTO pretrain_runs (tenant, run_id, published_at, models)"
@@ -421,7 +461,9 @@ absl::StatusOr<v1::PretrainRun> PostgresStore::PutPretrainRun(
 absl::StatusOr<std::optional<v1::PretrainRun>> PostgresStore::NewestPretrainRun(
     absl::string_view tenant) {
   using Result = std::optional<v1::PretrainRun>;
-  return InScopedTransaction(*pool_, "NewestPretrainRun", RowScope::Tenant(tenant), [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+  return InScopedTransaction(
+      *pool_, "NewestPretrainRun", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<Result> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kPretrainRunColumns, " FROM pretrain_runs",
                          " WHERE tenant = $1 ORDER BY published DESC LIMIT 1"),

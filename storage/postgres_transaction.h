@@ -87,8 +87,8 @@ inline std::string SetRowScopeSql(pqxx::transaction_base& txn, const RowScope& s
   if (scope.all_tenants) {
     return "SELECT set_config('streamtune.cross_tenant', 'on', true)";
   }
-  return absl::StrCat("SELECT set_config('streamtune.tenant', ", txn.quote(scope.tenant),
-                      ", true)");
+  return absl::StrCat("SELECT set_config('streamtune.tenant', ",
+                      txn.quote(scope.tenant), ", true)");
 }
 
 // InTransaction (pqxx::work) with the row scope set first: every method of
@@ -101,11 +101,10 @@ template <typename Body>
 auto InScopedTransaction(PostgresPool& pool, absl::string_view what,
                          const RowScope& scope, Body body)
     -> decltype(body(std::declval<pqxx::work&>())) {
-  return InTransaction(pool, what,
-                       [&](pqxx::work& txn) -> decltype(body(txn)) {
-                         txn.exec(SetRowScopeSql(txn, scope));
-                         return body(txn);
-                       });
+  return InTransaction(pool, what, [&](pqxx::work& txn) -> decltype(body(txn)) {
+    txn.exec(SetRowScopeSql(txn, scope));
+    return body(txn);
+  });
 }
 
 }  // namespace streamtune

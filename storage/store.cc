@@ -74,10 +74,9 @@ absl::StatusOr<Page<v1::Recommendation>> Store::ListRecommendations(
   STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
   STREAMTUNE_ASSIGN_OR_RETURN(int64_t after,
                               DecodeInt64PageToken("recommendations", page.page_token));
-  STREAMTUNE_ASSIGN_OR_RETURN(auto rows,
-                              ListRecommendationsAfter(tenant, job_id, after,
-                                                       page.page_size, page.max_bytes,
-                                                       range));
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      auto rows, ListRecommendationsAfter(tenant, job_id, after, page.page_size,
+                                          page.max_bytes, range));
   Page<v1::Recommendation> out;
   if (rows.more && !rows.items.empty()) {
     out.next_page_token =

@@ -38,7 +38,8 @@ std::vector<size_t> Sizes(const std::vector<std::vector<T>>& pages) {
 TEST_P(StoreConformanceTest, ListSnapshotsEndsAPageBeforeItsByteBudget) {
   for (int i = 1; i <= 5; ++i) {
     ASSERT_TRUE(
-        store_->PutSnapshot(tenant_, TestSnapshot("job", absl::StrCat("s", i), i)).ok());
+        store_->PutSnapshot(tenant_, TestSnapshot("job", absl::StrCat("s", i), i))
+            .ok());
   }
   auto all = store_->RecentSnapshots(tenant_, "job", 5);
   ASSERT_TRUE(all.ok()) << all.status();

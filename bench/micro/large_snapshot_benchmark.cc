@@ -18,10 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "bench/micro/owner_database.h"
 #include "benchmark/benchmark.h"
+#include "client/local/local_service.h"
 #include "client/local/private_postgres.h"
 #include "client/local/server_process.h"
 #include "client/streamtune_client.h"
@@ -120,7 +124,11 @@ absl::Status StartStack(Stack* s, const std::vector<std::string>& server_args) {
   s->postgres = *std::move(postgres);
   local::ServerProcessOptions server;
   server.binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
-  server.database_url = s->postgres->url();
+  // As in production: an ordinary role owning the tables, so row-level
+  // security applies (a superuser would skip it).
+  auto owner_url = bench::CreateOwnerDatabase(s->postgres->url(), "large_bench");
+  if (!owner_url.ok()) return owner_url.status();
+  server.database_url = *owner_url;
   server.extra_args = server_args;
   server.extra_args.push_back("--fine_tune_workers=0");
   auto process = local::ServerProcess::Start(server);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/micro/owner_database.h"
 #include "benchmark/benchmark.h"
 #include "client/agent/agent_loop.h"
 #include "client/history/history_generator.h"
@@ -68,7 +69,11 @@ absl::Status StartStack(Stack* s) {
   s->postgres = *std::move(postgres);
   local::ServerProcessOptions server;
   server.binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
-  server.database_url = s->postgres->url();
+  // As in production: an ordinary role owning the tables, so row-level
+  // security applies (a superuser would skip it).
+  auto owner_url = bench::CreateOwnerDatabase(s->postgres->url(), "recommend_bench");
+  if (!owner_url.ok()) return owner_url.status();
+  server.database_url = *owner_url;
   auto process = local::ServerProcess::Start(server);
   if (!process.ok()) return process.status();
   s->server = *std::move(process);
