@@ -6,6 +6,10 @@
 // read the job's history, match the cluster, fine-tune on the new
 // observation, predict, store the answer.
 //
+// The server connects as an ordinary role that owns the tables, as in
+// production, so the tables' row-level security applies (a superuser would
+// skip it).
+//
 // BM_GetJob (one round trip and one indexed read) is the baseline: report
 // the others as multiples of it. Run by hand (not in ctest):
 //   build/bench/micro/streamtune_recommend_benchmark
