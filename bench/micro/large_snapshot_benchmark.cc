@@ -9,7 +9,6 @@
 // be compared with the unbounded read of before (docs/benchmark.md):
 //   build/bench/micro/streamtune_large_snapshot_benchmark
 //   build/bench/micro/streamtune_large_snapshot_benchmark --history_bytes=1099511627776
-#include <stdlib.h>
 
 #include <cstdio>
 #include <fstream>
@@ -25,11 +24,8 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "bench/micro/owner_database.h"
+#include "bench/micro/service_stack.h"
 #include "benchmark/benchmark.h"
-#include "client/local/local_service.h"
-#include "client/local/private_postgres.h"
-#include "client/local/server_process.h"
 #include "client/streamtune_client.h"
 
 namespace streamtune {
@@ -40,10 +36,7 @@ constexpr int kNameBytes = 1000;
 constexpr int kStoredHistory = 40;
 constexpr int kJobs = 8;  // One per thread of the widest run.
 
-struct Stack {
-  std::unique_ptr<local::PrivatePostgres> postgres;
-  std::unique_ptr<local::ServerProcess> server;
-  std::unique_ptr<StreamTuneClient> client;
+struct Stack : bench::ServiceStack {
   v1::Snapshot base;  // About 1 MB.
   std::vector<int64_t> next_snapshot = std::vector<int64_t>(kJobs, 0);
 };
@@ -118,33 +111,14 @@ double ServerKb(const char* field) {
 }
 
 absl::Status StartStack(Stack* s, const std::vector<std::string>& server_args) {
-  char dir[] = "/tmp/streamtune-large-bench-XXXXXX";
-  if (mkdtemp(dir) == nullptr) return absl::InternalError("mkdtemp failed");
-  auto postgres = local::PrivatePostgres::Start(
-      absl::StrCat(STREAMTUNE_SOURCE_DIR, "/deploy"), dir);
-  if (!postgres.ok()) return postgres.status();
-  s->postgres = *std::move(postgres);
-  local::ServerProcessOptions server;
-  server.binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
-  // As in production: an ordinary role owning the tables, so row-level
-  // security applies (a superuser would skip it).
-  auto owner_url = bench::CreateOwnerDatabase(s->postgres->url(), "large_bench");
-  if (!owner_url.ok()) return owner_url.status();
-  server.database_url = *owner_url;
-  server.extra_args = server_args;
-  server.extra_args.push_back("--fine_tune_workers=0");
-  auto process = local::ServerProcess::Start(server);
-  if (!process.ok()) return process.status();
-  s->server = *std::move(process);
-  ClientOptions options;
-  options.target = s->server->target();
+  bench::ServiceStackOptions options;
+  options.source_dir = STREAMTUNE_SOURCE_DIR;
+  options.server_binary = STREAMTUNE_SERVER_BINARY;
+  options.role = "large_bench";
   options.tenant = "large-bench";
-  options.call_timeout = absl::Minutes(10);
-  auto client = StreamTuneClient::Create(options);
-  if (!client.ok()) return client.status();
-  s->client = *std::move(client);
-  if (absl::Status up = s->client->WaitUntilServing(absl::Seconds(60)); !up.ok())
-    return up;
+  options.server_args = server_args;
+  options.server_args.push_back("--fine_tune_workers=0");
+  if (absl::Status up = bench::StartServiceStack(options, s); !up.ok()) return up;
   s->base = LargeSnapshot();
   std::fprintf(stderr, "large-bench: snapshots of %zu bytes; storing %d x %d...\n",
                s->base.ByteSizeLong(), kJobs, kStoredHistory);
