@@ -173,6 +173,24 @@ TEST_P(DecisionPathTest, LoadDecisionInputsBoundsTheHistoryInBytes) {
   EXPECT_EQ(inputs->history[0].snapshot().snapshot_id(), "s2");
 }
 
+TEST_P(DecisionPathTest, LoadDecisionInputsTakesKeysAsData) {
+  // PostgresStore sends this read with its values as quoted literals: keys
+  // with quotes, backslashes and parameter markers are data, not SQL.
+  const std::string job = "j'; DROP TABLE jobs; --$1\\";
+  Decide(job, "s$3'", 100);
+  DecisionReadRequest read{job, "s2", 8, 8, {tenant_}, "job:" + job};
+  auto inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  ASSERT_EQ(inputs->history.size(), 1u);
+  EXPECT_EQ(inputs->history[0].snapshot().job_id(), job);
+  EXPECT_EQ(inputs->history[0].snapshot().snapshot_id(), "s$3'");
+  read.snapshot_id = "s$3'";
+  inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  EXPECT_TRUE(inputs->stored_recommendation.has_value());
+  EXPECT_TRUE(store_->GetJob(tenant_, job).ok());
+}
+
 TEST_P(DecisionPathTest, AReportedSnapshotsRetryReadsNoHistory) {
   Decide("j", "s1", 100);
   ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("j", "s2", 200)).ok());
