@@ -125,6 +125,7 @@ int Run(const ServerMainOptions& options) {
   fine_tune_worker.Start(options.fine_tune_workers);
   TuningCoreOptions core_options;
   core_options.history_snapshots = options.history_snapshots;
+  core_options.history_bytes = options.history_bytes;
   core_options.shared_model_tenant = options.shared_model_tenant;
   core_options.pretrain.progress = [](const std::string& line) { LogInfo(line); };
   core_options.on_fine_tune_queued = [&fine_tune_worker] { fine_tune_worker.Wake(); };

@@ -34,6 +34,11 @@ ABSL_FLAG(double, flink_autoscaler_time_scale, 1,
           "their meaning in the job's own time");
 ABSL_FLAG(int, history_snapshots, 128,
           "how many of a job's most recent snapshots a policy sees");
+ABSL_FLAG(int64_t, history_bytes, int64_t{8} << 20,
+          "at most this many bytes of a job's most recent snapshots (their "
+          "binary size) are read as a policy's history, newest first, so a job "
+          "of large snapshots costs every Recommend and ReportSnapshot a bounded "
+          "read and parse (>= 1 MiB)");
 ABSL_FLAG(std::string, shared_model_tenant, "",
           "tenant whose pre-trained StreamTune models serve tenants that have "
           "no pre-training run of their own (empty: none)");
@@ -127,6 +132,7 @@ ServerMainOptions OptionsFromFlags() {
   options.flink_autoscaler_time_scale =
       absl::GetFlag(FLAGS_flink_autoscaler_time_scale);
   options.history_snapshots = absl::GetFlag(FLAGS_history_snapshots);
+  options.history_bytes = absl::GetFlag(FLAGS_history_bytes);
   options.shared_model_tenant = absl::GetFlag(FLAGS_shared_model_tenant);
   options.fine_tune_workers = absl::GetFlag(FLAGS_fine_tune_workers);
   options.model_cache_models = absl::GetFlag(FLAGS_model_cache_models);
@@ -164,6 +170,9 @@ absl::Status CheckOptions(const ServerMainOptions& options) {
   }
   if (options.history_snapshots < 2) {
     return absl::InvalidArgumentError("--history_snapshots: must be >= 2");
+  }
+  if (options.history_bytes < (int64_t{1} << 20)) {
+    return absl::InvalidArgumentError("--history_bytes: must be >= 1 MiB (1048576)");
   }
   if (options.model_cache_models < 1) {
     return absl::InvalidArgumentError("--model_cache_models: must be >= 1");

@@ -5,6 +5,7 @@
 #ifndef STREAMTUNE_SERVER_SERVER_FLAGS_H_
 #define STREAMTUNE_SERVER_SERVER_FLAGS_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -23,6 +24,7 @@ struct ServerMainOptions {
   std::string default_policy = "streamtune";
   double flink_autoscaler_time_scale = 1;
   int history_snapshots = 128;
+  int64_t history_bytes = int64_t{8} << 20;
   std::string shared_model_tenant;
   int fine_tune_workers = 1;
   int model_cache_models = 256;

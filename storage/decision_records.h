@@ -28,6 +28,14 @@ struct DecisionReadRequest {
   // The model whose newest version's metadata is wanted (the job's
   // fine-tuned model); empty: none.
   std::string job_model_id;
+  // The history is bounded in bytes as well as in count: the newest
+  // snapshots are taken while their sizes (StoredSnapshotBytes) add up to at
+  // most this, so a job of large snapshots costs a bounded read and parse.
+  int64_t history_bytes = int64_t{8} << 20;
+  // Which stored record makes the history (and the recent answers)
+  // unnecessary, so a retry reads and parses none of it: the answer
+  // (Recommend, false) or the snapshot itself (ReportSnapshot, true).
+  bool snapshot_stored_suffices = false;
 };
 
 // Everything a decision needs from the store, read in one round trip.
@@ -37,6 +45,8 @@ struct DecisionInputs {
   // The answer already stored for the snapshot (a retry), if any.
   std::optional<v1::Recommendation> stored_recommendation;
   // The job's most recent snapshots and recommendations, oldest first.
+  // Both empty when the stored record named by snapshot_stored_suffices
+  // exists (a retry needs neither).
   std::vector<v1::StoredSnapshot> history;
   std::vector<v1::Recommendation> recommendations;
   // The newest pre-training run of the first of `model_tenants` that has one,

@@ -32,6 +32,27 @@ absl::Status ModelNotFound(absl::string_view model_id, int64_t version) {
       absl::StrCat("model_id: no model \"", model_id, "\" version ", version));
 }
 
+// Fills a listing page as PostgresStore's byte-bounded listings do: at most
+// `limit` items, and an item after the first only while the page's bytes
+// stay within `max_bytes`.
+class PageFiller {
+ public:
+  PageFiller(int limit, int64_t max_bytes) : limit_(limit), max_bytes_(max_bytes) {}
+  // Whether the next item, of `bytes`, belongs on the page (then counted).
+  bool Takes(int64_t bytes) {
+    if (taken_ == limit_ || (taken_ > 0 && spent_ + bytes > max_bytes_)) return false;
+    ++taken_;
+    spent_ += bytes;
+    return true;
+  }
+
+ private:
+  const int limit_;
+  const int64_t max_bytes_;
+  int taken_ = 0;
+  int64_t spent_ = 0;
+};
+
 }  // namespace
 
 absl::Status InMemoryStore::Ping() { return absl::OkStatus(); }
@@ -288,34 +309,43 @@ absl::StatusOr<std::vector<v1::Job>> InMemoryStore::ListJobsAfter(
   return out;
 }
 
-absl::StatusOr<std::vector<v1::StoredSnapshot>> InMemoryStore::ListSnapshotsAfter(
+absl::StatusOr<PageRows<v1::StoredSnapshot>> InMemoryStore::ListSnapshotsAfter(
     absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
-    int limit) {
+    int limit, int64_t max_bytes) {
   absl::MutexLock lock(&mu_);
   JobState* job = FindJob(tenant, job_id);
   if (job == nullptr) return JobNotFound(job_id);
-  std::vector<v1::StoredSnapshot> out;
+  PageRows<v1::StoredSnapshot> out;
+  PageFiller fill(limit, max_bytes);
   for (const v1::StoredSnapshot& s : job->snapshots) {
-    if (static_cast<int>(out.size()) == limit) break;
-    if (s.sequence() > after_sequence) out.push_back(s);
+    if (s.sequence() <= after_sequence) continue;
+    if (!fill.Takes(StoredSnapshotBytes(s))) {
+      out.more = true;
+      break;
+    }
+    out.items.push_back(s);
   }
   return out;
 }
 
-absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
+absl::StatusOr<PageRows<std::pair<int64_t, v1::Recommendation>>>
 InMemoryStore::ListRecommendationsAfter(absl::string_view tenant,
                                         absl::string_view job_id,
                                         int64_t after_sequence, int limit,
-                                        const TimeRange& range) {
+                                        int64_t max_bytes, const TimeRange& range) {
   absl::MutexLock lock(&mu_);
   JobState* job = FindJob(tenant, job_id);
   if (job == nullptr) return JobNotFound(job_id);
-  std::vector<std::pair<int64_t, v1::Recommendation>> out;
+  PageRows<std::pair<int64_t, v1::Recommendation>> out;
+  PageFiller fill(limit, max_bytes);
   for (auto it = job->recommendations.upper_bound(after_sequence);
-       it != job->recommendations.end() && static_cast<int>(out.size()) < limit; ++it) {
-    if (range.Contains(ToUnixMicros(it->second.created_at()))) {
-      out.emplace_back(it->first, it->second);
+       it != job->recommendations.end(); ++it) {
+    if (!range.Contains(ToUnixMicros(it->second.created_at()))) continue;
+    if (!fill.Takes(RecommendationBytes(it->second))) {
+      out.more = true;
+      break;
     }
+    out.items.emplace_back(it->first, it->second);
   }
   return out;
 }

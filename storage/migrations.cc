@@ -253,6 +253,64 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_by_tenant ON api_tokens (tenant, created_at);
 )sql";
 
+// Row-level security as defence in depth: a query that forgets its tenant
+// predicate (or names another tenant) sees and writes nothing of other
+// tenants. Every transaction says whose rows it works on with SET LOCAL
+// (PostgresStore, storage/postgres_transaction.h): streamtune.tenant, or
+// streamtune.cross_tenant = on for the few operations that span tenants by
+// design. FORCE because the service connects as the tables' owner, whom
+// policies otherwise skip. The decision write sets its tenant inside the
+// function (it is one statement in autocommit mode: nothing runs before
+// it in its transaction), and the decision read may read the shared model
+// tenant's pre-training run (streamtune.model_tenant). api_tokens (migration
+// 6) has no policy: a call's token is read before its tenant is known.
+constexpr char kRowLevelSecurity[] = R"sql(
+DO $$
+DECLARE
+  t TEXT;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['jobs', 'snapshots', 'recommendations', 'clusters',
+                           'models', 'pretrain_runs', 'fine_tune_queue', 'operations']
+  LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format(
+      'CREATE POLICY tenant_rows ON %I'
+      ' USING (tenant = current_setting(''streamtune.tenant'', true)'
+      '        OR current_setting(''streamtune.cross_tenant'', true) = ''on'')'
+      ' WITH CHECK (tenant = current_setting(''streamtune.tenant'', true)'
+      '             OR current_setting(''streamtune.cross_tenant'', true) = ''on'')',
+      t);
+  END LOOP;
+END $$;
+
+CREATE POLICY shared_model_runs ON pretrain_runs FOR SELECT
+  USING (tenant = current_setting('streamtune.model_tenant', true));
+
+ALTER FUNCTION streamtune_commit_decision(
+    TEXT, TEXT, TEXT, INTEGER, TEXT, TIMESTAMPTZ, TEXT, JSONB, JSONB, BYTEA, TEXT,
+    TIMESTAMPTZ, JSONB, BYTEA, TEXT, BIGINT, TEXT, TEXT, BIGINT)
+  RENAME TO streamtune_commit_decision_in_scope;
+
+CREATE FUNCTION streamtune_commit_decision(
+    p_tenant TEXT, p_job TEXT, p_snapshot TEXT, p_engine INTEGER, p_dag TEXT,
+    p_observed TIMESTAMPTZ, p_fingerprint TEXT, p_snapshot_json JSONB,
+    p_labels JSONB, p_snapshot_payload BYTEA, p_policy TEXT,
+    p_created TIMESTAMPTZ, p_answer_json JSONB, p_answer_payload BYTEA,
+    p_cluster TEXT, p_model_version BIGINT, p_model_tenant TEXT,
+    p_cluster_model TEXT, p_cluster_model_version BIGINT)
+  RETURNS TABLE (outcome TEXT, payload BYTEA, json TEXT)
+  LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('streamtune.tenant', p_tenant, true);
+  RETURN QUERY SELECT * FROM streamtune_commit_decision_in_scope(
+    p_tenant, p_job, p_snapshot, p_engine, p_dag, p_observed, p_fingerprint,
+    p_snapshot_json, p_labels, p_snapshot_payload, p_policy, p_created,
+    p_answer_json, p_answer_payload, p_cluster, p_model_version, p_model_tenant,
+    p_cluster_model, p_cluster_model_version);
+END $$;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -264,6 +322,7 @@ const std::vector<Migration>& Migrations() {
        kDecisionPath},
       {5, "operations (long-running pre-training)", kOperations},
       {6, "api_tokens (authentication)", kApiTokens},
+      {7, "row-level security by tenant", kRowLevelSecurity},
   };
   return *migrations;
 }
@@ -275,6 +334,8 @@ absl::Status ApplyMigrations(pqxx::connection& connection) {
     // The lock comes first: two replicas running CREATE TABLE IF NOT EXISTS
     // at once can still collide in the catalog.
     txn.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+    // Migrations may move any tenant's rows: cross-tenant by design.
+    txn.exec("SELECT set_config('streamtune.cross_tenant', 'on', true)");
     txn.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version BIGINT PRIMARY KEY,"

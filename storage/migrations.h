@@ -14,7 +14,7 @@
 namespace streamtune {
 
 struct Migration {
-  int64_t version;  // 1, 2, 3, ... in order
+  int64_t version;  // increasing; a gap is allowed (applied by set difference)
   const char* description;
   const char* sql;  // one or more statements
 };

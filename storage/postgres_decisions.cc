@@ -5,9 +5,12 @@
 // and COMMIT round trips, and PostgreSQL still makes it atomic and reads it
 // from one snapshot of the database.
 #include <algorithm>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/fingerprint.h"
 #include "common/proto_json.h"
@@ -25,23 +28,38 @@ namespace {
 
 // Rows of the decision read: (kind, a, b, bytes, text), in no particular
 // order between kinds. Each branch in parentheses keeps its own ORDER BY
-// and LIMIT.
+// and LIMIT. `retry` is true when the record that makes history unneeded
+// is stored ($10: the snapshot, else its answer); PostgreSQL evaluates it
+// once, before the history branches, which then read nothing.
 //   h: a history snapshot (sequence, received_at, payload, json)
 //   r: a recent answer (sequence, -, payload, json)
 //   f: the fingerprint of the snapshot stored under the id (-, -, -, text)
 //   e: the answer stored for it (-, -, payload, json)
 //   p: a model tenant's newest run (preference, published_at, models, run_id)
 //   m: the job model's newest version (version, created_at, -, json)
-constexpr char kDecisionRead[] = R"sql(
+constexpr char kDecisionReadHead[] = R"sql(
+WITH retry AS MATERIALIZED (
+  SELECT EXISTS (SELECT 1 FROM recommendations
+                  WHERE tenant = $1 AND job_id = $2 AND snapshot_id = $3)
+         OR ($10 AND EXISTS (SELECT 1 FROM snapshots
+                              WHERE tenant = $1 AND job_id = $2 AND snapshot_id = $3))
+         AS stored)
 (SELECT 'h'::text, sequence, (EXTRACT(EPOCH FROM received_at) * 1000000)::int8,
         payload, CASE WHEN payload IS NULL THEN
         jsonb_build_object('snapshot', snapshot, 'labels', labels)::text END
-   FROM snapshots WHERE tenant = $1 AND job_id = $2
-   ORDER BY sequence DESC LIMIT $4)
+   FROM (SELECT sequence, received_at, payload, snapshot, labels,
+                SUM()sql";
+// kSnapshotBytes goes here: the newest snapshots while they fit in $9 bytes.
+constexpr char kDecisionReadTail[] = R"sql() OVER (ORDER BY sequence DESC
+                                  ROWS UNBOUNDED PRECEDING) AS spent
+           FROM snapshots WHERE tenant = $1 AND job_id = $2
+          ORDER BY sequence DESC LIMIT $4) newest
+  WHERE spent <= $9 AND NOT (SELECT stored FROM retry))
 UNION ALL
 (SELECT 'r', sequence, 0, payload,
         CASE WHEN payload IS NULL THEN recommendation::text END
    FROM recommendations WHERE tenant = $1 AND job_id = $2
+    AND NOT (SELECT stored FROM retry)
    ORDER BY sequence DESC LIMIT $5)
 UNION ALL
 (SELECT 'f', 0, 0, NULL, fingerprint FROM snapshots
@@ -106,6 +124,29 @@ absl::Status ReadDecisionRow(
   return absl::OkStatus();
 }
 
+// `sql` with every $n replaced by literals[n - 1], in one pass over `sql`
+// (a literal's own text is never rescanned).
+std::string WithLiterals(absl::string_view sql,
+                         const std::vector<std::string>& literals) {
+  std::string out;
+  out.reserve(sql.size() + 256);
+  for (size_t i = 0; i < sql.size();) {
+    size_t digits = i + 1;
+    while (sql[i] == '$' && digits < sql.size() && absl::ascii_isdigit(sql[digits])) {
+      ++digits;
+    }
+    size_t n = 0;
+    if (digits > i + 1 && absl::SimpleAtoi(sql.substr(i + 1, digits - i - 1), &n) &&
+        n >= 1 && n <= literals.size()) {
+      out += literals[n - 1];
+      i = digits;
+    } else {
+      out += sql[i++];
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<FineTuneTask> TaskFromRow(const pqxx::row& row) {
   FineTuneTask task;
   task.tenant = row[0].as<std::string>();
@@ -131,10 +172,26 @@ absl::StatusOr<DecisionInputs> PostgresStore::LoadDecisionInputs(
   return InTransaction<pqxx::nontransaction>(
       *pool_, "LoadDecisionInputs",
       [&](pqxx::nontransaction& txn) -> absl::StatusOr<DecisionInputs> {
-        const pqxx::result rows = txn.exec_params(
-            kDecisionRead, std::string(tenant), request.job_id, request.snapshot_id,
-            request.history_snapshots, request.history_recommendations, first_tenant,
-            second_tenant, request.job_model_id);
+        static const std::string kDecisionRead =
+            absl::StrCat(kDecisionReadHead, kSnapshotBytes, kDecisionReadTail);
+        // The row scope and the read in one simple query: one implicit
+        // transaction, one round trip. The shared model tenant's run is
+        // readable through its own policy (streamtune.model_tenant).
+        const std::vector<std::string> literals = {
+            txn.quote(std::string(tenant)),
+            txn.quote(request.job_id),
+            txn.quote(request.snapshot_id),
+            absl::StrCat(request.history_snapshots),
+            absl::StrCat(request.history_recommendations),
+            txn.quote(first_tenant),
+            txn.quote(second_tenant),
+            txn.quote(request.job_model_id),
+            absl::StrCat(request.history_bytes),
+            request.snapshot_stored_suffices ? "true" : "false"};
+        const pqxx::result rows = txn.exec(
+            absl::StrCat(SetRowScopeSql(txn, RowScope::Tenant(tenant)),
+                         ", set_config('streamtune.model_tenant', ", literals[6],
+                         ", true);", WithLiterals(kDecisionRead, literals)));
         DecisionInputs inputs;
         std::vector<std::pair<int64_t, v1::Recommendation>> answers;
         for (const pqxx::row& row : rows) {
@@ -201,17 +258,22 @@ absl::StatusOr<std::optional<FineTuneTask>> PostgresStore::ClaimFineTune(
   return InTransaction<pqxx::nontransaction>(
       *pool_, "ClaimFineTune",
       [&](pqxx::nontransaction& txn) -> absl::StatusOr<Result> {
-        // SKIP LOCKED: replicas claiming at once take different rows.
-        const pqxx::result r = txn.exec_params(
+        // SKIP LOCKED: replicas claiming at once take different rows. The
+        // claim is cross-tenant by design: the scope leads the statement in
+        // one simple query (one implicit transaction, one round trip).
+        const pqxx::result r = txn.exec(absl::StrCat(
+            SetRowScopeSql(txn, RowScope::AllTenants()), ";",
             "UPDATE fine_tune_queue q"
-            " SET claimed_until = clock_timestamp() + $1 * interval '1 microsecond',"
-            " attempts = q.attempts + 1"
+            " SET claimed_until = clock_timestamp() + ",
+            absl::ToInt64Microseconds(lease),
+            " * interval '1 microsecond', attempts = q.attempts + 1"
             " WHERE (q.tenant, q.job_id) = (SELECT tenant, job_id FROM fine_tune_queue"
             "   WHERE (claimed_until IS NULL OR claimed_until < clock_timestamp())"
-            "   AND attempts < $2 ORDER BY queued_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            "   AND attempts < ",
+            max_attempts,
+            " ORDER BY queued_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
             " RETURNING tenant, job_id, model_tenant, cluster_model_id,"
-            " cluster_model_version, through_sequence, generation, attempts",
-            absl::ToInt64Microseconds(lease), max_attempts);
+            " cluster_model_version, through_sequence, generation, attempts"));
         if (r.empty()) return Result();
         STREAMTUNE_ASSIGN_OR_RETURN(FineTuneTask task, TaskFromRow(r[0]));
         return Result(std::move(task));
@@ -222,8 +284,9 @@ absl::StatusOr<v1::Model> PostgresStore::CompleteFineTune(const FineTuneTask& ta
                                                           const v1::Model& model,
                                                           absl::string_view weights) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
-  return InTransaction(
-      *pool_, "CompleteFineTune", [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
+  return InScopedTransaction(
+      *pool_, "CompleteFineTune", RowScope::Tenant(task.tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
         STREAMTUNE_ASSIGN_OR_RETURN(
             v1::Model stored, InsertModelVersion(txn, task.tenant, model, weights));
         const pqxx::result done = txn.exec_params(
@@ -241,27 +304,27 @@ absl::StatusOr<v1::Model> PostgresStore::CompleteFineTune(const FineTuneTask& ta
 }
 
 absl::Status PostgresStore::ReleaseFineTune(const FineTuneTask& task, bool retry) {
-  return InTransaction(*pool_, "ReleaseFineTune", [&](pqxx::work& txn) {
-    const pqxx::result dropped = txn.exec_params(
-        "DELETE FROM fine_tune_queue"
-        " WHERE NOT $4 AND tenant = $1 AND job_id = $2 AND generation = $3",
-        task.tenant, task.job_id, task.generation, retry);
-    if (dropped.affected_rows() == 0) {
-      txn.exec_params(
-          "UPDATE fine_tune_queue SET claimed_until = NULL"
-          " WHERE tenant = $1 AND job_id = $2",
-          task.tenant, task.job_id);
-    }
-    return absl::OkStatus();
-  });
+  return InScopedTransaction(
+      *pool_, "ReleaseFineTune", RowScope::Tenant(task.tenant), [&](pqxx::work& txn) {
+        const pqxx::result dropped = txn.exec_params(
+            "DELETE FROM fine_tune_queue"
+            " WHERE NOT $4 AND tenant = $1 AND job_id = $2 AND generation = $3",
+            task.tenant, task.job_id, task.generation, retry);
+        if (dropped.affected_rows() == 0) {
+          txn.exec_params(
+              "UPDATE fine_tune_queue SET claimed_until = NULL"
+              " WHERE tenant = $1 AND job_id = $2",
+              task.tenant, task.job_id);
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::SnapshotsThrough(
     absl::string_view tenant, absl::string_view job_id, int64_t through, int limit) {
-  return InTransaction<pqxx::nontransaction>(
-      *pool_, "SnapshotsThrough",
-      [&](pqxx::nontransaction& txn)
-          -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
+  return InScopedTransaction(
+      *pool_, "SnapshotsThrough", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
         std::vector<v1::StoredSnapshot> out;
         if (limit <= 0) return out;
         const pqxx::result r = txn.exec_params(

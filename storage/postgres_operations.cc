@@ -64,8 +64,9 @@ absl::StatusOr<v1::Operation> PostgresStore::CreateOperation(
   STREAMTUNE_RETURN_IF_ERROR(ValidateOperation(operation));
   const std::string serialized = StoredBytes(operation);
   const pqxx::binarystring bytes(serialized.data(), serialized.size());
-  return InTransaction(
-      *pool_, "CreateOperation", [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
+  return InScopedTransaction(
+      *pool_, "CreateOperation", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("INSERT INTO operations (tenant, name, created_at, updated_at,"
                          " done, operation)"
@@ -84,16 +85,17 @@ absl::StatusOr<v1::Operation> PostgresStore::CreateOperation(
 
 absl::StatusOr<v1::Operation> PostgresStore::GetOperation(absl::string_view tenant,
                                                           absl::string_view name) {
-  return InTransaction(*pool_, "GetOperation",
-                       [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
-                         return ReadOperation(txn, tenant, name, false);
-                       });
+  return InScopedTransaction(*pool_, "GetOperation", RowScope::Tenant(tenant),
+                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
+                               return ReadOperation(txn, tenant, name, false);
+                             });
 }
 
 absl::StatusOr<v1::Operation> PostgresStore::UpdateOperation(
     absl::string_view tenant, const v1::Operation& operation) {
-  return InTransaction(
-      *pool_, "UpdateOperation", [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
+  return InScopedTransaction(
+      *pool_, "UpdateOperation", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
         STREAMTUNE_ASSIGN_OR_RETURN(v1::Operation stored,
                                     ReadOperation(txn, tenant, operation.name(), true));
         if (stored.done()) return OperationAlreadyDone(operation.name());
@@ -112,21 +114,25 @@ absl::StatusOr<v1::Operation> PostgresStore::UpdateOperation(
 
 absl::StatusOr<v1::Operation> PostgresStore::RequestOperationCancel(
     absl::string_view tenant, absl::string_view name) {
-  return InTransaction(*pool_, "RequestOperationCancel",
-                       [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
-                         txn.exec_params(
-                             "UPDATE operations SET cancel_requested = TRUE"
-                             " WHERE tenant = $1 AND name = $2 AND NOT done",
-                             std::string(tenant), std::string(name));
-                         return ReadOperation(txn, tenant, name, false);
-                       });
+  return InScopedTransaction(*pool_, "RequestOperationCancel", RowScope::Tenant(tenant),
+                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Operation> {
+                               txn.exec_params(
+                                   "UPDATE operations SET cancel_requested = TRUE"
+                                   " WHERE tenant = $1 AND name = $2 AND NOT done",
+                                   std::string(tenant), std::string(name));
+                               return ReadOperation(txn, tenant, name, false);
+                             });
 }
 
 absl::StatusOr<int> PostgresStore::FailStaleOperations(
     absl::string_view tenant, absl::Duration max_heartbeat_age,
     const v1::OperationError& error) {
-  return InTransaction(
-      *pool_, "FailStaleOperations", [&](pqxx::work& txn) -> absl::StatusOr<int> {
+  // Every tenant's sweep (an empty tenant) is cross-tenant by design.
+  const RowScope scope =
+      tenant.empty() ? RowScope::AllTenants() : RowScope::Tenant(tenant);
+  return InScopedTransaction(
+      *pool_, "FailStaleOperations", scope,
+      [&](pqxx::work& txn) -> absl::StatusOr<int> {
         pqxx::result stale = txn.exec_params(
             absl::StrCat("SELECT ", kOperationColumns, ", tenant",
                          " FROM operations WHERE NOT done AND updated_at <"
@@ -150,8 +156,8 @@ absl::StatusOr<int> PostgresStore::FailStaleOperations(
 absl::StatusOr<std::vector<v1::Operation>> PostgresStore::ListOperationsBefore(
     absl::string_view tenant, const std::optional<OperationCursor>& before, int limit) {
   const OperationCursor cursor = before.value_or(OperationCursor());
-  return InTransaction(
-      *pool_, "ListOperations",
+  return InScopedTransaction(
+      *pool_, "ListOperations", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Operation>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kOperationColumns,

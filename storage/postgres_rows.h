@@ -31,6 +31,15 @@ inline constexpr char kSnapshotColumns[] =
     "sequence, (EXTRACT(EPOCH FROM received_at) * 1000000)::int8, payload,"
     " CASE WHEN payload IS NULL THEN"
     " jsonb_build_object('snapshot', snapshot, 'labels', labels)::text END";
+// What a row weighs against a byte budget: its payload's size, as
+// StoredSnapshotBytes / RecommendationBytes (storage/store_util.h) measure
+// it; octet_length of a TOASTed payload reads only its header. Rows stored
+// before payloads existed weigh their JSON.
+inline constexpr char kSnapshotBytes[] =
+    "COALESCE(octet_length(payload),"
+    " octet_length(snapshot::text) + octet_length(labels::text))";
+inline constexpr char kRecommendationBytes[] =
+    "COALESCE(octet_length(payload), octet_length(recommendation::text))";
 inline constexpr char kRecommendationColumns[] =
     "payload, CASE WHEN payload IS NULL THEN recommendation::text END";
 inline constexpr char kModelColumns[] =

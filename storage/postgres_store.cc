@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/fingerprint.h"
+#include "common/logging.h"
 #include "common/proto_json.h"
 #include "common/status_macros.h"
 #include "common/tenant.h"
@@ -26,6 +27,25 @@ namespace {
 // bound as timestamptz), used as "($n OR column >= $n+1::timestamptz)".
 std::pair<bool, std::string> Bound(const std::optional<int64_t>& micros) {
   return {!micros.has_value(), SqlTimestamp(micros.value_or(0))};
+}
+
+// The rows of a byte-bounded listing page in sequence order, with the row
+// that follows the page: `columns` of "FROM ... WHERE ..." `from_where`, each
+// with `in_page`. $4 is the page size and $5 its byte budget: a row after
+// the first is on the page while the page's `bytes` stay within the budget.
+// Select the payload only "CASE WHEN in_page": the row after the page
+// then costs its sequence, not its content.
+std::string PageWindow(absl::string_view bytes, absl::string_view columns,
+                       absl::string_view from_where) {
+  return absl::StrCat(
+      "SELECT *, (n = 1 OR (n <= $4 AND spent <= $5)) AS in_page FROM (SELECT ",
+      columns, ", ", bytes, " AS own, row_number() OVER w AS n, SUM(", bytes,
+      ") OVER w AS spent ", from_where,
+      " WINDOW w AS (ORDER BY sequence ROWS UNBOUNDED PRECEDING)",
+      " ORDER BY sequence LIMIT $4 + 1) numbered",
+      // The page, and the first row beyond it (n = 2 after a first row
+      // larger than the budget).
+      " WHERE n <= 2 OR spent - own <= $5");
 }
 
 // Locks the job row (creating the job if needed) and stores the snapshot
@@ -103,6 +123,24 @@ absl::Status CheckJobExists(pqxx::work& txn, const std::string& tenant,
   return absl::OkStatus();
 }
 
+// Superusers and BYPASSRLS roles skip row-level security even on FORCEd
+// tables: say so, since the tenant policies then defend nothing.
+void WarnIfPoliciesAreSkipped(pqxx::connection& connection) {
+  try {
+    pqxx::nontransaction txn(connection);
+    const pqxx::result r = txn.exec(
+        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user");
+    if (!r.empty() && r[0][0].as<bool>()) {
+      LogWarning(
+          "postgres: the database role is a superuser or has BYPASSRLS, so the "
+          "tenant row-level security policies do not apply to this server; connect "
+          "as an ordinary role that owns the tables (docs/architecture.md, Storage)");
+    }
+  } catch (const std::exception&) {
+    // Only a warning: the first real statement reports a broken connection.
+  }
+}
+
 }  // namespace
 
 PostgresStore::PostgresStore(std::unique_ptr<PostgresPool> pool)
@@ -125,6 +163,7 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Create(
     absl::Status migrated = ApplyMigrations(lease.connection());
     if (absl::IsUnavailable(migrated)) lease.MarkBroken();
     STREAMTUNE_RETURN_IF_ERROR(migrated);
+    WarnIfPoliciesAreSkipped(lease.connection());
   }
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
 }
@@ -142,15 +181,16 @@ absl::StatusOr<PutSnapshotResult> PostgresStore::PutSnapshot(
     absl::string_view tenant, const v1::StoredSnapshot& snapshot) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateSnapshotKey(snapshot));
-  return InTransaction(*pool_, "PutSnapshot", [&](pqxx::work& txn) {
-    return LockJobAndPutSnapshot(txn, std::string(tenant), snapshot);
-  });
+  return InScopedTransaction(
+      *pool_, "PutSnapshot", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
+        return LockJobAndPutSnapshot(txn, std::string(tenant), snapshot);
+      });
 }
 
 absl::StatusOr<std::optional<v1::StoredSnapshot>> PostgresStore::FindSnapshot(
     absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
-  return InTransaction(
-      *pool_, "FindSnapshot",
+  return InScopedTransaction(
+      *pool_, "FindSnapshot", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::optional<v1::StoredSnapshot>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
@@ -163,16 +203,17 @@ absl::StatusOr<std::optional<v1::StoredSnapshot>> PostgresStore::FindSnapshot(
 
 absl::StatusOr<std::optional<v1::Recommendation>> PostgresStore::FindRecommendation(
     absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
-  return InTransaction(*pool_, "FindRecommendation", [&](pqxx::work& txn) {
-    return ReadRecommendation(txn, std::string(tenant), std::string(job_id),
-                              std::string(snapshot_id));
-  });
+  return InScopedTransaction(
+      *pool_, "FindRecommendation", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
+        return ReadRecommendation(txn, std::string(tenant), std::string(job_id),
+                                  std::string(snapshot_id));
+      });
 }
 
 absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::RecentSnapshots(
     absl::string_view tenant, absl::string_view job_id, int limit) {
-  return InTransaction(
-      *pool_, "RecentSnapshots",
+  return InScopedTransaction(
+      *pool_, "RecentSnapshots", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
         std::vector<v1::StoredSnapshot> out;
         if (limit <= 0) return out;
@@ -190,8 +231,8 @@ absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::RecentSnapshots(
 
 absl::StatusOr<std::vector<v1::Recommendation>> PostgresStore::RecentRecommendations(
     absl::string_view tenant, absl::string_view job_id, int limit) {
-  return InTransaction(
-      *pool_, "RecentRecommendations",
+  return InScopedTransaction(
+      *pool_, "RecentRecommendations", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Recommendation>> {
         std::vector<v1::Recommendation> out;
         if (limit <= 0) return out;
@@ -209,8 +250,9 @@ absl::StatusOr<std::vector<v1::Recommendation>> PostgresStore::RecentRecommendat
 
 absl::StatusOr<v1::Job> PostgresStore::GetJob(absl::string_view tenant,
                                               absl::string_view job_id) {
-  return InTransaction(
-      *pool_, "GetJob", [&](pqxx::work& txn) -> absl::StatusOr<v1::Job> {
+  return InScopedTransaction(
+      *pool_, "GetJob", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Job> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kJobColumns,
                          " FROM jobs WHERE tenant = $1 AND job_id = $2"),
@@ -225,8 +267,9 @@ absl::StatusOr<std::vector<v1::Job>> PostgresStore::ListJobsAfter(
     const TimeRange& range) {
   const std::pair<bool, std::string> start = Bound(range.start_micros);
   const std::pair<bool, std::string> end = Bound(range.end_micros);
-  return InTransaction(
-      *pool_, "ListJobs", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Job>> {
+  return InScopedTransaction(
+      *pool_, "ListJobs", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Job>> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kJobColumns, " FROM jobs",
                          " WHERE tenant = $1 AND job_id > $2",
@@ -243,53 +286,76 @@ absl::StatusOr<std::vector<v1::Job>> PostgresStore::ListJobsAfter(
       });
 }
 
-absl::StatusOr<std::vector<v1::StoredSnapshot>> PostgresStore::ListSnapshotsAfter(
+absl::StatusOr<PageRows<v1::StoredSnapshot>> PostgresStore::ListSnapshotsAfter(
     absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
-    int limit) {
+    int limit, int64_t max_bytes) {
   const std::string t(tenant), job(job_id);
-  return InTransaction(
-      *pool_, "ListSnapshots",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::StoredSnapshot>> {
+  return InScopedTransaction(
+      *pool_, "ListSnapshots", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<PageRows<v1::StoredSnapshot>> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
-            absl::StrCat("SELECT ", kSnapshotColumns, " FROM snapshots",
-                         " WHERE tenant = $1 AND job_id = $2",
-                         " AND sequence > $3 ORDER BY sequence LIMIT $4"),
-            t, job, after_sequence, limit);
-        std::vector<v1::StoredSnapshot> out;
+            absl::StrCat(
+                "SELECT in_page, sequence,"
+                " (EXTRACT(EPOCH FROM received_at) * 1000000)::int8,"
+                " CASE WHEN in_page THEN payload END,"
+                " CASE WHEN in_page AND payload IS NULL THEN"
+                " jsonb_build_object('snapshot', snapshot, 'labels', labels)::text END"
+                " FROM (",
+                PageWindow(kSnapshotBytes,
+                           "sequence, received_at, payload, snapshot, labels",
+                           "FROM snapshots WHERE tenant = $1 AND job_id = $2"
+                           " AND sequence > $3"),
+                ") w ORDER BY sequence"),
+            t, job, after_sequence, limit, max_bytes);
+        PageRows<v1::StoredSnapshot> out;
         for (const pqxx::row& row : r) {
-          STREAMTUNE_ASSIGN_OR_RETURN(out.emplace_back(), SnapshotFromRow(row));
+          if (!row[0].as<bool>()) {
+            out.more = true;
+            break;
+          }
+          STREAMTUNE_ASSIGN_OR_RETURN(out.items.emplace_back(),
+                                      SnapshotFromRow(row, 1));
         }
         return out;
       });
 }
 
-absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
+absl::StatusOr<PageRows<std::pair<int64_t, v1::Recommendation>>>
 PostgresStore::ListRecommendationsAfter(absl::string_view tenant,
                                         absl::string_view job_id,
                                         int64_t after_sequence, int limit,
-                                        const TimeRange& range) {
+                                        int64_t max_bytes, const TimeRange& range) {
   const std::string t(tenant), job(job_id);
   const std::pair<bool, std::string> start = Bound(range.start_micros);
   const std::pair<bool, std::string> end = Bound(range.end_micros);
-  using Sequenced = std::vector<std::pair<int64_t, v1::Recommendation>>;
-  return InTransaction(
-      *pool_, "ListRecommendations", [&](pqxx::work& txn) -> absl::StatusOr<Sequenced> {
+  using Rows = PageRows<std::pair<int64_t, v1::Recommendation>>;
+  return InScopedTransaction(
+      *pool_, "ListRecommendations", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<Rows> {
         STREAMTUNE_RETURN_IF_ERROR(CheckJobExists(txn, t, job));
         pqxx::result r = txn.exec_params(
-            absl::StrCat("SELECT sequence, ", kRecommendationColumns,
-                         " FROM recommendations",
-                         " WHERE tenant = $1 AND job_id = $2 AND sequence > $3",
-                         " AND ($5::bool OR created_at >= $6::timestamptz)",
-                         " AND ($7::bool OR created_at < $8::timestamptz)",
-                         " ORDER BY sequence LIMIT $4"),
-            t, job, after_sequence, limit, start.first, start.second, end.first,
-            end.second);
-        Sequenced out;
+            absl::StrCat(
+                "SELECT in_page, sequence, CASE WHEN in_page THEN payload END,"
+                " CASE WHEN in_page AND payload IS NULL THEN recommendation::text END"
+                " FROM (",
+                PageWindow(kRecommendationBytes, "sequence, payload, recommendation",
+                           "FROM recommendations"
+                           " WHERE tenant = $1 AND job_id = $2 AND sequence > $3"
+                           " AND ($6::bool OR created_at >= $7::timestamptz)"
+                           " AND ($8::bool OR created_at < $9::timestamptz)"),
+                ") w ORDER BY sequence"),
+            t, job, after_sequence, limit, max_bytes, start.first, start.second,
+            end.first, end.second);
+        Rows out;
         for (const pqxx::row& row : r) {
+          if (!row[0].as<bool>()) {
+            out.more = true;
+            break;
+          }
           STREAMTUNE_ASSIGN_OR_RETURN(v1::Recommendation recommendation,
-                                      RecommendationFromRow(row, 1));
-          out.emplace_back(row[0].as<int64_t>(), std::move(recommendation));
+                                      RecommendationFromRow(row, 2));
+          out.items.emplace_back(row[1].as<int64_t>(), std::move(recommendation));
         }
         return out;
       });
@@ -300,16 +366,17 @@ absl::StatusOr<v1::Model> PostgresStore::PutModel(absl::string_view tenant,
                                                   absl::string_view weights) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
   STREAMTUNE_RETURN_IF_ERROR(ValidateModel(model));
-  return InTransaction(*pool_, "PutModel", [&](pqxx::work& txn) {
-    return InsertModelVersion(txn, std::string(tenant), model, weights);
-  });
+  return InScopedTransaction(
+      *pool_, "PutModel", RowScope::Tenant(tenant), [&](pqxx::work& txn) {
+        return InsertModelVersion(txn, std::string(tenant), model, weights);
+      });
 }
 
 absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
     absl::string_view tenant, const std::optional<ModelCursor>& before, int limit) {
   const ModelCursor cursor = before.value_or(ModelCursor());
-  return InTransaction(
-      *pool_, "ListModels",
+  return InScopedTransaction(
+      *pool_, "ListModels", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Model>> {
         // Newest first: (created_at, model_id, version) descending, resumed
         // strictly below the last row of the previous page.
@@ -333,8 +400,9 @@ absl::StatusOr<std::vector<v1::Model>> PostgresStore::ListModelsBefore(
 absl::StatusOr<v1::Model> PostgresStore::GetModel(absl::string_view tenant,
                                                   absl::string_view model_id,
                                                   int64_t version) {
-  return InTransaction(
-      *pool_, "GetModel", [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
+  return InScopedTransaction(
+      *pool_, "GetModel", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Model> {
         pqxx::result r =
             txn.exec_params(absl::StrCat("SELECT ", kModelColumns, " FROM models",
                                          " WHERE tenant = $1 AND model_id = $2",
@@ -352,8 +420,9 @@ absl::StatusOr<v1::Model> PostgresStore::GetModel(absl::string_view tenant,
 absl::StatusOr<std::string> PostgresStore::GetModelWeights(absl::string_view tenant,
                                                            absl::string_view model_id,
                                                            int64_t version) {
-  return InTransaction(
-      *pool_, "GetModelWeights", [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+  return InScopedTransaction(
+      *pool_, "GetModelWeights", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
         pqxx::result r = txn.exec_params(
             "SELECT weights FROM models WHERE tenant = $1 AND model_id = $2"
             " AND ($3::int8 = 0 OR version = $3::int8)"
@@ -375,8 +444,8 @@ absl::StatusOr<v1::PretrainRun> PostgresStore::PutPretrainRun(
   *models_only.mutable_models() = run.models();
   const std::string serialized = models_only.SerializeAsString();
   const pqxx::binarystring bytes(serialized.data(), serialized.size());
-  return InTransaction(
-      *pool_, "PutPretrainRun",
+  return InScopedTransaction(
+      *pool_, "PutPretrainRun", RowScope::Tenant(tenant),
       [&](pqxx::work& txn) -> absl::StatusOr<v1::PretrainRun> {
         pqxx::result r = txn.exec_params(
             "INSERT INTO pretrain_runs (tenant, run_id, published_at, models)"
@@ -392,8 +461,9 @@ absl::StatusOr<v1::PretrainRun> PostgresStore::PutPretrainRun(
 absl::StatusOr<std::optional<v1::PretrainRun>> PostgresStore::NewestPretrainRun(
     absl::string_view tenant) {
   using Result = std::optional<v1::PretrainRun>;
-  return InTransaction(
-      *pool_, "NewestPretrainRun", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+  return InScopedTransaction(
+      *pool_, "NewestPretrainRun", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<Result> {
         pqxx::result r = txn.exec_params(
             absl::StrCat("SELECT ", kPretrainRunColumns, " FROM pretrain_runs",
                          " WHERE tenant = $1 ORDER BY published DESC LIMIT 1"),

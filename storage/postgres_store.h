@@ -113,12 +113,12 @@ class PostgresStore : public Store {
                                                      absl::string_view after_job_id,
                                                      int limit,
                                                      const TimeRange& range) override;
-  absl::StatusOr<std::vector<v1::StoredSnapshot>> ListSnapshotsAfter(
+  absl::StatusOr<PageRows<v1::StoredSnapshot>> ListSnapshotsAfter(
       absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
-      int limit) override;
-  absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
+      int limit, int64_t max_bytes) override;
+  absl::StatusOr<PageRows<std::pair<int64_t, v1::Recommendation>>>
   ListRecommendationsAfter(absl::string_view tenant, absl::string_view job_id,
-                           int64_t after_sequence, int limit,
+                           int64_t after_sequence, int limit, int64_t max_bytes,
                            const TimeRange& range) override;
   absl::StatusOr<std::vector<v1::Model>> ListModelsBefore(
       absl::string_view tenant, const std::optional<ModelCursor>& before,

@@ -6,10 +6,12 @@
 #ifndef STREAMTUNE_STORAGE_POSTGRES_TRANSACTION_H_
 #define STREAMTUNE_STORAGE_POSTGRES_TRANSACTION_H_
 
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "pqxx/pqxx"
@@ -61,6 +63,48 @@ auto InTransaction(PostgresPool& pool, absl::string_view what, Body body)
       return status;
     }
   }
+}
+
+// Whose rows a transaction may read and write under the tables' row-level
+// security (migration 7, docs/architecture.md "Row-level security"): one
+// tenant's, or every tenant's for the few operations that are cross-tenant
+// by design (the fine-tuning queue's claim, the sweep of every tenant's
+// stale operations, migrations). Nothing else may use AllTenants.
+struct RowScope {
+  static RowScope Tenant(absl::string_view tenant) {
+    return RowScope{std::string(tenant), false};
+  }
+  static RowScope AllTenants() { return RowScope{"", true}; }
+
+  std::string tenant;
+  bool all_tenants = false;
+};
+
+// The statement that sets `scope` until the end of the current transaction
+// (set_config(..., true), i.e. SET LOCAL), with the tenant as a quoted
+// literal, so that it can also lead a multi-statement simple query.
+inline std::string SetRowScopeSql(pqxx::transaction_base& txn, const RowScope& scope) {
+  if (scope.all_tenants) {
+    return "SELECT set_config('streamtune.cross_tenant', 'on', true)";
+  }
+  return absl::StrCat("SELECT set_config('streamtune.tenant', ",
+                      txn.quote(scope.tenant), ", true)");
+}
+
+// InTransaction (pqxx::work) with the row scope set first: every method of
+// PostgresStore that reads or writes tenant rows in a transaction of several
+// statements runs through this. A statement in autocommit mode cannot take
+// its scope from a statement before it; those lead their SQL with
+// SetRowScopeSql in one simple query (or, for streamtune_commit_decision,
+// the function sets it from its tenant argument).
+template <typename Body>
+auto InScopedTransaction(PostgresPool& pool, absl::string_view what,
+                         const RowScope& scope, Body body)
+    -> decltype(body(std::declval<pqxx::work&>())) {
+  return InTransaction(pool, what, [&](pqxx::work& txn) -> decltype(body(txn)) {
+    txn.exec(SetRowScopeSql(txn, scope));
+    return body(txn);
+  });
 }
 
 }  // namespace streamtune

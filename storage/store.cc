@@ -5,6 +5,7 @@
 #include "common/status_macros.h"
 #include "common/timestamps.h"
 #include "storage/page_token.h"
+#include "storage/store_util.h"
 
 namespace streamtune {
 namespace {
@@ -17,6 +18,18 @@ bool TrimToPage(std::vector<T>& items, int page_size) {
   if (static_cast<int>(items.size()) <= page_size) return false;
   items.resize(page_size);
   return true;
+}
+
+// Drops the oldest of `history` (oldest first) until the newest fit in
+// `budget` bytes, as PostgresStore's decision read does.
+void KeepNewestWithin(int64_t budget, std::vector<v1::StoredSnapshot>& history) {
+  size_t kept = 0;
+  int64_t spent = 0;
+  for (auto it = history.rbegin(); it != history.rend(); ++it, ++kept) {
+    spent += StoredSnapshotBytes(*it);
+    if (spent > budget) break;
+  }
+  history.erase(history.begin(), history.end() - kept);
 }
 
 }  // namespace
@@ -43,10 +56,12 @@ absl::StatusOr<Page<v1::StoredSnapshot>> Store::ListSnapshots(absl::string_view 
   STREAMTUNE_RETURN_IF_ERROR(ValidatePageSize(page));
   STREAMTUNE_ASSIGN_OR_RETURN(int64_t after,
                               DecodeInt64PageToken("snapshots", page.page_token));
-  Page<v1::StoredSnapshot> out;
   STREAMTUNE_ASSIGN_OR_RETURN(
-      out.items, ListSnapshotsAfter(tenant, job_id, after, page.page_size + 1));
-  if (TrimToPage(out.items, page.page_size)) {
+      PageRows<v1::StoredSnapshot> rows,
+      ListSnapshotsAfter(tenant, job_id, after, page.page_size, page.max_bytes));
+  Page<v1::StoredSnapshot> out;
+  out.items = std::move(rows.items);
+  if (rows.more && !out.items.empty()) {
     out.next_page_token =
         EncodePageToken("snapshots", {absl::StrCat(out.items.back().sequence())});
   }
@@ -60,15 +75,15 @@ absl::StatusOr<Page<v1::Recommendation>> Store::ListRecommendations(
   STREAMTUNE_ASSIGN_OR_RETURN(int64_t after,
                               DecodeInt64PageToken("recommendations", page.page_token));
   STREAMTUNE_ASSIGN_OR_RETURN(
-      auto sequenced,
-      ListRecommendationsAfter(tenant, job_id, after, page.page_size + 1, range));
+      auto rows, ListRecommendationsAfter(tenant, job_id, after, page.page_size,
+                                          page.max_bytes, range));
   Page<v1::Recommendation> out;
-  if (TrimToPage(sequenced, page.page_size)) {
+  if (rows.more && !rows.items.empty()) {
     out.next_page_token =
-        EncodePageToken("recommendations", {absl::StrCat(sequenced.back().first)});
+        EncodePageToken("recommendations", {absl::StrCat(rows.items.back().first)});
   }
-  out.items.reserve(sequenced.size());
-  for (auto& [sequence, recommendation] : sequenced) {
+  out.items.reserve(rows.items.size());
+  for (auto& [sequence, recommendation] : rows.items) {
     out.items.push_back(std::move(recommendation));
   }
   return out;
@@ -109,12 +124,18 @@ absl::StatusOr<DecisionInputs> Store::LoadDecisionInputs(
   STREAMTUNE_ASSIGN_OR_RETURN(
       inputs.stored_recommendation,
       FindRecommendation(tenant, request.job_id, request.snapshot_id));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      inputs.history,
-      RecentSnapshots(tenant, request.job_id, request.history_snapshots));
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      inputs.recommendations,
-      RecentRecommendations(tenant, request.job_id, request.history_recommendations));
+  const bool retry = request.snapshot_stored_suffices
+                         ? inputs.stored_fingerprint.has_value()
+                         : inputs.stored_recommendation.has_value();
+  if (!retry) {
+    STREAMTUNE_ASSIGN_OR_RETURN(
+        inputs.history,
+        RecentSnapshots(tenant, request.job_id, request.history_snapshots));
+    KeepNewestWithin(request.history_bytes, inputs.history);
+    STREAMTUNE_ASSIGN_OR_RETURN(
+        inputs.recommendations,
+        RecentRecommendations(tenant, request.job_id, request.history_recommendations));
+  }
   for (const std::string& model_tenant : request.model_tenants) {
     STREAMTUNE_ASSIGN_OR_RETURN(inputs.run, NewestPretrainRun(model_tenant));
     if (inputs.run.has_value()) {

@@ -33,12 +33,29 @@ struct Page {
   std::string next_page_token;
 };
 
+// Bytes of snapshots or answers a listing page holds at most (unless its
+// first item alone is larger: a page always makes progress). 3 MiB keeps a
+// page, with its per-item fields, under gRPC clients' default 4 MiB receive
+// limit, and a replica's memory per listing call bounded.
+inline constexpr int64_t kDefaultPageBytes = int64_t{3} << 20;
+
 // A validated page request: 1 <= page_size <= 1000; page_token is empty or a
 // token returned by the same listing (anything else is INVALID_ARGUMENT
-// "page_token: malformed").
+// "page_token: malformed"). ListSnapshots and ListRecommendations end a page
+// early, with a next_page_token, before the item that would take it over
+// `max_bytes` (StoredSnapshotBytes / RecommendationBytes, storage/store_util.h).
 struct PageRequest {
   int32_t page_size = 100;
   std::string page_token;
+  int64_t max_bytes = kDefaultPageBytes;
+};
+
+// What a byte-bounded listing asks of an implementation: the page's items
+// and whether any item follows them.
+template <typename T>
+struct PageRows {
+  std::vector<T> items;
+  bool more = false;
 };
 
 // An optional time window [start, end) in microseconds since the Unix epoch;
@@ -249,13 +266,16 @@ class Store {
       absl::string_view tenant, absl::string_view after_job_id, int limit,
       const TimeRange& range) = 0;
   // NOT_FOUND when the tenant has no such job (also for the next two).
-  virtual absl::StatusOr<std::vector<v1::StoredSnapshot>> ListSnapshotsAfter(
+  // The next two return at most `limit` items, fewer when the next item
+  // would take the items' bytes over `max_bytes` (the first is always
+  // returned), and whether more follow.
+  virtual absl::StatusOr<PageRows<v1::StoredSnapshot>> ListSnapshotsAfter(
       absl::string_view tenant, absl::string_view job_id, int64_t after_sequence,
-      int limit) = 0;
+      int limit, int64_t max_bytes) = 0;
   // Each recommendation with the sequence of the snapshot it answered.
-  virtual absl::StatusOr<std::vector<std::pair<int64_t, v1::Recommendation>>>
+  virtual absl::StatusOr<PageRows<std::pair<int64_t, v1::Recommendation>>>
   ListRecommendationsAfter(absl::string_view tenant, absl::string_view job_id,
-                           int64_t after_sequence, int limit,
+                           int64_t after_sequence, int limit, int64_t max_bytes,
                            const TimeRange& range) = 0;
   // Where a page of models resumes: strictly below this key in the
   // newest-first order (created_at, model_id, version).

@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/fingerprint.h"
 #include "storage/store_conformance.h"
+#include "storage/store_util.h"
 
 namespace streamtune {
 namespace {
@@ -79,7 +80,7 @@ TEST_P(DecisionPathTest, LoadDecisionInputsReadsEverythingADecisionNeeds) {
   ASSERT_TRUE(store_->PutModel(tenant_, JobModel(), "w1").ok());
   ASSERT_TRUE(store_->PutModel(tenant_, JobModel(), "w2").ok());
 
-  DecisionReadRequest read{"j", "s3", 2, 1, {tenant_, shared}, "job:j"};
+  DecisionReadRequest read{"j", "s4", 2, 1, {tenant_, shared}, "job:j"};
   auto inputs = store_->LoadDecisionInputs(tenant_, read);
   ASSERT_TRUE(inputs.ok()) << inputs.status();
   ASSERT_EQ(inputs->history.size(), 2u);  // The newest two, oldest first.
@@ -89,7 +90,14 @@ TEST_P(DecisionPathTest, LoadDecisionInputsReadsEverythingADecisionNeeds) {
   EXPECT_EQ(inputs->history[1].labels_size(), 1);
   ASSERT_EQ(inputs->recommendations.size(), 1u);
   EXPECT_EQ(inputs->recommendations[0].snapshot_id(), "s3");
-  // A retry of s3: its stored content and answer.
+  EXPECT_FALSE(inputs->stored_fingerprint.has_value());
+  // A retry of s3: its stored content and answer, and no history (the
+  // stored answer is all it returns).
+  read.snapshot_id = "s3";
+  inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  EXPECT_TRUE(inputs->history.empty());
+  EXPECT_TRUE(inputs->recommendations.empty());
   ASSERT_TRUE(inputs->stored_fingerprint.has_value());
   ASSERT_TRUE(inputs->stored_recommendation.has_value());
   EXPECT_EQ(inputs->stored_recommendation->snapshot_id(), "s3");
@@ -112,6 +120,100 @@ TEST_P(DecisionPathTest, LoadDecisionInputsReadsEverythingADecisionNeeds) {
   EXPECT_EQ(inputs->run_tenant, tenant_);
   EXPECT_FALSE(inputs->stored_fingerprint.has_value());
   EXPECT_FALSE(inputs->stored_recommendation.has_value());
+}
+
+TEST_P(DecisionPathTest, LoadDecisionInputsBoundsTheHistoryInBytes) {
+  // Snapshots of different sizes (more operators, more bytes).
+  for (int i = 1; i <= 5; ++i) {
+    v1::StoredSnapshot snapshot = TestSnapshot("j", absl::StrCat("s", i), 100 * i);
+    for (int extra = 0; extra < 10 * i; ++extra) {
+      v1::Operator* op = snapshot.mutable_snapshot()->add_operators();
+      *op = snapshot.snapshot().operators(1);
+      op->set_id(absl::StrCat("extra-", extra));
+    }
+    ASSERT_TRUE(store_
+                    ->PutSnapshotAndRecommendation(tenant_, snapshot,
+                                                   TestRecommendation("ds2", 3))
+                    .ok());
+  }
+  auto all = store_->RecentSnapshots(tenant_, "j", 5);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 5u);
+  // What the newest three weigh: both stores measure it alike.
+  const int64_t newest_three = StoredSnapshotBytes((*all)[2]) +
+                               StoredSnapshotBytes((*all)[3]) +
+                               StoredSnapshotBytes((*all)[4]);
+
+  DecisionReadRequest read{"j", "s6", 128, 8, {}, ""};
+  read.history_bytes = newest_three;
+  auto inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  ASSERT_EQ(inputs->history.size(), 3u);  // The newest that fit, oldest first.
+  EXPECT_EQ(inputs->history[0].snapshot().snapshot_id(), "s3");
+  EXPECT_EQ(inputs->history[2].snapshot().snapshot_id(), "s5");
+  EXPECT_TRUE(ProtoEq(inputs->history[2], (*all)[4]));
+  EXPECT_EQ(inputs->recommendations.size(), 5u);  // Answers are counted only.
+
+  read.history_bytes = newest_three - 1;  // s3 no longer fits.
+  inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  ASSERT_EQ(inputs->history.size(), 2u);
+  EXPECT_EQ(inputs->history[0].snapshot().snapshot_id(), "s4");
+
+  read.history_bytes = StoredSnapshotBytes((*all)[4]) - 1;  // Not even the newest.
+  inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  EXPECT_TRUE(inputs->history.empty());
+
+  read.history_bytes = int64_t{1} << 40;  // The count bounds it then.
+  read.history_snapshots = 4;
+  inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  ASSERT_EQ(inputs->history.size(), 4u);
+  EXPECT_EQ(inputs->history[0].snapshot().snapshot_id(), "s2");
+}
+
+TEST_P(DecisionPathTest, LoadDecisionInputsTakesKeysAsData) {
+  // PostgresStore sends this read with its values as quoted literals: keys
+  // with quotes, backslashes and parameter markers are data, not SQL.
+  const std::string job = "j'; DROP TABLE jobs; --$1\\";
+  Decide(job, "s$3'", 100);
+  DecisionReadRequest read{job, "s2", 8, 8, {tenant_}, "job:" + job};
+  auto inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  ASSERT_EQ(inputs->history.size(), 1u);
+  EXPECT_EQ(inputs->history[0].snapshot().job_id(), job);
+  EXPECT_EQ(inputs->history[0].snapshot().snapshot_id(), "s$3'");
+  read.snapshot_id = "s$3'";
+  inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  EXPECT_TRUE(inputs->stored_recommendation.has_value());
+  EXPECT_TRUE(store_->GetJob(tenant_, job).ok());
+}
+
+TEST_P(DecisionPathTest, AReportedSnapshotsRetryReadsNoHistory) {
+  Decide("j", "s1", 100);
+  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("j", "s2", 200)).ok());
+  // Recommend on s2, stored without an answer: it needs the history.
+  DecisionReadRequest read{"j", "s2", 8, 8, {}, ""};
+  auto inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  EXPECT_TRUE(inputs->stored_fingerprint.has_value());
+  EXPECT_FALSE(inputs->stored_recommendation.has_value());
+  EXPECT_EQ(inputs->history.size(), 2u);
+  EXPECT_EQ(inputs->recommendations.size(), 1u);
+  // ReportSnapshot's retry of s2: the stored snapshot is all it needs.
+  read.snapshot_stored_suffices = true;
+  inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  EXPECT_TRUE(inputs->stored_fingerprint.has_value());
+  EXPECT_TRUE(inputs->history.empty());
+  EXPECT_TRUE(inputs->recommendations.empty());
+  // ReportSnapshot of a new snapshot reads the history.
+  read.snapshot_id = "s3";
+  inputs = store_->LoadDecisionInputs(tenant_, read);
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  EXPECT_EQ(inputs->history.size(), 2u);
 }
 
 TEST_P(DecisionPathTest, LoadDecisionInputsOfAnUnknownJobIsEmpty) {

@@ -8,6 +8,22 @@
 
 namespace streamtune {
 
+int64_t StoredSnapshotBytes(const v1::StoredSnapshot& snapshot) {
+  // The payload leaves out the sequence and received_at; fields serialise
+  // independently, so subtracting theirs avoids copying the snapshot.
+  v1::StoredSnapshot columns_of_their_own;
+  columns_of_their_own.set_sequence(snapshot.sequence());
+  if (snapshot.has_received_at()) {
+    *columns_of_their_own.mutable_received_at() = snapshot.received_at();
+  }
+  return static_cast<int64_t>(snapshot.ByteSizeLong()) -
+         static_cast<int64_t>(columns_of_their_own.ByteSizeLong());
+}
+
+int64_t RecommendationBytes(const v1::Recommendation& recommendation) {
+  return static_cast<int64_t>(recommendation.ByteSizeLong());
+}
+
 absl::Status ValidateSnapshotKey(const v1::StoredSnapshot& snapshot) {
   if (snapshot.snapshot().job_id().empty()) {
     return absl::InvalidArgumentError("snapshot.job_id: empty");

@@ -21,6 +21,13 @@
 
 namespace streamtune {
 
+// What a stored snapshot weighs against a byte budget (the decision read's
+// history, a listing page): the size of its binary payload, the snapshot
+// and its labels, as PostgresStore stores it (octet_length(payload)).
+int64_t StoredSnapshotBytes(const v1::StoredSnapshot& snapshot);
+// The same for a stored answer: its binary size.
+int64_t RecommendationBytes(const v1::Recommendation& recommendation);
+
 // INVALID_ARGUMENT when the snapshot's job_id or snapshot_id is empty.
 absl::Status ValidateSnapshotKey(const v1::StoredSnapshot& snapshot);
 

@@ -6,10 +6,13 @@
 // read the job's history, match the cluster, fine-tune on the new
 // observation, predict, store the answer.
 //
+// The server connects as an ordinary role that owns the tables, as in
+// production, so the tables' row-level security applies (a superuser would
+// skip it).
+//
 // BM_GetJob (one round trip and one indexed read) is the baseline: report
 // the others as multiples of it. Run by hand (not in ctest):
 //   build/bench/micro/streamtune_recommend_benchmark
-#include <stdlib.h>
 
 #include <cstdio>
 #include <memory>
@@ -17,12 +20,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/micro/service_stack.h"
 #include "benchmark/benchmark.h"
 #include "client/agent/agent_loop.h"
 #include "client/history/history_generator.h"
-#include "client/local/local_service.h"
-#include "client/local/private_postgres.h"
-#include "client/local/server_process.h"
 #include "client/sim/generator.h"
 #include "client/sim/sim_adapter.h"
 #include "client/streamtune_client.h"
@@ -32,10 +33,7 @@ namespace {
 
 constexpr char kTenant[] = "recommend-bench";
 
-struct Stack {
-  std::unique_ptr<local::PrivatePostgres> postgres;
-  std::unique_ptr<local::ServerProcess> server;
-  std::unique_ptr<StreamTuneClient> client;
+struct Stack : bench::ServiceStack {
   // Snapshots of a simulated job, replayed with fresh ids.
   std::vector<v1::Snapshot> snapshots;
 };
@@ -60,27 +58,12 @@ absl::StatusOr<std::vector<v1::Snapshot>> SimulatedSnapshots() {
 }
 
 absl::Status StartStack(Stack* s) {
-  char dir[] = "/tmp/streamtune-recommend-bench-XXXXXX";
-  if (mkdtemp(dir) == nullptr) return absl::InternalError("mkdtemp failed");
-  auto postgres = local::PrivatePostgres::Start(
-      absl::StrCat(STREAMTUNE_SOURCE_DIR, "/deploy"), dir);
-  if (!postgres.ok()) return postgres.status();
-  s->postgres = *std::move(postgres);
-  local::ServerProcessOptions server;
-  server.binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
-  server.database_url = s->postgres->url();
-  auto process = local::ServerProcess::Start(server);
-  if (!process.ok()) return process.status();
-  s->server = *std::move(process);
-  ClientOptions options;
-  options.target = s->server->target();
+  bench::ServiceStackOptions options;
+  options.source_dir = STREAMTUNE_SOURCE_DIR;
+  options.server_binary = STREAMTUNE_SERVER_BINARY;
+  options.role = "recommend_bench";
   options.tenant = kTenant;
-  options.call_timeout = absl::Minutes(10);
-  auto client = StreamTuneClient::Create(options);
-  if (!client.ok()) return client.status();
-  s->client = *std::move(client);
-  if (absl::Status up = s->client->WaitUntilServing(absl::Seconds(60)); !up.ok())
-    return up;
+  if (absl::Status up = bench::StartServiceStack(options, s); !up.ok()) return up;
 
   std::fprintf(stderr, "recommend-bench: generating history and pre-training...\n");
   history::HistoryOptions history;

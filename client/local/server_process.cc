@@ -65,4 +65,6 @@ absl::StatusOr<int> ServerProcess::Stop(int signal, absl::Duration timeout) {
 
 std::string ServerProcess::log() const { return child_->log(); }
 
+int ServerProcess::pid() const { return static_cast<int>(child_->pid()); }
+
 }  // namespace streamtune::local

@@ -36,6 +36,8 @@ class ServerProcess {
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
   std::string target() const;
+  // The server's process id (a benchmark reads its memory from /proc).
+  int pid() const;
   // Sends `signal` and waits up to `timeout` for exit. Returns the exit code
   // (128 + signal number if killed by a signal).
   absl::StatusOr<int> Stop(int signal, absl::Duration timeout);

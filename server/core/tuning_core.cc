@@ -79,6 +79,7 @@ DecisionReadRequest ReadFor(absl::string_view tenant, const v1::Snapshot& snapsh
   read.snapshot_id = snapshot.snapshot_id();
   read.history_snapshots = options.history_snapshots;
   read.history_recommendations = options.history_recommendations;
+  read.history_bytes = options.history_bytes;
   if (with_models) {
     read.model_tenants.emplace_back(tenant);
     if (!options.shared_model_tenant.empty() && options.shared_model_tenant != tenant) {
@@ -147,15 +148,6 @@ TuningCore::Prepared TuningCore::PrepareFrom(
   return prepared;
 }
 
-absl::StatusOr<TuningCore::Prepared> TuningCore::Prepare(
-    absl::string_view tenant, const v1::SnapshotRequest& request) {
-  const v1::Snapshot& snapshot = request.snapshot();
-  STREAMTUNE_ASSIGN_OR_RETURN(
-      std::vector<v1::StoredSnapshot> recent,
-      store_->RecentSnapshots(tenant, snapshot.job_id(), options_.history_snapshots));
-  return PrepareFrom(snapshot, std::move(recent));
-}
-
 absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
     absl::string_view tenant, const v1::SnapshotRequest& request, absl::Time deadline) {
   STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, kTenantPath));
@@ -214,7 +206,15 @@ absl::StatusOr<v1::ReportSnapshotResponse> TuningCore::ReportSnapshot(
   STREAMTUNE_RETURN_IF_ERROR(RequireSnapshot(request));
   STREAMTUNE_RETURN_IF_ERROR(
       ValidateSnapshot(request.snapshot(), "snapshot", options_.limits));
-  STREAMTUNE_ASSIGN_OR_RETURN(Prepared prepared, Prepare(tenant, request));
+  // The history labels the snapshot; a retry (the snapshot is stored) reads
+  // none, and the store returns the stored snapshot's sequence.
+  DecisionReadRequest read =
+      ReadFor(tenant, request.snapshot(), options_, /*with_models=*/false);
+  read.history_recommendations = 0;
+  read.snapshot_stored_suffices = true;
+  STREAMTUNE_ASSIGN_OR_RETURN(DecisionInputs inputs,
+                              store_->LoadDecisionInputs(tenant, read));
+  const Prepared prepared = PrepareFrom(request.snapshot(), std::move(inputs.history));
   STREAMTUNE_ASSIGN_OR_RETURN(PutSnapshotResult result,
                               store_->PutSnapshot(tenant, prepared.stored));
   v1::ReportSnapshotResponse response;

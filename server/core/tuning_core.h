@@ -25,6 +25,10 @@ struct TuningCoreOptions {
   // sees.
   int history_snapshots = 128;
   int history_recommendations = 32;
+  // At most this many bytes of snapshots (StoredSnapshotBytes) are read as
+  // history, newest first, so a job of large snapshots costs a bounded read,
+  // parse and resident set per call (docs/benchmark.md, "Large snapshots").
+  int64_t history_bytes = int64_t{8} << 20;
   // Tenant whose pre-trained models serve tenants without a run of their
   // own (e.g. models trained on a generated corpus); empty: none.
   std::string shared_model_tenant;
@@ -98,10 +102,6 @@ class TuningCore {
 
  private:
   struct Prepared;
-  // Validation, history lookup and labelling shared by Recommend and
-  // ReportSnapshot.
-  absl::StatusOr<Prepared> Prepare(absl::string_view tenant,
-                                   const v1::SnapshotRequest& request);
   // Labels and history of `snapshot` from the job's stored `recent` ones.
   Prepared PrepareFrom(const v1::Snapshot& snapshot,
                        std::vector<v1::StoredSnapshot> recent) const;
