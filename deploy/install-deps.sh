@@ -7,6 +7,9 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates clang-format
+  # the fuzz harnesses (fuzz/run.sh): clang, and libclang_rt.fuzzer and the
+  # sanitizer runtimes, which Debian 12 ships in libclang-rt-14-dev
+  clang libclang-rt-14-dev
   # RPC and serialisation
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   # core libraries

@@ -276,8 +276,9 @@ absl::StatusOr<ResourceRequirements> ParseResourceRequirements(absl::string_view
     int64_t upper = 0;
     STREAMTUNE_ASSIGN_OR_RETURN(lower, IntegerAt(*bounds, "lowerBound", path));
     STREAMTUNE_ASSIGN_OR_RETURN(upper, IntegerAt(*bounds, "upperBound", path));
-    // Flink allows lowerBound -1 ("any"); upper is always a real bound.
-    if (upper < 1 || lower > upper || lower < -1) {
+    // Flink allows lowerBound -1 ("any"); upper is always a real bound, at
+    // most maxParallelism <= 2^15. A larger one used to be truncated to int.
+    if (upper < 1 || upper > (1 << 15) || lower > upper || lower < -1) {
       return Invalid(path,
                      absl::StrCat("bounds [", lower, ", ", upper, "] out of range"));
     }

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -140,6 +141,21 @@ TEST(ResourceRequirements, RoundTripAndTheBoundsRule) {
   target["unknown"] = 2;
   EXPECT_EQ(RequirementsFor(*current, target).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// An upper bound beyond Flink's maxParallelism limit (2^15) used to be
+// truncated to int: 4294967297 became 1, and [2, 4294967297] an inverted
+// [2, 1] (a property of fuzz/flink_rest_fuzzer.cc).
+TEST(ResourceRequirements, RejectsBoundsBeyondFlinksLimit) {
+  for (const char* upper : {"4294967297", "2147483648", "32769"}) {
+    auto parsed = ParseResourceRequirements(absl::StrCat(
+        R"({"v":{"parallelism":{"lowerBound":2,"upperBound":)", upper, "}}}"));
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << upper;
+  }
+  auto largest = ParseResourceRequirements(
+      R"({"v":{"parallelism":{"lowerBound":-1,"upperBound":32768}}})");
+  ASSERT_TRUE(largest.ok()) << largest.status();
+  EXPECT_EQ(largest->at("v").upper, 32768);
 }
 
 TEST(FlinkErrorMessage, KeepsTheFirstLineWithoutTheStackTrace) {

@@ -320,6 +320,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"NegativeRamp",
                 [](Json& j) { j["sources"]["source"][1]["ramp_s"] = -10; },
                 "sources.source[1].ramp_s: must be >= 0, got -10"},
+        // Such a ramp used to be accepted, and its end, at_s + ramp_s,
+        // overflowed int in TargetRate (UBSan in fuzz/workload_fuzzer.cc).
+        BadCase{"RampBeyondTheLongestRun",
+                [](Json& j) { j["sources"]["source"][2]["ramp_s"] = 2147483647; },
+                "sources.source[2].ramp_s: must be <= 604800, got 2147483647"},
         BadCase{"UnknownStepKey",
                 [](Json& j) { j["sources"]["source"][1]["ramp"] = 10; },
                 "sources.source[1].ramp: unknown key"},
