@@ -210,9 +210,13 @@ TEST_F(StreamTuneClientTest, RetriesUntilTheCallsDeadlineByDefault) {
   const absl::Time start = absl::Now();
   absl::StatusOr<v1::Recommendation> answer = NewClient(options)->Recommend(Request());
   const absl::Duration took = absl::Now() - start;
-  // The last failure, not DEADLINE_EXCEEDED: the loop stops before a wait
-  // that would pass the deadline.
-  EXPECT_EQ(answer.status(), absl::UnavailableError("warming up"));
+  // The last failure: the loop stops before a wait that would pass the
+  // deadline; an attempt still in flight at the deadline (a busy machine)
+  // ends as DEADLINE_EXCEEDED instead.
+  EXPECT_THAT(answer.status().code(),
+              ::testing::AnyOf(absl::StatusCode::kUnavailable,
+                               absl::StatusCode::kDeadlineExceeded))
+      << answer.status();
   EXPECT_LE(took, absl::Milliseconds(600) + absl::Milliseconds(300));
   // Backoff 5 ms doubling to 20 ms: far more than the old four attempts,
   // and the attempts spread over most of the deadline.

@@ -96,7 +96,7 @@ absl::Status CheckSecurity(const ServerMainOptions& options) {
       options.grpc.tls->key_file.empty()) {
     return absl::InvalidArgumentError(
         "--tls_cert_file and --tls_key_file: required (every call then needs "
-        "a token; see 'streamtunectl token create'), or pass "
+        "a token; see 'streamtunectl token-create'), or pass "
         "--insecure_local_only for a plaintext server on loopback without "
         "credentials");
   }

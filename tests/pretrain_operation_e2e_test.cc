@@ -97,14 +97,14 @@ class PretrainOperationE2eTest : public ::testing::Test {
     client_ = *std::move(client);
   }
 
-  // Polls the operation through `client` until `condition` holds (60 s at
+  // Polls the operation through `client` until `condition` holds (180 s at
   // most); the last state read.
   static v1::Operation WaitFor(
       StreamTuneClient& client, const std::string& name,
       const std::function<bool(const v1::Operation&)>& condition) {
     v1::GetOperationRequest request;
     request.set_name(name);
-    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    const absl::Time deadline = absl::Now() + absl::Seconds(180);
     v1::Operation last;
     while (absl::Now() < deadline) {
       absl::StatusOr<v1::Operation> operation = client.GetOperation(request);
@@ -115,7 +115,7 @@ class PretrainOperationE2eTest : public ::testing::Test {
       }
       absl::SleepFor(absl::Milliseconds(50));
     }
-    ADD_FAILURE() << "condition not reached within 60 s; last: " << last.DebugString();
+    ADD_FAILURE() << "condition not reached within 180 s; last: " << last.DebugString();
     return last;
   }
   // Training its first model, at most half-way through it.

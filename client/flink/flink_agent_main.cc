@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "client/connection_flags.h"
 #include "client/flink/flink_agent.h"
 #include "client/flink/flink_agent_metrics.h"
 #include "client/flink/http_client.h"
@@ -107,6 +108,9 @@ int Run() {
   client_options.target = absl::GetFlag(FLAGS_server);
   client_options.tenant = absl::GetFlag(FLAGS_tenant);
   client_options.call_timeout = absl::GetFlag(FLAGS_call_timeout);
+  if (absl::Status flags = ApplyConnectionFlags(&client_options); !flags.ok()) {
+    return UsageError("streamtune-flink-agent", flags);
+  }
   absl::StatusOr<std::unique_ptr<StreamTuneClient>> service =
       StreamTuneClient::Create(client_options);
   if (!service.ok()) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "client/connection_flags.h"
 #include "client/history/exclusions.h"
 #include "client/history/history_flags.h"
 #include "client/history/history_generator.h"
@@ -54,6 +55,7 @@ absl::Status Run(HistoryCliOptions options) {
   client_options.target = service->target();
   client_options.tenant = options.tenant;
   client_options.call_timeout = absl::Seconds(60);
+  STREAMTUNE_RETURN_IF_ERROR(ApplyConnectionFlags(&client_options));
   STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(client_options));
   STREAMTUNE_RETURN_IF_ERROR(client->WaitUntilServing(absl::Seconds(60)));
 

@@ -38,6 +38,12 @@ std::string BearerToken(const grpc::ServerContext& context) {
 absl::StatusOr<Principal> CallIdentity::Authorize(const grpc::ServerContext& context,
                                                   Role required) const {
   const std::optional<std::string> header = Metadata(context, kTenantMetadataKey);
+  // With tokens, the credential comes first: an unauthenticated caller
+  // learns nothing about what else is wrong with its call.
+  absl::StatusOr<Principal> caller =
+      insecure() ? Principal{header.value_or(kDefaultTenant), Role::kAdmin, ""}
+                 : authenticator_->Authenticate(BearerToken(context));
+  if (!caller.ok()) return caller.status();
   if (header.has_value()) {
     if (absl::Status ok =
             ValidateTenant(*header, absl::StrCat("metadata ", kTenantMetadataKey));
@@ -45,9 +51,7 @@ absl::StatusOr<Principal> CallIdentity::Authorize(const grpc::ServerContext& con
       return ok;
     }
   }
-  if (insecure()) return Principal{header.value_or(kDefaultTenant), Role::kAdmin, ""};
-  absl::StatusOr<Principal> caller = authenticator_->Authenticate(BearerToken(context));
-  if (!caller.ok()) return caller.status();
+  if (insecure()) return caller;
   if (header.has_value() && *header != caller->tenant) {
     return absl::PermissionDeniedError(absl::StrCat(
         "metadata ", kTenantMetadataKey, ": \"", *header,

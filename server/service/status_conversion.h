@@ -27,7 +27,6 @@ grpc::Status ToGrpcStatus(const absl::Status& status,
 // gRPC's trailing-metadata key for the server's pushback, in milliseconds.
 inline constexpr char kRetryPushbackTrailer[] = "grpc-retry-pushback-ms";
 
-
 // The value of the kRetryPushbackTrailer for `status`: its retry-after in
 // whole milliseconds, if it has one.
 std::optional<std::string> RetryPushbackOf(const absl::Status& status);

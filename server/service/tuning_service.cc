@@ -46,7 +46,8 @@ grpc::Status Serve(const ServiceContext& service, Role required,
 // is checked by Serve). Refusals are counted under the method.
 grpc::Status Admit(const ServiceContext& service, const grpc::ServerContext& context,
                    absl::string_view method) {
-  absl::StatusOr<Principal> caller = service.identity->Authorize(context, Role::kTenant);
+  absl::StatusOr<Principal> caller =
+      service.identity->Authorize(context, Role::kTenant);
   if (caller.ok() || absl::IsPermissionDenied(caller.status())) return grpc::Status::OK;
   ScopedRpc rpc(service.metrics, method);
   return rpc.Finish(ToGrpcStatus(caller.status(), method));
