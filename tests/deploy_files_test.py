@@ -171,7 +171,7 @@ check("certs:/certs" in certs.get("volumes", []) and certs.get("command", [])[:1
 check("certs" in compose.get("volumes", {}), "compose declares the certs volume")
 check(services["nginx"]["command"] == [f"{r}:50051" for r in replicas],
       "compose nginx balances over the three replicas' gRPC ports")
-check(services["nginx"].get("environment", {}).get("TLS_DIR") == "/certs"
+check(services["nginx"].get("environment", {}).get("NGINX_TLS_DIR") == "/certs"
       and "certs:/certs:ro" in services["nginx"].get("volumes", []),
       "compose nginx renders its config with TLS from the certificates")
 check(set(services["nginx"]["depends_on"]) >= {"certs", *replicas},
@@ -243,12 +243,12 @@ with tempfile.TemporaryDirectory() as tmp:
         return rendered
 
     # Plaintext (the loopback tests, replicas with --insecure_local_only).
-    plain = render_nginx("plain.conf", {"TLS_DIR": ""})
+    plain = render_nginx("plain.conf", {"NGINX_TLS_DIR": ""})
     check(re.search(r"^\s*listen 127\.0\.0\.1:18080 http2;", plain, re.M)
           and "grpc_pass grpc://streamtuned;" in plain and "ssl" not in plain,
           "plaintext by default: no TLS on either side")
     # TLS (compose): served with the replicas' certificate, replicas verified.
-    tls = render_nginx("tls.conf", {"TLS_DIR": cert_dir})
+    tls = render_nginx("tls.conf", {"NGINX_TLS_DIR": cert_dir})
     for line in ["listen 127.0.0.1:18080 ssl http2;", "grpc_pass grpcs://streamtuned;",
                  f"ssl_certificate {cert_dir}/server.pem;",
                  f"ssl_certificate_key {cert_dir}/server.key;",
@@ -258,9 +258,9 @@ with tempfile.TemporaryDirectory() as tmp:
     missing = subprocess.run(["sh", os.path.join(DEPLOY, "nginx", "render.sh"),
                               os.path.join(tmp, "bad.conf"), "127.0.0.1:18080", run,
                               "127.0.0.1:50051"], capture_output=True, text=True,
-                             env={**os.environ, "TLS_DIR": os.path.join(tmp, "nothing")})
-    check(missing.returncode != 0 and "TLS_DIR" in missing.stderr,
-          f"render.sh refuses a TLS_DIR without certificates: {missing.stderr}")
+                             env={**os.environ, "NGINX_TLS_DIR": os.path.join(tmp, "nothing")})
+    check(missing.returncode != 0 and "NGINX_TLS_DIR" in missing.stderr,
+          f"render.sh refuses a NGINX_TLS_DIR without certificates: {missing.stderr}")
     prom = os.path.join(tmp, "prometheus.yml")
     subprocess.run(["sh", os.path.join(DEPLOY, "prometheus", "render.sh"), prom, "5s",
                     *[f"{r}:9464" for r in replicas]], check=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The TLS setup of deploy/compose.yaml, on loopback: certificates from
 # deploy/gen-certs.sh, two replicas serving TLS with them, nginx rendered by
-# deploy/nginx/render.sh with TLS_DIR (TLS to clients, grpcs:// to the
+# deploy/nginx/render.sh with NGINX_TLS_DIR (TLS to clients, grpcs:// to the
 # replicas verified against the CA), a token from streamtunectl
 # token-create. Through nginx: health needs no token, a call with the token
 # succeeds on both replicas, one without is UNAUTHENTICATED, a client
@@ -57,13 +57,13 @@ for replica in 1 2; do
   BACKENDS+=("127.0.0.1:$(sed -E 's/.*"grpc_port": ([0-9]+).*/\1/' "$WORK/ports-$replica.json")")
 done
 
-# start_nginx NAME TLS_DIR TLS_NAME: renders and starts nginx on a free
+# start_nginx NAME NGINX_TLS_DIR NGINX_TLS_NAME: renders and starts nginx on a free
 # port (another one if that was taken meanwhile); sets NGINX_PORT.
 start_nginx() {
   local name=$1 _
   for _ in 1 2 3 4 5; do
     NGINX_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    TLS_DIR="$2" TLS_NAME="$3" sh "$DEPLOY/nginx/render.sh" "$WORK/$name.conf" \
+    NGINX_TLS_DIR="$2" NGINX_TLS_NAME="$3" sh "$DEPLOY/nginx/render.sh" "$WORK/$name.conf" \
       "127.0.0.1:$NGINX_PORT" "$WORK/$name" "${BACKENDS[@]}"
     nginx -p "$WORK/$name" -e stderr -c "$WORK/$name.conf" 2>"$WORK/$name.log" &
     PIDS+=($!)

@@ -6,13 +6,13 @@
 # and awk only, so the same script runs in the minimal containers of
 # deploy/compose.yaml. Environment:
 #   FAIL_TIMEOUT  how long a replica that failed is skipped (default 5s)
-#   TLS_DIR       unset (default): plaintext on both sides, for replicas on
+#   NGINX_TLS_DIR       unset (default): plaintext on both sides, for replicas on
 #                 loopback started with --insecure_local_only (the lb test,
 #                 bench/load). Set: a directory laid out like
 #                 deploy/gen-certs.sh's (ca.pem, server.pem, server.key);
 #                 nginx serves TLS with server.pem and proxies over TLS to
 #                 replicas it verifies against ca.pem (tls.conf.snippet)
-#   TLS_NAME      the name nginx verifies in the replicas' certificates
+#   NGINX_TLS_NAME      the name nginx verifies in the replicas' certificates
 #                 (default streamtuned, which gen-certs.sh always includes)
 set -eu
 if [ "$#" -lt 4 ]; then
@@ -22,11 +22,11 @@ fi
 out=$1 listen=$2 run_dir=$3
 shift 3
 here="$(dirname "$0")"
-tls_dir=${TLS_DIR:-}
+tls_dir=${NGINX_TLS_DIR:-}
 if [ -n "$tls_dir" ]; then
   for file in ca.pem server.pem server.key; do
     if [ ! -r "$tls_dir/$file" ]; then
-      echo "$0: TLS_DIR=$tls_dir has no readable $file (deploy/gen-certs.sh)" >&2
+      echo "$0: NGINX_TLS_DIR=$tls_dir has no readable $file (deploy/gen-certs.sh)" >&2
       exit 2
     fi
   done
@@ -38,7 +38,7 @@ mkdir -p "$run_dir"
 awk -v listen="$listen" -v run_dir="$run_dir" -v backends="$*" \
     -v fail_timeout="${FAIL_TIMEOUT:-5s}" -v listen_params="$listen_params" \
     -v scheme="$scheme" -v tls_snippet="$tls_snippet" -v tls_dir="$tls_dir" \
-    -v tls_name="${TLS_NAME:-streamtuned}" '
+    -v tls_name="${NGINX_TLS_NAME:-streamtuned}" '
   /^[ \t]*@UPSTREAM_SERVERS@[ \t]*$/ {
     n = split(backends, b, " ")
     for (i = 1; i <= n; i++)
@@ -48,7 +48,7 @@ awk -v listen="$listen" -v run_dir="$run_dir" -v backends="$*" \
   /^[ \t]*@TLS_SETTINGS@[ \t]*$/ {
     if (tls_snippet != "") {
       while ((getline line < tls_snippet) > 0) {
-        gsub(/@TLS_DIR@/, tls_dir, line); gsub(/@TLS_NAME@/, tls_name, line)
+        gsub(/@NGINX_TLS_DIR@/, tls_dir, line); gsub(/@NGINX_TLS_NAME@/, tls_name, line)
         print line
       }
       close(tls_snippet)
