@@ -1,10 +1,12 @@
 #include "server/server_flags.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <utility>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -112,7 +114,10 @@ bool IsLoopbackAddress(const std::string& host_port) {
     return end != absl::string_view::npos && host.substr(1, end - 1) == "::1";
   }
   host = host.substr(0, host.rfind(':'));
-  return host == "localhost" || absl::StartsWith(host, "127.");
+  const bool dotted_digits = std::all_of(host.begin(), host.end(), [](char c) {
+    return c == '.' || absl::ascii_isdigit(static_cast<unsigned char>(c));
+  });
+  return host == "localhost" || (absl::StartsWith(host, "127.") && dotted_digits);
 }
 
 ServerMainOptions OptionsFromFlags() {
