@@ -41,12 +41,16 @@ TEST_P(StoreConformanceTest, AFreshTenantStoresNoBytes) {
 }
 
 TEST_P(StoreConformanceTest, StoredBytesAddUpEverySnapshotOnceWhicheverWayItCame) {
-  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("a", "s1", 100)).ok());
-  ASSERT_TRUE(store_
-                  ->PutSnapshotAndRecommendation(tenant_,
-                                                 TestSnapshot("b", "s1", 100, 4),
-                                                 TestRecommendation("ds2", 3))
-                  .ok());
+  // Job "a" by PutSnapshot, job "b" with its answer.
+  const auto put_both = [&] {
+    ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("a", "s1", 100)).ok());
+    ASSERT_TRUE(store_
+                    ->PutSnapshotAndRecommendation(tenant_,
+                                                   TestSnapshot("b", "s1", 100, 4),
+                                                   TestRecommendation("ds2", 3))
+                    .ok());
+  };
+  put_both();
   const int64_t both = BytesAsStored(*store_, tenant_, "a", "s1") +
                        BytesAsStored(*store_, tenant_, "b", "s1");
   ASSERT_GT(both, 0);
@@ -55,12 +59,7 @@ TEST_P(StoreConformanceTest, StoredBytesAddUpEverySnapshotOnceWhicheverWayItCame
 
   // Retries store nothing new; a conflicting snapshot is refused and
   // counted nowhere; a recommendation on a stored snapshot adds none.
-  ASSERT_TRUE(store_->PutSnapshot(tenant_, TestSnapshot("a", "s1", 100)).ok());
-  ASSERT_TRUE(store_
-                  ->PutSnapshotAndRecommendation(tenant_,
-                                                 TestSnapshot("b", "s1", 100, 4),
-                                                 TestRecommendation("ds2", 3))
-                  .ok());
+  put_both();
   ASSERT_TRUE(absl::IsAlreadyExists(
       store_->PutSnapshot(tenant_, TestSnapshot("a", "s1", 100, 9)).status()));
   ASSERT_TRUE(store_
