@@ -30,4 +30,15 @@ std::optional<absl::Duration> RetryAfterOf(const absl::Status& status) {
   return absl::Milliseconds(ms);
 }
 
+absl::Status WithNoRetry(absl::Status status) {
+  status.SetPayload(kRetryAfterPayload, absl::Cord("-1"));
+  return status;
+}
+
+bool IsNoRetry(const absl::Status& status) {
+  const auto payload = status.GetPayload(kRetryAfterPayload);
+  int64_t ms = 0;
+  return payload.has_value() && absl::SimpleAtoi(std::string(*payload), &ms) && ms < 0;
+}
+
 }  // namespace streamtune

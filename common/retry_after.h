@@ -17,6 +17,14 @@ absl::Status WithRetryAfter(absl::Status status, absl::Duration after);
 // The delay WithRetryAfter attached, if any.
 std::optional<absl::Duration> RetryAfterOf(const absl::Status& status);
 
+// `status` (not OK) carrying "retrying will not help" (a quota only an
+// operator raises): sent as a negative pushback, which gRPC's retry policy
+// (gRFC A6) and StreamTuneClient take as "do not retry".
+absl::Status WithNoRetry(absl::Status status);
+
+// Whether WithNoRetry marked `status`.
+bool IsNoRetry(const absl::Status& status);
+
 }  // namespace streamtune
 
 #endif  // STREAMTUNE_COMMON_RETRY_AFTER_H_

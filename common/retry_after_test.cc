@@ -18,5 +18,15 @@ TEST(RetryAfter, AbsentOnAPlainStatus) {
   EXPECT_EQ(RetryAfterOf(absl::OkStatus()), std::nullopt);
 }
 
+TEST(RetryAfter, NoRetryIsMarkedAndHasNoDelay) {
+  const absl::Status status = WithNoRetry(absl::ResourceExhaustedError("quota"));
+  EXPECT_TRUE(IsNoRetry(status));
+  EXPECT_EQ(status.message(), "quota");
+  EXPECT_EQ(RetryAfterOf(status), std::nullopt);
+  EXPECT_FALSE(IsNoRetry(absl::ResourceExhaustedError("busy")));
+  EXPECT_FALSE(IsNoRetry(
+      WithRetryAfter(absl::ResourceExhaustedError("busy"), absl::Milliseconds(5))));
+}
+
 }  // namespace
 }  // namespace streamtune

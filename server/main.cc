@@ -127,6 +127,7 @@ int Run(const ServerMainOptions& options) {
   core_options.history_snapshots = options.history_snapshots;
   core_options.history_bytes = options.history_bytes;
   core_options.shared_model_tenant = options.shared_model_tenant;
+  core_options.quota_stored_bytes = options.quota_stored_bytes;
   core_options.pretrain.progress = [](const std::string& line) { LogInfo(line); };
   core_options.on_fine_tune_queued = [&fine_tune_worker] { fine_tune_worker.Wake(); };
   TuningCore core(store->get(), &policies, core_options, &pretrainer, &models);
@@ -169,8 +170,11 @@ int Run(const ServerMainOptions& options) {
         "INSECURE: --insecure_local_only: plaintext, no credentials, every caller "
         "is an admin of the tenant it names; listening on loopback only");
   }
-  auto server =
-      GrpcServer::Start(options.grpc, {&core, &metrics.rpc(), &identity}, &operations);
+  TenantRateLimiterOptions rate_limit;
+  rate_limit.limit = options.call_quota;
+  TenantRateLimiter rate_limiter(rate_limit);
+  auto server = GrpcServer::Start(
+      options.grpc, {&core, &metrics.rpc(), &identity, &rate_limiter}, &operations);
   if (!server.ok()) {
     LogError(std::string(server.status().message()));
     return 1;

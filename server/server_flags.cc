@@ -68,6 +68,22 @@ ABSL_FLAG(bool, reflection, false,
 ABSL_FLAG(absl::Duration, token_cache_ttl, absl::Seconds(5),
           "how long a token read from PostgreSQL is trusted: a revoked token "
           "stops working on every replica within this");
+ABSL_FLAG(double, quota_calls_per_second, 0,
+          "calls per second each tenant may make to this replica (a token "
+          "bucket per tenant; every RPC of both services counts); over it a "
+          "call is RESOURCE_EXHAUSTED with a grpc-retry-pushback-ms trailer "
+          "saying when a token is due. Per replica: with N replicas a "
+          "tenant's limit is N x this. 0: unlimited");
+ABSL_FLAG(double, quota_burst, 0,
+          "calls a tenant may make at once after a quiet spell (the token "
+          "bucket's size); 0: one second's worth of --quota_calls_per_second "
+          "(at least 1)");
+ABSL_FLAG(int64_t, quota_stored_bytes, 0,
+          "bytes of snapshots each tenant may store (binary size, counted in "
+          "PostgreSQL across all replicas); once reached, Recommend and "
+          "ReportSnapshot of a new snapshot are RESOURCE_EXHAUSTED and store "
+          "nothing, while retries of stored snapshots still succeed. 0: "
+          "unlimited");
 ABSL_FLAG(std::string, port_file, "",
           "if set, write {\"grpc_port\": N, \"metrics_port\": M} here once "
           "listening (lets tests use port 0)");
@@ -145,6 +161,12 @@ ServerMainOptions OptionsFromFlags() {
   options.port_file = absl::GetFlag(FLAGS_port_file);
   options.insecure_local_only = absl::GetFlag(FLAGS_insecure_local_only);
   options.token_cache_ttl = absl::GetFlag(FLAGS_token_cache_ttl);
+  options.call_quota.calls_per_second = absl::GetFlag(FLAGS_quota_calls_per_second);
+  options.call_quota.burst = absl::GetFlag(FLAGS_quota_burst);
+  if (options.call_quota.burst == 0) {
+    options.call_quota.burst = std::max(1.0, options.call_quota.calls_per_second);
+  }
+  options.quota_stored_bytes = absl::GetFlag(FLAGS_quota_stored_bytes);
   options.grpc.reflection = absl::GetFlag(FLAGS_reflection);
   const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
   const std::string key = absl::GetFlag(FLAGS_tls_key_file);
@@ -187,6 +209,15 @@ absl::Status CheckOptions(const ServerMainOptions& options) {
   }
   if (options.token_cache_ttl < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--token_cache_ttl: must be >= 0");
+  }
+  if (!(options.call_quota.calls_per_second >= 0)) {
+    return absl::InvalidArgumentError("--quota_calls_per_second: must be >= 0");
+  }
+  if (!(options.call_quota.burst >= 0)) {
+    return absl::InvalidArgumentError("--quota_burst: must be >= 0");
+  }
+  if (options.quota_stored_bytes < 0) {
+    return absl::InvalidArgumentError("--quota_stored_bytes: must be >= 0");
   }
   return CheckSecurity(options);
 }

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "server/core/quota/tenant_rate_limiter.h"
 #include "server/service/grpc_server.h"
 
 namespace streamtune {
@@ -35,6 +36,9 @@ struct ServerMainOptions {
   bool insecure_local_only = false;
   // How long a token read from the store is trusted (revocation delay).
   absl::Duration token_cache_ttl = absl::Seconds(5);
+  // Per-tenant quotas (docs/operations.md, "Quotas"); 0: unlimited.
+  RateLimit call_quota;
+  int64_t quota_stored_bytes = 0;
 };
 
 // The flags as options (call after ParseFlags).

@@ -55,6 +55,8 @@ struct DecisionInputs {
   std::string run_tenant;
   // Newest version of `job_model_id` (metadata only), if any.
   std::optional<v1::Model> job_model;
+  // Store::TenantStoredBytes of the tenant, for the stored-bytes quota.
+  int64_t tenant_stored_bytes = 0;
 };
 
 // A job's request to have its model fine-tuned from a cluster model on its

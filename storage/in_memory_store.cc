@@ -83,13 +83,15 @@ absl::StatusOr<int64_t> InMemoryStore::CheckExisting(
 int64_t InMemoryStore::Insert(absl::string_view tenant,
                               const v1::StoredSnapshot& snapshot) {
   const v1::Snapshot& s = snapshot.snapshot();
-  JobState& job = tenants_[std::string(tenant)].jobs[s.job_id()];
+  TenantState& owner = tenants_[std::string(tenant)];
+  JobState& job = owner.jobs[s.job_id()];
   const int64_t sequence = static_cast<int64_t>(job.snapshots.size()) + 1;
   v1::StoredSnapshot stored;
   *stored.mutable_snapshot() = s;
   *stored.mutable_labels() = snapshot.labels();
   stored.set_sequence(sequence);
   *stored.mutable_received_at() = NowMicros();
+  owner.stored_bytes += StoredSnapshotBytes(stored);
   job.snapshots.push_back(std::move(stored));
   job.fingerprints.push_back(SnapshotFingerprint(s));
   job.sequence_by_id[s.snapshot_id()] = sequence;
@@ -230,6 +232,13 @@ absl::StatusOr<std::vector<v1::StoredSnapshot>> InMemoryStore::SnapshotsThrough(
   const int64_t begin = std::max<int64_t>(0, end - limit);
   out.assign(job->snapshots.begin() + begin, job->snapshots.begin() + end);
   return out;
+}
+
+absl::StatusOr<int64_t> InMemoryStore::TenantStoredBytes(absl::string_view tenant) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  absl::MutexLock lock(&mu_);
+  auto found = tenants_.find(std::string(tenant));
+  return found == tenants_.end() ? 0 : found->second.stored_bytes;
 }
 
 absl::StatusOr<std::optional<v1::StoredSnapshot>> InMemoryStore::FindSnapshot(

@@ -40,6 +40,7 @@ class InMemoryStore : public Store {
   absl::StatusOr<std::vector<v1::StoredSnapshot>> SnapshotsThrough(
       absl::string_view tenant, absl::string_view job_id, int64_t through,
       int limit) override;
+  absl::StatusOr<int64_t> TenantStoredBytes(absl::string_view tenant) override;
   absl::StatusOr<std::optional<v1::StoredSnapshot>> FindSnapshot(
       absl::string_view tenant, absl::string_view job_id,
       absl::string_view snapshot_id) override;
@@ -123,6 +124,7 @@ class InMemoryStore : public Store {
     std::map<std::string, std::vector<ModelVersion>> models;  // [version - 1]
     std::vector<v1::PretrainRun> pretrain_runs;               // oldest first
     std::map<std::string, v1::Operation> operations;          // by name
+    int64_t stored_bytes = 0;  // StoredBytes: kept up to date by Insert.
   };
 
   // Finds the tenant's job, or nullptr.

@@ -311,6 +311,58 @@ BEGIN
 END $$;
 )sql";
 
+// The stored-bytes quota's counter (docs/operations.md, "Quotas"): each
+// tenant's snapshot bytes, kept by a trigger on snapshots so that every
+// writer (streamtune_commit_decision, PutSnapshot, a future purge) updates
+// it in the same transaction, and read by the decision read at no extra
+// round trip. The bytes are kSnapshotBytes (storage/postgres_rows.h): the
+// payload, which is StoredSnapshotBytes, or the JSON of rows from before
+// migration 4. The row lock this takes is held only until the writing
+// statement commits (decisions run in autocommit). Same row-level security
+// as migration 7.
+constexpr char kTenantUsage[] = R"sql(
+CREATE TABLE tenant_usage (
+  tenant       TEXT COLLATE "C" PRIMARY KEY,
+  stored_bytes BIGINT NOT NULL DEFAULT 0
+);
+ALTER TABLE tenant_usage ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tenant_usage FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_rows ON tenant_usage
+  USING (tenant = current_setting('streamtune.tenant', true)
+         OR current_setting('streamtune.cross_tenant', true) = 'on')
+  WITH CHECK (tenant = current_setting('streamtune.tenant', true)
+              OR current_setting('streamtune.cross_tenant', true) = 'on');
+
+INSERT INTO tenant_usage (tenant, stored_bytes)
+  SELECT tenant, SUM(COALESCE(octet_length(payload),
+                              octet_length(snapshot::text) + octet_length(labels::text)))
+    FROM snapshots GROUP BY tenant;
+
+CREATE FUNCTION streamtune_count_snapshot_bytes() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+DECLARE
+  v_delta BIGINT := 0;
+  v_tenant TEXT;
+BEGIN
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    v_tenant := NEW.tenant;
+    v_delta := COALESCE(octet_length(NEW.payload),
+                        octet_length(NEW.snapshot::text) + octet_length(NEW.labels::text));
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    v_tenant := OLD.tenant;
+    v_delta := v_delta - COALESCE(octet_length(OLD.payload),
+        octet_length(OLD.snapshot::text) + octet_length(OLD.labels::text));
+  END IF;
+  INSERT INTO tenant_usage AS u (tenant, stored_bytes) VALUES (v_tenant, v_delta)
+    ON CONFLICT (tenant) DO UPDATE SET stored_bytes = u.stored_bytes + EXCLUDED.stored_bytes;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER snapshots_count_bytes AFTER INSERT OR UPDATE OR DELETE ON snapshots
+  FOR EACH ROW EXECUTE FUNCTION streamtune_count_snapshot_bytes();
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -323,6 +375,7 @@ const std::vector<Migration>& Migrations() {
       {5, "operations (long-running pre-training)", kOperations},
       {6, "api_tokens (authentication)", kApiTokens},
       {7, "row-level security by tenant", kRowLevelSecurity},
+      {8, "tenant_usage (stored-bytes quota counter)", kTenantUsage},
   };
   return *migrations;
 }

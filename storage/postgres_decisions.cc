@@ -37,6 +37,8 @@ namespace {
 //   e: the answer stored for it (-, -, payload, json)
 //   p: a model tenant's newest run (preference, published_at, models, run_id)
 //   m: the job model's newest version (version, created_at, -, json)
+//   u: the tenant's stored snapshot bytes (stored_bytes, -, -, -), from the
+//      counter migration 8 keeps; no row: none stored
 constexpr char kDecisionReadHead[] = R"sql(
 WITH retry AS MATERIALIZED (
   SELECT EXISTS (SELECT 1 FROM recommendations
@@ -80,6 +82,8 @@ UNION ALL
                                        'kind', kind, 'jobId', job_id))::text
    FROM models WHERE tenant = $1 AND model_id = $8 AND $8 <> ''
    ORDER BY version DESC LIMIT 1)
+UNION ALL
+(SELECT 'u', stored_bytes, 0, NULL, NULL FROM tenant_usage WHERE tenant = $1)
 )sql";
 
 // Index of a row's columns in kDecisionRead.
@@ -118,6 +122,8 @@ absl::Status ReadDecisionRow(
     model.set_version(row[kA].as<int64_t>());
     *model.mutable_created_at() = FromUnixMicros(row[kB].as<int64_t>());
     inputs->job_model = std::move(model);
+  } else if (kind == 'u') {
+    inputs->tenant_stored_bytes = row[kA].as<int64_t>();
   } else {
     return absl::InternalError("postgres: unexpected row in the decision read");
   }

@@ -187,6 +187,18 @@ absl::StatusOr<PutSnapshotResult> PostgresStore::PutSnapshot(
       });
 }
 
+absl::StatusOr<int64_t> PostgresStore::TenantStoredBytes(absl::string_view tenant) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(tenant, "tenant"));
+  return InScopedTransaction(
+      *pool_, "TenantStoredBytes", RowScope::Tenant(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+        const pqxx::result r =
+            txn.exec_params("SELECT stored_bytes FROM tenant_usage WHERE tenant = $1",
+                            std::string(tenant));
+        return r.empty() ? 0 : r[0][0].as<int64_t>();
+      });
+}
+
 absl::StatusOr<std::optional<v1::StoredSnapshot>> PostgresStore::FindSnapshot(
     absl::string_view tenant, absl::string_view job_id, absl::string_view snapshot_id) {
   return InScopedTransaction(

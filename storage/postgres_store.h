@@ -66,6 +66,7 @@ class PostgresStore : public Store {
   absl::StatusOr<std::vector<v1::StoredSnapshot>> SnapshotsThrough(
       absl::string_view tenant, absl::string_view job_id, int64_t through,
       int limit) override;
+  absl::StatusOr<int64_t> TenantStoredBytes(absl::string_view tenant) override;
   absl::StatusOr<std::optional<v1::StoredSnapshot>> FindSnapshot(
       absl::string_view tenant, absl::string_view job_id,
       absl::string_view snapshot_id) override;

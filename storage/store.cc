@@ -116,6 +116,7 @@ absl::StatusOr<Page<v1::Model>> Store::ListModels(absl::string_view tenant,
 absl::StatusOr<DecisionInputs> Store::LoadDecisionInputs(
     absl::string_view tenant, const DecisionReadRequest& request) {
   DecisionInputs inputs;
+  STREAMTUNE_ASSIGN_OR_RETURN(inputs.tenant_stored_bytes, TenantStoredBytes(tenant));
   STREAMTUNE_ASSIGN_OR_RETURN(
       std::optional<v1::StoredSnapshot> stored,
       FindSnapshot(tenant, request.job_id, request.snapshot_id));

@@ -143,6 +143,11 @@ class Store {
       absl::string_view tenant, absl::string_view job_id, int64_t through,
       int limit) = 0;
 
+  // Bytes of all the tenant's stored snapshots (StoredSnapshotBytes of each,
+  // storage/store_util.h): what the stored-bytes quota counts
+  // (docs/operations.md, "Quotas"). 0 for a tenant with none.
+  virtual absl::StatusOr<int64_t> TenantStoredBytes(absl::string_view tenant) = 0;
+
   // The stored snapshot / recommendation for the key, or nullopt.
   virtual absl::StatusOr<std::optional<v1::StoredSnapshot>> FindSnapshot(
       absl::string_view tenant, absl::string_view job_id,

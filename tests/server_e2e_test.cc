@@ -1,6 +1,7 @@
 // End to end: the real streamtuned binary on the private PostgreSQL, called
 // over its gRPC port through the client library.
 #include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -9,7 +10,10 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/local/server_process.h"
 #include "client/streamtune_client.h"
@@ -18,6 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/core/testing/invalid_utf8.h"
+#include "streamtune/v1/service.grpc.pb.h"
 #include "tests/raw_unary_call.h"
 #include "tests/test_database.h"
 
@@ -107,10 +112,12 @@ class ServerE2eTest : public ::testing::Test {
     startup_error_ = nullptr;
   }
 
-  static absl::StatusOr<std::unique_ptr<local::ServerProcess>> StartServer() {
+  static absl::StatusOr<std::unique_ptr<local::ServerProcess>> StartServer(
+      std::vector<std::string> extra_args = {}) {
     local::ServerProcessOptions options;
     options.binary = STREAMTUNE_SERVER_BINARY;
     options.database_url = database_->url();
+    options.extra_args = std::move(extra_args);
     return local::ServerProcess::Start(options);
   }
 
@@ -302,6 +309,88 @@ TEST_F(ServerE2eTest, ARestartedServerStillHasTheDataAndStopsGracefully) {
   auto retry = again->Recommend(ExampleRequest("linear-chain-t60.json"));
   ASSERT_TRUE(retry.ok());
   EXPECT_EQ(retry->SerializeAsString(), answer->SerializeAsString());
+}
+
+// A plain stub (no client-side retries) for `tenant` on `server`, so a
+// test sees each answer and its trailers.
+struct RawCall {
+  RawCall(const local::ServerProcess& server, const std::string& tenant)
+      : stub(v1::StreamTune::NewStub(
+            grpc::CreateChannel(server.target(), grpc::InsecureChannelCredentials()))) {
+    context.AddMetadata(kTenantMetadataKey, tenant);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  }
+  std::string Pushback() const {
+    const auto& trailers = context.GetServerTrailingMetadata();
+    auto found = trailers.find("grpc-retry-pushback-ms");
+    return found == trailers.end()
+               ? "(none)"
+               : std::string(found->second.data(), found->second.size());
+  }
+  std::unique_ptr<v1::StreamTune::Stub> stub;
+  grpc::ClientContext context;
+};
+
+TEST_F(ServerE2eTest, OverTheStoredBytesQuotaANewSnapshotIsRefusedAndNothingStored) {
+  // One byte: the tenant's first snapshot reaches it.
+  auto own = StartServer({"--quota_stored_bytes=1"});
+  ASSERT_TRUE(own.ok()) << own.status();
+  auto client = Connect(**own, tenant_);
+  const v1::SnapshotRequest stored = ExampleRequest("linear-chain-t60.json");
+  auto first = client->Recommend(stored);
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  const v1::SnapshotRequest fresh = ExampleRequest("wordcount-hotkey-t60.json");
+  RawCall refused(**own, tenant_);
+  v1::Recommendation answer;
+  const grpc::Status status = refused.stub->Recommend(&refused.context, fresh, &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("quota is 1"));
+  EXPECT_EQ(refused.Pushback(), "-1");  // Waiting will not help: do not retry.
+  const auto report = client->ReportSnapshot(fresh);
+  EXPECT_TRUE(absl::IsResourceExhausted(report.status())) << report.status();
+  v1::GetJobRequest get;
+  get.set_job_id(fresh.snapshot().job_id());
+  EXPECT_TRUE(absl::IsNotFound(client->GetJob(get).status()));
+
+  // Retries of the stored snapshot still succeed, storing nothing.
+  auto retry = client->Recommend(stored);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->SerializeAsString(), first->SerializeAsString());
+  auto reported = client->ReportSnapshot(stored);
+  ASSERT_TRUE(reported.ok()) << reported.status();
+  EXPECT_FALSE(reported->stored());
+  // Another tenant has a quota of its own.
+  EXPECT_TRUE(Connect(**own, UniqueTenant())->Recommend(fresh).ok());
+}
+
+TEST_F(ServerE2eTest, OverTheCallRateACallIsRefusedWithPushback) {
+  auto own = StartServer({"--quota_calls_per_second=0.5", "--quota_burst=2"});
+  ASSERT_TRUE(own.ok()) << own.status();
+  v1::GetJobRequest get;
+  get.set_job_id("no-such-job");
+  for (int i = 0; i < 2; ++i) {
+    RawCall allowed(**own, tenant_);
+    v1::Job job;
+    EXPECT_EQ(allowed.stub->GetJob(&allowed.context, get, &job).error_code(),
+              grpc::StatusCode::NOT_FOUND)
+        << i;
+  }
+  RawCall refused(**own, tenant_);
+  v1::Job job;
+  const grpc::Status status = refused.stub->GetJob(&refused.context, get, &job);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << status.error_message();
+  // Half a token a second: the next is up to two seconds away.
+  int64_t pushback_ms = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(refused.Pushback(), &pushback_ms)) << refused.Pushback();
+  EXPECT_GT(pushback_ms, 1000);
+  EXPECT_LE(pushback_ms, 2000);
+  // Another tenant is unaffected.
+  RawCall other(**own, UniqueTenant());
+  EXPECT_EQ(other.stub->GetJob(&other.context, get, &job).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(ServerE2eTest, TheDefaultStreamTunePolicyFallsBackToDs2WithoutModels) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/fingerprint.h"
+#include "common/retry_after.h"
 #include "common/status_macros.h"
 #include "common/tenant.h"
 #include "common/timestamps.h"
@@ -90,6 +91,22 @@ DecisionReadRequest ReadFor(absl::string_view tenant, const v1::Snapshot& snapsh
   return read;
 }
 
+// RESOURCE_EXHAUSTED when the decision would store a new snapshot for a
+// tenant at its stored-bytes quota. Checked against the usage read with the
+// decision's inputs: concurrent calls may each store one snapshot past it.
+absl::Status CheckStoredBytesQuota(absl::string_view tenant,
+                                   const DecisionInputs& inputs, int64_t quota) {
+  if (quota <= 0 || inputs.stored_fingerprint.has_value() ||
+      inputs.tenant_stored_bytes < quota) {
+    return absl::OkStatus();
+  }
+  // Waiting frees nothing: clients are told not to retry.
+  return WithNoRetry(absl::ResourceExhaustedError(absl::StrCat(
+      "tenant \"", tenant, "\" stores ", inputs.tenant_stored_bytes,
+      " bytes of snapshots, its quota is ", quota,
+      "; the snapshot was not stored (retries of stored snapshots still succeed)")));
+}
+
 absl::Status RequireSnapshot(const v1::SnapshotRequest& request) {
   if (!request.has_snapshot()) {
     return absl::InvalidArgumentError("snapshot: required");
@@ -166,6 +183,8 @@ absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
   if (inputs.stored_fingerprint.has_value()) {
     STREAMTUNE_RETURN_IF_ERROR(SameContent(snapshot, *inputs.stored_fingerprint));
   }
+  STREAMTUNE_RETURN_IF_ERROR(
+      CheckStoredBytesQuota(tenant, inputs, options_.quota_stored_bytes));
   if (inputs.stored_recommendation.has_value()) {
     return *std::move(inputs.stored_recommendation);
   }
@@ -214,6 +233,8 @@ absl::StatusOr<v1::ReportSnapshotResponse> TuningCore::ReportSnapshot(
   read.snapshot_stored_suffices = true;
   STREAMTUNE_ASSIGN_OR_RETURN(DecisionInputs inputs,
                               store_->LoadDecisionInputs(tenant, read));
+  STREAMTUNE_RETURN_IF_ERROR(
+      CheckStoredBytesQuota(tenant, inputs, options_.quota_stored_bytes));
   const Prepared prepared = PrepareFrom(request.snapshot(), std::move(inputs.history));
   STREAMTUNE_ASSIGN_OR_RETURN(PutSnapshotResult result,
                               store_->PutSnapshot(tenant, prepared.stored));

@@ -29,6 +29,11 @@ struct TuningCoreOptions {
   // history, newest first, so a job of large snapshots costs a bounded read,
   // parse and resident set per call (docs/benchmark.md, "Large snapshots").
   int64_t history_bytes = int64_t{8} << 20;
+  // Stored-bytes quota per tenant (docs/operations.md, "Quotas"): a call that
+  // would store a new snapshot is RESOURCE_EXHAUSTED, and stores nothing,
+  // once the tenant's stored snapshots (Store::TenantStoredBytes) reach this; 0:
+  // unlimited. A retry of a stored snapshot still succeeds.
+  int64_t quota_stored_bytes = 0;
   // Tenant whose pre-trained models serve tenants without a run of their
   // own (e.g. models trained on a generated corpus); empty: none.
   std::string shared_model_tenant;

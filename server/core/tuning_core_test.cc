@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
+#include "common/retry_after.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/core/policies/ds2/ds2_policy.h"
@@ -253,6 +255,41 @@ TEST_F(TuningCoreTest, CommitsAPolicysStateWithItsAnswer) {
 TEST_F(TuningCoreTest, PretrainIsUnimplementedWithoutATrainer) {
   EXPECT_EQ(core_->Pretrain("t", v1::PretrainRequest()).status().code(),
             absl::StatusCode::kUnimplemented);
+}
+
+TEST_F(TuningCoreTest, AtTheStoredBytesQuotaNewSnapshotsAreRefusedAndRetriesServed) {
+  auto first = core_->Recommend("t", Request(testing::ValidChain("s1", 100)));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(core_->ReportSnapshot("t", Request(testing::ValidChain("s2", 110))).ok());
+  const absl::StatusOr<int64_t> usage = store_.TenantStoredBytes("t");
+  ASSERT_TRUE(usage.ok());
+  TuningCoreOptions options;
+  options.quota_stored_bytes = *usage;  // Reached.
+  core_ = std::make_unique<TuningCore>(&store_, &policies_, options);
+
+  auto refused = core_->Recommend("t", Request(testing::ValidChain("s3", 120)));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr(absl::StrCat("its quota is ", *usage)));
+  EXPECT_TRUE(IsNoRetry(refused.status()));
+  EXPECT_EQ(core_->ReportSnapshot("t", Request(testing::ValidChain("s3", 120)))
+                .status()
+                .code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(StoredSnapshots("job"), 2);
+  EXPECT_EQ(store_.TenantStoredBytes("t").value_or(-1), *usage);
+
+  // Retries, and a first answer on a snapshot stored by ReportSnapshot,
+  // store nothing new: served.
+  auto retry = core_->Recommend("t", Request(testing::ValidChain("s1", 100)));
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->created_at().seconds(), first->created_at().seconds());
+  EXPECT_TRUE(core_->Recommend("t", Request(testing::ValidChain("s2", 110))).ok());
+  auto report = core_->ReportSnapshot("t", Request(testing::ValidChain("s1", 100)));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_FALSE(report->stored());
+  // Another tenant has its own quota.
+  EXPECT_TRUE(core_->Recommend("u", Request(testing::ValidChain("s1", 100))).ok());
 }
 
 }  // namespace

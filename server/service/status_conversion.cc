@@ -23,6 +23,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view operatio
 }
 
 std::optional<std::string> RetryPushbackOf(const absl::Status& status) {
+  if (IsNoRetry(status)) return "-1";
   const std::optional<absl::Duration> after = RetryAfterOf(status);
   if (!after.has_value()) return std::nullopt;
   return absl::StrCat(absl::ToInt64Milliseconds(*after));

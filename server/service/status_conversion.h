@@ -28,7 +28,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status,
 inline constexpr char kRetryPushbackTrailer[] = "grpc-retry-pushback-ms";
 
 // The value of the kRetryPushbackTrailer for `status`: its retry-after in
-// whole milliseconds, if it has one.
+// whole milliseconds, if it has one; "-1" (do not retry) for WithNoRetry.
 std::optional<std::string> RetryPushbackOf(const absl::Status& status);
 
 // ToGrpcStatus, plus the pushback trailer on `context` when the status

@@ -77,6 +77,10 @@ TEST(RetryPushbackOf, IsTheRetryAfterInMilliseconds) {
             "1500");
 }
 
+TEST(RetryPushbackOf, IsNegativeWhenRetryingWillNotHelp) {
+  EXPECT_EQ(RetryPushbackOf(WithNoRetry(absl::ResourceExhaustedError("quota"))), "-1");
+}
+
 TEST(RetryPushbackOf, AbsentWithoutRetryAfter) {
   EXPECT_EQ(RetryPushbackOf(absl::ResourceExhaustedError("busy")), std::nullopt);
   EXPECT_EQ(RetryPushbackOf(absl::UnavailableError("down")), std::nullopt);

@@ -23,8 +23,9 @@ absl::Time DeadlineOf(const grpc::ServerContext& context) {
   return absl::FromChrono(deadline);
 }
 
-// Runs one RPC: deadline check, caller check, core call, status
-// conversion, metrics. `call(tenant)` returns absl::StatusOr<Response>.
+// Runs one RPC: deadline check, caller check, call-rate quota, core call,
+// status conversion, metrics. `call(tenant)` returns
+// absl::StatusOr<Response>.
 template <typename Response, typename Call>
 grpc::Status Serve(const ServiceContext& service, Role required,
                    absl::string_view method, grpc::ServerContext* context,
@@ -36,6 +37,11 @@ grpc::Status Serve(const ServiceContext& service, Role required,
   }
   absl::StatusOr<Principal> caller = service.identity->Authorize(*context, required);
   if (!caller.ok()) return rpc.Finish(ToGrpcStatus(caller.status(), method));
+  if (service.rate_limiter != nullptr) {
+    // RESOURCE_EXHAUSTED with the pushback trailer: when a token is due.
+    const absl::Status admitted = service.rate_limiter->Admit(caller->tenant);
+    if (!admitted.ok()) return rpc.Finish(ToGrpcStatus(admitted, context, method));
+  }
   auto result = call(caller->tenant);
   if (!result.ok()) return rpc.Finish(ToGrpcStatus(result.status(), context, method));
   *response = *std::move(result);

@@ -1,13 +1,15 @@
 // gRPC handlers of streamtune.v1.StreamTune and StreamTuneAdmin. Each handler
 // does four things (TF Serving style): check the deadline and the caller
 // (CallIdentity: the StreamTune service needs the tenant role, the admin
-// service the admin role), call TuningCore, convert the status, record
-// metrics. No state.
+// service the admin role) and the caller's call rate (TenantRateLimiter),
+// call TuningCore, convert the status, record metrics. No state of their
+// own.
 #ifndef STREAMTUNE_SERVER_SERVICE_TUNING_SERVICE_H_
 #define STREAMTUNE_SERVER_SERVICE_TUNING_SERVICE_H_
 
 #include "common/tenant.h"
 #include "server/core/operations/pretrain_operations.h"
+#include "server/core/quota/tenant_rate_limiter.h"
 #include "server/core/tuning_core.h"
 #include "server/service/call_identity.h"
 #include "server/service/malformed_request_handler.h"
@@ -23,6 +25,9 @@ struct ServiceContext {
   TuningCore* core = nullptr;
   RpcMetrics* metrics = nullptr;
   const CallIdentity* identity = nullptr;
+  // Calls per second per tenant, checked once the caller is known and
+  // before the core runs; null: unlimited.
+  TenantRateLimiter* rate_limiter = nullptr;
 };
 
 // Thread-safe. Requests that do not parse never reach a handler: they are

@@ -43,7 +43,11 @@ class FailingDecisionStore : public InMemoryStore {
 
 class TuningServiceTest : public ::testing::Test {
  protected:
-  TuningServiceTest() {
+  // With `rate_limiter` (borrowed; may be constructed after this) both
+  // services check each tenant's call rate.
+  explicit TuningServiceTest(TenantRateLimiter* rate_limiter = nullptr)
+      : tuning_({&core_, &metrics_, &identity_, rate_limiter}),
+        admin_({&core_, &metrics_, &identity_, rate_limiter}, &operations_) {
     EXPECT_TRUE(policies_.Add(std::make_unique<Ds2Policy>()).ok());
     EXPECT_TRUE(policies_.SetDefault("ds2").ok());
     grpc::ServerBuilder builder;
@@ -113,9 +117,9 @@ class TuningServiceTest : public ::testing::Test {
   RpcMetrics metrics_{&registry_};
   // Tests of token authentication switch this before their first call.
   CallIdentity identity_ = CallIdentity::InsecureLocalOnly();
-  TuningService tuning_{{&core_, &metrics_, &identity_}};
   PretrainOperations operations_{&store_, &core_};
-  AdminService admin_{{&core_, &metrics_, &identity_}, &operations_};
+  TuningService tuning_;
+  AdminService admin_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::StreamTune::Stub> stub_;
@@ -414,6 +418,69 @@ TEST_F(TuningServiceTest, AnOutageAnswersUnavailableWithoutPushback) {
       stub_->Recommend(context.get(), Request(testing::ValidChain()), &answer);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(context->GetServerTrailingMetadata().count("grpc-retry-pushback-ms"), 0u);
+}
+
+// Three calls a second per tenant on a clock that stands still: what the
+// (N+1)th call within one second sees.
+class CallQuotaTest : public TuningServiceTest {
+ protected:
+  static constexpr int kCallsPerSecond = 3;
+
+  CallQuotaTest() : TuningServiceTest(&rate_limiter_) {}
+
+  static TenantRateLimiterOptions QuotaOptions() {
+    TenantRateLimiterOptions options;
+    options.limit = {kCallsPerSecond, kCallsPerSecond};
+    options.clock = [] { return absl::FromUnixSeconds(1'800'000'000); };
+    return options;
+  }
+
+  TenantRateLimiter rate_limiter_{QuotaOptions()};
+};
+
+TEST_F(CallQuotaTest, TheCallAfterTheQuotaIsResourceExhaustedWithPushback) {
+  v1::Job job;
+  for (int i = 0; i < kCallsPerSecond; ++i) {
+    v1::Recommendation answer;
+    ASSERT_TRUE(
+        stub_->Recommend(Context("acme").get(), Request(testing::ValidChain()), &answer)
+            .ok())
+        << i;
+  }
+  auto context = Context("acme");
+  v1::GetJobRequest request;
+  request.set_job_id("chain");
+  const grpc::Status refused = stub_->GetJob(context.get(), request, &job);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << refused.error_message();
+  EXPECT_THAT(refused.error_message(), HasSubstr("acme"));
+  const auto& trailers = context->GetServerTrailingMetadata();
+  auto pushback = trailers.find("grpc-retry-pushback-ms");
+  ASSERT_NE(pushback, trailers.end());
+  // A third of a second until the next of three tokens a second.
+  EXPECT_EQ(std::string(pushback->second.data(), pushback->second.size()), "334");
+  EXPECT_EQ(RpcCount("GetJob", "RESOURCE_EXHAUSTED"), 1);
+}
+
+TEST_F(CallQuotaTest, AnotherTenantIsUnaffectedAndAdminCallsCount) {
+  for (int i = 0; i < kCallsPerSecond; ++i) {
+    v1::Job job;
+    ASSERT_EQ(GetJob("acme", "missing", &job).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  v1::Job job;
+  EXPECT_EQ(GetJob("acme", "missing", &job).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  for (int i = 0; i < kCallsPerSecond; ++i) {
+    EXPECT_EQ(GetJob("globex", "missing", &job).error_code(),
+              grpc::StatusCode::NOT_FOUND)
+        << i;
+  }
+  v1::ListModelsResponse models;
+  EXPECT_EQ(
+      admin_stub_->ListModels(Context("globex").get(), v1::ListModelsRequest(), &models)
+          .error_code(),
+      grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
 }  // namespace
