@@ -33,6 +33,10 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
+    // A process group of its own, so that the destructor's SIGKILL reaches
+    // the child's own children too (nginx's workers would otherwise outlive
+    // a killed master, still holding its port).
+    setpgid(0, 0);
     const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       dup2(fd, STDERR_FILENO);
@@ -55,6 +59,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
 ChildProcess::~ChildProcess() {
   if (stdin_fd_ >= 0) close(stdin_fd_);
   if (!exit_status_.has_value()) {
+    kill(-pid_, SIGKILL);  // the child's process group (see Start)
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
