@@ -274,5 +274,43 @@ TEST_F(SecurityE2eTest, AClientTrustingAnotherCaFailsTheHandshake) {
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
 }
 
+TEST_F(SecurityE2eTest, MutualTlsRefusesAClientWithoutACertificate) {
+  local::ServerProcessOptions options;
+  options.binary = STREAMTUNE_SERVER_BINARY;
+  options.database_url = database_->url();
+  options.insecure_local_only = false;
+  options.extra_args = {absl::StrCat("--tls_cert_file=", certs_, "/tls/server.pem"),
+                        absl::StrCat("--tls_key_file=", certs_, "/tls/server.key"),
+                        absl::StrCat("--tls_client_ca_file=", certs_, "/tls/ca.pem")};
+  absl::StatusOr<std::unique_ptr<local::ServerProcess>> mtls =
+      local::ServerProcess::Start(options);
+  ASSERT_TRUE(mtls.ok()) << mtls.status();
+  ClientOptions client;
+  client.target = (*mtls)->target();
+  client.token = tokens_->acme_tenant;
+  client.tls_ca_file = certs_ + "/tls/ca.pem";
+  client.call_timeout = absl::Seconds(5);
+  v1::GetJobRequest request;
+  request.set_job_id(kJob);
+  // With the client certificate first (the server is up and serving), then
+  // the same client without one.
+  ClientOptions with_certificate = client;
+  with_certificate.tls_client_cert_file = certs_ + "/tls/client.pem";
+  with_certificate.tls_client_key_file = certs_ + "/tls/client.key";
+  with_certificate.call_timeout = absl::Seconds(60);
+  absl::StatusOr<std::unique_ptr<StreamTuneClient>> with =
+      StreamTuneClient::Create(with_certificate);
+  ASSERT_TRUE(with.ok()) << with.status();
+  ASSERT_TRUE((*with)->WaitUntilServing(absl::Seconds(60)).ok()) << (*mtls)->log();
+  absl::StatusOr<v1::Job> job = (*with)->GetJob(request);
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->snapshot_count(), 1);
+  absl::StatusOr<std::unique_ptr<StreamTuneClient>> without =
+      StreamTuneClient::Create(client);
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_EQ((*without)->GetJob(request).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace streamtune
