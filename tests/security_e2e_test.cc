@@ -8,8 +8,6 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -19,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/local/server_process.h"
 #include "client/streamtune_client.h"
+#include "common/files.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -126,15 +125,8 @@ class SecurityE2eTest : public ::testing::Test {
         store_->RevokeToken(ParseToken(tokens_->acme_revoked)->token_id).status();
     if (!revoked.ok()) return revoked;
 
-    local::ServerProcessOptions options;
-    options.binary = STREAMTUNE_SERVER_BINARY;
-    options.database_url = database_->url();
-    options.insecure_local_only = false;
-    options.extra_args = {absl::StrCat("--tls_cert_file=", certs_, "/tls/server.pem"),
-                          absl::StrCat("--tls_key_file=", certs_, "/tls/server.key"),
-                          "--token_cache_ttl=0s"};
     absl::StatusOr<std::unique_ptr<local::ServerProcess>> server =
-        local::ServerProcess::Start(options);
+        StartTlsServer("--token_cache_ttl=0s");
     if (!server.ok()) return server.status();
     server_ = server->release();
 
@@ -150,6 +142,20 @@ class SecurityE2eTest : public ::testing::Test {
     return (*acme)->Recommend(request).status();
   }
 
+  // A streamtuned serving TLS with the throwaway server certificate, on the
+  // test's database, with `extra_flag` too.
+  static absl::StatusOr<std::unique_ptr<local::ServerProcess>> StartTlsServer(
+      const std::string& extra_flag) {
+    local::ServerProcessOptions options;
+    options.binary = STREAMTUNE_SERVER_BINARY;
+    options.database_url = database_->url();
+    options.insecure_local_only = false;
+    options.extra_args = {absl::StrCat("--tls_cert_file=", certs_, "/tls/server.pem"),
+                          absl::StrCat("--tls_key_file=", certs_, "/tls/server.key"),
+                          extra_flag};
+    return local::ServerProcess::Start(options);
+  }
+
   static absl::StatusOr<std::unique_ptr<StreamTuneClient>> Client(
       const std::string& token, const std::string& ca) {
     ClientOptions options;
@@ -160,12 +166,11 @@ class SecurityE2eTest : public ::testing::Test {
     return StreamTuneClient::Create(options);
   }
 
-  static std::shared_ptr<grpc::Channel> Channel() {
+  static absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel() {
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = [] {
-      std::ifstream in(certs_ + "/tls/ca.pem");
-      return std::string(std::istreambuf_iterator<char>(in), {});
-    }();
+    absl::StatusOr<std::string> ca = ReadWholeFile("ca", certs_ + "/tls/ca.pem");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
     return grpc::CreateChannel(server_->target(), grpc::SslCredentials(ssl));
   }
 
@@ -180,7 +185,9 @@ class SecurityE2eTest : public ::testing::Test {
 };
 
 TEST_F(SecurityE2eTest, EveryRpcRefusesEveryWrongCaller) {
-  const std::shared_ptr<grpc::Channel> channel = Channel();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> tls_channel = Channel();
+  ASSERT_TRUE(tls_channel.ok()) << tls_channel.status();
+  const std::shared_ptr<grpc::Channel>& channel = *tls_channel;
   const auto bearer = [](const std::string& token) {
     return std::pair<std::string, std::string>{"authorization", "Bearer " + token};
   };
@@ -275,15 +282,8 @@ TEST_F(SecurityE2eTest, AClientTrustingAnotherCaFailsTheHandshake) {
 }
 
 TEST_F(SecurityE2eTest, MutualTlsRefusesAClientWithoutACertificate) {
-  local::ServerProcessOptions options;
-  options.binary = STREAMTUNE_SERVER_BINARY;
-  options.database_url = database_->url();
-  options.insecure_local_only = false;
-  options.extra_args = {absl::StrCat("--tls_cert_file=", certs_, "/tls/server.pem"),
-                        absl::StrCat("--tls_key_file=", certs_, "/tls/server.key"),
-                        absl::StrCat("--tls_client_ca_file=", certs_, "/tls/ca.pem")};
   absl::StatusOr<std::unique_ptr<local::ServerProcess>> mtls =
-      local::ServerProcess::Start(options);
+      StartTlsServer(absl::StrCat("--tls_client_ca_file=", certs_, "/tls/ca.pem"));
   ASSERT_TRUE(mtls.ok()) << mtls.status();
   ClientOptions client;
   client.target = (*mtls)->target();
