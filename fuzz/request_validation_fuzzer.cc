@@ -47,6 +47,21 @@ bool MetricOk(bool has, double value, double upper) {
   return !has || (std::isfinite(value) && value >= 0 && value <= upper);
 }
 
+bool BacklogSignalOk(const v1::OperatorMetrics& m) {
+  switch (m.backlog_signal()) {
+    case v1::BACKLOG_SIGNAL_UNSPECIFIED:
+      return !m.has_time_lag_s();
+    case v1::BACKLOG_SIGNAL_PENDING_RECORDS:
+      return m.has_pending_records() && !m.has_time_lag_s();
+    case v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE:
+      return m.has_pending_records();
+    case v1::BACKLOG_SIGNAL_NONE:
+      return !m.has_pending_records() && !m.has_time_lag_s();
+    default:
+      return false;
+  }
+}
+
 bool MetricsOk(const v1::OperatorMetrics& m) {
   const double kAny = HUGE_VAL;
   return MetricOk(m.has_records_in_per_s(), m.records_in_per_s(), kAny) &&
@@ -57,7 +72,8 @@ bool MetricsOk(const v1::OperatorMetrics& m) {
                   1000) &&
          MetricOk(m.has_idle_ms_per_s_avg(), m.idle_ms_per_s_avg(), 1000) &&
          MetricOk(m.has_pending_records(), m.pending_records(), kAny) &&
-         MetricOk(m.has_queued_records(), m.queued_records(), kAny);
+         MetricOk(m.has_queued_records(), m.queued_records(), kAny) &&
+         MetricOk(m.has_time_lag_s(), m.time_lag_s(), kAny) && BacklogSignalOk(m);
 }
 
 bool HeaderOk(const v1::Snapshot& s) {
@@ -131,6 +147,10 @@ bool IsValidByTheRules(const v1::Snapshot& s) {
     }
     if (s.operators(to->second).kind() == v1::OPERATOR_KIND_SOURCE) return false;
     if (s.operators(from->second).kind() == v1::OPERATOR_KIND_SINK) return false;
+    if (s.operators(to->second).metrics().backlog_signal() !=
+        v1::BACKLOG_SIGNAL_UNSPECIFIED) {
+      return false;  // Only sources report a backlog.
+    }
     successors[from->second].push_back(to->second);
   }
   return Acyclic(n, successors);

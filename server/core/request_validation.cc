@@ -53,6 +53,32 @@ absl::Status CheckMetric(bool has, double value, absl::string_view path, double 
   return absl::OkStatus();
 }
 
+// pending_records and backlog_signal agree: a measured or estimated backlog
+// has a value, "none" has none, and only an estimate carries its time lag.
+absl::Status CheckBacklogSignal(const v1::OperatorMetrics& m, const std::string& path) {
+  const v1::BacklogSignal signal = m.backlog_signal();
+  if (!v1::BacklogSignal_IsValid(signal)) {
+    return Invalid(path + ".backlog_signal", absl::StrCat("unknown value ", signal));
+  }
+  const bool needs_value = signal == v1::BACKLOG_SIGNAL_PENDING_RECORDS ||
+                           signal == v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE;
+  if (needs_value && !m.has_pending_records()) {
+    return Invalid(
+        path + ".pending_records",
+        absl::StrCat("required with backlog_signal ", v1::BacklogSignal_Name(signal)));
+  }
+  if (signal == v1::BACKLOG_SIGNAL_NONE && m.has_pending_records()) {
+    return Invalid(path + ".pending_records",
+                   "must be unset with backlog_signal BACKLOG_SIGNAL_NONE (the backlog "
+                   "is unknown)");
+  }
+  if (m.has_time_lag_s() && signal != v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE) {
+    return Invalid(path + ".time_lag_s",
+                   "only with backlog_signal BACKLOG_SIGNAL_TIME_LAG_ESTIMATE");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckMetrics(const v1::OperatorMetrics& m, const std::string& path) {
   constexpr double kUnbounded = HUGE_VAL;
   constexpr double kMsPerSecond = 1000;
@@ -75,8 +101,11 @@ absl::Status CheckMetrics(const v1::OperatorMetrics& m, const std::string& path)
                                          path + ".idle_ms_per_s_avg", kMsPerSecond));
   STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_pending_records(), m.pending_records(),
                                          path + ".pending_records", kUnbounded));
-  return CheckMetric(m.has_queued_records(), m.queued_records(),
-                     path + ".queued_records", kUnbounded);
+  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_queued_records(), m.queued_records(),
+                                         path + ".queued_records", kUnbounded));
+  STREAMTUNE_RETURN_IF_ERROR(CheckMetric(m.has_time_lag_s(), m.time_lag_s(),
+                                         path + ".time_lag_s", kUnbounded));
+  return CheckBacklogSignal(m, path);
 }
 
 absl::Status CheckOperators(const v1::Snapshot& snapshot, absl::string_view path,
@@ -183,6 +212,12 @@ absl::Status CheckEdges(const v1::Snapshot& snapshot, absl::string_view path,
       return Invalid(
           edge_path + ".from",
           absl::StrFormat("\"%s\" is a sink and cannot have outputs", producer.id()));
+    }
+    if (consumer.metrics().backlog_signal() != v1::BACKLOG_SIGNAL_UNSPECIFIED) {
+      return Invalid(
+          absl::StrCat(path, ".operators[", to->second, "].metrics.backlog_signal"),
+          absl::StrFormat("only sources report a backlog; \"%s\" has an input (%s)",
+                          consumer.id(), edge_path));
     }
     endpoints->emplace_back(from->second, to->second);
   }

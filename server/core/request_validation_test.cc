@@ -129,6 +129,48 @@ TEST(ValidateSnapshot, RejectsUnknownEnumValues) {
   ExpectInvalid(s, "snapshot.edges[0].partitioning", "unknown value 9");
 }
 
+TEST(ValidateSnapshot, AcceptsEveryBacklogSignalWithAMatchingValue) {
+  v1::Snapshot s = ValidChain();
+  auto* m = s.mutable_operators(0)->mutable_metrics();
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_PENDING_RECORDS);
+  EXPECT_TRUE(ValidateSnapshot(s, "snapshot").ok());
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE);
+  m->set_time_lag_s(2.5);
+  EXPECT_TRUE(ValidateSnapshot(s, "snapshot").ok());
+  m->clear_time_lag_s();
+  m->clear_pending_records();
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_NONE);
+  EXPECT_TRUE(ValidateSnapshot(s, "snapshot").ok());
+}
+
+TEST(ValidateSnapshot, RejectsABacklogSignalThatContradictsItsValue) {
+  v1::Snapshot s = ValidChain();
+  auto* m = s.mutable_operators(0)->mutable_metrics();
+  m->set_backlog_signal(static_cast<v1::BacklogSignal>(42));
+  ExpectInvalid(s, "snapshot.operators[0].metrics.backlog_signal", "unknown value 42");
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_NONE);
+  ExpectInvalid(s, "snapshot.operators[0].metrics.pending_records", "must be unset");
+  m->clear_pending_records();
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE);
+  ExpectInvalid(s, "snapshot.operators[0].metrics.pending_records",
+                "required with backlog_signal BACKLOG_SIGNAL_TIME_LAG_ESTIMATE");
+  m->set_pending_records(10);
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_PENDING_RECORDS);
+  m->set_time_lag_s(1);
+  ExpectInvalid(s, "snapshot.operators[0].metrics.time_lag_s", "only with");
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE);
+  m->set_time_lag_s(-1);
+  ExpectInvalid(s, "snapshot.operators[0].metrics.time_lag_s", ">= 0");
+}
+
+TEST(ValidateSnapshot, OnlySourcesReportABacklogSignal) {
+  v1::Snapshot s = ValidChain();
+  s.mutable_operators(1)->mutable_metrics()->set_backlog_signal(
+      v1::BACKLOG_SIGNAL_NONE);
+  ExpectInvalid(s, "snapshot.operators[1].metrics.backlog_signal",
+                "only sources report a backlog");
+}
+
 TEST(ValidateSnapshot, RejectsSelfLoopsDuplicatesAndBadFractions) {
   v1::Snapshot s = ValidChain();
   AddEdge(&s, "map", "map");

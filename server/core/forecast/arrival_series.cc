@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "server/core/graph/rate_estimation.h"
+#include "server/core/graph/source_backlog.h"
 
 namespace streamtune {
 namespace {
@@ -33,6 +34,8 @@ std::optional<double> ArrivalAt(const v1::Snapshot& current,
     }
   }
   if (pending > 0) return std::nullopt;  // Growth unknown: read is only a bound.
+  // No backlog signal while throttled: read is only a bound too.
+  if (ReadRateIsOnlyALowerBound(op->metrics())) return std::nullopt;
   return read;
 }
 

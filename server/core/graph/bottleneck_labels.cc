@@ -1,6 +1,7 @@
 #include "server/core/graph/bottleneck_labels.h"
 
 #include "server/core/graph/rate_estimation.h"
+#include "server/core/graph/source_backlog.h"
 
 namespace streamtune {
 namespace {
@@ -23,7 +24,14 @@ v1::BottleneckLabel FlinkLabel(const JobGraph& graph, const v1::Snapshot* previo
   if (saturated && m.backpressured_ms_per_s_max() < options.backpressured_below_ms) {
     return v1::BOTTLENECK_LABEL_BOTTLENECK;
   }
-  if (!saturated && !backlog_grows) return v1::BOTTLENECK_LABEL_HEALTHY;
+  // A backpressured source without a backlog signal may have a backlog
+  // that grows behind the backpressure: not "no backlog grows".
+  const bool backlog_unknown =
+      graph.is_source(v) && !KnownBacklog(m).has_value() &&
+      m.backpressured_ms_per_s_max() >= options.backpressured_below_ms;
+  if (!saturated && !backlog_grows && !backlog_unknown) {
+    return v1::BOTTLENECK_LABEL_HEALTHY;
+  }
   return v1::BOTTLENECK_LABEL_UNDECIDED;
 }
 

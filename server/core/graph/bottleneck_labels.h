@@ -24,10 +24,11 @@ struct LabelOptions {
 //
 // Flink semantics: BOTTLENECK when the busiest instance is saturated and the
 // operator is not backpressured, or when it is a source whose backlog grows
-// while it is saturated; HEALTHY when not saturated and no backlog grows;
-// otherwise UNDECIDED. Timely semantics: BOTTLENECK when its queue grows or it
-// is busy >= 90%; HEALTHY otherwise. Every operator is STABILISING while the
-// snapshot is younger than one metrics window after a restart.
+// while it is saturated; HEALTHY when not saturated and no backlog grows
+// (a backpressured source without a backlog signal may hide a growing one,
+// so it is not HEALTHY); otherwise UNDECIDED. Timely semantics: BOTTLENECK when its
+// queue grows or it is busy >= 90%; HEALTHY otherwise. Every operator is STABILISING
+// while the snapshot is younger than one metrics window after a restart.
 std::vector<v1::OperatorLabel> LabelBottlenecks(const JobGraph& graph,
                                                 const v1::Snapshot* previous,
                                                 const LabelOptions& options = {});

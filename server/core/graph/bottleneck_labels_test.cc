@@ -51,6 +51,23 @@ TEST(LabelBottlenecks, SourceWithGrowingBacklogWhileBusy) {
   EXPECT_THAT(Labels(now, &before), ElementsAre(kUndecided, kHealthy, kHealthy));
 }
 
+TEST(LabelBottlenecks, BackpressuredSourceWithoutBacklogSignalIsNotHealthy) {
+  v1::Snapshot s = testing::ValidChain();
+  auto* m = s.mutable_operators(0)->mutable_metrics();
+  m->clear_pending_records();
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_NONE);
+  m->set_backpressured_ms_per_s_max(400);
+  EXPECT_THAT(Labels(s, nullptr), ElementsAre(kUndecided, kHealthy, kHealthy));
+  // Not throttled: it reads whatever arrives, so no backlog can build up.
+  m->set_backpressured_ms_per_s_max(0);
+  EXPECT_THAT(Labels(s, nullptr), ElementsAre(kHealthy, kHealthy, kHealthy));
+  // The same backpressure with a measured, steady backlog is healthy.
+  m->set_backpressured_ms_per_s_max(400);
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_PENDING_RECORDS);
+  m->set_pending_records(0);
+  EXPECT_THAT(Labels(s, nullptr), ElementsAre(kHealthy, kHealthy, kHealthy));
+}
+
 TEST(LabelBottlenecks, EverythingIsStabilisingRightAfterARestart) {
   v1::Snapshot s = testing::ValidChain();
   s.set_seconds_since_restart(59);

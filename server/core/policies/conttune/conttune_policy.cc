@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "server/core/graph/job_graph.h"
+#include "server/core/graph/source_backlog.h"
 #include "server/core/policies/ds2/ds2_step.h"
 
 namespace streamtune {
@@ -173,6 +174,13 @@ absl::StatusOr<v1::Recommendation> ContTunePolicy::Recommend(
   if (auto warming = WarmUpAnswer(graph.snapshot()); warming.has_value()) {
     return *std::move(warming);
   }
+  v1::Recommendation answer = Phase(input);
+  HoldScaleDownsWhileArrivalUnknown(graph, &answer);
+  return answer;
+}
+
+v1::Recommendation ContTunePolicy::Phase(const PolicyInput& input) const {
+  const JobGraph& graph = input.graph;
   const int p_max = LargestParallelism(LearnableSnapshots(input));
   const JobProvisioning job =
       ClassifyProvisioning(graph, input.previous, options_.provisioning);

@@ -45,6 +45,9 @@ class ContTunePolicy : public Policy {
   absl::StatusOr<v1::Recommendation> Recommend(const PolicyInput& input) const override;
 
  private:
+  // The phase's answer, before HoldScaleDownsWhileArrivalUnknown.
+  v1::Recommendation Phase(const PolicyInput& input) const;
+
   ContTuneOptions options_;
 };
 

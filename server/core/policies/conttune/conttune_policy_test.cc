@@ -136,6 +136,24 @@ TEST(ContTunePolicy, HandComputedSmallPhaseAppliesAScaleDownByOneThatDs2Skips) {
                                     "decision threshold 10%"));
 }
 
+TEST(ContTunePolicy, HoldsTheSmallPhaseWhileASaturatedSourceHasNoBacklogSignal) {
+  // HandComputedSmallPhaseAppliesAScaleDownByOneThatDs2Skips, but the source
+  // is saturated and reports no backlog: what it reads may be less than
+  // what arrives, so the small phase's scale-down is held.
+  const auto history = History({Steady("a", 1000, 1, 800), Steady("b", 1100, 2, 1500)});
+  v1::Snapshot now = Steady("c", 1200, 3, 1500);
+  auto* m = now.mutable_operators(0)->mutable_metrics();
+  m->clear_pending_records();
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_NONE);
+  m->set_busy_ms_per_s_max(950);
+  const v1::Recommendation r = Answer(ContTunePolicy(), now, history);
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 3, 1));
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), StartsWith("small phase"));
+  EXPECT_THAT(r.reason(), HasSubstr("arrival rate unknown: source source"));
+  EXPECT_THAT(r.operators(1).reason(), HasSubstr("scale-down held"));
+}
+
 TEST(ContTunePolicy, BigPhaseLiftsWhereDs2TakesALinearStep) {
   // The throttled chain at its start (every operator at 1, backlog grew
   // 12000 rec/s in 60 s): DS2 sizes each operator for 22400 rec/s; ContTune

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "server/core/graph/source_backlog.h"
 #include "server/core/policies/ds2/ds2_step.h"
 
 namespace streamtune {
@@ -54,6 +55,7 @@ absl::StatusOr<v1::Recommendation> Ds2Policy::Recommend(
   }
   v1::Recommendation answer;
   DecideLikeDs2(std::move(advice), &answer);
+  HoldScaleDownsWhileArrivalUnknown(graph, &answer);
   return answer;
 }
 

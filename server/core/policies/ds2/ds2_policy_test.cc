@@ -157,6 +157,28 @@ TEST(Ds2Policy, ScalesDownByMoreThanOne) {
   EXPECT_TRUE(r.apply());
 }
 
+TEST(Ds2Policy, HoldsScaleDownsWhileAThrottledSourceHasNoBacklogSignal) {
+  // The over-provisioned map of ScalesDownByMoreThanOne, but the source is
+  // backpressured and reports no backlog: 1000 rec/s is only what it read,
+  // not what arrives, so DS2's scale-down is held and the reason says so.
+  v1::Snapshot s = EmptySnapshot();
+  SetLoad(AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1), 1000, 1000, 100);
+  auto* m = s.mutable_operators(0)->mutable_metrics();
+  m->set_backlog_signal(v1::BACKLOG_SIGNAL_NONE);
+  m->set_backpressured_ms_per_s_max(600);
+  SetLoad(AddOperator(&s, "map", v1::OPERATOR_KIND_MAP, 8), 1000, 1000, 100);
+  AddEdge(&s, "source", "map");
+  const v1::Recommendation r = RunDs2(s, nullptr);
+  EXPECT_THAT(Recommended(r), ElementsAre(1, 8));
+  EXPECT_FALSE(r.apply());
+  EXPECT_THAT(r.reason(), HasSubstr("arrival rate unknown: source source (no backlog "
+                                    "signal, backpressured 600 ms/s"));
+  EXPECT_THAT(r.reason(), HasSubstr("may be falling behind"));
+  // The same source, idle and not backpressured, reads all that arrives.
+  m->set_backpressured_ms_per_s_max(0);
+  EXPECT_THAT(Recommended(RunDs2(s, nullptr)), ElementsAre(1, 1));
+}
+
 TEST(Ds2Policy, ClampsToMaxParallelism) {
   v1::Snapshot s = EmptySnapshot();
   SetLoad(AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1), 1000, 1000, 10);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "server/core/graph/rate_estimation.h"
+#include "server/core/graph/source_backlog.h"
 #include "server/core/learning/features.h"
 #include "server/core/learning/fine_tuning.h"
 #include "server/core/learning/model_context.h"
@@ -66,6 +67,10 @@ OperatorPass SizeEveryOperator(const PolicyInput& input,
   std::vector<std::optional<CapacityCurve>> curves = FitCapacityCurves(input);
   OperatorPass pass;
   pass.restart_s = ObservedRestartSeconds(input).value_or(options.assumed_restart_s);
+  // A throttled source without a backlog signal: its read rate, and so
+  // every target, is a lower bound, and FellBehind cannot be told. A
+  // saturated bottleneck then counts as behind (docs/algorithm.md §1).
+  const bool arrival_unknown = !SourcesWithUnknownArrival(graph).empty();
   // Arrival rates without the backlog term (an unbounded catch-up time).
   const std::vector<double> steady_targets =
       TargetInputRates(graph, input.previous,
@@ -84,7 +89,7 @@ OperatorPass SizeEveryOperator(const PolicyInput& input,
     // be given back later at the price of two more restarts.
     const bool observed = v < static_cast<int>(input.labels.size()) &&
                           input.labels[v].label() == v1::BOTTLENECK_LABEL_BOTTLENECK &&
-                          FellBehind(op, targets[v]);
+                          (arrival_unknown || FellBehind(op, targets[v]));
     // Applying this answer restarts the job: its input keeps arriving for
     // restart_s, and that backlog must drain within catch_up_s too, on top
     // of the one there is now (measured: sized without it, operators at the
@@ -374,6 +379,7 @@ absl::StatusOr<PolicyDecision> StreamTunePolicy::Decide(
   } else {
     DecideWhetherToApply(input, pass, options_, model_note, &answer);
   }
+  HoldScaleDownsWhileArrivalUnknown(input.graph, &answer);
   answer.set_model_id(choice->chosen.model_id());
   answer.set_model_version(choice->chosen.version());
   answer.set_cluster_id(choice->chosen.cluster_id());

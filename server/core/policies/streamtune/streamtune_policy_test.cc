@@ -245,6 +245,31 @@ TEST_F(StreamTunePolicyTest, KeepsASaturatedJobThatDrainsItsBacklogInTime) {
   EXPECT_TRUE(r.apply());
 }
 
+TEST_F(StreamTunePolicyTest, ScalesASaturatedMapUpWhenTheBacklogIsUnknown) {
+  // The map is saturated and the source backpressured, but the source
+  // reports no backlog: the target (the read rate) is only a lower bound,
+  // so the map cannot be shown behind it, nor shown to keep up. It counts
+  // as an observed bottleneck, and nothing is scaled down.
+  PublishGlobal({1, 4, 1});
+  v1::StoredSnapshot past;
+  *past.mutable_snapshot() = MapSaturated("s0", 940, 2);
+  v1::Snapshot now = MapSaturated("s1", 1000, 2);
+  for (v1::Snapshot* s : {past.mutable_snapshot(), &now}) {
+    auto* m = s->mutable_operators(0)->mutable_metrics();
+    m->clear_pending_records();
+    m->set_backlog_signal(v1::BACKLOG_SIGNAL_NONE);
+    m->set_backpressured_ms_per_s_max(500);
+  }
+  const v1::Recommendation r = Recommend(now, {past});
+  EXPECT_TRUE(r.apply());
+  EXPECT_GT(r.operators(1).recommended_parallelism(), 2);
+  EXPECT_THAT(r.reason(), HasSubstr("bottleneck: map"));
+  EXPECT_THAT(r.reason(), HasSubstr("arrival rate unknown: source source"));
+  for (const auto& op : r.operators()) {
+    EXPECT_GE(op.recommended_parallelism(), op.current_parallelism()) << op.reason();
+  }
+}
+
 TEST_F(StreamTunePolicyTest, WaitsForTheWarmUpAfterARestart) {
   PublishGlobal({1, 4, 1});
   v1::Snapshot s = MapSaturated("s1", 1000, 1);
