@@ -85,21 +85,41 @@ absl::StatusOr<v1::Snapshot> FlinkJobAdapter::TakeSnapshot() {
     // Vertex ids and edges are fixed for a job graph, but re-reading once
     // per run costs little and survives a resubmission under the same id.
     STREAMTUNE_ASSIGN_OR_RETURN(plan_, rest_->GetPlan(options_.job_id));
+    STREAMTUNE_ASSIGN_OR_RETURN(plan_descriptions_,
+                                rest_->GetPlanDescriptions(options_.job_id));
     plan_run_ = job.running_since_ms;
+    kinds_logged_ = false;
   }
   SnapshotOptions snapshot_options;
   snapshot_options.job_id = options_.snapshot_job_id;
   snapshot_options.max_parallelism_cap = options_.max_parallelism_cap;
+  snapshot_options.descriptions = &plan_descriptions_;
+  snapshot_options.kind_overrides = options_.kind_overrides;
   absl::StatusOr<v1::Snapshot> snapshot =
       BuildSnapshot(*current_, &*baseline_, plan_, snapshot_options);
   if (!snapshot.ok()) {
     plan_run_ = -1;  // Re-read the plan next time.
     return snapshot.status();
   }
+  if (!kinds_logged_) LogUnknownKinds(*snapshot);
   baseline_ = current_;
   last_snapshot_ = *snapshot;
   last_snapshot_run_ = job.running_since_ms;
   return snapshot;
+}
+
+void FlinkJobAdapter::LogUnknownKinds(const v1::Snapshot& snapshot) {
+  kinds_logged_ = true;
+  std::vector<std::string> unknown;
+  for (const v1::Operator& op : snapshot.operators()) {
+    if (op.kind() == v1::OPERATOR_KIND_UNSPECIFIED) {
+      unknown.push_back(absl::StrCat("\"", op.name(), "\" (", op.id(), ")"));
+    }
+  }
+  if (unknown.empty()) return;
+  LogInfo(absl::StrCat("flink job ", options_.job_id, ": operator kind unknown for ",
+                       absl::StrJoin(unknown, ", "),
+                       " (name them in --operator_kinds; docs/engines.md)"));
 }
 
 absl::Status FlinkJobAdapter::CheckUnchangedSinceSnapshot() {

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "client/agent/engine_adapter.h"
+#include "client/flink/flink_operator_kinds.h"
 #include "client/flink/flink_rest_client.h"
 
 namespace streamtune::flink {
@@ -36,6 +38,9 @@ struct FlinkAdapterOptions {
   int conflict_retries = 4;
   absl::Duration conflict_backoff = absl::Milliseconds(500);
   int max_parallelism_cap = 0;  // > 0: caps what the snapshot offers.
+  // The user's operator kinds (--operator_kinds), or nullptr; must outlive
+  // the adapter.
+  const OperatorKindOverrides* kind_overrides = nullptr;
   // Waits `d` and returns true, or returns false early when the agent is
   // stopping. Default: sleeps, never stops.
   std::function<bool(absl::Duration)> wait;
@@ -70,6 +75,8 @@ class FlinkJobAdapter : public agent::EngineAdapter {
   const std::string& job_id() const { return options_.job_id; }
 
  private:
+  // Once per plan read: which vertices got no kind.
+  void LogUnknownKinds(const v1::Snapshot& snapshot);
   absl::Status CheckUnchangedSinceSnapshot();
   absl::Status PutWithRetries(const ResourceRequirements& requirements);
   absl::Status AwaitRescale(const std::map<std::string, int>& target);
@@ -80,7 +87,9 @@ class FlinkJobAdapter : public agent::EngineAdapter {
   std::optional<JobSample> current_;
   std::optional<JobSample> baseline_;  // Start of the next snapshot's window.
   std::vector<FlinkInput> plan_;
-  int64_t plan_run_ = -1;  // running_since_ms of the run plan_ was read in.
+  absl::flat_hash_map<std::string, std::string> plan_descriptions_;
+  int64_t plan_run_ = -1;      // running_since_ms of the run plan_ was read in.
+  bool kinds_logged_ = false;  // For the plan read last.
   std::optional<v1::Snapshot> last_snapshot_;
   int64_t last_snapshot_run_ = 0;
 };

@@ -88,6 +88,7 @@ void FlinkAgent::RunJob(const std::string& job_id) {
   adapter_options.rescale_timeout = options_.rescale_timeout;
   adapter_options.metrics_settle = options_.metrics_settle;
   adapter_options.max_parallelism_cap = options_.max_parallelism_cap;
+  adapter_options.kind_overrides = &options_.kind_overrides;
   adapter_options.wait = [this](absl::Duration d) { return Wait(d); };
   FlinkJobAdapter adapter(&rest, adapter_options);
   ObservedEngine engine(&adapter, metrics_, options_.log_snapshots);

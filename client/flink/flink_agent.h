@@ -12,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "client/flink/flink_agent_metrics.h"
+#include "client/flink/flink_operator_kinds.h"
 #include "client/flink/http_client.h"
 #include "client/streamtune_client.h"
 
@@ -31,6 +32,8 @@ struct FlinkAgentOptions {
   absl::Duration rescale_timeout = absl::Seconds(120);
   absl::Duration metrics_settle = absl::Seconds(1);  // FlinkAdapterOptions.
   int max_parallelism_cap = 0;  // > 0: never recommend more (e.g. the slots).
+  // The user's operator kinds (--operator_kinds); none when empty.
+  OperatorKindOverrides kind_overrides;
 };
 
 // Run() on one thread, Stop() from any.

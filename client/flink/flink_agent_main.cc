@@ -50,6 +50,9 @@ ABSL_FLAG(int, max_parallelism, 0,
           "maxParallelism)");
 ABSL_FLAG(std::string, job_id_prefix, "flink/",
           "prefix of the job id sent to streamtuned");
+ABSL_FLAG(std::string, operator_kinds, "",
+          "file of `vertex-name-regex = kind` lines overriding the operator kinds "
+          "read from Flink's plan (docs/engines.md)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9465",
           "Prometheus /metrics address (port 0 picks one; empty disables)");
 ABSL_FLAG(std::string, port_file, "",
@@ -104,6 +107,17 @@ int Run() {
                  std::string(ok.message()).c_str());
     return 2;
   }
+  FlinkAgentOptions options;
+  if (const std::string kinds = absl::GetFlag(FLAGS_operator_kinds); !kinds.empty()) {
+    absl::StatusOr<OperatorKindOverrides> overrides =
+        OperatorKindOverrides::Load(kinds);
+    if (!overrides.ok()) {
+      std::fprintf(stderr, "streamtune-flink-agent: --operator_kinds: %s\n",
+                   std::string(overrides.status().message()).c_str());
+      return 2;
+    }
+    options.kind_overrides = *std::move(overrides);
+  }
   ClientOptions client_options;
   client_options.target = absl::GetFlag(FLAGS_server);
   client_options.tenant = absl::GetFlag(FLAGS_tenant);
@@ -145,7 +159,6 @@ int Run() {
     }
   }
 
-  FlinkAgentOptions options;
   options.flink_rest = absl::GetFlag(FLAGS_flink_rest);
   const std::string job = absl::GetFlag(FLAGS_job);
   options.job = job == "all" ? "" : job;

@@ -73,6 +73,13 @@ absl::StatusOr<std::vector<FlinkInput>> FlinkRestClient::GetPlan(
   return Decoded("GET " + path, ParsePlanInputs(body));
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, std::string>>
+FlinkRestClient::GetPlanDescriptions(const std::string& job_id) {
+  const std::string path = absl::StrCat("/jobs/", job_id, "/plan");
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));
+  return Decoded("GET " + path, ParsePlanDescriptions(body));
+}
+
 absl::StatusOr<VertexMetrics> FlinkRestClient::GetVertexMetrics(
     const std::string& job_id, const std::string& vertex_id) {
   const std::string path =
@@ -83,7 +90,7 @@ absl::StatusOr<VertexMetrics> FlinkRestClient::GetVertexMetrics(
   const std::vector<std::string> wanted = MetricsToRequest(names);
   if (wanted.empty()) return VertexMetrics();
   const std::string query =
-      absl::StrCat(path, "?get=", absl::StrJoin(wanted, ","), "&agg=max,avg,sum");
+      absl::StrCat(path, "?get=", absl::StrJoin(wanted, ","), "&agg=min,max,avg,sum");
   STREAMTUNE_ASSIGN_OR_RETURN(const std::string values, Get(query));
   STREAMTUNE_ASSIGN_OR_RETURN(const AggregatedMetrics metrics,
                               Decoded("GET " + query, ParseAggregatedMetrics(values)));

@@ -29,8 +29,11 @@ class FlinkRestClient {
   absl::StatusOr<std::vector<FlinkJobSummary>> ListJobs();
   absl::StatusOr<FlinkJob> GetJob(const std::string& job_id);
   absl::StatusOr<std::vector<FlinkInput>> GetPlan(const std::string& job_id);
+  // The plan's node descriptions by vertex id (flink_operator_kinds.h).
+  absl::StatusOr<absl::flat_hash_map<std::string, std::string>> GetPlanDescriptions(
+      const std::string& job_id);
   // Lists the vertex's subtask metrics, then asks for the ones the client
-  // uses (MetricsToRequest) aggregated with max, avg and sum.
+  // uses (MetricsToRequest) aggregated with min, max, avg and sum.
   absl::StatusOr<VertexMetrics> GetVertexMetrics(const std::string& job_id,
                                                  const std::string& vertex_id);
   // The job's details and, when it is fully running, every vertex's metrics.

@@ -4,8 +4,6 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace streamtune::flink {
@@ -23,8 +21,6 @@ constexpr absl::string_view kRecordsOut = "numRecordsOut";
 constexpr absl::string_view kBusyTotal = "accumulateBusyTimeMs";
 constexpr absl::string_view kIdleTotal = "accumulateIdleTimeMs";
 constexpr absl::string_view kBackpressuredTotal = "accumulateBackPressuredTimeMs";
-// Operator-scoped, e.g. "Source__events.pendingRecords".
-constexpr absl::string_view kPendingSuffix = ".pendingRecords";
 
 // The gauges' and meters' window in Flink (MeterView and TimerGauge
 // DEFAULT_TIME_SPAN_IN_SECONDS, flink-metrics-core / flink-runtime 1.20.3).
@@ -76,7 +72,7 @@ bool CountersNotBackwards(const VertexMetrics& before, const VertexMetrics& afte
 
 // The metrics of one operator: from counter differences over `seconds` when
 // `b` (the window's start) is given, else from Flink's gauges and meters.
-void FillMetrics(int parallelism, bool source, const VertexMetrics& m,
+void FillMetrics(int parallelism, bool source, int64_t now_ms, const VertexMetrics& m,
                  const VertexMetrics* b, double seconds, v1::OperatorMetrics* out) {
   auto before_field = [b](std::optional<double> VertexMetrics::*f) {
     return b == nullptr ? std::nullopt : b->*f;
@@ -126,7 +122,7 @@ void FillMetrics(int parallelism, bool source, const VertexMetrics& m,
   if (auto t = MsPerSecond(window_time(&VertexMetrics::idle_ms, m.idle_ms_per_s_avg))) {
     out->set_idle_ms_per_s_avg(*t);
   }
-  if (source) out->set_pending_records(std::max(0.0, m.pending_records.value_or(0)));
+  if (source) FillSourceBacklog(m.source_lag, now_ms, in, out);
 }
 
 }  // namespace
@@ -137,8 +133,7 @@ std::vector<std::string> MetricsToRequest(const std::vector<std::string>& availa
       kRecordsIn, kRecordsOut,    kBusyTotal, kIdleTotal,     kBackpressuredTotal};
   std::vector<std::string> out;
   for (const std::string& name : available) {
-    if (wanted.contains(name) || absl::EndsWith(name, kPendingSuffix))
-      out.push_back(name);
+    if (wanted.contains(name) || IsSourceLagMetric(name)) out.push_back(name);
   }
   return out;
 }
@@ -157,10 +152,7 @@ VertexMetrics VertexMetricsFrom(const AggregatedMetrics& metrics) {
   out.busy_ms = Field(metrics, kBusyTotal, &AggregatedMetric::sum);
   out.idle_ms = Field(metrics, kIdleTotal, &AggregatedMetric::sum);
   out.backpressured_ms = Field(metrics, kBackpressuredTotal, &AggregatedMetric::sum);
-  for (const auto& [name, metric] : metrics) {
-    if (!absl::EndsWith(name, kPendingSuffix) || !metric.sum.has_value()) continue;
-    out.pending_records = out.pending_records.value_or(0) + *metric.sum;
-  }
+  out.source_lag = SourceLagMetricsFrom(metrics);
   return out;
 }
 
@@ -183,22 +175,6 @@ bool SameRun(const JobSample& before, const JobSample& after) {
     }
   }
   return true;
-}
-
-v1::OperatorKind InferOperatorKind(absl::string_view vertex_name, bool has_inputs,
-                                   bool has_outputs, bool has_hash_input) {
-  if (!has_inputs) return v1::OPERATOR_KIND_SOURCE;
-  if (!has_outputs) return v1::OPERATOR_KIND_SINK;
-  const std::string name = absl::AsciiStrToLower(vertex_name);
-  if (absl::StrContains(name, "window")) return v1::OPERATOR_KIND_WINDOW_AGGREGATE;
-  if (absl::StrContains(name, "join")) return v1::OPERATOR_KIND_JOIN;
-  if (has_hash_input) return v1::OPERATOR_KIND_KEYED_AGGREGATE;
-  if (absl::StrContains(name, "filter")) return v1::OPERATOR_KIND_FILTER;
-  if (absl::StrContains(name, "flat map") || absl::StrContains(name, "flatmap")) {
-    return v1::OPERATOR_KIND_FLAT_MAP;
-  }
-  if (absl::StrContains(name, "map")) return v1::OPERATOR_KIND_MAP;
-  return v1::OPERATOR_KIND_PROCESS;
 }
 
 v1::Partitioning PartitioningOf(absl::string_view ship_strategy) {
@@ -263,9 +239,15 @@ absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now,
     v1::Operator* op = snapshot.add_operators();
     op->set_id(vertex.id);
     op->set_name(vertex.name);
-    op->set_kind(InferOperatorKind(vertex.name, !source,
-                                   has_outputs.contains(vertex.id),
-                                   has_hash_input.contains(vertex.id)));
+    absl::string_view description;
+    if (options.descriptions != nullptr) {
+      auto it = options.descriptions->find(vertex.id);
+      if (it != options.descriptions->end()) description = it->second;
+    }
+    op->set_kind(ResolveOperatorKind(
+                     vertex.name, description, !source, has_outputs.contains(vertex.id),
+                     has_hash_input.contains(vertex.id), options.kind_overrides)
+                     .kind);
     op->set_parallelism(vertex.parallelism);
     int max_parallelism = vertex.max_parallelism;
     if (options.max_parallelism_cap > 0) {
@@ -274,8 +256,8 @@ absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now,
     }
     op->set_max_parallelism(max_parallelism);
 
-    FillMetrics(vertex.parallelism, source, m, b, b != nullptr ? window_s : 0,
-                op->mutable_metrics());
+    FillMetrics(vertex.parallelism, source, job.now_ms, m, b,
+                b != nullptr ? window_s : 0, op->mutable_metrics());
   }
 
   absl::flat_hash_set<std::pair<std::string, std::string>> seen;

@@ -10,7 +10,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "client/flink/flink_operator_kinds.h"
 #include "client/flink/flink_rest.h"
+#include "client/flink/flink_source_backlog.h"
 #include "streamtune/v1/snapshot.pb.h"
 
 namespace streamtune::flink {
@@ -38,8 +40,8 @@ struct VertexMetrics {
   std::optional<double> busy_ms;
   std::optional<double> idle_ms;
   std::optional<double> backpressured_ms;
-  // Source backlog (FLIP-33 `<operator>.pendingRecords`), summed.
-  std::optional<double> pending_records;
+  // Source backlog and time lags (flink_source_backlog.h).
+  SourceLagMetrics source_lag;
 };
 
 // The metric names to request for a vertex, among `available` (Flink
@@ -64,6 +66,10 @@ bool SameRun(const JobSample& before, const JobSample& after);
 struct SnapshotOptions {
   std::string job_id;           // Snapshot.job_id.
   int max_parallelism_cap = 0;  // > 0: caps every operator's max_parallelism.
+  // Operator kinds (ResolveOperatorKind): the plan's node descriptions by
+  // vertex id, and the user's overrides; either may be nullptr.
+  const absl::flat_hash_map<std::string, std::string>* descriptions = nullptr;
+  const OperatorKindOverrides* kind_overrides = nullptr;
 };
 
 // The snapshot of `now`. With a `before` of the same run, rates and average
@@ -71,16 +77,15 @@ struct SnapshotOptions {
 // samples (a single subtask's maximum is its average);
 // without one they fall back to Flink's meters and gauges. Operators are in
 // the order of the job's vertices; edges come from `plan`. Sources report
-// their read rate as records_in and a missing backlog as 0 (docs/engines.md).
+// their read rate as records_in and their backlog as FillSourceBacklog says:
+// measured, estimated from a time lag, or none (docs/engines.md).
 // INVALID_ARGUMENT when the plan names vertices the job does not have.
 absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now,
                                            const JobSample* before,
                                            const std::vector<FlinkInput>& plan,
                                            const SnapshotOptions& options);
 
-// Node and edge labels of the DAG, inferred from Flink's names.
-v1::OperatorKind InferOperatorKind(absl::string_view vertex_name, bool has_inputs,
-                                   bool has_outputs, bool has_hash_input);
+// The edge label of the DAG from the plan's ship strategy.
 v1::Partitioning PartitioningOf(absl::string_view ship_strategy);
 
 }  // namespace streamtune::flink

@@ -24,8 +24,10 @@ const std::vector<FlinkInput> kPlan = {FlinkInput{"src", "agg", "HASH"}};
 TEST(MetricsToRequest, AsksOnlyForListedNamesItUses) {
   EXPECT_THAT(
       MetricsToRequest({"busyTimeMsPerSecond", "mailboxQueueSize", "numRecordsIn",
-                        "Source__x.pendingRecords", "Source__x.numRecordsOut"}),
-      ElementsAre("busyTimeMsPerSecond", "numRecordsIn", "Source__x.pendingRecords"));
+                        "Source__x.pendingRecords", "Source__x.numRecordsOut",
+                        "Source__k.millisBehindLatest", "Source__x.sourceIdleTime"}),
+      ElementsAre("busyTimeMsPerSecond", "numRecordsIn", "Source__x.pendingRecords",
+                  "Source__k.millisBehindLatest"));
 }
 
 TEST(VertexMetricsFrom, PicksTheAggregateEachMetricNeeds) {
@@ -40,7 +42,7 @@ TEST(VertexMetricsFrom, PicksTheAggregateEachMetricNeeds) {
   EXPECT_EQ(*v.busy_ms_per_s_avg, 600);
   EXPECT_EQ(*v.backpressured_ms_per_s_max, 300);
   EXPECT_EQ(*v.records_in, 100);  // Summed over subtasks.
-  EXPECT_EQ(*v.pending_records, 12);
+  EXPECT_EQ(*v.source_lag.pending_records, 12);
   EXPECT_FALSE(v.idle_ms_per_s_avg.has_value());
 }
 
@@ -50,7 +52,7 @@ TEST(BuildSnapshot, WindowedRatesComeFromCounterDifferences) {
   before.metrics["src"].records_out = 1000;
   now.metrics["src"].records_out = 6000;
   now.metrics["src"].records_out_per_s = 1;  // The 60 s meter: ignored.
-  now.metrics["src"].pending_records = 42;
+  now.metrics["src"].source_lag.pending_records = 42;
   before.metrics["agg"].records_in = 1000;
   now.metrics["agg"].records_in = 6000;
   before.metrics["agg"].busy_ms = 10'000;
@@ -63,7 +65,8 @@ TEST(BuildSnapshot, WindowedRatesComeFromCounterDifferences) {
   now.metrics["src"].backpressured_ms = 3000;
   now.metrics["src"].backpressured_ms_per_s_max = 900;
 
-  auto snapshot = BuildSnapshot(now, &before, kPlan, SnapshotOptions{"flink/j", 4});
+  auto snapshot = BuildSnapshot(now, &before, kPlan,
+                                SnapshotOptions{"flink/j", 4, nullptr, nullptr});
   ASSERT_TRUE(snapshot.ok()) << snapshot.status();
   EXPECT_EQ(snapshot->job_id(), "flink/j");
   EXPECT_EQ(snapshot->snapshot_id(), "t1110000");
@@ -77,6 +80,7 @@ TEST(BuildSnapshot, WindowedRatesComeFromCounterDifferences) {
   EXPECT_DOUBLE_EQ(src.metrics().records_in_per_s(), 500);  // What it read = emitted.
   EXPECT_DOUBLE_EQ(src.metrics().records_out_per_s(), 500);
   EXPECT_DOUBLE_EQ(src.metrics().pending_records(), 42);
+  EXPECT_EQ(src.metrics().backlog_signal(), v1::BACKLOG_SIGNAL_PENDING_RECORDS);
   EXPECT_DOUBLE_EQ(src.metrics().backpressured_ms_per_s_max(), 200);
   EXPECT_EQ(src.max_parallelism(), 4);  // Capped.
 
@@ -96,20 +100,23 @@ TEST(BuildSnapshot, WithoutAWindowFallsBackToFlinksGaugesAndMeters) {
   now.metrics["agg"].records_in_per_s = 250;
   now.metrics["agg"].busy_ms_per_s_avg = 1003;  // Rounding above 1000.
   now.metrics["agg"].busy_ms_per_s_max = 1003;
-  auto snapshot = BuildSnapshot(now, nullptr, kPlan, SnapshotOptions{"j", 0});
+  auto snapshot =
+      BuildSnapshot(now, nullptr, kPlan, SnapshotOptions{"j", 0, nullptr, nullptr});
   ASSERT_TRUE(snapshot.ok()) << snapshot.status();
   EXPECT_DOUBLE_EQ(snapshot->window_s(), 30);  // Flink's window so far.
   EXPECT_DOUBLE_EQ(snapshot->operators(0).metrics().records_in_per_s(), 250);
-  // No backlog gauge on a source (legacy, or nothing read yet): 0.
-  EXPECT_TRUE(snapshot->operators(0).metrics().has_pending_records());
-  EXPECT_DOUBLE_EQ(snapshot->operators(0).metrics().pending_records(), 0);
+  // No backlog gauge and no time lag on a source (legacy, or nothing read
+  // yet): the backlog is unknown, not 0.
+  EXPECT_FALSE(snapshot->operators(0).metrics().has_pending_records());
+  EXPECT_EQ(snapshot->operators(0).metrics().backlog_signal(), v1::BACKLOG_SIGNAL_NONE);
   EXPECT_DOUBLE_EQ(snapshot->operators(1).metrics().busy_ms_per_s_avg(), 1000);
   EXPECT_EQ(snapshot->operators(1).max_parallelism(), 128);
 }
 
 TEST(BuildSnapshot, MissingOrNaNMetricsStayUnset) {
   JobSample now{TwoVertexJob(1'030'000, 1), {}};  // No metrics at all for agg.
-  auto snapshot = BuildSnapshot(now, nullptr, kPlan, SnapshotOptions{"j", 0});
+  auto snapshot =
+      BuildSnapshot(now, nullptr, kPlan, SnapshotOptions{"j", 0, nullptr, nullptr});
   ASSERT_TRUE(snapshot.ok());
   const v1::OperatorMetrics& m = snapshot->operators(1).metrics();
   EXPECT_FALSE(m.has_busy_ms_per_s_avg());
@@ -125,7 +132,8 @@ TEST(BuildSnapshot, ADifferentRunIsNoWindow) {
   now.metrics["agg"].records_in = 100;
   now.metrics["agg"].records_in_per_s = 7;
   EXPECT_FALSE(SameRun(before, now));
-  auto snapshot = BuildSnapshot(now, &before, kPlan, SnapshotOptions{"j", 0});
+  auto snapshot =
+      BuildSnapshot(now, &before, kPlan, SnapshotOptions{"j", 0, nullptr, nullptr});
   ASSERT_TRUE(snapshot.ok());
   EXPECT_DOUBLE_EQ(snapshot->operators(1).metrics().records_in_per_s(), 7);
 }
@@ -148,7 +156,8 @@ TEST(BuildSnapshot, BusyTimeSteppingBackFallsBackToTheGauge) {
   now.metrics["agg"].busy_ms = 8000;
   now.metrics["agg"].busy_ms_per_s_avg = 300;
   EXPECT_TRUE(SameRun(before, now));
-  auto snapshot = BuildSnapshot(now, &before, kPlan, SnapshotOptions{"j", 0});
+  auto snapshot =
+      BuildSnapshot(now, &before, kPlan, SnapshotOptions{"j", 0, nullptr, nullptr});
   ASSERT_TRUE(snapshot.ok());
   EXPECT_DOUBLE_EQ(snapshot->operators(1).metrics().busy_ms_per_s_avg(), 300);
 }
@@ -156,25 +165,11 @@ TEST(BuildSnapshot, BusyTimeSteppingBackFallsBackToTheGauge) {
 TEST(BuildSnapshot, RejectsAPlanNamingUnknownVertices) {
   JobSample now{TwoVertexJob(1'030'000, 1), {}};
   auto snapshot = BuildSnapshot(now, nullptr, {FlinkInput{"src", "ghost", "HASH"}},
-                                SnapshotOptions{"j", 0});
+                                SnapshotOptions{"j", 0, nullptr, nullptr});
   EXPECT_EQ(snapshot.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST(InferOperatorKind, FromTopologyAndName) {
-  EXPECT_EQ(InferOperatorKind("Source: x", false, true, false),
-            v1::OPERATOR_KIND_SOURCE);
-  EXPECT_EQ(InferOperatorKind("sink: Writer", true, false, false),
-            v1::OPERATOR_KIND_SINK);
-  EXPECT_EQ(InferOperatorKind("Window(Sliding)", true, true, true),
-            v1::OPERATOR_KIND_WINDOW_AGGREGATE);
-  EXPECT_EQ(InferOperatorKind("join", true, true, true), v1::OPERATOR_KIND_JOIN);
-  EXPECT_EQ(InferOperatorKind("aggregate", true, true, true),
-            v1::OPERATOR_KIND_KEYED_AGGREGATE);
-  EXPECT_EQ(InferOperatorKind("Filter", true, true, false), v1::OPERATOR_KIND_FILTER);
-  EXPECT_EQ(InferOperatorKind("Flat Map", true, true, false),
-            v1::OPERATOR_KIND_FLAT_MAP);
-  EXPECT_EQ(InferOperatorKind("Map", true, true, false), v1::OPERATOR_KIND_MAP);
-  EXPECT_EQ(InferOperatorKind("parse", true, true, false), v1::OPERATOR_KIND_PROCESS);
+TEST(PartitioningOf, FromShipStrategies) {
   EXPECT_EQ(PartitioningOf("RESCALE"), v1::PARTITIONING_REBALANCE);
   EXPECT_EQ(PartitioningOf("CUSTOM"), v1::PARTITIONING_UNSPECIFIED);
 }

@@ -20,6 +20,8 @@ public final class HarnessOptions {
   /** Initial parallelism of every operator, and per-operator overrides. */
   public int parallelism = 1;
   public Map<String, Long> parallelismOf = new HashMap<>();
+  /** What the sources report: "pending" (pendingRecords) or "time-lag" (TimeLagSource). */
+  public String source = "pending";
   public double hotKeyFraction = 0;
   public long keys = 10_000;
   public int partitions = 12;
@@ -67,6 +69,7 @@ public final class HarnessOptions {
       case "cost-us" -> costMicros = parseMap(name, value);
       case "parallelism" -> parallelism = Integer.parseInt(value);
       case "parallelism-of" -> parallelismOf = parseMap(name, value);
+      case "source" -> source = TimeLagSource.checkKind(value);
       case "hot-key-fraction" -> hotKeyFraction = Double.parseDouble(value);
       case "keys" -> keys = Long.parseLong(value);
       case "partitions" -> partitions = Integer.parseInt(value);

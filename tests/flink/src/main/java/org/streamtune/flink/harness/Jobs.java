@@ -45,7 +45,7 @@ public final class Jobs {
     config.hotKeyFraction = o.hotKeyFraction;
     config.costMicros = o.cost(name);
     return env.fromSource(
-            new RateSource(config), WatermarkStrategy.noWatermarks(), name,
+            TimeLagSource.of(o.source, config), WatermarkStrategy.noWatermarks(), name,
             TypeInformation.of(Event.class))
         .uid(name)
         .setParallelism(o.parallelismOf(name));

@@ -39,6 +39,11 @@ final class RateReader implements SourceReader<Event, RateSplit> {
   private int next;
 
   RateReader(RateSource.Config config, SourceReaderContext context) {
+    this(config, context, true);
+  }
+
+  /** Without the pendingRecords gauge when `pendingRecordsGauge` is false (TimeLagSource). */
+  RateReader(RateSource.Config config, SourceReaderContext context, boolean pendingRecordsGauge) {
     this.config = config;
     this.cost = new WallTimeCost(config.costMicros);
     this.timer =
@@ -48,7 +53,12 @@ final class RateReader implements SourceReader<Event, RateSplit> {
               t.setDaemon(true);
               return t;
             });
-    context.metricGroup().setPendingRecordsGauge(this::pendingRecords);
+    if (pendingRecordsGauge) context.metricGroup().setPendingRecordsGauge(this::pendingRecords);
+  }
+
+  /** The next offset to read of every assigned partition (any thread). */
+  long[] offsets() {
+    return cursors.stream().mapToLong(c -> c.offset).toArray();
   }
 
   private long arrivedPerPartition(long nowMs) {
