@@ -308,5 +308,63 @@ TEST_F(FlinkE2eTest, FailingFlinkIsLoggedCountedAndNothingIsApplied) {
   }
 }
 
+// A source that reports only a time lag (the harness's --source=time-lag:
+// millisBehindLatest, no pendingRecords), overloaded like the main job: the
+// agent's snapshots estimate its backlog from the lag and say so.
+TEST_F(FlinkE2eTest, ASourceWithOnlyATimeLagGetsAnEstimatedBacklog) {
+  std::vector<std::string> flags = kJobFlags;
+  flags.push_back("--source=time-lag");
+  flags.push_back("--job-name=time-lag");
+  const std::string dir = *work_dir + "/time-lag";
+  std::filesystem::create_directories(dir);
+  absl::StatusOr<HarnessJob> lagging = testing::StartHarness(
+      STREAMTUNE_FLINK_RUN_HARNESS, STREAMTUNE_FLINK_HARNESS_DIR, dir, flags);
+  ASSERT_TRUE(lagging.ok()) << lagging.status();
+  auto agent = testing::StartAgent(
+      STREAMTUNE_FLINK_AGENT_BINARY, dir, "time-lag-agent",
+      {absl::StrCat("--server=", server->target()), absl::StrCat("--tenant=", kTenant),
+       absl::StrCat("--flink_rest=", lagging->rest_url), "--job=" + lagging->job_id,
+       "--dry_run", "--decision_interval=4s", "--warmup=8s", "--http_timeout=3s"});
+  ASSERT_TRUE(agent.ok()) << agent.status();
+
+  v1::ListSnapshotsRequest request;
+  request.set_job_id("flink/" + lagging->job_id);
+  request.set_page_size(1000);
+  // Overloaded (833 records/s of aggregate capacity for 1000 arriving), the
+  // source falls further behind: wait for an estimate above 0.
+  const v1::OperatorMetrics* source = nullptr;
+  v1::ListSnapshotsResponse stored;
+  const absl::Time deadline = absl::Now() + absl::Seconds(150);
+  while (source == nullptr) {
+    ASSERT_LT(absl::Now(), deadline) << "no estimated backlog:\n"
+                                     << agent->process->log();
+    ASSERT_TRUE(testing::Running(*agent->process)) << agent->process->log();
+    absl::SleepFor(absl::Milliseconds(500));  // Polling interval.
+    auto answer = service_->ListSnapshots(request);
+    if (absl::IsNotFound(answer.status())) continue;  // No snapshot sent yet.
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    stored = *std::move(answer);
+    for (const v1::StoredSnapshot& s : stored.snapshots()) {
+      ASSERT_GT(s.snapshot().operators_size(), 0);
+      const v1::OperatorMetrics& m = s.snapshot().operators(0).metrics();
+      // Never measured: the source has no pendingRecords.
+      EXPECT_NE(m.backlog_signal(), v1::BACKLOG_SIGNAL_PENDING_RECORDS);
+      if (m.backlog_signal() == v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE &&
+          m.pending_records() > 0) {
+        source = &m;
+      }
+    }
+  }
+  EXPECT_EQ(stored.snapshots(0).snapshot().operators(0).name(), "Source: source");
+  EXPECT_GT(source->time_lag_s(), 0);
+  // The estimate is the lag times the read rate (the snapshot's own).
+  EXPECT_NEAR(source->pending_records(),
+              source->time_lag_s() * source->records_in_per_s(),
+              1e-6 * source->pending_records());
+  auto stopped = agent->process->Stop(SIGTERM, absl::Seconds(20));
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  EXPECT_EQ(*stopped, 0) << agent->process->log();
+}
+
 }  // namespace
 }  // namespace streamtune
