@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::time::SystemTime;
 
-use crate::proto::v1::{Edge, Engine, MetricSemantics, Operator, OperatorMetrics, Snapshot};
+use crate::proto::v1::{
+    BacklogSignal, Edge, Engine, MetricSemantics, Operator, OperatorMetrics, Snapshot,
+};
 use crate::spec::JobSpec;
 use crate::telemetry::{ChannelKey, Counters};
 use crate::topology::JobTopology;
@@ -92,6 +94,14 @@ fn operator_metrics(reading: &WindowReading<'_>, op: usize) -> OperatorMetrics {
         let queued = (in_channels + held_after).max(0) as f64;
         (processed / reading.window_s, Some(queued))
     };
+    // A source's backlog is the generator's schedule, measured; unknown
+    // (not zero) when it is missing.
+    let pending_records = reading.backlog.get(op).copied().flatten();
+    let backlog_signal = match (spec.is_source(), pending_records) {
+        (false, _) => BacklogSignal::Unspecified,
+        (true, Some(_)) => BacklogSignal::PendingRecords,
+        (true, None) => BacklogSignal::None,
+    };
     OperatorMetrics {
         records_in_per_s: Some(records_in),
         records_out_per_s: Some(out),
@@ -99,8 +109,10 @@ fn operator_metrics(reading: &WindowReading<'_>, op: usize) -> OperatorMetrics {
         busy_ms_per_s_avg: Some(busy_avg),
         backpressured_ms_per_s_max: None,
         idle_ms_per_s_avg: Some((1000.0 - busy_avg).max(0.0)),
-        pending_records: reading.backlog.get(op).copied().flatten(),
+        pending_records,
         queued_records: queued,
+        backlog_signal: backlog_signal as i32,
+        time_lag_s: None,
     }
 }
 
@@ -212,6 +224,7 @@ mod tests {
         let src = snapshot.operators[0].metrics.unwrap();
         assert_eq!(src.records_in_per_s, Some(1000.0));
         assert_eq!(src.pending_records, Some(300.0));
+        assert_eq!(src.backlog_signal, BacklogSignal::PendingRecords as i32);
         assert_eq!(src.queued_records, None);
         let win = snapshot.operators[1].metrics.unwrap();
         // 1500 received, 200 of them went into the queue: 1300 processed.
