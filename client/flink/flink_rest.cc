@@ -137,6 +137,16 @@ absl::StatusOr<FlinkJob> ParseJobDetails(absl::string_view text) {
   if (auto name = root.find("name"); name != root.end() && name->is_string()) {
     job.name = name->get<std::string>();
   }
+  if (auto type = root.find("schedulerType"); type != root.end() && type->is_string()) {
+    job.scheduler_type = type->get<std::string>();
+  }
+  if (root.contains("pending-operators")) {
+    STREAMTUNE_ASSIGN_OR_RETURN(job.pending_operators,
+                                IntegerAt(root, "pending-operators", "$"));
+    if (job.pending_operators < 0) {
+      return Invalid("$.pending-operators", "negative");
+    }
+  }
   auto timestamps = root.find("timestamps");
   if (timestamps == root.end() || !timestamps->is_object()) {
     return Invalid("$.timestamps", "missing or not an object");
@@ -177,11 +187,24 @@ bool IsTerminalJobState(absl::string_view state) {
 }
 
 bool FullyRunning(const FlinkJob& job) {
-  if (job.state != "RUNNING" || job.vertices.empty()) return false;
+  if (job.state != "RUNNING" || job.vertices.empty() || job.pending_operators != 0) {
+    return false;
+  }
   for (const FlinkVertex& v : job.vertices) {
     if (v.status != "RUNNING") return false;
   }
   return true;
+}
+
+bool KnownNotAdaptive(const FlinkJob& job) {
+  return !job.scheduler_type.empty() && job.scheduler_type != "Adaptive";
+}
+
+absl::StatusOr<std::string> ParseFlinkVersion(absl::string_view text) {
+  auto parsed = ParseJson(text);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->is_object()) return Invalid("$", "not an object");
+  return StringAt(*parsed, "flink-version", "$");
 }
 
 absl::StatusOr<std::vector<FlinkInput>> ParsePlanInputs(absl::string_view text) {
