@@ -349,11 +349,23 @@ std::string FlinkErrorMessage(absl::string_view body) {
     auto errors = parsed.find("errors");
     if (errors != parsed.end() && errors->is_array() && !errors->empty() &&
         (*errors)[0].is_string()) {
-      message = (*errors)[0].get<std::string>();
+      // A 500 says "Internal server error." first and the cause second.
+      size_t index = 0;
+      constexpr absl::string_view kInternal = "Internal server error.";
+      constexpr absl::string_view kServerSide = "<Exception on server side:\n";
+      if ((*errors)[0].get<std::string>() == kInternal && errors->size() > 1 &&
+          (*errors)[1].is_string()) {
+        index = 1;
+      }
+      message = (*errors)[index].get<std::string>();
+      if (absl::StartsWith(message, kServerSide)) {
+        message = message.substr(kServerSide.size());
+      }
       message = message.substr(0, message.find('\n'));
       constexpr absl::string_view kPrefix =
           "org.apache.flink.runtime.rest.handler.RestHandlerException: ";
       if (absl::StartsWith(message, kPrefix)) message = message.substr(kPrefix.size());
+      while (!message.empty() && message.back() == ' ') message.pop_back();
     }
   }
   return message.substr(0, kMaxChars);

@@ -109,8 +109,9 @@ absl::StatusOr<ResourceRequirements> RequirementsFor(
     const ResourceRequirements& current, const std::map<std::string, int>& target);
 
 // The first line of the first entry of Flink's {"errors": [...]} body (the
-// rest is a Java stack trace), at most 300 characters; the raw body
-// (capped) when it has no such shape.
+// rest is a Java stack trace) — of the second when the first is a 500's
+// "Internal server error." — at most 300 characters; the raw body (capped)
+// when it has no such shape.
 std::string FlinkErrorMessage(absl::string_view body);
 
 }  // namespace streamtune::flink

@@ -238,6 +238,19 @@ TEST(FlinkErrorMessage, KeepsTheFirstLineWithoutTheStackTrace) {
           R"({"errors":["org.apache.flink.runtime.rest.handler.RestHandlerException: )"
           R"(The newly requested parallelism 200 exceeds 128.\n\tat org.apache.X"]})"),
       "The newly requested parallelism 200 exceeds 128.");
+  // 1.20.5 and 2.3.0 alike, GET /jobs/:jid/resource-requirements of a job
+  // on the default scheduler: the cause is the second entry.
+  EXPECT_EQ(
+      FlinkErrorMessage(
+          R"({"errors":["Internal server error.","<Exception on server side:\n)"
+          R"(java.lang.UnsupportedOperationException: The DefaultScheduler does not )"
+          R"(support changing the parallelism without a job restart. \n\tat )"
+          R"(org.apache.flink.runtime.scheduler.DefaultScheduler\n\nEnd of exception )"
+          R"(on server side>"]})"),
+      "java.lang.UnsupportedOperationException: The DefaultScheduler does not support "
+      "changing the parallelism without a job restart.");
+  EXPECT_EQ(FlinkErrorMessage(R"({"errors":["Internal server error."]})"),
+            "Internal server error.");
   EXPECT_EQ(FlinkErrorMessage("plain text"), "plain text");
   EXPECT_EQ(FlinkErrorMessage(std::string(1000, 'x')).size(), 300u);
 }
