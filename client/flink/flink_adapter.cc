@@ -139,11 +139,11 @@ absl::Status FlinkJobAdapter::PutWithRetries(const ResourceRequirements& require
   }
 }
 
-// Checked on Flink 1.20.3 and 2.3.0 (MiniCluster, adaptive scheduler with
-// no cooldown between rescales): a PUT answers 200 with "{}", the job goes
-// through RESTARTING (tasks redeployed from the latest checkpoint) and
-// timestamps.RUNNING moves to the new run's start, within about two seconds
-// (2.x waits for the next checkpoint before it rescales).
+// Checked on Flink 1.20.3, 1.20.5 and 2.3.0 (MiniCluster, adaptive scheduler
+// with no cooldown between rescales): a PUT answers 200 with "{}", the job
+// goes through RESTARTING (tasks redeployed from the latest checkpoint) and
+// timestamps.RUNNING moves to the new run's start within seconds (2.x first
+// waits for the next completed checkpoint).
 absl::Status FlinkJobAdapter::AwaitRescale(const std::map<std::string, int>& target) {
   const absl::Time deadline = options_.now() + options_.rescale_timeout;
   std::string last = "no answer yet";

@@ -99,7 +99,7 @@ absl::StatusOr<ResourceRequirements> ParseResourceRequirements(absl::string_view
 std::string ResourceRequirementsJson(const ResourceRequirements& requirements);
 
 // The full map to PUT for `target` (vertex id -> parallelism), following
-// docs/engines.md (checked on 1.20.3: a map missing a vertex, or an upper bound
+// docs/engines.md (checked on 1.20 and 2.3: a map missing a vertex, or an upper bound
 // above maxParallelism, is a 400 from Dispatcher.validateMaxParallelism):
 // every vertex named, upper = target, lower = min(target,
 // current lower) — raising a lower bound above the free slots can fail the
