@@ -4,15 +4,21 @@
 use std::time::Duration;
 
 pub const USAGE: &str = "\
-usage: nexmark-QUERY --rate R --duration S -w W [options]
+usage: nexmark-QUERY --rate R --duration S -w W [-n N -p I -h HOSTFILE] [options]
 
 Runs a Nexmark query on W Timely worker threads, fed by a generator at R
 events per second, for S seconds. With --server, a StreamTune agent sends a
-snapshot every window and applies the recommendations.
+snapshot every window and applies the recommendations. With -n N, the job
+runs as N processes of W workers each (start every one with the same flags
+and its own -p); process 0 runs the agent and decides, the others follow
+and end with it.
 
   --rate R                source events per second (total)
   --duration S            seconds to run
-  -w, --workers W         worker threads: the pool per-operator parallelism lives in
+  -w, --workers W         worker threads per process: the pool per-operator parallelism lives in
+  -n, --processes N       processes of the job (default 1)
+  -p, --process I         this process's index, 0..N (default 0)
+  -h, --hostfile FILE     Timely host file: one host:port per process, in order
   --parallelism P|op=p,.. parallelism at start: one value, or per operator (default 1)
   --server HOST:PORT      streamtuned to tune with (default: fixed parallelism)
   --policy NAME           tuning policy (default: the server's)
@@ -23,6 +29,10 @@ snapshot every window and applies the recommendations.
   --cost op=us,..         simulated cost per record in microseconds, per operator
   --cost-scale F          multiplies every operator's cost (default 1)
   --report FILE           write the run's timeline, decisions and summary (JSON)
+  --records N             end after N source events (--duration then only bounds the run)
+  --rescale S:P,P,..      at S seconds, process 0 applies this parallelism (every
+                          operator, in order); repeatable
+  --outcome FILE          write this process's outcome (records, results, checksum; JSON)
   --quiet                 do not print decisions as they happen
 ";
 
@@ -37,6 +47,9 @@ pub struct CliOptions {
     pub rate: f64,
     pub duration: Duration,
     pub workers: usize,
+    pub processes: usize,
+    pub process: usize,
+    pub hostfile: Option<String>,
     pub parallelism: ParallelismArg,
     pub server: Option<String>,
     pub policy: String,
@@ -48,6 +61,37 @@ pub struct CliOptions {
     pub cost_scale: f64,
     pub report: Option<String>,
     pub quiet: bool,
+    pub records: Option<u64>,
+    /// (seconds after the start, every operator's parallelism)
+    pub rescale: Vec<(f64, Vec<usize>)>,
+    pub outcome: Option<String>,
+}
+
+impl Default for CliOptions {
+    fn default() -> Self {
+        CliOptions {
+            rate: 0.0,
+            duration: Duration::ZERO,
+            workers: 0,
+            processes: 1,
+            process: 0,
+            hostfile: None,
+            parallelism: ParallelismArg::All(1),
+            server: None,
+            policy: String::new(),
+            tenant: "default".into(),
+            job_id: None,
+            window: Duration::from_secs(2),
+            epoch_ms: 100,
+            costs_us: Vec::new(),
+            cost_scale: 1.0,
+            report: None,
+            quiet: false,
+            records: None,
+            rescale: Vec::new(),
+            outcome: None,
+        }
+    }
 }
 
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
@@ -77,27 +121,30 @@ fn pairs<T: std::str::FromStr>(flag: &str, value: &str) -> Result<Vec<(String, T
         .collect()
 }
 
+/// `S:P,P,..`: a time in seconds and every operator's parallelism.
+fn rescale_step(flag: &str, value: &str) -> Result<(f64, Vec<usize>), String> {
+    let (at, parallelism) = value
+        .split_once(':')
+        .ok_or_else(|| format!("{flag}: expected S:P,P,.., got {value:?}"))?;
+    let at: f64 = number(flag, at.trim())?;
+    let parallelism = parallelism
+        .split(',')
+        .map(|p| number::<usize>(flag, p.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !(at.is_finite() && at >= 0.0) || parallelism.contains(&0) {
+        return Err(format!(
+            "{flag}: times >= 0 and parallelism >= 1, got {value:?}"
+        ));
+    }
+    Ok((at, parallelism))
+}
+
 /// Parses the arguments (without the program name).
 pub fn parse(args: &[String]) -> Result<CliOptions, String> {
     let mut rate = None;
     let mut duration = None;
     let mut workers = None;
-    let mut options = CliOptions {
-        rate: 0.0,
-        duration: Duration::ZERO,
-        workers: 0,
-        parallelism: ParallelismArg::All(1),
-        server: None,
-        policy: String::new(),
-        tenant: "default".into(),
-        job_id: None,
-        window: Duration::from_secs(2),
-        epoch_ms: 100,
-        costs_us: Vec::new(),
-        cost_scale: 1.0,
-        report: None,
-        quiet: false,
-    };
+    let mut options = CliOptions::default();
     let mut i = 0;
     while i < args.len() {
         let (flag, inline) = match args[i].split_once('=') {
@@ -109,7 +156,9 @@ pub fn parse(args: &[String]) -> Result<CliOptions, String> {
             options.quiet = true;
             continue;
         }
-        if flag == "-h" || flag == "--help" {
+        // `-h FILE` is Timely's host file; `-h` alone asks for help.
+        let hostfile_follows = args.get(i).is_some_and(|v| !v.starts_with('-'));
+        if flag == "--help" || (flag == "-h" && !hostfile_follows) {
             return Err(String::new());
         }
         let value = match inline {
@@ -139,6 +188,17 @@ pub fn parse(args: &[String]) -> Result<CliOptions, String> {
                     ParallelismArg::All(number(&flag, &value)?)
                 }
             }
+            "-n" | "--processes" => {
+                options.processes = number(&flag, &value)?;
+                if options.processes == 0 {
+                    return Err(format!("{flag}: at least one process"));
+                }
+            }
+            "-p" | "--process" => options.process = number(&flag, &value)?,
+            "-h" | "--hostfile" => options.hostfile = Some(value),
+            "--records" => options.records = Some(number(&flag, &value)?),
+            "--rescale" => options.rescale.push(rescale_step(&flag, &value)?),
+            "--outcome" => options.outcome = Some(value),
             "--server" => options.server = Some(value),
             "--policy" => options.policy = value,
             "--tenant" => options.tenant = value,
@@ -165,6 +225,15 @@ pub fn parse(args: &[String]) -> Result<CliOptions, String> {
     }
     if let ParallelismArg::All(0) = options.parallelism {
         return Err("--parallelism: must be >= 1".into());
+    }
+    if options.process >= options.processes {
+        return Err(format!(
+            "-p {} is not one of the {} processes",
+            options.process, options.processes
+        ));
+    }
+    if options.processes > 1 && options.hostfile.is_none() {
+        return Err("-n > 1 needs a host file (-h FILE)".into());
     }
     Ok(options)
 }
@@ -224,5 +293,31 @@ mod tests {
             .unwrap_err()
             .contains("missing value"));
         assert!(parse(&args("--rate 1 --duration 1 -w 2 --parallelism 0")).is_err());
+        assert!(parse(&args("--rate 1 --duration 1 -w 1 -n 2"))
+            .unwrap_err()
+            .contains("host file"));
+        assert!(
+            parse(&args("--rate 1 --duration 1 -w 1 -n 2 -p 2 -h hosts"))
+                .unwrap_err()
+                .contains("-p 2")
+        );
+        assert!(parse(&args("--rate 1 --duration 1 -w 1 --rescale 1:2,0"))
+            .unwrap_err()
+            .contains("--rescale"));
+    }
+
+    #[test]
+    fn parses_a_cluster_process_and_a_scripted_run() {
+        let o = parse(&args(
+            "--rate 40000 --duration 60 -w 2 -n 2 -p 1 -h /tmp/hosts --records 80000 \
+             --rescale 0.5:1,2,3 --rescale 1.5:1,1,1 --outcome o.json",
+        ))
+        .unwrap();
+        assert_eq!((o.processes, o.process), (2, 1));
+        assert_eq!(o.hostfile.as_deref(), Some("/tmp/hosts"));
+        assert_eq!(o.records, Some(80_000));
+        assert_eq!(o.rescale, vec![(0.5, vec![1, 2, 3]), (1.5, vec![1, 1, 1])]);
+        assert_eq!(o.outcome.as_deref(), Some("o.json"));
+        assert_eq!(parse(&args("-h")).unwrap_err(), "", "-h alone is help");
     }
 }

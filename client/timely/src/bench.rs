@@ -230,6 +230,7 @@ pub fn run_bench(options: &BenchOptions, command: &str) -> Result<String, String
                     cost_scale: 1.0,
                     report: None,
                     quiet: true,
+                    ..CliOptions::default()
                 };
                 eprintln!("bench: {query} at {rate:.0}/s with {policy} ...");
                 let run = run_once(query, &cli)?;
