@@ -26,6 +26,7 @@ and end with it.
   --job-id ID             job id at the server (default nexmark-QUERY)
   --window S              metrics window in seconds (default 2)
   --epoch-ms MS           input epoch length in milliseconds (default 100)
+  --query-window S        q5's and q8's window in seconds of input (default 10; q5 slides S/5)
   --cost op=us,..         simulated cost per record in microseconds, per operator
   --cost-scale F          multiplies every operator's cost (default 1)
   --report FILE           write the run's timeline, decisions and summary (JSON)
@@ -57,6 +58,7 @@ pub struct CliOptions {
     pub job_id: Option<String>,
     pub window: Duration,
     pub epoch_ms: u64,
+    pub query_window_s: f64,
     pub costs_us: Vec<(String, f64)>,
     pub cost_scale: f64,
     pub report: Option<String>,
@@ -83,6 +85,7 @@ impl Default for CliOptions {
             job_id: None,
             window: Duration::from_secs(2),
             epoch_ms: 100,
+            query_window_s: crate::nexmark::DEFAULT_WINDOW_S,
             costs_us: Vec::new(),
             cost_scale: 1.0,
             report: None,
@@ -205,6 +208,7 @@ pub fn parse(args: &[String]) -> Result<CliOptions, String> {
             "--job-id" => options.job_id = Some(value),
             "--window" => options.window = Duration::from_secs_f64(positive(&flag, &value)?),
             "--epoch-ms" => options.epoch_ms = positive(&flag, &value)? as u64,
+            "--query-window" => options.query_window_s = positive(&flag, &value)?,
             "--cost" => options.costs_us = pairs(&flag, &value)?,
             "--cost-scale" => {
                 let scale: f64 = number(&flag, &value)?;
@@ -310,7 +314,7 @@ mod tests {
     fn parses_a_cluster_process_and_a_scripted_run() {
         let o = parse(&args(
             "--rate 40000 --duration 60 -w 2 -n 2 -p 1 -h /tmp/hosts --records 80000 \
-             --rescale 0.5:1,2,3 --rescale 1.5:1,1,1 --outcome o.json",
+             --rescale 0.5:1,2,3 --rescale 1.5:1,1,1 --outcome o.json --query-window 0.5",
         ))
         .unwrap();
         assert_eq!((o.processes, o.process), (2, 1));
@@ -318,6 +322,7 @@ mod tests {
         assert_eq!(o.records, Some(80_000));
         assert_eq!(o.rescale, vec![(0.5, vec![1, 2, 3]), (1.5, vec![1, 1, 1])]);
         assert_eq!(o.outcome.as_deref(), Some("o.json"));
+        assert_eq!(o.query_window_s, 0.5);
         assert_eq!(parse(&args("-h")).unwrap_err(), "", "-h alone is help");
     }
 }

@@ -100,6 +100,14 @@ pub fn run_options(query: &dyn Query, name: &str, cli: &CliOptions) -> Result<Ru
     })
 }
 
+/// Query `name` with the command line's windows, and its run options.
+fn job(name: &str, cli: &CliOptions) -> Result<(Arc<dyn Query>, RunOptions), String> {
+    let query = nexmark::query_with_window(name, cli.query_window_s)
+        .ok_or(format!("unknown query {name}"))?;
+    let options = run_options(query.as_ref(), name, cli)?;
+    Ok((query, options))
+}
+
 /// What one run of a query did: its final configuration, how well it kept
 /// up, and the full report.
 #[derive(Clone, Debug)]
@@ -120,8 +128,7 @@ pub struct RunSummary {
 /// Runs query `name` as the command line says; prints decisions unless
 /// `--quiet`.
 pub fn run_once(name: &str, cli: &CliOptions) -> Result<RunSummary, String> {
-    let query: Arc<dyn Query> = nexmark::query(name).ok_or(format!("unknown query {name}"))?;
-    let options = run_options(query.as_ref(), name, cli)?;
+    let (query, options) = job(name, cli)?;
     let mut client = match &cli.server {
         Some(server) => Some(ServiceClient::new(
             server,
@@ -209,8 +216,7 @@ fn write_outcome(cli: &CliOptions, outcome: &serde_json::Value) -> Result<(), St
 
 /// A process other than 0: runs its workers until process 0 ends the job.
 fn follow(name: &str, cli: &CliOptions) -> Result<(), String> {
-    let query: Arc<dyn Query> = nexmark::query(name).ok_or(format!("unknown query {name}"))?;
-    let options = run_options(query.as_ref(), name, cli)?;
+    let (query, options) = job(name, cli)?;
     let outcome = RunningJob::start(query, options)?.join()?;
     println!(
         "{name}: process {} of {}: emitted {} records, committed {} results",

@@ -1,9 +1,10 @@
-//! Exactly-once across processes: Nexmark q3 run as two Timely processes on
-//! loopback (two workers each, a host file in a temporary directory),
-//! rescaled up onto both processes and back down by controlled restarts —
-//! the join's state moving between processes both ways — commits the same
-//! results (count and order-independent checksum) as one process that
-//! never changes. Every process is a child running the real `nexmark-q3`.
+//! Exactly-once across processes: a keyed Nexmark query (q3's incremental
+//! join, q5's sliding window counts) run as two Timely processes on loopback (two
+//! workers each, a host file in a temporary directory), rescaled up onto
+//! both processes and back down by controlled restarts — keyed state moving
+//! between processes both ways — commits the same results (count and
+//! order-independent checksum) as one process that never changes. Every
+//! process is a child running the real `nexmark-qN` binary.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -82,10 +83,26 @@ fn free_ports(n: usize) -> Vec<u16> {
         .collect()
 }
 
-/// Runs q3 as `processes` processes of `workers` workers; process 0 gets
-/// `extra` flags. Returns every process's outcome, in process order.
-fn run_q3(name: &str, processes: usize, workers: usize, extra: &[&str]) -> Vec<Value> {
-    let dir = scratch(name);
+/// The binary of query `query`.
+fn binary(query: &str) -> &'static str {
+    match query {
+        "q3" => env!("CARGO_BIN_EXE_nexmark-q3"),
+        "q5" => env!("CARGO_BIN_EXE_nexmark-q5"),
+        _ => panic!("no binary for {query}"),
+    }
+}
+
+/// Runs `query` as `processes` processes of `workers` workers, each with
+/// `common` flags; process 0 also gets `extra`. Returns every process's
+/// outcome, in process order.
+fn run(
+    query: &str,
+    processes: usize,
+    workers: usize,
+    common: &[&str],
+    extra: &[&str],
+) -> Vec<Value> {
+    let dir = scratch(&format!("{query}-{processes}"));
     let hostfile = dir.join("hosts");
     let hosts: Vec<String> = free_ports(processes)
         .iter()
@@ -95,8 +112,9 @@ fn run_q3(name: &str, processes: usize, workers: usize, extra: &[&str]) -> Vec<V
     let mut children = Children(Vec::new());
     for process in 0..processes {
         let child_name = format!("p{process}");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_nexmark-q3"));
+        let mut command = Command::new(binary(query));
         command
+            .args(common)
             .args(["--rate", "40000", "--records", &RECORDS.to_string()])
             .args(["--duration", "60", "--epoch-ms", "50", "--cost-scale", "0"])
             .args(["-w", &workers.to_string(), "--quiet"])
@@ -116,7 +134,7 @@ fn run_q3(name: &str, processes: usize, workers: usize, extra: &[&str]) -> Vec<V
             .stdout(Stdio::null())
             .stderr(err)
             .spawn()
-            .expect("spawn nexmark-q3");
+            .expect("spawn the query's binary");
         children.0.push((child_name, child));
     }
     children.wait_all(&dir);
@@ -143,23 +161,20 @@ fn total(outcomes: &[Value], field: &str) -> u64 {
         .fold(0u64, |sum, o| sum.wrapping_add(number(o, field)))
 }
 
-#[test]
-fn q3_rescaled_across_two_processes_commits_the_single_process_results() {
-    let reference = run_q3("reference", 1, 4, &[]);
+/// Runs `query` once in one process of four workers without changes, and
+/// once as two processes of two workers with `rescales` (every operator's
+/// parallelism; the first onto both processes, the last back to process
+/// 0), and checks that both commit the same results.
+fn assert_same_results_across_processes(query: &str, common: &[&str], rescales: [&str; 2]) {
+    let reference = run(query, 1, 4, common, &[]);
     assert_eq!(number(&reference[0], "emitted_records"), RECORDS);
     assert!(
         number(&reference[0], "committed_results") > 0,
         "no results at all"
     );
 
-    // [source, persons, auctions, join, sink]: up onto workers 0..3 of both
-    // processes, then back down to process 0 only.
-    let cluster = run_q3(
-        "cluster",
-        2,
-        2,
-        &["--rescale", "0.6:3,2,1,4,3", "--rescale", "1.3:1,1,2,1,1"],
-    );
+    let schedule = ["--rescale", rescales[0], "--rescale", rescales[1]];
+    let cluster = run(query, 2, 2, common, &schedule);
     let changes = &cluster[0]["changes"];
     assert_eq!(changes, &serde_json::json!(["restart", "restart"]));
     for outcome in &cluster {
@@ -183,9 +198,9 @@ fn q3_rescaled_across_two_processes_commits_the_single_process_results() {
             number(&reference[0], "committed_results"),
             number(&reference[0], "results_checksum")
         ),
-        "results differ: {cluster:?}"
+        "{query}: results differ: {cluster:?}"
     );
-    // Join state moved into process 1 (scaling up) and out of it (down).
+    // Keyed state moved into process 1 (scaling up) and out of it (down).
     assert!(number(&cluster[1], "state_received") > 0, "{}", cluster[1]);
     assert!(number(&cluster[1], "state_shipped") > 0, "{}", cluster[1]);
     assert_eq!(
@@ -199,5 +214,22 @@ fn q3_rescaled_across_two_processes_commits_the_single_process_results() {
     assert_eq!(
         cluster[0]["cluster_busy_workers"],
         serde_json::json!([0, 1, 2, 3])
+    );
+}
+
+#[test]
+fn q3_join_state_moves_between_two_processes() {
+    // [source, persons, auctions, join, sink]
+    assert_same_results_across_processes("q3", &[], ["0.6:3,2,1,4,3", "1.3:1,1,2,1,1"]);
+}
+
+#[test]
+fn q5_window_state_moves_between_two_processes() {
+    // [source, bids, count, max, sink]; sliding windows of 10 epochs every
+    // 2, so windows are open at any boundary and there is state to move.
+    assert_same_results_across_processes(
+        "q5",
+        &["--query-window", "0.5"],
+        ["0.6:3,2,4,3,2", "1.3:1,1,1,2,1"],
     );
 }

@@ -25,15 +25,6 @@ pub struct Q5 {
     pub slide_s: f64,
 }
 
-impl Default for Q5 {
-    fn default() -> Self {
-        Q5 {
-            window_s: 10.0,
-            slide_s: 2.0,
-        }
-    }
-}
-
 /// (window, auction, bids)
 type WindowCount = (u64, u64, u64);
 /// Per window: the most bids an auction got, and the auctions that got them.

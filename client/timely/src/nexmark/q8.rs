@@ -25,12 +25,6 @@ pub struct Q8 {
     pub window_s: f64,
 }
 
-impl Default for Q8 {
-    fn default() -> Self {
-        Q8 { window_s: 10.0 }
-    }
-}
-
 /// (person id, name)
 type NewPerson = (u64, String);
 /// (window, person id, name)
