@@ -124,6 +124,51 @@ fn pairs<T: std::str::FromStr>(flag: &str, value: &str) -> Result<Vec<(String, T
         .collect()
 }
 
+/// The command line of process `process` of a job of several processes
+/// that `cli` (process 0's options) describes: the same job (rate, input,
+/// workers, parallelism, costs, windows) on the same host file, without what
+/// only process 0 does (the agent, reports, scripted changes).
+pub fn follower_args(cli: &CliOptions, process: usize) -> Vec<String> {
+    let pairs = |items: Vec<String>| items.join(",");
+    let mut args: Vec<String> = vec![
+        "--rate".into(),
+        cli.rate.to_string(),
+        "--duration".into(),
+        cli.duration.as_secs_f64().to_string(),
+        "-w".into(),
+        cli.workers.to_string(),
+        "-n".into(),
+        cli.processes.to_string(),
+        "-p".into(),
+        process.to_string(),
+        "--parallelism".into(),
+        match &cli.parallelism {
+            ParallelismArg::All(p) => p.to_string(),
+            ParallelismArg::PerOperator(ops) => {
+                pairs(ops.iter().map(|(op, p)| format!("{op}={p}")).collect())
+            }
+        },
+        "--epoch-ms".into(),
+        cli.epoch_ms.to_string(),
+        "--query-window".into(),
+        cli.query_window_s.to_string(),
+        "--cost-scale".into(),
+        cli.cost_scale.to_string(),
+        "--quiet".into(),
+    ];
+    if let Some(hostfile) = &cli.hostfile {
+        args.extend(["--hostfile".into(), hostfile.clone()]);
+    }
+    if !cli.costs_us.is_empty() {
+        let costs = cli.costs_us.iter().map(|(op, us)| format!("{op}={us}"));
+        args.extend(["--cost".into(), pairs(costs.collect())]);
+    }
+    if let Some(records) = cli.records {
+        args.extend(["--records".into(), records.to_string()]);
+    }
+    args
+}
+
 /// `S:P,P,..`: a time in seconds and every operator's parallelism.
 fn rescale_step(flag: &str, value: &str) -> Result<(f64, Vec<usize>), String> {
     let (at, parallelism) = value
@@ -324,5 +369,29 @@ mod tests {
         assert_eq!(o.outcome.as_deref(), Some("o.json"));
         assert_eq!(o.query_window_s, 0.5);
         assert_eq!(parse(&args("-h")).unwrap_err(), "", "-h alone is help");
+    }
+
+    #[test]
+    fn followers_run_the_same_job_without_process_0_duties() {
+        let leader = parse(&args(
+            "--rate 4000 --duration 30 -w 4 -n 3 -h hosts --parallelism q5.count=2 \
+             --epoch-ms 50 --query-window 0.5 --cost q5.count=250 --cost-scale 0.5 --records 900 \
+             --server s:1 --policy ds2 --rescale 1:1,2 --outcome o.json --report r.json",
+        ))
+        .unwrap();
+        let follower = parse(&follower_args(&leader, 2)).unwrap();
+        assert_eq!(
+            follower,
+            CliOptions {
+                process: 2,
+                quiet: true,
+                server: None,
+                policy: String::new(),
+                rescale: Vec::new(),
+                outcome: None,
+                report: None,
+                ..leader.clone()
+            }
+        );
     }
 }

@@ -18,6 +18,7 @@ pub mod coordinator;
 pub mod nexmark;
 pub mod pacing;
 pub mod parallelism;
+pub mod processes;
 pub mod proto;
 pub mod queue;
 pub mod runner;

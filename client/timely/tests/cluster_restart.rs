@@ -6,57 +6,17 @@
 //! order-independent checksum) as one process that never changes. Every
 //! process is a child running the real `nexmark-qN` binary.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use streamtune_timely::processes::{loopback_hostfile, Children};
 
 const RECORDS: u64 = 80_000; // 2 s of input at 40 000 events/s
 const DEADLINE: Duration = Duration::from_secs(60);
 
-/// Children killed on drop (a failed assertion must not leave them behind).
-struct Children(Vec<(String, Child)>);
-
-impl Drop for Children {
-    fn drop(&mut self) {
-        for (_, child) in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Children {
-    /// Waits (polling, with a deadline) until every child has exited; fails
-    /// with the stderr of any that failed or is still running.
-    fn wait_all(&mut self, dir: &Path) {
-        let deadline = Instant::now() + DEADLINE;
-        let mut pending: Vec<usize> = (0..self.0.len()).collect();
-        while !pending.is_empty() {
-            pending.retain(|&i| {
-                let (name, child) = &mut self.0[i];
-                match child.try_wait().expect("try_wait") {
-                    None => true,
-                    Some(status) => {
-                        assert!(status.success(), "{name}: {status}\n{}", stderr(dir, name));
-                        false
-                    }
-                }
-            });
-            if Instant::now() >= deadline {
-                let names: Vec<String> = pending
-                    .iter()
-                    .map(|&i| format!("{}:\n{}", self.0[i].0, stderr(dir, &self.0[i].0)))
-                    .collect();
-                panic!("still running after {DEADLINE:?}: {}", names.join("\n"));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
+/// What child `name` wrote to stderr.
 fn stderr(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(format!("{name}.err"))).unwrap_or_default()
 }
@@ -70,17 +30,6 @@ fn scratch(name: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Free loopback ports, all bound at once so they differ.
-fn free_ports(n: usize) -> Vec<u16> {
-    let listeners: Vec<TcpListener> = (0..n)
-        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
-        .collect();
-    listeners
-        .iter()
-        .map(|l| l.local_addr().unwrap().port())
-        .collect()
 }
 
 /// The binary of query `query`.
@@ -104,12 +53,8 @@ fn run(
 ) -> Vec<Value> {
     let dir = scratch(&format!("{query}-{processes}"));
     let hostfile = dir.join("hosts");
-    let hosts: Vec<String> = free_ports(processes)
-        .iter()
-        .map(|port| format!("127.0.0.1:{port}"))
-        .collect();
-    std::fs::write(&hostfile, hosts.join("\n") + "\n").unwrap();
-    let mut children = Children(Vec::new());
+    loopback_hostfile(&hostfile, processes).unwrap();
+    let mut children = Children::new();
     for process in 0..processes {
         let child_name = format!("p{process}");
         let mut command = Command::new(binary(query));
@@ -130,14 +75,16 @@ fn run(
             command.args(extra);
         }
         let err = std::fs::File::create(dir.join(format!("{child_name}.err"))).unwrap();
-        let child = command
-            .stdout(Stdio::null())
-            .stderr(err)
-            .spawn()
-            .expect("spawn the query's binary");
-        children.0.push((child_name, child));
+        children
+            .spawn(&child_name, command.stdout(Stdio::null()).stderr(err))
+            .unwrap();
     }
-    children.wait_all(&dir);
+    if let Err(e) = children.wait_all(DEADLINE) {
+        let logs: Vec<String> = (0..processes)
+            .map(|p| format!("p{p}: {}", stderr(&dir, &format!("p{p}"))))
+            .collect();
+        panic!("{query}: {e}\n{}", logs.join("\n"));
+    }
     let outcomes = (0..processes)
         .map(|p| {
             let text = std::fs::read_to_string(dir.join(format!("p{p}.json"))).unwrap();
