@@ -64,12 +64,6 @@ impl BuildContext {
         self.parallelism.get(self.op(name))
     }
 
-    /// Whether this worker's instance of `name` owns routing key `key`
-    /// (for importing state; keyed operators never change in place).
-    pub fn owns(&self, name: &str, key: u64) -> bool {
-        instance_for(key, self.parallelism(name)) == self.worker
-    }
-
     /// The simulated cost of `name`'s records on this worker.
     pub fn meter(&self, name: &str) -> WorkMeter {
         WorkMeter::new(self.costs[self.op(name)])
