@@ -22,6 +22,7 @@
 #include "bench/report.h"
 #include "bench/results_json.h"
 #include "bench/svg_plot.h"
+#include "client/connection_flags.h"
 #include "client/local/local_service.h"
 #include "client/sim/workload.h"
 #include "common/cli_flags.h"
@@ -51,6 +52,7 @@ absl::StatusOr<std::unique_ptr<local::LocalService>> StartService(
     const BenchOptions& options) {
   local::LocalServiceOptions service;
   service.server = options.server;
+  STREAMTUNE_RETURN_IF_ERROR(ApplyConnectionFlags(&service.server_connection));
   service.state_dir = options.state_dir;
   service.server_binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
   service.deploy_dir = STREAMTUNE_DEPLOY_DIR;
@@ -98,14 +100,18 @@ absl::Status Run(const BenchOptions& options) {
   if (wants_streamtune && options.server.empty()) {
     // The private stack pre-trains on generated history (never on the
     // workloads being benchmarked) and keeps it under --state_dir.
-    STREAMTUNE_RETURN_IF_ERROR(
-        EnsurePretrainedCorpus(service->target(), options.workload_files));
+    STREAMTUNE_ASSIGN_OR_RETURN(ClientOptions corpus,
+                                service->ClientFor(kCorpusTenant, Role::kAdmin));
+    STREAMTUNE_RETURN_IF_ERROR(EnsurePretrainedCorpus(corpus, options.workload_files));
   }
-  ClientOptions client_options;
-  client_options.target = service->target();
-  client_options.tenant = options.tenant.empty()
-                              ? absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()))
-                              : options.tenant;
+  // A fresh tenant per run, so runs never share job history; against a
+  // given server whose token names a tenant, --tenant must name that one.
+  STREAMTUNE_ASSIGN_OR_RETURN(
+      ClientOptions client_options,
+      service->ClientFor(options.tenant.empty()
+                             ? absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()))
+                             : options.tenant,
+                         Role::kTenant));
   client_options.call_timeout = absl::Seconds(60);
   STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(client_options));
   STREAMTUNE_RETURN_IF_ERROR(client->WaitUntilServing(absl::Seconds(60)));

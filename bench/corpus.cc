@@ -38,13 +38,10 @@ absl::StatusOr<v1::PretrainResponse> PretrainShowingProgress(StreamTuneClient* c
 
 }  // namespace
 
-absl::Status EnsurePretrainedCorpus(const std::string& target,
+absl::Status EnsurePretrainedCorpus(ClientOptions corpus_client,
                                     const std::vector<std::string>& exclude_files) {
-  ClientOptions options;
-  options.target = target;
-  options.tenant = kCorpusTenant;
-  options.call_timeout = absl::Minutes(1);
-  STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(options));
+  corpus_client.call_timeout = absl::Minutes(1);
+  STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(corpus_client));
   STREAMTUNE_RETURN_IF_ERROR(client->WaitUntilServing(absl::Seconds(60)));
   absl::StatusOr<v1::PretrainRun> existing =
       client->GetPretrainRun(v1::GetPretrainRunRequest());

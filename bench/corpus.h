@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "client/streamtune_client.h"
 
 namespace streamtune::bench {
 
@@ -17,12 +18,13 @@ namespace streamtune::bench {
 // private streamtuned serves them to every tenant (--shared_model_tenant).
 inline constexpr char kCorpusTenant[] = "corpus";
 
-// Makes sure `target` has a pre-trained run in kCorpusTenant: generates the
+// Makes sure the service has a pre-trained run in kCorpusTenant, calling it
+// with `corpus_client` (tenant kCorpusTenant, an admin's token): generates the
 // default history when the tenant has no jobs, then runs Pretrain when it
 // has no run yet. Progress on stderr: the history generator's, then a line
 // per pre-training phase (from the operation's progress) and each phase's
 // duration at the end.
-absl::Status EnsurePretrainedCorpus(const std::string& target,
+absl::Status EnsurePretrainedCorpus(ClientOptions corpus_client,
                                     const std::vector<std::string>& exclude_files);
 
 }  // namespace streamtune::bench

@@ -40,7 +40,9 @@ void CheckJobDetails(absl::string_view text) {
                      v.max_parallelism <= (1 << 15),
                  v.id);
   }
+  FUZZ_REQUIRE(job->pending_operators >= 0, "pending-operators");
   (void)FullyRunning(*job);
+  (void)KnownNotAdaptive(*job);
   (void)IsTerminalJobState(job->state);
 }
 
@@ -106,8 +108,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const absl::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 7) {
-    case 'o' % 7:  // GET /jobs/overview
+    case 'o' % 7:  // GET /jobs/overview, and GET /config (no job id either)
       (void)Answered(ParseJobsOverview(text));
+      (void)Answered(ParseFlinkVersion(text));
       break;
     case 'j' % 7:  // GET /jobs/:jid
       CheckJobDetails(text);

@@ -29,6 +29,7 @@
 #include "server/core/policies/flink_autoscaler/flink_autoscaler_policy.h"
 #include "server/core/policies/streamtune/streamtune_policy.h"
 #include "server/core/policy_registry.h"
+#include "server/core/quota/quota_refresher.h"
 #include "server/core/tuning_core.h"
 #include "server/core/tuning_observer.h"
 #include "server/model/torch_trainer.h"
@@ -127,7 +128,25 @@ int Run(const ServerMainOptions& options) {
   core_options.history_snapshots = options.history_snapshots;
   core_options.history_bytes = options.history_bytes;
   core_options.shared_model_tenant = options.shared_model_tenant;
-  core_options.quota_stored_bytes = options.quota_stored_bytes;
+  // The flags' quotas, with each tenant's override (streamtunectl
+  // quota-set) reloaded in the background.
+  TenantQuotas quotas(Quota{options.call_quota, options.quota_stored_bytes});
+  QuotaRefresherOptions refresh;
+  refresh.interval = options.quota_refresh_interval;
+  refresh.on_reload = [last = size_t{0}](const absl::Status& status,
+                                         size_t overrides) mutable {
+    if (!status.ok()) {
+      LogWarning(absl::StrCat("quota overrides not reloaded (the previous ones stay): ",
+                              status.message()));
+    } else if (overrides != last) {
+      LogInfo(absl::StrCat(overrides, " per-tenant quota override(s) in force"));
+      last = overrides;
+    }
+  };
+  QuotaRefresher quota_refresher(store->get(), &quotas, refresh);
+  quota_refresher.ReloadNow().IgnoreError();  // A failure is logged; flags apply.
+  quota_refresher.Start();
+  core_options.quotas = &quotas;
   core_options.pretrain.progress = [](const std::string& line) { LogInfo(line); };
   core_options.on_fine_tune_queued = [&fine_tune_worker] { fine_tune_worker.Wake(); };
   TuningCore core(store->get(), &policies, core_options, &pretrainer, &models);
@@ -171,7 +190,7 @@ int Run(const ServerMainOptions& options) {
         "is an admin of the tenant it names; listening on loopback only");
   }
   TenantRateLimiterOptions rate_limit;
-  rate_limit.limit = options.call_quota;
+  rate_limit.quotas = &quotas;  // The flags' limit, or the tenant's override.
   TenantRateLimiter rate_limiter(rate_limit);
   auto server = GrpcServer::Start(
       options.grpc, {&core, &metrics.rpc(), &identity, &rate_limiter}, &operations);
@@ -206,6 +225,7 @@ int Run(const ServerMainOptions& options) {
   (*server)->Wait();
   signal_thread.join();
   fine_tune_worker.Stop();
+  quota_refresher.Stop();
   LogInfo("streamtuned stopped");
   return 0;
 }

@@ -84,6 +84,9 @@ ABSL_FLAG(int64_t, quota_stored_bytes, 0,
           "ReportSnapshot of a new snapshot are RESOURCE_EXHAUSTED and store "
           "nothing, while retries of stored snapshots still succeed. 0: "
           "unlimited");
+ABSL_FLAG(absl::Duration, quota_refresh_interval, absl::Seconds(10),
+          "how often the per-tenant quota overrides (streamtunectl quota-set) are "
+          "reloaded from PostgreSQL; a change reaches every replica within this");
 ABSL_FLAG(std::string, port_file, "",
           "if set, write {\"grpc_port\": N, \"metrics_port\": M} here once "
           "listening (lets tests use port 0)");
@@ -167,6 +170,7 @@ ServerMainOptions OptionsFromFlags() {
     options.call_quota.burst = std::max(1.0, options.call_quota.calls_per_second);
   }
   options.quota_stored_bytes = absl::GetFlag(FLAGS_quota_stored_bytes);
+  options.quota_refresh_interval = absl::GetFlag(FLAGS_quota_refresh_interval);
   options.grpc.reflection = absl::GetFlag(FLAGS_reflection);
   const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
   const std::string key = absl::GetFlag(FLAGS_tls_key_file);
@@ -215,6 +219,9 @@ absl::Status CheckOptions(const ServerMainOptions& options) {
   }
   if (!(options.call_quota.burst >= 0)) {
     return absl::InvalidArgumentError("--quota_burst: must be >= 0");
+  }
+  if (options.quota_refresh_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--quota_refresh_interval: must be > 0");
   }
   if (options.quota_stored_bytes < 0) {
     return absl::InvalidArgumentError("--quota_stored_bytes: must be >= 0");

@@ -39,6 +39,8 @@ struct ServerMainOptions {
   // Per-tenant quotas (docs/operations.md, "Quotas"); 0: unlimited.
   RateLimit call_quota;
   int64_t quota_stored_bytes = 0;
+  // How often the per-tenant overrides (tenant_quotas) are reloaded.
+  absl::Duration quota_refresh_interval = absl::Seconds(10);
 };
 
 // The flags as options (call after ParseFlags).

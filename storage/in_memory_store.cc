@@ -507,6 +507,29 @@ absl::StatusOr<TokenRecord> InMemoryStore::RevokeToken(absl::string_view token_i
   return TokenNotFound(token_id);
 }
 
+absl::StatusOr<TenantQuotaRecord> InMemoryStore::PutTenantQuota(
+    const TenantQuotaRecord& quota) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenantQuota(quota));
+  absl::MutexLock lock(&mu_);
+  TenantQuotaRecord stored = quota;
+  stored.updated_at = absl::FromUnixMicros(TickMicros());
+  quotas_[quota.tenant] = stored;
+  return stored;
+}
+
+absl::StatusOr<std::vector<TenantQuotaRecord>> InMemoryStore::ListTenantQuotas() {
+  absl::MutexLock lock(&mu_);
+  std::vector<TenantQuotaRecord> out;
+  for (const auto& [tenant, quota] : quotas_) out.push_back(quota);
+  return out;
+}
+
+absl::Status InMemoryStore::DeleteTenantQuota(absl::string_view tenant) {
+  absl::MutexLock lock(&mu_);
+  if (quotas_.erase(std::string(tenant)) == 0) return TenantQuotaNotFound(tenant);
+  return absl::OkStatus();
+}
+
 v1::Operation* InMemoryStore::FindOperation(absl::string_view tenant,
                                             absl::string_view name) {
   auto t = tenants_.find(std::string(tenant));

@@ -81,6 +81,10 @@ class InMemoryStore : public Store {
   absl::StatusOr<std::vector<TokenRecord>> ListTokens(
       absl::string_view tenant) override;
   absl::StatusOr<TokenRecord> RevokeToken(absl::string_view token_id) override;
+  absl::StatusOr<TenantQuotaRecord> PutTenantQuota(
+      const TenantQuotaRecord& quota) override;
+  absl::StatusOr<std::vector<TenantQuotaRecord>> ListTenantQuotas() override;
+  absl::Status DeleteTenantQuota(absl::string_view tenant) override;
 
  protected:
   absl::StatusOr<std::vector<v1::Job>> ListJobsAfter(absl::string_view tenant,
@@ -162,6 +166,7 @@ class InMemoryStore : public Store {
   int64_t last_model_micros_ ABSL_GUARDED_BY(mu_) = 0;
   // API tokens in creation order.
   std::vector<TokenRecord> tokens_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, TenantQuotaRecord> quotas_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace streamtune

@@ -363,6 +363,27 @@ CREATE TRIGGER snapshots_count_bytes AFTER INSERT OR UPDATE OR DELETE ON snapsho
   FOR EACH ROW EXECUTE FUNCTION streamtune_count_snapshot_bytes();
 )sql";
 
+// Per-tenant quota overrides (NULL: the server's flag). Admin
+// configuration that every replica reads in full, so its reads and writes
+// are cross-tenant by design; the policy still keeps a query scoped to one
+// tenant (streamtune.tenant) to that tenant's row.
+constexpr char kTenantQuotas[] = R"sql(
+CREATE TABLE tenant_quotas (
+  tenant           TEXT COLLATE "C" PRIMARY KEY,
+  calls_per_second DOUBLE PRECISION CHECK (calls_per_second >= 0),
+  burst            DOUBLE PRECISION CHECK (burst >= 1),
+  stored_bytes     BIGINT CHECK (stored_bytes >= 0),
+  updated_at       TIMESTAMPTZ NOT NULL
+);
+ALTER TABLE tenant_quotas ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tenant_quotas FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_rows ON tenant_quotas
+  USING (tenant = current_setting('streamtune.tenant', true)
+         OR current_setting('streamtune.cross_tenant', true) = 'on')
+  WITH CHECK (tenant = current_setting('streamtune.tenant', true)
+              OR current_setting('streamtune.cross_tenant', true) = 'on');
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -376,6 +397,7 @@ const std::vector<Migration>& Migrations() {
       {6, "api_tokens (authentication)", kApiTokens},
       {7, "row-level security by tenant", kRowLevelSecurity},
       {8, "tenant_usage (stored-bytes quota counter)", kTenantUsage},
+      {9, "tenant_quotas (per-tenant quota overrides)", kTenantQuotas},
   };
   return *migrations;
 }

@@ -97,6 +97,10 @@ class PostgresStore : public Store {
   absl::StatusOr<std::vector<TokenRecord>> ListTokens(
       absl::string_view tenant) override;
   absl::StatusOr<TokenRecord> RevokeToken(absl::string_view token_id) override;
+  absl::StatusOr<TenantQuotaRecord> PutTenantQuota(
+      const TenantQuotaRecord& quota) override;
+  absl::StatusOr<std::vector<TenantQuotaRecord>> ListTenantQuotas() override;
+  absl::Status DeleteTenantQuota(absl::string_view tenant) override;
   absl::StatusOr<v1::Operation> CreateOperation(
       absl::string_view tenant, const v1::Operation& operation) override;
   absl::StatusOr<v1::Operation> GetOperation(absl::string_view tenant,

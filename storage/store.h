@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "storage/decision_records.h"
+#include "storage/quota_records.h"
 #include "storage/token_records.h"
 #include "streamtune/v1/admin.pb.h"
 #include "streamtune/v1/recommendation.pb.h"
@@ -262,6 +263,19 @@ class Store {
   // Marks the token revoked (a second revocation keeps the first time).
   // NOT_FOUND for an unknown id.
   virtual absl::StatusOr<TokenRecord> RevokeToken(absl::string_view token_id) = 0;
+
+  // Per-tenant quota overrides (docs/operations.md, "Quotas"): configuration
+  // an admin sets for any tenant and every replica reads in full, so not
+  // scoped by a caller's tenant. PutTenantQuota replaces the tenant's
+  // override (updated_at is set here); INVALID_ARGUMENT for a bad tenant or
+  // a negative limit, or a burst below 1.
+  virtual absl::StatusOr<TenantQuotaRecord> PutTenantQuota(
+      const TenantQuotaRecord& quota) = 0;
+  // Every override, by tenant.
+  virtual absl::StatusOr<std::vector<TenantQuotaRecord>> ListTenantQuotas() = 0;
+  // Removes the tenant's override (it falls back to the flags). NOT_FOUND
+  // when it has none.
+  virtual absl::Status DeleteTenantQuota(absl::string_view tenant) = 0;
 
  protected:
   // What the listings above ask of an implementation: at most `limit` items

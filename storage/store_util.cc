@@ -87,6 +87,23 @@ absl::Status ValidateOperation(const v1::Operation& operation) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateTenantQuota(const TenantQuotaRecord& quota) {
+  STREAMTUNE_RETURN_IF_ERROR(ValidateTenant(quota.tenant, "quota.tenant"));
+  // !(x >= 0) also refuses NaN.
+  if (quota.calls_per_second.has_value() && !(*quota.calls_per_second >= 0)) {
+    return absl::InvalidArgumentError(
+        "quota.calls_per_second: must be >= 0 (0: unlimited)");
+  }
+  if (quota.burst.has_value() && !(*quota.burst >= 1)) {
+    return absl::InvalidArgumentError("quota.burst: must be >= 1");
+  }
+  if (quota.stored_bytes.has_value() && *quota.stored_bytes < 0) {
+    return absl::InvalidArgumentError(
+        "quota.stored_bytes: must be >= 0 (0: unlimited)");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateToken(const TokenRecord& token) {
   const auto all_of = [](absl::string_view text, auto allowed) {
     return std::all_of(text.begin(), text.end(), allowed);
@@ -116,6 +133,11 @@ absl::Status ValidateToken(const TokenRecord& token) {
 
 absl::Status TokenNotFound(absl::string_view token_id) {
   return absl::NotFoundError(absl::StrCat("token_id: no token \"", token_id, "\""));
+}
+
+absl::Status TenantQuotaNotFound(absl::string_view tenant) {
+  return absl::NotFoundError(
+      absl::StrCat("tenant: \"", tenant, "\" has no quota override"));
 }
 
 absl::Status OperationNotFound(absl::string_view name) {

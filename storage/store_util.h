@@ -14,6 +14,7 @@
 #include "common/timestamps.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "storage/decision_records.h"
+#include "storage/quota_records.h"
 #include "storage/token_records.h"
 #include "streamtune/v1/admin.pb.h"
 #include "streamtune/v1/recommendation.pb.h"
@@ -53,9 +54,13 @@ absl::Status ValidateOperation(const v1::Operation& operation);
 // INVALID_ARGUMENT naming the field: token_id of 8 to 32 characters of
 // [a-z0-9], a valid tenant, role "tenant" or "admin", a 64-hex-digit digest.
 absl::Status ValidateToken(const TokenRecord& token);
+// INVALID_ARGUMENT "quota.<field>: ..." for PutTenantQuota's rules.
+absl::Status ValidateTenantQuota(const TenantQuotaRecord& quota);
 
 // NOT_FOUND "token_id: no token ...".
 absl::Status TokenNotFound(absl::string_view token_id);
+// NOT_FOUND "tenant: ... has no quota override".
+absl::Status TenantQuotaNotFound(absl::string_view tenant);
 
 // NOT_FOUND "name: no operation ..." / FAILED_PRECONDITION "... is done".
 absl::Status OperationNotFound(absl::string_view name);

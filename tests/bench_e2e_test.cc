@@ -98,5 +98,12 @@ TEST_F(BenchE2eTest, FlinkAutoscalerUsesMoreParallelismThanDs2) {
             RunOf("ds2")["avg_total_parallelism"].get<double>());
 }
 
+// The private stack runs like a deployment (TLS, a token per tenant), not
+// --insecure_local_only; the run got through, so its calls carried both.
+TEST_F(BenchE2eTest, PrivateStackServesTlsWithThrowawayCertificates) {
+  EXPECT_THAT(ReadFile(*out_ / "stderr.log"),
+              HasSubstr("(TLS, throwaway certificates in "));
+}
+
 }  // namespace
 }  // namespace streamtune

@@ -169,6 +169,15 @@ certs = services["certs"]
 check("certs:/certs" in certs.get("volumes", []) and certs.get("command", [])[:1] == ["/certs"]
       and certs.get("restart") == "no", f"compose certs writes /certs once: {certs}")
 check("certs" in compose.get("volumes", {}), "compose declares the certs volume")
+postgres = services["postgres"]
+check(postgres["environment"].get("POSTGRES_USER") != "streamtune"
+      and any(v.startswith("./pg/compose-init.sql:/docker-entrypoint-initdb.d/")
+              for v in postgres.get("volumes", [])),
+      "compose PostgreSQL: the service's role is not the image's superuser")
+with open(os.path.join(DEPLOY, "pg", "compose-init.sql")) as f:
+    init_sql = f.read()
+check("NOSUPERUSER NOBYPASSRLS" in init_sql and "OWNER streamtune" in init_sql,
+      "compose-init.sql makes streamtune an ordinary role owning the database")
 check(services["nginx"]["command"] == [f"{r}:50051" for r in replicas],
       "compose nginx balances over the three replicas' gRPC ports")
 check(services["nginx"].get("environment", {}).get("NGINX_TLS_DIR") == "/certs"

@@ -99,8 +99,8 @@ class FaultTest : public ::testing::Test {
         local::PrivatePostgres::Start(STREAMTUNE_DEPLOY_DIR, dir);
     ASSERT_TRUE(postgres.ok()) << postgres.status();
     postgres_ = *std::move(postgres);
-    // STREAMTUNE_TEST_DATABASE_URL_FILE names this PostgreSQL's url file
-    // (CMakeLists.txt): the scratch database lives on it.
+    // STREAMTUNE_TEST_DATABASE_URL_FILE names this PostgreSQL's admin_url
+    // file (CMakeLists.txt): the scratch database lives on it.
     absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =
         testing::ScratchDatabase::Create("faults");
     ASSERT_TRUE(database.ok()) << database.status();

@@ -17,6 +17,7 @@ command -v nginx >/dev/null || { echo "FAIL: nginx missing (deploy/install-deps.
 WORK="$(mktemp -d)"
 PIDS=()
 cleanup() {
+  echo "cleanup: stopping ${#PIDS[@]} processes"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
@@ -61,6 +62,7 @@ done
 # port (another one if that was taken meanwhile); sets NGINX_PORT.
 start_nginx() {
   local name=$1 _
+  echo "starting nginx $name"
   for _ in 1 2 3 4 5; do
     NGINX_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     NGINX_TLS_DIR="$2" NGINX_TLS_NAME="$3" sh "$DEPLOY/nginx/render.sh" "$WORK/$name.conf" \
@@ -106,7 +108,9 @@ pass "calls with a token through nginx reach both TLS replicas"
 expect_refused() {  # expect_refused WHAT PATTERN COMMAND...
   local what=$1 pattern=$2 out
   shift 2
-  if out="$("$@" 2>&1)"; then fail "$what succeeded: $out"; fi
+  # The client's own deadline bounds it; `timeout` turns a hang into a
+  # failure that says where.
+  if out="$(timeout 60 "$@" 2>&1)"; then fail "$what succeeded: $out"; fi
   grep -qiE "$pattern" <<<"$out" || fail "$what: unexpected error: $out"
   pass "$what refused"
 }

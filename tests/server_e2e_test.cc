@@ -15,6 +15,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "client/local/server_process.h"
 #include "client/streamtune_client.h"
 #include "common/proto_json.h"
@@ -22,6 +23,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/core/testing/invalid_utf8.h"
+#include "storage/postgres_store.h"
 #include "streamtune/v1/service.grpc.pb.h"
 #include "tests/raw_unary_call.h"
 #include "tests/test_database.h"
@@ -391,6 +393,57 @@ TEST_F(ServerE2eTest, OverTheCallRateACallIsRefusedWithPushback) {
   RawCall other(**own, UniqueTenant());
   EXPECT_EQ(other.stub->GetJob(&other.context, get, &job).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// An admin's per-tenant override (what `streamtunectl quota-set` stores)
+// reaches a running server within --quota_refresh_interval, for that
+// tenant only, and clearing it restores the flags (unlimited here).
+TEST_F(ServerE2eTest, APerTenantQuotaOverrideReachesARunningServer) {
+  auto own = StartServer({"--quota_refresh_interval=100ms"});
+  ASSERT_TRUE(own.ok()) << own.status();
+  v1::GetJobRequest get;
+  get.set_job_id("no-such-job");
+  const auto get_job = [&](const std::string& tenant) {
+    RawCall call(**own, tenant);
+    v1::Job job;
+    return call.stub->GetJob(&call.context, get, &job);
+  };
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(get_job(tenant_).error_code(), grpc::StatusCode::NOT_FOUND) << i;
+  }
+
+  PostgresStoreOptions store_options;
+  store_options.database_url = database_->url();
+  store_options.pool_size = 1;
+  auto store = PostgresStore::Create(store_options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  TenantQuotaRecord quota;
+  quota.tenant = tenant_;
+  quota.calls_per_second = 0.01;
+  quota.burst = 1;
+  ASSERT_TRUE((*store)->PutTenantQuota(quota).ok());
+
+  // The tenant's calls until one ends with `code` (each may take a token).
+  const auto poll_until = [&](grpc::StatusCode code) {
+    grpc::Status status;
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < deadline) {
+      status = get_job(tenant_);
+      if (status.error_code() == code) break;
+      absl::SleepFor(absl::Milliseconds(20));  // Polling interval.
+    }
+    return status;
+  };
+  const grpc::Status refused = poll_until(grpc::StatusCode::RESOURCE_EXHAUSTED);
+  ASSERT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << (*own)->log();
+  EXPECT_THAT(refused.error_message(), HasSubstr("0.01 calls per second (burst 1)"));
+  EXPECT_EQ(get_job(UniqueTenant()).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  ASSERT_TRUE((*store)->DeleteTenantQuota(tenant_).ok());
+  const grpc::Status served = poll_until(grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(served.error_code(), grpc::StatusCode::NOT_FOUND) << served.error_message();
+  EXPECT_THAT((*own)->log(), HasSubstr("1 per-tenant quota override(s) in force"));
 }
 
 TEST_F(ServerE2eTest, TheDefaultStreamTunePolicyFallsBackToDs2WithoutModels) {

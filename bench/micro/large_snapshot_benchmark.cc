@@ -114,7 +114,7 @@ absl::Status StartStack(Stack* s, const std::vector<std::string>& server_args) {
   bench::ServiceStackOptions options;
   options.source_dir = STREAMTUNE_SOURCE_DIR;
   options.server_binary = STREAMTUNE_SERVER_BINARY;
-  options.role = "large_bench";
+  options.name = "large_bench";
   options.tenant = "large-bench";
   options.server_args = server_args;
   options.server_args.push_back("--fine_tune_workers=0");

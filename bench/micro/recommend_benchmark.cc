@@ -6,9 +6,11 @@
 // read the job's history, match the cluster, fine-tune on the new
 // observation, predict, store the answer.
 //
-// The server connects as an ordinary role that owns the tables, as in
-// production, so the tables' row-level security applies (a superuser would
-// skip it).
+// The server runs as in production: TLS with a bearer token, connecting to
+// PostgreSQL as an ordinary role that owns the tables, so the tables'
+// row-level security applies (a superuser would skip it). A plaintext twin
+// (--insecure_local_only, same database) runs the *Plaintext benchmarks:
+// their ratio to the TLS ones is what TLS and the token cost per call.
 //
 // BM_GetJob (one round trip and one indexed read) is the baseline: report
 // the others as multiples of it. Run by hand (not in ctest):
@@ -61,8 +63,9 @@ absl::Status StartStack(Stack* s) {
   bench::ServiceStackOptions options;
   options.source_dir = STREAMTUNE_SOURCE_DIR;
   options.server_binary = STREAMTUNE_SERVER_BINARY;
-  options.role = "recommend_bench";
+  options.name = "recommend_bench";
   options.tenant = kTenant;
+  options.plaintext_twin = true;
   if (absl::Status up = bench::StartServiceStack(options, s); !up.ok()) return up;
 
   std::fprintf(stderr, "recommend-bench: generating history and pre-training...\n");
@@ -95,30 +98,45 @@ v1::SnapshotRequest Request(const std::string& job, const std::string& policy,
   return request;
 }
 
-void RecommendLoop(benchmark::State& state, const std::string& policy) {
-  const std::string job = absl::StrCat("job-", policy);
+void RecommendLoop(benchmark::State& state, const std::string& policy,
+                   StreamTuneClient* client = nullptr) {
+  if (client == nullptr) client = stack->client.get();
+  const std::string job =
+      absl::StrCat("job-", policy, client == stack->client.get() ? "" : "-plaintext");
   int64_t k = 0;
   for (int warm = 0; warm < 20; ++warm)
-    (void)stack->client->Recommend(Request(job, policy, k++));
+    (void)client->Recommend(Request(job, policy, k++));
   for (auto _ : state) {
-    auto answer = stack->client->Recommend(Request(job, policy, k++));
+    auto answer = client->Recommend(Request(job, policy, k++));
     if (!answer.ok()) state.SkipWithError(answer.status().ToString().c_str());
   }
 }
 
-void BM_GetJob(benchmark::State& state) {
-  (void)stack->client->Recommend(Request("job-get", "ds2", 0));
+void GetJobLoop(benchmark::State& state, StreamTuneClient* client) {
+  (void)client->Recommend(Request("job-get", "ds2", 0));
   v1::GetJobRequest request;
   request.set_job_id("job-get");
   for (auto _ : state) {
-    auto job = stack->client->GetJob(request);
+    auto job = client->GetJob(request);
     if (!job.ok()) state.SkipWithError(job.status().ToString().c_str());
   }
 }
+
+void BM_GetJob(benchmark::State& state) { GetJobLoop(state, stack->client.get()); }
 BENCHMARK(BM_GetJob)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_GetJobPlaintext(benchmark::State& state) {
+  GetJobLoop(state, stack->plaintext_client.get());
+}
+BENCHMARK(BM_GetJobPlaintext)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_RecommendDs2(benchmark::State& state) { RecommendLoop(state, "ds2"); }
 BENCHMARK(BM_RecommendDs2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_RecommendDs2Plaintext(benchmark::State& state) {
+  RecommendLoop(state, "ds2", stack->plaintext_client.get());
+}
+BENCHMARK(BM_RecommendDs2Plaintext)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_RecommendStreamTune(benchmark::State& state) {
   RecommendLoop(state, "streamtune");

@@ -2,64 +2,75 @@
 
 #include <stdlib.h>
 
-#include <exception>
-
 #include "absl/strings/str_cat.h"
 #include "client/local/local_service.h"
-#include "pqxx/pqxx"
+#include "server/core/auth/api_token.h"
+#include "storage/postgres_store.h"
 
 namespace streamtune::bench {
-namespace {
-
-// Creates role `role` (LOGIN, no SUPERUSER, no BYPASSRLS) and a database of
-// the same name owned by it, on the server of `admin_url` (a superuser's
-// postgresql://user@host:port/db); returns the role's URL of it.
-absl::StatusOr<std::string> CreateOwnerDatabase(const std::string& admin_url,
-                                                const std::string& role) {
-  try {
-    pqxx::connection admin(admin_url);
-    pqxx::nontransaction txn(admin);
-    txn.exec(absl::StrCat("CREATE ROLE ", role, " LOGIN NOSUPERUSER NOBYPASSRLS"));
-    txn.exec(absl::StrCat("CREATE DATABASE ", role, " OWNER ", role));
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("owner database: ", e.what()));
-  }
-  const size_t at = admin_url.find('@');
-  const size_t slash = admin_url.rfind('/');
-  if (at == std::string::npos || slash == std::string::npos || slash < at) {
-    return absl::InvalidArgumentError(absl::StrCat("unexpected URL ", admin_url));
-  }
-  return absl::StrCat("postgresql://", role, admin_url.substr(at, slash + 1 - at),
-                      role);
-}
-
-}  // namespace
 
 absl::Status StartServiceStack(const ServiceStackOptions& options,
                                ServiceStack* stack) {
-  std::string dir = absl::StrCat("/tmp/streamtune-", options.role, "-XXXXXX");
+  std::string dir = absl::StrCat("/tmp/streamtune-", options.name, "-XXXXXX");
   if (mkdtemp(dir.data()) == nullptr) return absl::InternalError("mkdtemp failed");
   auto postgres =
       local::PrivatePostgres::Start(absl::StrCat(options.source_dir, "/deploy"), dir);
   if (!postgres.ok()) return postgres.status();
   stack->postgres = *std::move(postgres);
-  auto owner_url = CreateOwnerDatabase(stack->postgres->url(), options.role);
-  if (!owner_url.ok()) return owner_url.status();
+  const std::string deploy_dir = absl::StrCat(options.source_dir, "/deploy");
+  auto tls = local::MakeThrowawayTls(deploy_dir);
+  if (!tls.ok()) return tls.status();
+  stack->tls = *std::move(tls);
   local::ServerProcessOptions server;
   server.binary = local::ServerBinaryOr(options.server_binary);
-  server.database_url = *owner_url;
-  server.extra_args = options.server_args;
+  // deploy/pg/start.sh's URL names the ordinary role that owns the database.
+  server.database_url = stack->postgres->url();
+  server.insecure_local_only = false;
+  server.extra_args = {absl::StrCat("--tls_cert_file=", stack->tls.server_cert),
+                       absl::StrCat("--tls_key_file=", stack->tls.server_key)};
+  server.extra_args.insert(server.extra_args.end(), options.server_args.begin(),
+                           options.server_args.end());
   auto process = local::ServerProcess::Start(server);
   if (!process.ok()) return process.status();
   stack->server = *std::move(process);
+
+  // An admin's token (the benchmarks pre-train), issued as streamtunectl
+  // token-create does, once the server has migrated the schema.
+  PostgresStoreOptions store_options;
+  store_options.database_url = stack->postgres->url();
+  store_options.pool_size = 1;
+  auto store = PostgresStore::Create(store_options);
+  if (!store.ok()) return store.status();
+  auto issued = IssueToken(options.tenant, Role::kAdmin, "service benchmark");
+  if (!issued.ok()) return issued.status();
+  if (auto stored = (*store)->PutToken(issued->record); !stored.ok()) {
+    return stored.status();
+  }
   ClientOptions client_options;
   client_options.target = stack->server->target();
   client_options.tenant = options.tenant;
+  client_options.token = issued->text;
+  client_options.tls_ca_file = stack->tls.ca_file;
   client_options.call_timeout = absl::Minutes(10);
   auto client = StreamTuneClient::Create(client_options);
   if (!client.ok()) return client.status();
   stack->client = *std::move(client);
-  return stack->client->WaitUntilServing(absl::Seconds(60));
+  if (auto up = stack->client->WaitUntilServing(absl::Seconds(60)); !up.ok()) return up;
+  if (!options.plaintext_twin) return absl::OkStatus();
+
+  server.insecure_local_only = true;
+  server.extra_args = options.server_args;
+  auto twin = local::ServerProcess::Start(server);
+  if (!twin.ok()) return twin.status();
+  stack->plaintext_server = *std::move(twin);
+  ClientOptions plaintext_options;
+  plaintext_options.target = stack->plaintext_server->target();
+  plaintext_options.tenant = options.tenant;
+  plaintext_options.call_timeout = absl::Minutes(10);
+  auto plaintext = StreamTuneClient::Create(plaintext_options);
+  if (!plaintext.ok()) return plaintext.status();
+  stack->plaintext_client = *std::move(plaintext);
+  return stack->plaintext_client->WaitUntilServing(absl::Seconds(60));
 }
 
 }  // namespace streamtune::bench

@@ -1,7 +1,10 @@
 // The stack the service benchmarks measure: a private PostgreSQL, the real
-// streamtuned and a client. The server connects as an ordinary role that
-// owns the tables, as production should: a superuser (the private
-// PostgreSQL's `postgres`) would skip the tables' row-level security.
+// streamtuned and a client, set up as production should be: TLS (throwaway
+// certificates) and a bearer token, and the server connecting as the
+// ordinary role that deploy/pg/start.sh makes the database's owner (a
+// superuser would skip the tables' row-level security). Optionally a
+// plaintext twin (a second streamtuned on the same database, run
+// --insecure_local_only) measures what TLS and the token cost.
 #ifndef STREAMTUNE_BENCH_MICRO_SERVICE_STACK_H_
 #define STREAMTUNE_BENCH_MICRO_SERVICE_STACK_H_
 
@@ -12,6 +15,7 @@
 #include "absl/status/status.h"
 #include "client/local/private_postgres.h"
 #include "client/local/server_process.h"
+#include "client/local/throwaway_tls.h"
 #include "client/streamtune_client.h"
 
 namespace streamtune::bench {
@@ -19,17 +23,21 @@ namespace streamtune::bench {
 struct ServiceStackOptions {
   std::string source_dir;     // The repository (for deploy/pg).
   std::string server_binary;  // STREAMTUNE_SERVER_BINARY overrides it.
-  std::string role;           // Names the role and its database.
+  std::string name;           // Names the temporary data directory.
   std::string tenant;         // The client's.
   std::vector<std::string> server_args;
+  bool plaintext_twin = false;
 };
 
-// Not thread-safe to start; the client is. Members go in reverse order:
-// client, server, then PostgreSQL.
+// Not thread-safe to start; the clients are. Members go in reverse order:
+// clients, servers, then PostgreSQL.
 struct ServiceStack {
   std::unique_ptr<local::PrivatePostgres> postgres;
-  std::unique_ptr<local::ServerProcess> server;
+  local::ThrowawayTls tls;
+  std::unique_ptr<local::ServerProcess> server;  // TLS, tokens
   std::unique_ptr<StreamTuneClient> client;
+  std::unique_ptr<local::ServerProcess> plaintext_server;  // if plaintext_twin
+  std::unique_ptr<StreamTuneClient> plaintext_client;
 };
 
 // Starts everything and waits until the server is SERVING.

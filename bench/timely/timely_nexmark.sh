@@ -5,6 +5,10 @@
 #   bench/timely/timely_nexmark.sh [--build DIR] [--state-dir DIR] [--no-pretrain]
 #                                  [nexmark-bench flags, e.g. --out DIR --rates 2000,4000]
 #
+# With `-n N` (a nexmark-bench flag) every run is N processes of -w workers
+# on loopback: nexmark-bench is process 0 (the agent) and starts the others
+# from the nexmark-QUERY binaries beside it, e.g. `-n 2 -w 4`.
+#
 # Starts a private PostgreSQL under --state-dir (default
 # /tmp/streamtune-timely-bench) and streamtuned serving tenant `corpus`'s
 # models to every tenant (--shared_model_tenant). Unless --no-pretrain, it

@@ -1,10 +1,13 @@
 #include "client/cli/cli_flags.h"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -39,10 +42,21 @@ ABSL_FLAG(int64_t, max_training_steps, 0,
 ABSL_FLAG(bool, async, false,
           "pretrain: print the operation and return at once instead of waiting");
 ABSL_FLAG(std::string, database_url, "",
-          "token-create, tokens, token-revoke: PostgreSQL URL of the service "
+          "token and quota commands: PostgreSQL URL of the service "
           "(default: $STREAMTUNE_DATABASE_URL)");
 ABSL_FLAG(std::string, role, "tenant", "token-create: tenant or admin");
 ABSL_FLAG(std::string, description, "", "token-create: what the token is for");
+// Strings, so that "not given" (the server's flag applies) differs from 0
+// (unlimited).
+ABSL_FLAG(std::string, calls_per_second, "",
+          "quota-set: calls per second per replica (0: unlimited; unset: the "
+          "server's --quota_calls_per_second)");
+ABSL_FLAG(std::string, burst, "",
+          "quota-set: calls at once after a quiet spell, >= 1 (unset: one "
+          "second's worth of --calls_per_second, or the server's --quota_burst)");
+ABSL_FLAG(std::string, stored_bytes, "",
+          "quota-set: bytes of snapshots the tenant may store (0: unlimited; "
+          "unset: the server's --quota_stored_bytes)");
 
 namespace streamtune {
 namespace cli {
@@ -116,6 +130,18 @@ constexpr CommandSpec kCommands[] = {
      nullptr},
     {"token-revoke", "token-revoke TOKEN_ID [--database_url=URL]",
      "Revokes a token; replicas refuse it within --token_cache_ttl.", "TOKEN_ID"},
+    {"quota-set",
+     "quota-set --tenant=T [--calls_per_second=R] [--burst=B] [--stored_bytes=N] "
+     "[--database_url=URL]",
+     "Sets tenant T's quota override, replacing any previous one (a limit\n"
+     "not given falls back to the server's flag; 0 is unlimited). Every\n"
+     "replica applies it within --quota_refresh_interval. On PostgreSQL\n"
+     "directly, like the token commands.",
+     nullptr},
+    {"quotas", "quotas [--tenant=T] [--database_url=URL]",
+     "Lists the per-tenant quota overrides (all, or T's).", nullptr},
+    {"quota-clear", "quota-clear --tenant=T [--database_url=URL]",
+     "Removes tenant T's override: the server's flags apply again.", nullptr},
 };
 
 const CommandSpec* FindCommand(absl::string_view name) {
@@ -200,9 +226,12 @@ constexpr CommandFlag kCommandFlags[] = {
     {"seed", "pretrain"},
     {"max_training_steps", "pretrain"},
     {"async", "pretrain"},
-    {"database_url", "token-create tokens token-revoke"},
+    {"database_url", "token-create tokens token-revoke quota-set quotas quota-clear"},
     {"role", "token-create"},
     {"description", "token-create"},
+    {"calls_per_second", "quota-set"},
+    {"burst", "quota-set"},
+    {"stored_bytes", "quota-set"},
 };
 
 // A flag counts as given when its value differs from its default (so an
@@ -219,6 +248,27 @@ absl::Status CheckCommandFlags(const Invocation& inv) {
       return Bad(inv, absl::StrCat("--", flag.name, " does not apply to this command"));
     }
   }
+  return absl::OkStatus();
+}
+
+// An optional number flag ("" when not given) of at least `min`.
+template <typename Number>
+absl::Status ParseOptionalNumber(absl::string_view flag, const std::string& text,
+                                 Number min, std::optional<Number>* out) {
+  if (text.empty()) return absl::OkStatus();
+  Number value;
+  bool parsed;
+  if constexpr (std::is_floating_point_v<Number>) {
+    parsed = absl::SimpleAtod(text, &value) && std::isfinite(value);
+  } else {
+    parsed = absl::SimpleAtoi(text, &value);
+  }
+  if (!parsed || value < min) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, "=", text, ": must be ",
+        std::is_floating_point_v<Number> ? "a number" : "a whole number", " >= ", min));
+  }
+  *out = value;
   return absl::OkStatus();
 }
 
@@ -261,6 +311,14 @@ absl::Status ReadFlags(Invocation* out) {
   }
   cmd.role = absl::GetFlag(FLAGS_role);
   cmd.description = absl::GetFlag(FLAGS_description);
+  STREAMTUNE_RETURN_IF_ERROR(ParseOptionalNumber("calls_per_second",
+                                                 absl::GetFlag(FLAGS_calls_per_second),
+                                                 0.0, &cmd.calls_per_second));
+  STREAMTUNE_RETURN_IF_ERROR(
+      ParseOptionalNumber("burst", absl::GetFlag(FLAGS_burst), 1.0, &cmd.burst));
+  STREAMTUNE_RETURN_IF_ERROR(ParseOptionalNumber("stored_bytes",
+                                                 absl::GetFlag(FLAGS_stored_bytes),
+                                                 int64_t{0}, &cmd.stored_bytes));
   return CheckRange("max_training_steps", cmd.max_training_steps, 0, 1000000);
 }
 
@@ -270,6 +328,10 @@ bool IsCommand(absl::string_view name) { return FindCommand(name) != nullptr; }
 
 bool IsTokenCommand(absl::string_view name) {
   return name == "token-create" || name == "tokens" || name == "token-revoke";
+}
+
+bool IsQuotaCommand(absl::string_view name) {
+  return name == "quota-set" || name == "quotas" || name == "quota-clear";
 }
 
 absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
@@ -322,12 +384,22 @@ absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
   if ((cmd.name == "recommend" || cmd.name == "report") && cmd.snapshot_path.empty()) {
     return Bad(*out, "missing --snapshot FILE.json");
   }
-  if (IsTokenCommand(cmd.name)) {
+  if (IsTokenCommand(cmd.name) || IsQuotaCommand(cmd.name)) {
     if (cmd.database_url.empty()) {
       return Bad(*out, "missing --database_url (or $STREAMTUNE_DATABASE_URL)");
     }
     if (cmd.name == "token-create" && out->global.tenant.empty()) {
       return Bad(*out, "missing --tenant=T (the tenant the token acts for)");
+    }
+    if ((cmd.name == "quota-set" || cmd.name == "quota-clear") &&
+        out->global.tenant.empty()) {
+      return Bad(*out, "missing --tenant=T (the tenant whose quota this is)");
+    }
+    if (cmd.name == "quota-set" && !cmd.calls_per_second && !cmd.burst &&
+        !cmd.stored_bytes) {
+      return Bad(*out,
+                 "give --calls_per_second, --burst or --stored_bytes (quota-clear "
+                 "removes an override)");
     }
     return absl::OkStatus();
   }

@@ -51,6 +51,10 @@ struct CommandArgs {
   std::string role = "tenant";  // token-create: --role
   std::string description;      // token-create: --description
   std::string token_id;         // token-revoke: TOKEN_ID
+  // quota-set: the limits given (unset: the server's flag applies).
+  std::optional<double> calls_per_second;
+  std::optional<double> burst;
+  std::optional<int64_t> stored_bytes;
 };
 
 struct Invocation {
@@ -76,6 +80,8 @@ bool IsCommand(absl::string_view name);
 // True for the token administration commands, which work on PostgreSQL
 // directly instead of calling a server.
 bool IsTokenCommand(absl::string_view name);
+// True for quota-set, quotas and quota-clear, which do too.
+bool IsQuotaCommand(absl::string_view name);
 
 // The full usage text: synopsis, global flags, commands.
 std::string GeneralUsage();

@@ -7,6 +7,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/operation_progress.h"
+#include "client/cli/quota_admin.h"
 #include "client/connection_flags.h"
 #include "common/proto_json.h"
 #include "common/status_macros.h"
@@ -326,11 +327,17 @@ int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& ou
     out << (inv.command.name.empty() ? GeneralUsage() : CommandUsage(inv.command.name));
     return kExitOk;
   }
-  if (IsTokenCommand(inv.command.name)) {
+  if (IsTokenCommand(inv.command.name) || IsQuotaCommand(inv.command.name)) {
     absl::StatusOr<std::unique_ptr<Store>> store =
         stores ? stores(inv.command.database_url)
                : absl::UnimplementedError("this build opens no database");
-    status = store.ok() ? RunTokenCommand(inv, **store, out, err) : store.status();
+    if (!store.ok()) {
+      status = store.status();
+    } else if (IsTokenCommand(inv.command.name)) {
+      status = RunTokenCommand(inv, **store, out, err);
+    } else {
+      status = RunQuotaCommand(inv, **store, out);
+    }
     if (!status.ok()) {
       err << "streamtunectl: " << inv.command.name << ": " << StatusLine(status)
           << "\n";

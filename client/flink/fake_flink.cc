@@ -73,6 +73,7 @@ std::string FakeFlink::JobJson() const {
               {"maxParallelism", 128},
               {"timestamps",
                {{"RUNNING", running_since_ms}, {"CREATED", running_since_ms - 50}}}};
+  if (!scheduler_type.empty()) job["schedulerType"] = scheduler_type;
   json list = json::array();
   for (const FakeVertex& v : vertices) {
     list.push_back({{"id", v.id},
@@ -151,6 +152,9 @@ absl::StatusOr<HttpResponse> FakeFlink::Get(const std::string& url) {
       path.find('?') == std::string::npos ? "" : path.substr(path.find('?') + 1);
   path = path.substr(0, path.find('?'));
   const std::string job = absl::StrCat("/jobs/", kJobId);
+  if (path == "/config") {
+    return Answer(200, json({{"flink-version", flink_version}}).dump());
+  }
   if (path == "/jobs/overview") {
     json jobs = {
         {"jobs", {{{"jid", kJobId}, {"name", "synthetic"}, {"state", job_state}}}}};

@@ -59,7 +59,10 @@ class FakeFlink : public HttpClient {
 
   FakeVertex& vertex(const std::string& id);
 
+  std::string flink_version = "1.20.3";  // GET /config's "flink-version".
   std::string job_state = "RUNNING";
+  // Flink 2.x's "schedulerType" of the job; empty: not sent, like 1.20.
+  std::string scheduler_type;
   int64_t now_ms = 1795485000000;
   int64_t running_since_ms = now_ms - 100000;
   std::vector<FakeVertex> vertices;

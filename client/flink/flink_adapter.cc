@@ -124,6 +124,13 @@ void FlinkJobAdapter::LogUnknownKinds(const v1::Snapshot& snapshot) {
 
 absl::Status FlinkJobAdapter::CheckUnchangedSinceSnapshot() {
   STREAMTUNE_ASSIGN_OR_RETURN(const FlinkJob job, rest_->GetJob(options_.job_id));
+  // Only Flink 2.x says; on 1.20 a PUT to another scheduler fails instead.
+  if (KnownNotAdaptive(job)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("job ", options_.job_id, " runs on the ", job.scheduler_type,
+                     " scheduler, which cannot rescale in place (the cluster needs "
+                     "jobmanager.scheduler: adaptive); nothing applied"));
+  }
   const v1::Snapshot& seen = *last_snapshot_;
   bool same = FullyRunning(job) && job.running_since_ms == last_snapshot_run_ &&
               static_cast<int>(job.vertices.size()) == seen.operators_size();
@@ -152,10 +159,11 @@ absl::Status FlinkJobAdapter::PutWithRetries(const ResourceRequirements& require
   }
 }
 
-// Checked on Flink 1.20.3 (MiniCluster, adaptive scheduler with
-// scaling-interval.min 0 s): a PUT answers 200 with "{}", the job goes
-// through RESTARTING (tasks redeployed from the latest checkpoint) and
-// timestamps.RUNNING moves to the new run's start, within about a second.
+// Checked on Flink 1.20.3, 1.20.5 and 2.3.0 (MiniCluster, adaptive scheduler
+// with no cooldown between rescales): a PUT answers 200 with "{}", the job
+// goes through RESTARTING (tasks redeployed from the latest checkpoint) and
+// timestamps.RUNNING moves to the new run's start within seconds (2.x first
+// waits for the next completed checkpoint).
 absl::Status FlinkJobAdapter::AwaitRescale(const std::map<std::string, int>& target) {
   const absl::Time deadline = options_.now() + options_.rescale_timeout;
   std::string last = "no answer yet";

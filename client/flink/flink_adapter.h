@@ -66,9 +66,11 @@ class FlinkJobAdapter : public agent::EngineAdapter {
   absl::StatusOr<v1::Snapshot> TakeSnapshot() override;
   // Applies `parallelism` (aligned with the last snapshot's operators).
   // Nothing is applied on doubt: ABORTED when the job is no longer the one
-  // the snapshot saw (restarted, rescaled, not running); INVALID_ARGUMENT
-  // for a value outside [1, max_parallelism] or when Flink rejects the
-  // request; DEADLINE_EXCEEDED when the rescale is not confirmed in time.
+  // the snapshot saw (restarted, rescaled, not running); FAILED_PRECONDITION
+  // when Flink (2.x) says the job runs on another scheduler than the
+  // adaptive one; INVALID_ARGUMENT for a value outside [1, max_parallelism]
+  // or when Flink rejects the request; DEADLINE_EXCEEDED when the rescale
+  // is not confirmed in time.
   // False when the vector equals the current parallelism.
   absl::StatusOr<bool> Apply(const std::vector<int>& parallelism) override;
 

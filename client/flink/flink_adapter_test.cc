@@ -131,6 +131,26 @@ TEST_F(FlinkJobAdapterTest, AppliesTheFullMapAndConfirmsTheRescale) {
   EXPECT_TRUE(*adapter.Restarting());
 }
 
+// Flink 2.x names the job's scheduler: "Adaptive" rescales in place, any
+// other is refused before a PUT (1.20 does not say; the PUT is tried).
+TEST_F(FlinkJobAdapterTest, NothingAppliedWhenFlinkSaysTheSchedulerIsNotAdaptive) {
+  flink_.scheduler_type = "Default";
+  FlinkJobAdapter adapter(&rest_, options_);
+  FirstSnapshot(adapter);
+  auto applied = adapter.Apply({1, 1, 2, 1});
+  EXPECT_EQ(applied.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(applied.status().message(), HasSubstr("jobmanager.scheduler: adaptive"));
+  EXPECT_EQ(Puts(), 0);
+
+  flink_.scheduler_type = "Adaptive";
+  FlinkJobAdapter adaptive(&rest_, options_);
+  FirstSnapshot(adaptive);
+  auto rescaled = adaptive.Apply({1, 1, 2, 1});
+  ASSERT_TRUE(rescaled.ok()) << rescaled.status();
+  EXPECT_TRUE(*rescaled);
+  EXPECT_EQ(flink_.vertex(FakeFlink::kAggregate).parallelism, 2);
+}
+
 TEST_F(FlinkJobAdapterTest, AnUnchangedVectorIsNoReconfiguration) {
   FlinkJobAdapter adapter(&rest_, options_);
   FirstSnapshot(adapter);

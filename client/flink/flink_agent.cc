@@ -179,6 +179,16 @@ absl::Status FlinkAgent::Run() {
   LogInfo(absl::StrCat("streamtune-flink-agent: flink ", options_.flink_rest, ", ",
                        options_.job.empty() ? "every job" : "job " + options_.job,
                        options_.dry_run ? ", dry run" : ""));
+  // Informational (docs/engines.md, "Flink 1.20 vs 2.x"): the agent reads
+  // both lines the same way, and an unreachable cluster is retried later.
+  FlinkRestClient rest(http_, options_.flink_rest);
+  absl::StatusOr<std::string> version = rest.GetFlinkVersion();
+  if (version.ok()) {
+    LogInfo(absl::StrCat("flink ", options_.flink_rest, " runs Flink ", *version));
+  } else {
+    LogWarning(absl::StrCat("reading the Flink version failed: ",
+                            version.status().ToString()));
+  }
   if (options_.job.empty()) {
     DiscoverAndWatch();
   } else {

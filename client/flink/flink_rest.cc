@@ -137,6 +137,16 @@ absl::StatusOr<FlinkJob> ParseJobDetails(absl::string_view text) {
   if (auto name = root.find("name"); name != root.end() && name->is_string()) {
     job.name = name->get<std::string>();
   }
+  if (auto type = root.find("schedulerType"); type != root.end() && type->is_string()) {
+    job.scheduler_type = type->get<std::string>();
+  }
+  if (root.contains("pending-operators")) {
+    STREAMTUNE_ASSIGN_OR_RETURN(job.pending_operators,
+                                IntegerAt(root, "pending-operators", "$"));
+    if (job.pending_operators < 0) {
+      return Invalid("$.pending-operators", "negative");
+    }
+  }
   auto timestamps = root.find("timestamps");
   if (timestamps == root.end() || !timestamps->is_object()) {
     return Invalid("$.timestamps", "missing or not an object");
@@ -177,11 +187,24 @@ bool IsTerminalJobState(absl::string_view state) {
 }
 
 bool FullyRunning(const FlinkJob& job) {
-  if (job.state != "RUNNING" || job.vertices.empty()) return false;
+  if (job.state != "RUNNING" || job.vertices.empty() || job.pending_operators != 0) {
+    return false;
+  }
   for (const FlinkVertex& v : job.vertices) {
     if (v.status != "RUNNING") return false;
   }
   return true;
+}
+
+bool KnownNotAdaptive(const FlinkJob& job) {
+  return !job.scheduler_type.empty() && job.scheduler_type != "Adaptive";
+}
+
+absl::StatusOr<std::string> ParseFlinkVersion(absl::string_view text) {
+  auto parsed = ParseJson(text);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->is_object()) return Invalid("$", "not an object");
+  return StringAt(*parsed, "flink-version", "$");
 }
 
 absl::StatusOr<std::vector<FlinkInput>> ParsePlanInputs(absl::string_view text) {
@@ -326,11 +349,23 @@ std::string FlinkErrorMessage(absl::string_view body) {
     auto errors = parsed.find("errors");
     if (errors != parsed.end() && errors->is_array() && !errors->empty() &&
         (*errors)[0].is_string()) {
-      message = (*errors)[0].get<std::string>();
+      // A 500 says "Internal server error." first and the cause second.
+      size_t index = 0;
+      constexpr absl::string_view kInternal = "Internal server error.";
+      constexpr absl::string_view kServerSide = "<Exception on server side:\n";
+      if ((*errors)[0].get<std::string>() == kInternal && errors->size() > 1 &&
+          (*errors)[1].is_string()) {
+        index = 1;
+      }
+      message = (*errors)[index].get<std::string>();
+      if (absl::StartsWith(message, kServerSide)) {
+        message = message.substr(kServerSide.size());
+      }
       message = message.substr(0, message.find('\n'));
       constexpr absl::string_view kPrefix =
           "org.apache.flink.runtime.rest.handler.RestHandlerException: ";
       if (absl::StartsWith(message, kPrefix)) message = message.substr(kPrefix.size());
+      while (!message.empty() && message.back() == ' ') message.pop_back();
     }
   }
   return message.substr(0, kMaxChars);

@@ -1,6 +1,7 @@
 // Pure functions over Flink JobManager REST answers (JSON text in, plain
 // structs out) and the resource-requirements body the client sends. No I/O:
-// tested with answers recorded from Flink 1.20.3 (testdata/).
+// tested with answers recorded from Flink 1.20.3 (testdata/) and 2.3.0
+// (testdata/flink-2.3/; docs/engines.md, "Flink 1.20 vs 2.x").
 #ifndef STREAMTUNE_CLIENT_FLINK_FLINK_REST_H_
 #define STREAMTUNE_CLIENT_FLINK_FLINK_REST_H_
 
@@ -42,14 +43,26 @@ struct FlinkJob {
   std::string state;
   int64_t now_ms = 0;            // The JobManager's clock when it answered.
   int64_t running_since_ms = 0;  // timestamps.RUNNING; moves on every restart.
+  // Flink 2.x only ("schedulerType": "Adaptive", "Default", ...); empty on
+  // 1.20, which does not say.
+  std::string scheduler_type;
+  // Flink 2.x only ("pending-operators"): operators not yet turned into
+  // vertices (a job graph generated incrementally); 0 on 1.20.
+  int64_t pending_operators = 0;
   std::vector<FlinkVertex> vertices;
 };
 absl::StatusOr<FlinkJob> ParseJobDetails(absl::string_view json);
 
 // FINISHED, CANCELED, FAILED: the job will not run again.
 bool IsTerminalJobState(absl::string_view state);
-// The job is RUNNING and so is every vertex.
+// The job is RUNNING, so is every vertex, and no operator is pending.
 bool FullyRunning(const FlinkJob& job);
+// The job says which scheduler runs it (2.x) and it is not the adaptive one,
+// so a resource-requirements PUT cannot rescale it.
+bool KnownNotAdaptive(const FlinkJob& job);
+
+// GET /config: the cluster's "flink-version" (e.g. "1.20.3", "2.3.0").
+absl::StatusOr<std::string> ParseFlinkVersion(absl::string_view json);
 
 // GET /jobs/:jid/plan: one entry per input of a node (edges appear only on
 // the consuming node; sources have no "inputs" key).
@@ -86,7 +99,7 @@ absl::StatusOr<ResourceRequirements> ParseResourceRequirements(absl::string_view
 std::string ResourceRequirementsJson(const ResourceRequirements& requirements);
 
 // The full map to PUT for `target` (vertex id -> parallelism), following
-// docs/engines.md (checked on 1.20.3: a map missing a vertex, or an upper bound
+// docs/engines.md (checked on 1.20 and 2.3: a map missing a vertex, or an upper bound
 // above maxParallelism, is a 400 from Dispatcher.validateMaxParallelism):
 // every vertex named, upper = target, lower = min(target,
 // current lower) — raising a lower bound above the free slots can fail the
@@ -96,8 +109,9 @@ absl::StatusOr<ResourceRequirements> RequirementsFor(
     const ResourceRequirements& current, const std::map<std::string, int>& target);
 
 // The first line of the first entry of Flink's {"errors": [...]} body (the
-// rest is a Java stack trace), at most 300 characters; the raw body
-// (capped) when it has no such shape.
+// rest is a Java stack trace) — of the second when the first is a 500's
+// "Internal server error." — at most 300 characters; the raw body (capped)
+// when it has no such shape.
 std::string FlinkErrorMessage(absl::string_view body);
 
 }  // namespace streamtune::flink

@@ -54,6 +54,12 @@ absl::StatusOr<std::string> FlinkRestClient::Get(const std::string& path) {
   return std::move(response->body);
 }
 
+absl::StatusOr<std::string> FlinkRestClient::GetFlinkVersion() {
+  const std::string path = "/config";
+  STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));
+  return Decoded("GET " + path, ParseFlinkVersion(body));
+}
+
 absl::StatusOr<std::vector<FlinkJobSummary>> FlinkRestClient::ListJobs() {
   const std::string path = "/jobs/overview";
   STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));

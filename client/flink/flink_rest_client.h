@@ -26,6 +26,8 @@ class FlinkRestClient {
   // (a trailing slash is ignored).
   FlinkRestClient(HttpClient* http, std::string base_url);
 
+  // The JobManager's Flink version, from GET /config.
+  absl::StatusOr<std::string> GetFlinkVersion();
   absl::StatusOr<std::vector<FlinkJobSummary>> ListJobs();
   absl::StatusOr<FlinkJob> GetJob(const std::string& job_id);
   absl::StatusOr<std::vector<FlinkInput>> GetPlan(const std::string& job_id);

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "client/flink/flink_snapshot.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -15,7 +17,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Answers recorded from a Flink 1.20.3 MiniCluster running the harness's
-// synthetic job (aggregate rescaled to 3).
+// synthetic job (aggregate rescaled to 3); those under flink-2.3/ from a
+// 2.3.0 one (aggregate rescaled to 4), where 2.3 answers differently.
 std::string Recorded(const std::string& name) {
   std::ifstream in(std::string(STREAMTUNE_FLINK_TESTDATA_DIR) + "/" + name);
   std::stringstream text;
@@ -158,12 +161,98 @@ TEST(ResourceRequirements, RejectsBoundsBeyondFlinksLimit) {
   EXPECT_EQ(largest->at("v").upper, 32768);
 }
 
+TEST(ParseJobsOverview, IgnoresTheFieldsFlink2Added) {
+  // 2.3 adds jobType, schedulerType and pending-operators per job.
+  auto jobs = ParseJobsOverview(Recorded("flink-2.3/jobs_overview.json"));
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ((*jobs)[0].id, "c0a69ab947c8a1728d0775191c19d780");
+  EXPECT_EQ((*jobs)[0].name, "streamtune-harness-synthetic");
+  EXPECT_EQ((*jobs)[0].state, "RUNNING");
+}
+
+TEST(ParseJobDetails, Flink2SaysWhichSchedulerRunsTheJob) {
+  auto job = ParseJobDetails(Recorded("flink-2.3/job_details.json"));
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->scheduler_type, "Adaptive");
+  EXPECT_EQ(job->pending_operators, 0);
+  EXPECT_EQ(job->running_since_ms, 1796544737265);
+  ASSERT_EQ(job->vertices.size(), 4u);
+  EXPECT_EQ(job->vertices[2].name, "aggregate");
+  EXPECT_EQ(job->vertices[2].parallelism, 4);
+  EXPECT_TRUE(FullyRunning(*job));
+  EXPECT_FALSE(KnownNotAdaptive(*job));
+  // 1.20 does not say: nothing is assumed.
+  auto old = ParseJobDetails(Recorded("job_details.json"));
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->scheduler_type, "");
+  EXPECT_FALSE(KnownNotAdaptive(*old));
+  job->scheduler_type = "Default";
+  EXPECT_TRUE(KnownNotAdaptive(*job));
+}
+
+TEST(ParseJobDetails, PendingOperatorsMeanTheGraphIsIncomplete) {
+  const std::string recorded = Recorded("flink-2.3/job_details.json");
+  auto pending = ParseJobDetails(absl::StrReplaceAll(
+      recorded, {{R"("pending-operators":0)", R"("pending-operators":2)"}}));
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_EQ(pending->pending_operators, 2);
+  EXPECT_FALSE(FullyRunning(*pending));
+  auto negative = ParseJobDetails(absl::StrReplaceAll(
+      recorded, {{R"("pending-operators":0)", R"("pending-operators":-1)"}}));
+  EXPECT_THAT(negative.status().message(), HasSubstr("$.pending-operators"));
+}
+
+TEST(ParseFlinkVersion, ReadsEitherLine) {
+  auto v1 = ParseFlinkVersion(Recorded("config.json"));
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_EQ(*v1, "1.20.3");
+  auto v2 = ParseFlinkVersion(Recorded("flink-2.3/config.json"));
+  ASSERT_TRUE(v2.ok()) << v2.status();
+  EXPECT_EQ(*v2, "2.3.0");
+  EXPECT_THAT(ParseFlinkVersion(R"({"refresh-interval":500})").status().message(),
+              HasSubstr("$.flink-version"));
+}
+
+// 2.x dropped the legacy "buffers.*" metric group and lists per-split
+// watermark gauges; the names the client asks for are the same.
+TEST(ParseMetricNames, Flink2ListsOtherNamesButTheClientAsksForTheSame) {
+  auto old = ParseMetricNames(Recorded("source_metric_names.json"));
+  auto now = ParseMetricNames(Recorded("flink-2.3/source_metric_names.json"));
+  ASSERT_TRUE(old.ok()) << old.status();
+  ASSERT_TRUE(now.ok()) << now.status();
+  EXPECT_THAT(*old, testing::Contains("buffers.inPoolUsage"));
+  EXPECT_THAT(*now, testing::Not(testing::Contains("buffers.inPoolUsage")));
+  EXPECT_THAT(*now,
+              testing::Contains("Source__source.split.0.watermark.currentWatermark"));
+  EXPECT_THAT(*now, testing::Contains("Source__source.pendingRecords"));
+  // In the order each version listed them.
+  EXPECT_THAT(MetricsToRequest(*now),
+              testing::UnorderedElementsAreArray(MetricsToRequest(*old)));
+  // Ten task metrics, pendingRecords, currentEmitEventTimeLag and
+  // currentOutputWatermark (flink_source_backlog.h).
+  EXPECT_EQ(MetricsToRequest(*now).size(), 13u);
+}
+
 TEST(FlinkErrorMessage, KeepsTheFirstLineWithoutTheStackTrace) {
   EXPECT_EQ(
       FlinkErrorMessage(
           R"({"errors":["org.apache.flink.runtime.rest.handler.RestHandlerException: )"
           R"(The newly requested parallelism 200 exceeds 128.\n\tat org.apache.X"]})"),
       "The newly requested parallelism 200 exceeds 128.");
+  // 1.20.5 and 2.3.0 alike, GET /jobs/:jid/resource-requirements of a job
+  // on the default scheduler: the cause is the second entry.
+  EXPECT_EQ(
+      FlinkErrorMessage(
+          R"({"errors":["Internal server error.","<Exception on server side:\n)"
+          R"(java.lang.UnsupportedOperationException: The DefaultScheduler does not )"
+          R"(support changing the parallelism without a job restart. \n\tat )"
+          R"(org.apache.flink.runtime.scheduler.DefaultScheduler\n\nEnd of exception )"
+          R"(on server side>"]})"),
+      "java.lang.UnsupportedOperationException: The DefaultScheduler does not support "
+      "changing the parallelism without a job restart.");
+  EXPECT_EQ(FlinkErrorMessage(R"({"errors":["Internal server error."]})"),
+            "Internal server error.");
   EXPECT_EQ(FlinkErrorMessage("plain text"), "plain text");
   EXPECT_EQ(FlinkErrorMessage(std::string(1000, 'x')).size(), 300u);
 }

@@ -25,6 +25,7 @@ absl::StatusOr<std::unique_ptr<local::LocalService>> StartService(
     const HistoryCliOptions& options) {
   local::LocalServiceOptions service;
   service.server = options.server;
+  STREAMTUNE_RETURN_IF_ERROR(ApplyConnectionFlags(&service.server_connection));
   service.state_dir = options.state_dir;
   service.server_binary = local::ServerBinaryOr(STREAMTUNE_SERVER_BINARY);
   service.deploy_dir = STREAMTUNE_DEPLOY_DIR;
@@ -51,11 +52,9 @@ absl::Status Run(HistoryCliOptions options) {
       ResolveExclusions(options.history.exclude_files, options.default_exclude,
                         STREAMTUNE_WORKLOADS_DIR));
   STREAMTUNE_ASSIGN_OR_RETURN(auto service, StartService(options));
-  ClientOptions client_options;
-  client_options.target = service->target();
-  client_options.tenant = options.tenant;
+  STREAMTUNE_ASSIGN_OR_RETURN(ClientOptions client_options,
+                              service->ClientFor(options.tenant, Role::kTenant));
   client_options.call_timeout = absl::Seconds(60);
-  STREAMTUNE_RETURN_IF_ERROR(ApplyConnectionFlags(&client_options));
   STREAMTUNE_ASSIGN_OR_RETURN(auto client, StreamTuneClient::Create(client_options));
   STREAMTUNE_RETURN_IF_ERROR(client->WaitUntilServing(absl::Seconds(60)));
 

@@ -8,12 +8,14 @@ pg_die() {
   exit 1
 }
 
-# Sets ROOT, SERVER_DIR, DATA, SOCKET_DIR, LOG, URL_FILE, PORT_FILE for
+# Sets ROOT, SERVER_DIR, DATA, SOCKET_DIR, LOG, URL_FILE, ADMIN_URL_FILE,
+# PORT_FILE for
 # DATA_DIR=$1. The server's own files (data, socket, log) live in SERVER_DIR:
 # DATA_DIR itself, unless we are root and the `postgres` user cannot reach it
 # (e.g. a clone under a private `mktemp -d` directory); then a postgres-owned
 # directory under /var/tmp named after DATA_DIR. The URL and port files are
-# always in DATA_DIR.
+# always in DATA_DIR: url names the service's ordinary owner role,
+# admin_url the superuser (for maintenance and for tests that create roles).
 pg_paths() {
   [[ -n "${1:-}" ]] || pg_die "usage: $0 DATA_DIR"
   ROOT=$(realpath -m -- "$1")
@@ -29,6 +31,7 @@ pg_paths() {
   SOCKET_DIR=$SERVER_DIR/run
   LOG=$SERVER_DIR/postgres.log
   URL_FILE=$ROOT/url
+  ADMIN_URL_FILE=$ROOT/admin_url
   PORT_FILE=$ROOT/port
 }
 

@@ -4,7 +4,9 @@
 # Initialises DATA_DIR/data on first use (trust auth, loopback only), starts
 # the server on 127.0.0.1 with a free TCP port and its Unix socket in
 # DATA_DIR/run, waits until it accepts connections, creates the database
-# `streamtune`, writes its URL to DATA_DIR/url and prints it. Idempotent: an
+# `streamtune` owned by the role `streamtune`, writes the URL the service
+# uses (that role's) to DATA_DIR/url and prints it; the superuser's URL goes
+# to DATA_DIR/admin_url. Idempotent: an
 # already running server is reused. Exits non-zero with the server log's tail
 # on failure. As root, when the `postgres` user cannot reach DATA_DIR, the
 # server's files go to a postgres-owned /var/tmp directory (lib.sh).
@@ -165,6 +167,50 @@ if [[ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'"
     { pg_log_tail; pg_die "could not create database $DATABASE"; }
 fi
 
+# The service's role: an ordinary one (no SUPERUSER, no BYPASSRLS) that owns
+# the database and every object in it. Row-level security (FORCE'd on every
+# tenant table) binds the owner but never a superuser, so running the
+# service as `postgres` would leave the policies inert. A database made by an
+# older start.sh (tables owned by postgres) is handed over at the next start;
+# ALTER ... OWNER touches only the catalogue, not the data.
+OWNER=streamtune
+if [[ "$(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$OWNER'")" != 1 ]]; then
+  psql_admin -c "CREATE ROLE $OWNER LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE" ||
+    { pg_log_tail; pg_die "could not create role $OWNER"; }
+fi
+psql_admin -d "$DATABASE" <<SQL || { pg_log_tail; pg_die "could not hand $DATABASE to role $OWNER"; }
+ALTER DATABASE $DATABASE OWNER TO $OWNER;
+DO \$\$
+DECLARE
+  object record;
+BEGIN
+  -- Tables first: a sequence owned by a column follows its table.
+  FOR object IN
+    SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+      AND pg_get_userbyid(c.relowner) <> '$OWNER'
+  LOOP
+    EXECUTE format('ALTER %s %s OWNER TO $OWNER',
+                   CASE object.relkind WHEN 'v' THEN 'VIEW'
+                     WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, object.name);
+  END LOOP;
+  FOR object IN
+    SELECT c.oid::regclass AS name FROM pg_class c
+    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S'
+      AND pg_get_userbyid(c.relowner) <> '$OWNER'
+  LOOP
+    EXECUTE format('ALTER SEQUENCE %s OWNER TO $OWNER', object.name);
+  END LOOP;
+  FOR object IN
+    SELECT p.oid::regprocedure AS name FROM pg_proc p
+    WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) <> '$OWNER'
+  LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO $OWNER', object.name);
+  END LOOP;
+END
+\$\$;
+SQL
+
 # A server that was already running keeps the durability it was started
 # with: say so when that is not the one asked for.
 running_fsync=$(psql_admin -tAc "SHOW fsync")
@@ -173,7 +219,11 @@ if [[ "$running_fsync" != "$DURABILITY" ]]; then
     "$DURABILITY; run deploy/pg/stop.sh $1 and start again to change it" >&2
 fi
 
-URL="postgresql://postgres@127.0.0.1:$PORT/$DATABASE"
-echo "$URL" >"$URL_FILE.tmp"
-mv -f "$URL_FILE.tmp" "$URL_FILE"
+write_url() {  # write_url FILE URL: atomically, so a reader never sees half.
+  echo "$2" >"$1.tmp"
+  mv -f "$1.tmp" "$1"
+}
+write_url "$ADMIN_URL_FILE" "postgresql://postgres@127.0.0.1:$PORT/$DATABASE"
+URL="postgresql://$OWNER@127.0.0.1:$PORT/$DATABASE"
+write_url "$URL_FILE" "$URL"
 echo "$URL"

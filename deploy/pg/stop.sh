@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops the private PostgreSQL started by start.sh (fast shutdown: open
-# sessions are rolled back) and removes DATA_DIR/url. Idempotent: succeeds
+# sessions are rolled back) and removes DATA_DIR/url and admin_url. Idempotent: succeeds
 # when nothing runs. The data stays in DATA_DIR/data for the next start.
 #   deploy/pg/stop.sh [--immediate] DATA_DIR
 # --immediate stops it the way a crash would (`pg_ctl stop -m immediate`: no
@@ -19,7 +19,7 @@ fi
 pg_paths "$1"
 cd /
 
-[[ "$MODE" == immediate ]] || rm -f "$URL_FILE"
+[[ "$MODE" == immediate ]] || rm -f "$URL_FILE" "$ADMIN_URL_FILE"
 if [[ ! -f "$DATA/PG_VERSION" ]]; then
   echo "pg/stop: no data directory at $DATA; nothing to stop" >&2
   exit 0

@@ -184,7 +184,7 @@ absl::StatusOr<v1::Recommendation> TuningCore::Recommend(
     STREAMTUNE_RETURN_IF_ERROR(SameContent(snapshot, *inputs.stored_fingerprint));
   }
   STREAMTUNE_RETURN_IF_ERROR(
-      CheckStoredBytesQuota(tenant, inputs, options_.quota_stored_bytes));
+      CheckStoredBytesQuota(tenant, inputs, StoredBytesQuota(tenant)));
   if (inputs.stored_recommendation.has_value()) {
     return *std::move(inputs.stored_recommendation);
   }
@@ -234,7 +234,7 @@ absl::StatusOr<v1::ReportSnapshotResponse> TuningCore::ReportSnapshot(
   STREAMTUNE_ASSIGN_OR_RETURN(DecisionInputs inputs,
                               store_->LoadDecisionInputs(tenant, read));
   STREAMTUNE_RETURN_IF_ERROR(
-      CheckStoredBytesQuota(tenant, inputs, options_.quota_stored_bytes));
+      CheckStoredBytesQuota(tenant, inputs, StoredBytesQuota(tenant)));
   const Prepared prepared = PrepareFrom(request.snapshot(), std::move(inputs.history));
   STREAMTUNE_ASSIGN_OR_RETURN(PutSnapshotResult result,
                               store_->PutSnapshot(tenant, prepared.stored));
@@ -352,5 +352,9 @@ absl::StatusOr<v1::PretrainResponse> TuningCore::Pretrain(
 }
 
 absl::Status TuningCore::CheckReady() { return store_->Ping(); }
+
+int64_t TuningCore::StoredBytesQuota(absl::string_view tenant) const {
+  return options_.quotas == nullptr ? 0 : options_.quotas->For(tenant).stored_bytes;
+}
 
 }  // namespace streamtune

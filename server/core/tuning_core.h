@@ -13,6 +13,7 @@
 #include "server/core/learning/model_repository.h"
 #include "server/core/learning/pretraining.h"
 #include "server/core/policy_registry.h"
+#include "server/core/quota/tenant_quotas.h"
 #include "server/core/request_validation.h"
 #include "storage/store.h"
 #include "streamtune/v1/admin.pb.h"
@@ -29,11 +30,12 @@ struct TuningCoreOptions {
   // history, newest first, so a job of large snapshots costs a bounded read,
   // parse and resident set per call (docs/benchmark.md, "Large snapshots").
   int64_t history_bytes = int64_t{8} << 20;
-  // Stored-bytes quota per tenant (docs/operations.md, "Quotas"): a call that
-  // would store a new snapshot is RESOURCE_EXHAUSTED, and stores nothing,
-  // once the tenant's stored snapshots (Store::TenantStoredBytes) reach this; 0:
-  // unlimited. A retry of a stored snapshot still succeeds.
-  int64_t quota_stored_bytes = 0;
+  // Each tenant's quotas (docs/operations.md, "Quotas"); borrowed, null: no
+  // quotas. A call that would store a new snapshot is RESOURCE_EXHAUSTED, and
+  // stores nothing, once the tenant's stored snapshots
+  // (Store::TenantStoredBytes) reach its stored-bytes quota (0: unlimited). A
+  // retry of a stored snapshot still succeeds.
+  const TenantQuotas* quotas = nullptr;
   // Tenant whose pre-trained models serve tenants without a run of their
   // own (e.g. models trained on a generated corpus); empty: none.
   std::string shared_model_tenant;
@@ -107,6 +109,8 @@ class TuningCore {
 
  private:
   struct Prepared;
+  // The tenant's stored-bytes quota; 0 (unlimited) without quotas.
+  int64_t StoredBytesQuota(absl::string_view tenant) const;
   // Labels and history of `snapshot` from the job's stored `recent` ones.
   Prepared PrepareFrom(const v1::Snapshot& snapshot,
                        std::vector<v1::StoredSnapshot> recent) const;

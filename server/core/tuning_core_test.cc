@@ -263,8 +263,9 @@ TEST_F(TuningCoreTest, AtTheStoredBytesQuotaNewSnapshotsAreRefusedAndRetriesServ
   ASSERT_TRUE(core_->ReportSnapshot("t", Request(testing::ValidChain("s2", 110))).ok());
   const absl::StatusOr<int64_t> usage = store_.TenantStoredBytes("t");
   ASSERT_TRUE(usage.ok());
+  TenantQuotas quotas(Quota{RateLimit{}, /*stored_bytes=*/*usage});  // Reached.
   TuningCoreOptions options;
-  options.quota_stored_bytes = *usage;  // Reached.
+  options.quotas = &quotas;
   core_ = std::make_unique<TuningCore>(&store_, &policies_, options);
 
   auto refused = core_->Recommend("t", Request(testing::ValidChain("s3", 120)));

@@ -1,7 +1,9 @@
 // End to end with a real Flink: PostgreSQL (ctest fixture) + streamtuned +
 // the harness's MiniCluster running the synthetic job at parallelism 1 with
 // a bottleneck (the keyed aggregate) + streamtune-flink-agent. Assertions go
-// through Flink's own REST API and the service's stored answers.
+// through Flink's own REST API and the service's stored answers. One binary
+// for every Flink line: ctest sets STREAMTUNE_FLINK_HARNESS_DIR (the harness
+// built for the line) and STREAMTUNE_FLINK_LINE ("1.20", "2.3").
 #include <signal.h>
 #include <stdlib.h>
 
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/flink/flink_rest_client.h"
@@ -36,10 +39,22 @@ const std::vector<std::string> kJobFlags = {
     "--job=synthetic", "--rate=0:1000", "--cost-us=aggregate:1200,parse:100",
     "--parallelism=1", "--slots=8",     "--checkpoint-ms=1000"};
 
+// The environment variable `name`; FAILED_PRECONDITION when it is unset.
+absl::StatusOr<std::string> FromEnvironment(const char* name) {
+  const char* value = getenv(name);
+  if (value == nullptr || *value == '\0') {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " is not set (ctest sets it: run flink_e2e.<line>)"));
+  }
+  return std::string(value);
+}
+
+std::string* flink_line = nullptr;
 std::string* startup_error = nullptr;
 std::string* work_dir = nullptr;
 local::ServerProcess* server = nullptr;
 HarnessJob* harness = nullptr;
+std::string* flink_harness_dir = nullptr;  // This line's built harness.
 
 class FlinkE2eTest : public ::testing::Test {
  protected:
@@ -51,6 +66,13 @@ class FlinkE2eTest : public ::testing::Test {
   }
 
   static absl::Status Start() {
+    absl::StatusOr<std::string> harness_dir =
+        FromEnvironment("STREAMTUNE_FLINK_HARNESS_DIR");
+    if (!harness_dir.ok()) return harness_dir.status();
+    flink_harness_dir = new std::string(*harness_dir);
+    absl::StatusOr<std::string> line = FromEnvironment("STREAMTUNE_FLINK_LINE");
+    if (!line.ok()) return line.status();
+    flink_line = new std::string(*line);
     char dir[] = "/tmp/streamtune-flink-e2e-XXXXXX";
     if (mkdtemp(dir) == nullptr) return absl::InternalError("mkdtemp failed");
     work_dir = new std::string(dir);
@@ -63,9 +85,8 @@ class FlinkE2eTest : public ::testing::Test {
         local::ServerProcess::Start(options);
     if (!started.ok()) return started.status();
     server = started->release();
-    absl::StatusOr<HarnessJob> job =
-        testing::StartHarness(STREAMTUNE_FLINK_RUN_HARNESS,
-                              STREAMTUNE_FLINK_HARNESS_DIR, *work_dir, kJobFlags);
+    absl::StatusOr<HarnessJob> job = testing::StartHarness(
+        STREAMTUNE_FLINK_RUN_HARNESS, *harness_dir, *work_dir, kJobFlags);
     if (!job.ok()) return job.status();
     harness = new HarnessJob(*std::move(job));
     return absl::OkStatus();
@@ -141,6 +162,14 @@ class FlinkE2eTest : public ::testing::Test {
   std::unique_ptr<StreamTuneClient> service_;
 };
 
+// The harness really runs the line under test.
+TEST_F(FlinkE2eTest, RunsTheFlinkLineUnderTest) {
+  auto version = rest_->GetFlinkVersion();
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_TRUE(absl::StartsWith(*version, *flink_line + "."))
+      << "Flink " << *version << ", expected " << *flink_line << ".x";
+}
+
 TEST_F(FlinkE2eTest, DryRunRecommendsAndAppliesNothing) {
   AgentProcess agent = StartAgent("dry-run-agent", {"--dry_run"});
   ASSERT_NE(agent.process, nullptr);
@@ -169,6 +198,10 @@ TEST_F(FlinkE2eTest, DryRunRecommendsAndAppliesNothing) {
   EXPECT_EQ(MetricValue(metrics, "streamtune_flink_decisions_total",
                         {{"outcome", "applied"}}),
             0);
+  // The agent read the cluster's version (it logs it at start).
+  auto version = rest_->GetFlinkVersion();
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_THAT(agent.process->log(), ::testing::HasSubstr("runs Flink " + *version));
   auto stopped = agent.process->Stop(SIGTERM, absl::Seconds(20));
   ASSERT_TRUE(stopped.ok()) << stopped.status();
   EXPECT_EQ(*stopped, 0) << agent.process->log();
@@ -318,7 +351,7 @@ TEST_F(FlinkE2eTest, ASourceWithOnlyATimeLagGetsAnEstimatedBacklog) {
   const std::string dir = *work_dir + "/time-lag";
   std::filesystem::create_directories(dir);
   absl::StatusOr<HarnessJob> lagging = testing::StartHarness(
-      STREAMTUNE_FLINK_RUN_HARNESS, STREAMTUNE_FLINK_HARNESS_DIR, dir, flags);
+      STREAMTUNE_FLINK_RUN_HARNESS, *flink_harness_dir, dir, flags);
   ASSERT_TRUE(lagging.ok()) << lagging.status();
   auto agent = testing::StartAgent(
       STREAMTUNE_FLINK_AGENT_BINARY, dir, "time-lag-agent",

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::proto::v1::{OperatorMetrics, Recommendation, Snapshot};
 use crate::runner::{Change, RunningJob};
+use crate::schedule::change_name;
 use crate::service::ServiceClient;
 use crate::snapshot::{build_snapshot, WindowReading};
 use crate::telemetry::Counters;
@@ -79,12 +80,15 @@ struct Reading {
     due: u64,
 }
 
+/// Metrics of every process (process 0 runs the agent and hears from the
+/// others through the control plane).
 fn read(job: &RunningJob) -> Reading {
     let at = Instant::now();
+    let metrics = job.cluster_metrics();
     Reading {
-        counters: job.telemetry().read(),
-        held: job.queue_gauges().read(),
-        emitted: job.clock().emitted(),
+        counters: metrics.counters,
+        held: metrics.held,
+        emitted: metrics.emitted,
         due: job.clock().due_records(at),
         at,
     }
@@ -174,7 +178,7 @@ impl<'a> Agent<'a> {
     /// (its duration has passed or the job ended).
     fn wait_for_window_end(&self) -> bool {
         let window_end = (self.window_start.at + self.options.window).min(self.end);
-        while Instant::now() < window_end {
+        while Instant::now() < window_end && !self.job.ended() {
             std::thread::sleep((window_end - Instant::now()).min(Duration::from_millis(50)));
         }
         Instant::now() < self.end && !self.job.ended()
@@ -212,16 +216,17 @@ impl<'a> Agent<'a> {
 
     /// Reconstructs the DAG unless it is already that of `generation`.
     fn refresh_topology(&mut self, generation: usize) -> Result<(), String> {
+        let dataflow = self.job.dataflow_index(generation);
         if self
             .topology
             .as_ref()
-            .is_none_or(|t| t.dataflow != generation)
+            .is_none_or(|t| t.dataflow != dataflow)
         {
             let job = self.job;
             self.topology = Some(reconstruct(
                 job.spec(),
                 &job.telemetry().topology(),
-                generation,
+                dataflow,
             )?);
         }
         Ok(())
@@ -299,14 +304,10 @@ impl<'a> Agent<'a> {
         let target = &decision.recommended;
         match self.job.apply(target, self.options.restart_timeout) {
             Ok(change) => {
-                decision.change = match &change {
-                    Change::Unchanged => "unchanged".into(),
-                    Change::InPlace => "in_place".into(),
-                    Change::Restart { downtime, .. } => {
-                        decision.downtime_s = downtime.as_secs_f64();
-                        "restart".into()
-                    }
-                };
+                decision.change = change_name(&change).into();
+                if let Change::Restart { downtime, .. } = &change {
+                    decision.downtime_s = downtime.as_secs_f64();
+                }
                 if change != Change::Unchanged {
                     self.window_start = read(self.job);
                     self.last_change = self.window_start.at;

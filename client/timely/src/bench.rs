@@ -4,23 +4,28 @@
 //! keeps, with ratios against the first policy (the baseline, DS2) measured
 //! in the same run.
 
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 
-use crate::args::{CliOptions, ParallelismArg};
+use crate::args::{follower_args, CliOptions, ParallelismArg};
 use crate::cli::{run_once, RunSummary};
 use crate::nexmark::QUERIES;
+use crate::processes::{loopback_hostfile, Children};
 
 pub const BENCH_USAGE: &str = "\
 usage: nexmark-bench --server HOST:PORT --out DIR [--queries q1,q2,q3,q5,q8]
                      [--rates 2000,4000,8000] [--policies ds2,streamtune]
-                     [--duration 60] [-w 8] [--window 2] [--tenant NAME]
+                     [--duration 60] [-w 8] [-n 1] [--window 2] [--tenant NAME]
 
 Runs every (query, rate, policy) for --duration seconds on -w workers, each
-operator starting at parallelism 1, tuned by the server at --server. The
-first policy is the baseline of the ratios. Writes DIR/runs/*.json (each
-run's report), DIR/results.json and DIR/report.md.
+operator starting at parallelism 1, tuned by the server at --server. With
+-n N, each run is N processes of -w workers on loopback: the benchmark is
+process 0 (the agent) and starts the others (the nexmark-QUERY binaries
+beside it). The first policy is the baseline of the ratios. Writes
+DIR/runs/*.json (each run's report), DIR/results.json and DIR/report.md.
 ";
 
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +37,8 @@ pub struct BenchOptions {
     pub policies: Vec<String>,
     pub duration: Duration,
     pub workers: usize,
+    /// Processes per run (of `workers` workers each).
+    pub processes: usize,
     pub window: Duration,
     pub tenant: String,
 }
@@ -66,6 +73,7 @@ pub fn parse_bench(args: &[String]) -> Result<BenchOptions, String> {
         policies: vec!["ds2".into(), "streamtune".into()],
         duration: Duration::from_secs(60),
         workers: 8,
+        processes: 1,
         window: Duration::from_secs(2),
         tenant: String::new(),
     };
@@ -104,6 +112,7 @@ pub fn parse_bench(args: &[String]) -> Result<BenchOptions, String> {
             "--policies" => options.policies = list(flag, value)?,
             "--duration" => options.duration = Duration::from_secs_f64(positive(flag, value)?),
             "-w" | "--workers" => options.workers = positive(flag, value)? as usize,
+            "-n" | "--processes" => options.processes = positive(flag, value)? as usize,
             "--window" => options.window = Duration::from_secs_f64(positive(flag, value)?),
             "--tenant" => options.tenant = value.clone(),
             _ => return Err(format!("unknown flag {flag}")),
@@ -147,7 +156,11 @@ fn markdown(options: &BenchOptions, rows: &[Row], command: &str) -> String {
          {} workers, {:.0} s per run, {:.0} s metrics windows, every operator starting at 1. \
          Σp and max p: the final configuration; kept: emitted / offered source records over \
          the run's second half; changes: reconfigurations applied. Ratios against `{base}`.\n\n",
-        options.workers,
+        if options.processes == 1 {
+            options.workers.to_string()
+        } else {
+            format!("{} processes × {}", options.processes, options.workers)
+        },
         options.duration.as_secs_f64(),
         options.window.as_secs_f64()
     );
@@ -201,6 +214,38 @@ fn markdown(options: &BenchOptions, rows: &[Row], command: &str) -> String {
     out
 }
 
+/// Runs `query` as `cli` says: in this process alone, or as process 0 of
+/// `cli.processes`, starting the others on loopback (host file `hostfile`).
+fn run_with_followers(
+    query: &str,
+    cli: &CliOptions,
+    hostfile: &Path,
+) -> Result<RunSummary, String> {
+    if cli.processes == 1 {
+        return run_once(query, cli);
+    }
+    loopback_hostfile(hostfile, cli.processes)?;
+    let cli = CliOptions {
+        hostfile: Some(hostfile.display().to_string()),
+        ..cli.clone()
+    };
+    let binary = std::env::current_exe()
+        .map_err(|e| format!("locating nexmark-{query}: {e}"))?
+        .with_file_name(format!("nexmark-{query}"));
+    let mut followers = Children::new();
+    for process in 1..cli.processes {
+        followers.spawn(
+            &format!("nexmark-{query} -p {process}"),
+            Command::new(&binary)
+                .args(follower_args(&cli, process))
+                .stdout(Stdio::null()),
+        )?;
+    }
+    let run = run_once(query, &cli)?;
+    followers.wait_all(Duration::from_secs(60))?;
+    Ok(run)
+}
+
 /// Runs the benchmark; returns the markdown report.
 pub fn run_bench(options: &BenchOptions, command: &str) -> Result<String, String> {
     let runs_dir = format!("{}/runs", options.out);
@@ -219,6 +264,7 @@ pub fn run_bench(options: &BenchOptions, command: &str) -> Result<String, String
                     rate,
                     duration: options.duration,
                     workers: options.workers,
+                    processes: options.processes,
                     parallelism: ParallelismArg::All(1),
                     server: Some(options.server.clone()),
                     policy: policy.clone(),
@@ -230,9 +276,11 @@ pub fn run_bench(options: &BenchOptions, command: &str) -> Result<String, String
                     cost_scale: 1.0,
                     report: None,
                     quiet: true,
+                    ..CliOptions::default()
                 };
                 eprintln!("bench: {query} at {rate:.0}/s with {policy} ...");
-                let run = run_once(query, &cli)?;
+                let hostfile = format!("{runs_dir}/{query}-{rate:.0}-{policy}.hosts");
+                let run = run_with_followers(query, &cli, Path::new(&hostfile))?;
                 eprintln!(
                     "bench: {query} at {rate:.0}/s with {policy}: Σp {} max p {} kept {} changes {}{}",
                     run.sum_parallelism,
@@ -277,6 +325,9 @@ mod tests {
             "--server h:1 --out d --rates 1000,3000 --queries q1,q5 -w 4",
         ))
         .unwrap();
+        assert_eq!(o.processes, 1);
+        let two = parse_bench(&args("--server h:1 --out d -w 2 -n 2")).unwrap();
+        assert_eq!((two.workers, two.processes), (2, 2));
         assert_eq!(o.rates, vec![1000.0, 3000.0]);
         assert_eq!(o.queries, vec!["q1", "q5"]);
         assert_eq!(o.policies, vec!["ds2", "streamtune"]);

@@ -9,12 +9,40 @@ use serde_json::json;
 use crate::agent::{report_json, run_agent, settled_throughput, throughput_since, AgentOptions};
 use crate::args::{parse, CliOptions, ParallelismArg, USAGE};
 use crate::nexmark;
-use crate::runner::{Query, RunOptions, RunningJob};
+use crate::runner::{Cluster, Query, RunOptions, RunningJob};
+use crate::schedule::{apply_schedule, outcome_json};
 use crate::service::ServiceClient;
 use crate::source::SourceSettings;
 
 /// Flow control: how far (in epochs) sources may run ahead of the output.
 const MAX_INFLIGHT_EPOCHS: u64 = 10;
+
+/// The processes of the job: None for one process, else this process's
+/// index and the host file's addresses (one `host:port` a line).
+fn cluster(cli: &CliOptions) -> Result<Option<Cluster>, String> {
+    if cli.processes == 1 {
+        return Ok(None);
+    }
+    let path = cli.hostfile.as_deref().ok_or("-n > 1 needs a host file")?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("host file {path}: {e}"))?;
+    let addresses: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(String::from)
+        .collect();
+    if addresses.len() < cli.processes {
+        return Err(format!(
+            "host file {path}: {} addresses for {} processes",
+            addresses.len(),
+            cli.processes
+        ));
+    }
+    Ok(Some(Cluster {
+        process: cli.process,
+        addresses: addresses[..cli.processes].to_vec(),
+    }))
+}
 
 /// The run options for `query` from the command line.
 pub fn run_options(query: &dyn Query, name: &str, cli: &CliOptions) -> Result<RunOptions, String> {
@@ -42,11 +70,9 @@ pub fn run_options(query: &dyn Query, name: &str, cli: &CliOptions) -> Result<Ru
             }
         }
     }
-    if let Some(p) = parallelism.iter().find(|p| **p > cli.workers) {
-        return Err(format!(
-            "--parallelism {p} exceeds the {} workers",
-            cli.workers
-        ));
+    let workers = cli.workers * cli.processes;
+    if let Some(p) = parallelism.iter().find(|p| **p > workers) {
+        return Err(format!("--parallelism {p} exceeds the {workers} workers"));
     }
     let mut costs = query.default_costs();
     for (op, us) in &cli.costs_us {
@@ -62,15 +88,24 @@ pub fn run_options(query: &dyn Query, name: &str, cli: &CliOptions) -> Result<Ru
     Ok(RunOptions {
         job_id,
         workers: cli.workers,
+        cluster: cluster(cli)?,
         source: SourceSettings {
             rate: cli.rate,
             epoch_records: ((cli.rate * cli.epoch_ms as f64 / 1000.0).round() as u64).max(1),
             max_inflight_epochs: MAX_INFLIGHT_EPOCHS,
-            end_records: None,
+            end_records: cli.records,
         },
         initial_parallelism: parallelism,
         costs,
     })
+}
+
+/// Query `name` with the command line's windows, and its run options.
+fn job(name: &str, cli: &CliOptions) -> Result<(Arc<dyn Query>, RunOptions), String> {
+    let query = nexmark::query_with_window(name, cli.query_window_s)
+        .ok_or(format!("unknown query {name}"))?;
+    let options = run_options(query.as_ref(), name, cli)?;
+    Ok((query, options))
 }
 
 /// What one run of a query did: its final configuration, how well it kept
@@ -93,8 +128,7 @@ pub struct RunSummary {
 /// Runs query `name` as the command line says; prints decisions unless
 /// `--quiet`.
 pub fn run_once(name: &str, cli: &CliOptions) -> Result<RunSummary, String> {
-    let query: Arc<dyn Query> = nexmark::query(name).ok_or(format!("unknown query {name}"))?;
-    let options = run_options(query.as_ref(), name, cli)?;
+    let (query, options) = job(name, cli)?;
     let mut client = match &cli.server {
         Some(server) => Some(ServiceClient::new(
             server,
@@ -105,6 +139,8 @@ pub fn run_once(name: &str, cli: &CliOptions) -> Result<RunSummary, String> {
     };
     let initial = options.initial_parallelism.clone();
     let job = RunningJob::start(query, options.clone())?;
+    let started = std::time::Instant::now();
+    let scripted = apply_schedule(&job, &cli.rescale, started)?;
     let names: Vec<String> = job
         .spec()
         .operators
@@ -124,6 +160,7 @@ pub fn run_once(name: &str, cli: &CliOptions) -> Result<RunSummary, String> {
     );
     let final_parallelism = job.parallelism();
     let outcome = job.finish()?;
+    write_outcome(cli, &outcome_json(0, &outcome, &scripted))?;
     let settled = settled_throughput(&agent, 2.0 * cli.window.as_secs_f64());
     let kept_second_half = throughput_since(&agent, cli.duration.as_secs_f64() / 2.0).map(|t| t.0);
     let sum_parallelism: usize = final_parallelism.iter().sum();
@@ -169,7 +206,29 @@ pub fn run_once(name: &str, cli: &CliOptions) -> Result<RunSummary, String> {
     })
 }
 
+fn write_outcome(cli: &CliOptions, outcome: &serde_json::Value) -> Result<(), String> {
+    match &cli.outcome {
+        Some(path) => std::fs::write(path, outcome.to_string() + "\n")
+            .map_err(|e| format!("--outcome {path}: {e}")),
+        None => Ok(()),
+    }
+}
+
+/// A process other than 0: runs its workers until process 0 ends the job.
+fn follow(name: &str, cli: &CliOptions) -> Result<(), String> {
+    let (query, options) = job(name, cli)?;
+    let outcome = RunningJob::start(query, options)?.join()?;
+    println!(
+        "{name}: process {} of {}: emitted {} records, committed {} results",
+        cli.process, cli.processes, outcome.emitted_records, outcome.committed_results
+    );
+    write_outcome(cli, &outcome_json(cli.process, &outcome, &[]))
+}
+
 fn run(name: &str, cli: &CliOptions) -> Result<(), String> {
+    if cli.process != 0 {
+        return follow(name, cli);
+    }
     let summary = run_once(name, cli)?;
     let names = summary.report["operators"]
         .as_array()

@@ -1,143 +1,47 @@
-//! Runs a job on a fixed pool of Timely workers, in generations: each
-//! generation is one dataflow built by every worker with one parallelism
-//! setting. Stateless operators change parallelism in place (their routers
-//! are atomics); any other change is a controlled restart: the sources stop
-//! at a common epoch boundary, the dataflow drains, keyed operators export
-//! their state, every worker meets at a barrier and builds the next
-//! generation, which imports the state by key and resumes input at the
-//! boundary's offset. Rescaling needs the workers to share memory, so a job
-//! runs in one process (`-w` threads).
+//! Runs a job on a fixed pool of Timely workers — the threads of one
+//! process, or of several processes connected by Timely (`-n`, a host
+//! file) — in generations: each generation is one dataflow built by every
+//! worker with one parallelism setting. Stateless operators change
+//! parallelism in place (their routers are atomics, set in every process);
+//! any other change is a controlled restart: the coordinator (global worker
+//! 0) stops the sources of every process at a common epoch boundary, the
+//! dataflow drains, keyed operators export their state, each process ships
+//! it to the workers that own it next, every worker meets at the control
+//! plane's barrier and builds the next generation, which imports the state
+//! by key and resumes input at the boundary's offset (see `control`,
+//! `coordinator`, `worker_loop`). The agent drives the job from process 0.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Barrier, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use timely::dataflow::{ProbeHandle, Scope};
+use timely::communication::Config as CommunicationConfig;
 use timely::WorkerConfig;
 
-use crate::pacing::WorkMeter;
-use crate::parallelism::{instance_for, ParallelismTable, Router};
-use crate::queue::{InputQueue, QueueGauges};
-use crate::savepoint::Savepoint;
+pub use crate::context::{BuildContext, Query};
+use crate::control::{Answer, Layout, Process, ProcessReport, Request};
+use crate::queue::QueueGauges;
 use crate::sink::SinkStats;
-use crate::source::{SourceClock, SourceInstance, SourceSettings};
+use crate::source::{SourceClock, SourceSettings};
 use crate::spec::{JobSpec, OperatorRole};
-use crate::telemetry::Telemetry;
+use crate::telemetry::{Counters, Telemetry};
+use crate::worker_loop::{dataflow_index, run_worker, WorkerShared};
 
-/// A dataflow that the runner can build once per generation on every worker.
-pub trait Query: Send + Sync + 'static {
-    /// The logical operators, named as the dataflow names them.
-    fn spec(&self, job_id: &str) -> JobSpec;
-    /// Simulated cost per record of each operator, in `spec` order.
-    fn default_costs(&self) -> Vec<Duration>;
-    /// Builds the dataflow on one worker. Every operator named in `spec`
-    /// must appear exactly once, and every output must reach `ctx.probe()`.
-    fn build<'scope>(&self, scope: Scope<'scope, u64>, ctx: &BuildContext);
-}
-
-/// What a worker knows while building one generation's dataflow.
-pub struct BuildContext {
-    pub worker: usize,
-    pub workers: usize,
-    pub generation: usize,
-    pub start_epoch: u64,
-    spec: Arc<JobSpec>,
-    parallelism: Arc<ParallelismTable>,
-    costs: Arc<Vec<Duration>>,
-    clock: Arc<SourceClock>,
-    savepoint: Arc<Savepoint>,
-    sink: Arc<SinkStats>,
-    gauges: Arc<QueueGauges>,
-    probe: ProbeHandle<u64>,
-}
-
-impl BuildContext {
-    fn op(&self, name: &str) -> usize {
-        self.spec
-            .index_of(name)
-            .unwrap_or_else(|| panic!("operator {name} is not declared by the job"))
-    }
-
-    /// Routes records of operator `name`'s input to its instances.
-    pub fn router(&self, name: &str) -> Router {
-        self.parallelism.router(self.op(name))
-    }
-
-    /// The parallelism operator `name` starts this generation with.
-    pub fn parallelism(&self, name: &str) -> usize {
-        self.parallelism.get(self.op(name))
-    }
-
-    /// Whether this worker's instance of `name` owns routing key `key`
-    /// (for importing state; keyed operators never change in place).
-    pub fn owns(&self, name: &str, key: u64) -> bool {
-        instance_for(key, self.parallelism(name)) == self.worker
-    }
-
-    /// The simulated cost of `name`'s records on this worker.
-    pub fn meter(&self, name: &str) -> WorkMeter {
-        WorkMeter::new(self.costs[self.op(name)])
-    }
-
-    /// An input queue for operator `name` on this worker.
-    pub fn queue<D>(&self, name: &str) -> InputQueue<D> {
-        InputQueue::new(Arc::clone(&self.gauges), self.op(name))
-    }
-
-    /// Source `name`'s instance on this worker.
-    pub fn source(&self, name: &str) -> SourceInstance {
-        let parallelism = self.parallelism(name);
-        SourceInstance {
-            clock: Arc::clone(&self.clock),
-            generation: self.generation,
-            instance: (self.worker < parallelism).then_some(self.worker),
-            parallelism,
-            start_epoch: self.start_epoch,
-            probe: self.probe.clone(),
-            meter: self.meter(name),
-        }
-    }
-
-    /// The epoch at which this generation's input stops (u64::MAX while it
-    /// runs on). Keyed operators call it once their input is exhausted:
-    /// results for times before it are complete, later state is exported.
-    pub fn stop_boundary(&self) -> impl Fn() -> u64 + 'static {
-        let clock = Arc::clone(&self.clock);
-        let generation = self.generation;
-        move || clock.stop_boundary(generation).unwrap_or(u64::MAX)
-    }
-
-    pub fn savepoint(&self) -> Arc<Savepoint> {
-        Arc::clone(&self.savepoint)
-    }
-
-    pub fn sink_stats(&self) -> Arc<SinkStats> {
-        Arc::clone(&self.sink)
-    }
-
-    /// The probe every output must reach (sources use it for flow control).
-    pub fn probe(&self) -> &ProbeHandle<u64> {
-        &self.probe
-    }
-
-    /// How the job's sources produce records.
-    pub fn source_settings(&self) -> &SourceSettings {
-        self.clock.settings()
-    }
-
-    /// The number of epochs spanning `seconds` of input (at least one).
-    pub fn epochs_for(&self, seconds: f64) -> u64 {
-        let settings = self.clock.settings();
-        let epoch_s = settings.epoch_records as f64 / settings.rate;
-        ((seconds / epoch_s).round() as u64).max(1)
-    }
+/// Where the processes of a job of several processes listen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cluster {
+    pub process: usize,
+    /// `host:port` of every process, in process order (a Timely host file).
+    pub addresses: Vec<String>,
 }
 
 /// How to run a job.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     pub job_id: String,
+    /// Worker threads of this process (every process has as many).
     pub workers: usize,
+    /// None: one process.
+    pub cluster: Option<Cluster>,
     pub source: SourceSettings,
     /// Parallelism of each operator at start, in `spec` order.
     pub initial_parallelism: Vec<usize>,
@@ -145,88 +49,33 @@ pub struct RunOptions {
     pub costs: Vec<Duration>,
 }
 
-#[derive(Clone)]
-struct Plan {
-    start_epoch: u64,
-    parallelism: Arc<ParallelismTable>,
-}
-
-#[derive(Default)]
-struct ControlState {
-    plans: Vec<Plan>,
-    /// Number of generations once the job has ended (no more plans).
-    closed_at: Option<usize>,
-    built: HashMap<usize, usize>,
-    running_since: HashMap<usize, Instant>,
-}
-
-struct Control {
-    workers: usize,
-    state: Mutex<ControlState>,
-    changed: Condvar,
-    barrier: Barrier,
-    clock: Arc<SourceClock>,
-}
-
-impl Control {
-    /// The control of a job about to start: generation 0 planned with
-    /// `options.initial_parallelism` and its source generation open.
-    fn new(options: &RunOptions) -> Self {
-        let clock = SourceClock::new(options.source.clone());
-        clock.open_generation(0, 0);
-        Control {
-            workers: options.workers,
-            state: Mutex::new(ControlState {
-                plans: vec![Plan {
-                    start_epoch: 0,
-                    parallelism: Arc::new(ParallelismTable::new(
-                        &options.initial_parallelism,
-                        options.workers,
-                    )),
-                }],
-                ..ControlState::default()
-            }),
-            changed: Condvar::new(),
-            barrier: Barrier::new(options.workers),
-            clock,
+impl RunOptions {
+    pub fn layout(&self) -> Layout {
+        match &self.cluster {
+            None => Layout::single(self.workers),
+            Some(cluster) => Layout {
+                process: cluster.process,
+                processes: cluster.addresses.len(),
+                threads: self.workers,
+            },
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, ControlState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The plan of `generation`, or None once the job has ended. Every
-    /// worker gets the same answer for the same generation.
-    fn wait_plan(&self, generation: usize) -> Option<Plan> {
-        let mut state = self.lock();
-        loop {
-            if let Some(plan) = state.plans.get(generation) {
-                return Some(plan.clone());
-            }
-            if state.closed_at.is_some() {
-                return None;
-            }
-            if self.clock.exhausted() {
-                state.closed_at = Some(state.plans.len());
-                self.changed.notify_all();
-                return None;
-            }
-            state = self
-                .changed
-                .wait_timeout(state, Duration::from_millis(50))
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
-    }
-
-    fn mark_built(&self, generation: usize) {
-        let mut state = self.lock();
-        let built = state.built.entry(generation).or_default();
-        *built += 1;
-        if *built == self.workers {
-            state.running_since.insert(generation, Instant::now());
-            self.changed.notify_all();
+    fn timely_config(&self) -> timely::Config {
+        let communication = match &self.cluster {
+            None => CommunicationConfig::Process(self.workers),
+            Some(cluster) => CommunicationConfig::Cluster {
+                threads: self.workers,
+                process: cluster.process,
+                addresses: cluster.addresses.clone(),
+                report: false,
+                zerocopy: false,
+            },
+        };
+        timely::Config {
+            communication,
+            // Many workers share 2 cores: an idle worker parks at once.
+            worker: WorkerConfig::default().idle_spin(Duration::ZERO),
         }
     }
 }
@@ -247,16 +96,25 @@ pub enum Change {
     },
 }
 
-/// What a finished job did.
+/// What a finished job did in this process (a job of several processes
+/// adds up its processes' outcomes).
 #[derive(Clone, Debug)]
 pub struct JobOutcome {
     pub generations: usize,
     pub emitted_records: u64,
     pub committed_results: u64,
+    /// Order-independent: processes' checksums add up (wrapping).
     pub results_checksum: u64,
     /// State left in the savepoint at the end (dropped; expected at a stop
     /// that cut windows or joins short).
     pub leftover_state: usize,
+    /// State entries this process shipped to, and received from, the
+    /// owners of a next generation (in any process).
+    pub state_shipped: u64,
+    pub state_received: u64,
+    /// The metrics of every process as this one last heard them (all of
+    /// them in process 0, after every process's final report).
+    pub cluster: ClusterMetrics,
 }
 
 /// Checks that `spec` is valid and that `options` fit it.
@@ -275,87 +133,104 @@ fn check_options(spec: &JobSpec, options: &RunOptions) -> Result<(), String> {
     if options.workers == 0 {
         return Err("at least one worker is required".into());
     }
+    if let Some(cluster) = &options.cluster {
+        if cluster.process >= cluster.addresses.len() {
+            return Err(format!(
+                "process {} of a job of {} processes",
+                cluster.process,
+                cluster.addresses.len()
+            ));
+        }
+    }
     Ok(())
 }
 
-/// A job running on its own Timely workers.
+/// The metrics of every process, as process 0 last heard them.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterMetrics {
+    pub counters: Counters,
+    /// Records held in each operator's input queues.
+    pub held: Vec<i64>,
+    /// Records the sources emitted.
+    pub emitted: u64,
+    /// Processes heard from (this one included).
+    pub processes: usize,
+}
+
+/// Adds up this process's metrics and the other processes' reports.
+pub fn merge_metrics(local: &ProcessReport, others: &[&ProcessReport]) -> ClusterMetrics {
+    let mut merged = ClusterMetrics {
+        counters: local.counters.clone(),
+        held: local.held.clone(),
+        emitted: local.emitted,
+        processes: 1 + others.len(),
+    };
+    for other in others {
+        merged.counters.merge(&other.counters);
+        for (held, theirs) in merged.held.iter_mut().zip(&other.held) {
+            *held += theirs;
+        }
+        merged.emitted += other.emitted;
+    }
+    merged
+}
+
+/// `process`'s metrics merged with the reports it heard.
+fn heard_metrics(process: &Process, telemetry: &Telemetry, gauges: &QueueGauges) -> ClusterMetrics {
+    let local = ProcessReport {
+        process: process.layout.process,
+        counters: telemetry.read(),
+        held: gauges.read(),
+        emitted: process.clock.emitted(),
+    };
+    let state = process.lock();
+    let others: Vec<&ProcessReport> = state.reports.values().collect();
+    merge_metrics(&local, &others)
+}
+
+/// A job running on its own Timely workers (this process's share of them).
 pub struct RunningJob {
     spec: Arc<JobSpec>,
-    control: Arc<Control>,
+    process: Arc<Process>,
     telemetry: Arc<Telemetry>,
     sink: Arc<SinkStats>,
     gauges: Arc<QueueGauges>,
-    savepoint: Arc<Savepoint>,
     guards: timely::communication::initialize::WorkerGuards<Result<(), String>>,
     /// Serialises changes (apply, finish) against each other.
     changing: Mutex<()>,
 }
 
 impl RunningJob {
-    /// Starts `query` on `options.workers` threads and returns once every
-    /// worker has built the first generation.
+    /// Starts `query` on `options.workers` threads (connecting to the other
+    /// processes of a cluster first) and returns once every local worker
+    /// has built the first generation.
     pub fn start(query: Arc<dyn Query>, options: RunOptions) -> Result<RunningJob, String> {
         let spec = Arc::new(query.spec(&options.job_id));
         check_options(&spec, &options)?;
-        let n = spec.operators.len();
-        let control = Arc::new(Control::new(&options));
-        let telemetry = Telemetry::new(options.workers);
-        let sink = SinkStats::new();
-        let gauges = QueueGauges::new(n);
-        let savepoint = Arc::new(Savepoint::new());
-        let costs = Arc::new(options.costs.clone());
-
-        let worker_control = Arc::clone(&control);
-        let worker_telemetry = Arc::clone(&telemetry);
-        let worker_spec = Arc::clone(&spec);
-        let worker_sink = Arc::clone(&sink);
-        let worker_savepoint = Arc::clone(&savepoint);
-        let worker_gauges = Arc::clone(&gauges);
-        let mut config = timely::Config::process(options.workers);
-        // Many workers share 2 cores: an idle worker parks at once.
-        config.worker = WorkerConfig::default().idle_spin(Duration::ZERO);
-        let guards = timely::execute(config, move |worker| {
-            worker_telemetry.register(worker)?;
-            let mut generation = 0;
-            while let Some(plan) = worker_control.wait_plan(generation) {
-                if worker.next_dataflow_index() != generation {
-                    return Err(format!(
-                        "worker {} is about to build dataflow {} for generation {generation}",
-                        worker.index(),
-                        worker.next_dataflow_index()
-                    ));
-                }
-                let ctx = BuildContext {
-                    worker: worker.index(),
-                    workers: worker.peers(),
-                    generation,
-                    start_epoch: plan.start_epoch,
-                    spec: Arc::clone(&worker_spec),
-                    parallelism: plan.parallelism,
-                    costs: Arc::clone(&costs),
-                    clock: Arc::clone(&worker_control.clock),
-                    savepoint: Arc::clone(&worker_savepoint),
-                    sink: Arc::clone(&worker_sink),
-                    gauges: Arc::clone(&worker_gauges),
-                    probe: ProbeHandle::new(),
-                };
-                worker.dataflow::<u64, _, _>(|scope| query.build(scope, &ctx));
-                worker_control.mark_built(generation);
-                while worker.has_dataflows() {
-                    worker.step_or_park(Some(Duration::from_millis(20)));
-                }
-                worker_control.barrier.wait();
-                generation += 1;
-            }
-            Ok(())
+        let layout = options.layout();
+        let clock = SourceClock::new(options.source.clone());
+        let process = Arc::new(Process::new(layout, clock, &options.initial_parallelism));
+        let shared = WorkerShared {
+            query,
+            spec: Arc::clone(&spec),
+            costs: Arc::new(options.costs.clone()),
+            process: Arc::clone(&process),
+            telemetry: Telemetry::new(layout.first_worker(), layout.threads),
+            sink: SinkStats::new(),
+            gauges: QueueGauges::new(spec.operators.len()),
+        };
+        let telemetry = Arc::clone(&shared.telemetry);
+        let sink = Arc::clone(&shared.sink);
+        let gauges = Arc::clone(&shared.gauges);
+        let guards = timely::execute(options.timely_config(), move |worker| {
+            run_worker(worker, &shared)
         })?;
         let job = RunningJob {
             spec,
-            control,
+            process,
             telemetry,
             sink,
             gauges,
-            savepoint,
             guards,
             changing: Mutex::new(()),
         };
@@ -367,41 +242,59 @@ impl RunningJob {
         &self.spec
     }
 
+    /// Workers over every process (the most instances an operator can have).
     pub fn workers(&self) -> usize {
-        self.control.workers
+        self.process.layout.peers()
     }
 
+    pub fn layout(&self) -> Layout {
+        self.process.layout
+    }
+
+    /// This process's telemetry (the topology is logged by process 0).
     pub fn telemetry(&self) -> &Arc<Telemetry> {
         &self.telemetry
     }
 
     pub fn clock(&self) -> &Arc<SourceClock> {
-        &self.control.clock
+        &self.process.clock
     }
 
     pub fn sink(&self) -> &Arc<SinkStats> {
         &self.sink
     }
 
-    /// Records held in operators' input queues.
+    /// Records held in this process's operators' input queues.
     pub fn queue_gauges(&self) -> &Arc<QueueGauges> {
         &self.gauges
     }
 
-    /// The newest generation (its dataflow index on every worker).
+    /// This process's metrics merged with the latest report of every
+    /// other process (complete in process 0 only; reports are at most
+    /// about 100 ms old).
+    pub fn cluster_metrics(&self) -> ClusterMetrics {
+        heard_metrics(&self.process, &self.telemetry, &self.gauges)
+    }
+
+    /// The newest generation.
     pub fn generation(&self) -> usize {
-        self.control.lock().plans.len() - 1
+        self.process.lock().plans.len() - 1
+    }
+
+    /// The Timely dataflow index of `generation` (for the topology).
+    pub fn dataflow_index(&self, generation: usize) -> usize {
+        dataflow_index(generation)
     }
 
     /// Whether the job has stopped taking new generations (its finite
     /// input is exhausted, or it was asked to finish).
     pub fn ended(&self) -> bool {
-        self.control.lock().closed_at.is_some()
+        self.process.lock().closed
     }
 
     /// Every operator's current parallelism, in `spec` order.
     pub fn parallelism(&self) -> Vec<usize> {
-        self.control
+        self.process
             .lock()
             .plans
             .last()
@@ -409,16 +302,16 @@ impl RunningJob {
             .unwrap_or_default()
     }
 
-    /// Waits until every worker has built `generation`; returns when it
-    /// started running.
+    /// Waits until every local worker has built `generation`; returns when
+    /// it started running.
     pub fn wait_running(&self, generation: usize, timeout: Duration) -> Result<Instant, String> {
         let deadline = Instant::now() + timeout;
-        let mut state = self.control.lock();
+        let mut state = self.process.lock();
         loop {
             if let Some(at) = state.running_since.get(&generation) {
                 return Ok(*at);
             }
-            if state.closed_at.is_some_and(|closed| generation >= closed) {
+            if state.closed && state.plans.len() <= generation {
                 return Err(format!("job ended before generation {generation} ran"));
             }
             let now = Instant::now();
@@ -428,7 +321,39 @@ impl RunningJob {
                 ));
             }
             state = self
-                .control
+                .process
+                .changed
+                .wait_timeout(state, (deadline - now).min(Duration::from_millis(50)))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Hands `request` to the coordinator and waits (up to `timeout`) for
+    /// its answer.
+    fn ask(&self, request: Request, timeout: Duration) -> Result<Answer, String> {
+        if self.process.layout.process != 0 {
+            return Err("only process 0 changes the job".into());
+        }
+        let deadline = Instant::now() + timeout;
+        let mut state = self.process.lock();
+        state.answer = None;
+        state.request = Some(request);
+        loop {
+            if let Some(answer) = state.answer.take() {
+                return answer;
+            }
+            if state.closed {
+                state.request = None;
+                return Err("the job has ended".into());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                state.request = None;
+                return Err(format!("no answer from the coordinator after {timeout:?}"));
+            }
+            state = self
+                .process
                 .changed
                 .wait_timeout(state, (deadline - now).min(Duration::from_millis(50)))
                 .unwrap_or_else(|p| p.into_inner())
@@ -448,19 +373,12 @@ impl RunningJob {
                 self.spec.operators.len()
             ));
         }
-        let workers = self.control.workers;
+        let workers = self.workers();
         let target: Vec<usize> = target.iter().map(|p| (*p).clamp(1, workers)).collect();
-        let (generation, table) = {
-            let state = self.control.lock();
-            if state.closed_at.is_some() {
-                return Err("the job has ended".into());
-            }
-            (
-                state.plans.len() - 1,
-                Arc::clone(&state.plans.last().unwrap().parallelism),
-            )
-        };
-        let current = table.current();
+        if self.ended() {
+            return Err("the job has ended".into());
+        }
+        let current = self.parallelism();
         if current == target {
             return Ok(Change::Unchanged);
         }
@@ -471,65 +389,104 @@ impl RunningJob {
             .enumerate()
             .any(|(i, op)| op.role == OperatorRole::Keyed && current[i] != target[i]);
         if !needs_restart {
-            for (i, p) in target.iter().enumerate() {
-                table.set(i, *p);
+            self.ask(Request::InPlace(target.clone()), timeout)?;
+            // Every process sets it on the broadcast; this one at once, so
+            // `parallelism()` reflects it on return.
+            if let Some(plan) = self.process.lock().plans.last() {
+                for (op, p) in target.iter().enumerate() {
+                    plan.parallelism.set(op, *p);
+                }
             }
             return Ok(Change::InPlace);
         }
         let stop_requested = Instant::now();
-        let clock = &self.control.clock;
-        let boundary = clock.request_stop(generation);
-        clock.open_generation(generation + 1, boundary);
-        {
-            let mut state = self.control.lock();
-            if state.closed_at.is_some() {
-                return Err("the job ended during the restart".into());
+        match self.ask(Request::Restart(target), timeout)? {
+            Answer::Stopped {
+                generation,
+                boundary,
+                restarts: true,
+            } => {
+                let running = self.wait_running(generation + 1, timeout)?;
+                Ok(Change::Restart {
+                    generation: generation + 1,
+                    boundary,
+                    downtime: running.saturating_duration_since(stop_requested),
+                })
             }
-            state.plans.push(Plan {
-                start_epoch: boundary,
-                parallelism: Arc::new(ParallelismTable::new(&target, workers)),
-            });
-            self.control.changed.notify_all();
+            Answer::Stopped { .. } => Err("the job ended during the restart".into()),
+            Answer::InPlace => Err("the coordinator answered a restart in place".into()),
         }
-        let running = self.wait_running(generation + 1, timeout)?;
-        Ok(Change::Restart {
-            generation: generation + 1,
-            boundary,
-            downtime: running.saturating_duration_since(stop_requested),
-        })
     }
 
     /// Stops the sources at the next epoch boundary, lets the dataflow
-    /// drain, and joins the workers.
+    /// drain, and joins the workers (process 0; the other processes join).
     pub fn finish(self) -> Result<JobOutcome, String> {
         {
             let _serial = self.changing.lock().unwrap_or_else(|p| p.into_inner());
-            let mut state = self.control.lock();
-            let generation = state.plans.len() - 1;
-            if state.closed_at.is_none() {
-                state.closed_at = Some(state.plans.len());
+            if !self.ended() {
+                // An answer or the end: either way the job is ending.
+                match self.ask(Request::Finish, Duration::from_secs(120)) {
+                    Ok(_) => {}
+                    Err(e) if self.ended() => drop(e),
+                    Err(e) => return Err(e),
+                }
             }
-            drop(state);
-            self.control.clock.request_stop(generation);
-            self.control.changed.notify_all();
         }
         self.join()
     }
 
-    /// Waits for a finite job to end by itself, and joins the workers.
+    /// Waits for the job to end (a finite input, or process 0 finishing
+    /// it), and joins the workers.
     pub fn join(self) -> Result<JobOutcome, String> {
-        let generations = self.control.lock().plans.len();
         for result in self.guards.join() {
             result??;
         }
-        let leftover_state = self.savepoint.remaining();
-        self.savepoint.clear();
+        let generations = self.process.lock().plans.len();
+        let cluster = heard_metrics(&self.process, &self.telemetry, &self.gauges);
+        let savepoint = &self.process.savepoint;
+        let leftover_state = savepoint.remaining();
+        savepoint.clear();
         Ok(JobOutcome {
             generations,
-            emitted_records: self.control.clock.emitted(),
+            emitted_records: self.process.clock.emitted(),
             committed_results: self.sink.records(),
             results_checksum: self.sink.checksum(),
             leftover_state,
+            state_shipped: savepoint.shipped(),
+            state_received: savepoint.received(),
+            cluster,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::telemetry::ChannelKey;
+
+    #[test]
+    fn cluster_metrics_add_up_every_process() {
+        let channel = ChannelKey {
+            dataflow: 1,
+            source: (1, 0),
+            target: (2, 0),
+        };
+        let report = |process: usize, sent: i64, held: i64, emitted: u64| {
+            let mut counters = Counters::default();
+            counters.sent.insert(channel, sent);
+            counters.busy_ns.insert((process * 2, (1, 2)), 7);
+            ProcessReport {
+                process,
+                counters,
+                held: vec![0, held],
+                emitted,
+            }
+        };
+        let merged = merge_metrics(&report(0, 10, 1, 100), &[&report(1, 5, 2, 50)]);
+        assert_eq!(merged.counters.sent[&channel], 15);
+        assert_eq!(merged.counters.busy_ns.len(), 2, "busy time per worker");
+        assert_eq!(merged.held, vec![0, 3]);
+        assert_eq!(merged.emitted, 150);
+        assert_eq!(merged.processes, 2);
     }
 }

@@ -1,23 +1,28 @@
 //! A rate-controlled, replayable source. Record `i` of a deterministic
-//! generator is due `i / rate` seconds after the job started and belongs to
+//! generator is due `i / rate` seconds after the job started (its first
+//! look at the schedule, once every process is connected) and belongs to
 //! epoch `i / epoch_records` (the Timely timestamp). Instance `j` of `p`
 //! emits the records `i ≡ j (mod p)`. Records due but not emitted are the
 //! source's backlog. Flow control: an instance starts epoch `e` only once
 //! the dataflow's output frontier has reached `e - max_inflight_epochs`, so
 //! a slow operator makes the backlog grow instead of unbounded queues.
 //!
-//! The epoch gate makes every instance stop at the same boundary: a stop
-//! request picks the epoch after the latest one any instance started, every
-//! instance still completes all epochs before it, and the next generation
-//! resumes at the boundary's offset, so no record is lost or emitted twice.
+//! The epoch gate makes every instance, in every process, stop at the same
+//! boundary: the coordinator pauses every process's gate (no instance
+//! starts a new epoch), learns the latest epoch any instance started, and
+//! sets the boundary just after it; every instance still completes all
+//! epochs before it, and the next generation resumes at the boundary's
+//! offset, so no record is lost or emitted twice. Each process has its own
+//! clock; the schedule is anchored at that process's start.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::operators::generic::operator;
+use timely::dataflow::operators::Probe;
 use timely::dataflow::{ProbeHandle, Scope, StreamVec};
 
 use crate::pacing::WorkMeter;
@@ -39,18 +44,29 @@ pub struct SourceSettings {
 /// a backlog does not monopolise its worker.
 const MAX_RECORDS_PER_ACTIVATION: u64 = 4096;
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct GenerationGate {
-    start_epoch: u64,
     started_max: Option<u64>,
+    paused: bool,
     stop_at: Option<u64>,
+}
+
+/// Whether a source instance may start an epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EpochGate {
+    Start,
+    /// The generation is paused while the coordinator picks its boundary.
+    Wait,
+    /// The generation stops before this epoch.
+    Stop,
 }
 
 /// Shared by the controller and every source instance of a job.
 #[derive(Debug)]
 pub struct SourceClock {
     settings: SourceSettings,
-    started: Instant,
+    /// The schedule's anchor, set at the first look at it.
+    started: OnceLock<Instant>,
     emitted: AtomicU64,
     gates: Mutex<HashMap<usize, GenerationGate>>,
 }
@@ -60,7 +76,7 @@ impl SourceClock {
         assert!(settings.rate > 0.0 && settings.epoch_records > 0);
         Arc::new(SourceClock {
             settings,
-            started: Instant::now(),
+            started: OnceLock::new(),
             emitted: AtomicU64::new(0),
             gates: Mutex::default(),
         })
@@ -74,35 +90,26 @@ impl SourceClock {
         self.gates.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn anchor(&self) -> Instant {
+        *self.started.get_or_init(Instant::now)
+    }
+
     /// Records due by `now` (the schedule is anchored at the job's start).
     pub fn due_records(&self, now: Instant) -> u64 {
-        let due =
-            (now.saturating_duration_since(self.started).as_secs_f64() * self.settings.rate) as u64;
+        let due = (now.saturating_duration_since(self.anchor()).as_secs_f64() * self.settings.rate)
+            as u64;
         self.settings.end_records.map_or(due, |end| due.min(end))
     }
 
     /// Time until record `index` is due, zero when it already is.
     pub fn until_due(&self, index: u64, now: Instant) -> Duration {
-        let at = self.started + Duration::from_secs_f64(index as f64 / self.settings.rate);
+        let at = self.anchor() + Duration::from_secs_f64(index as f64 / self.settings.rate);
         at.saturating_duration_since(now)
     }
 
-    /// Records emitted so far over every instance and generation.
+    /// Records emitted so far by this process's instances.
     pub fn emitted(&self) -> u64 {
         self.emitted.load(Ordering::Relaxed)
-    }
-
-    /// Records due but not emitted yet.
-    pub fn backlog(&self) -> u64 {
-        self.due_records(Instant::now())
-            .saturating_sub(self.emitted())
-    }
-
-    /// Whether every record of a finite job was emitted.
-    pub fn exhausted(&self) -> bool {
-        self.settings
-            .end_records
-            .is_some_and(|end| self.emitted() >= end)
     }
 
     /// The epoch after the last record of a finite job.
@@ -112,62 +119,53 @@ impl SourceClock {
             .map(|end| end.div_ceil(self.settings.epoch_records))
     }
 
-    /// Opens generation `generation`, whose sources start at `start_epoch`.
-    pub fn open_generation(&self, generation: usize, start_epoch: u64) {
-        self.gates().insert(
-            generation,
-            GenerationGate {
-                start_epoch,
-                started_max: None,
-                stop_at: None,
-            },
-        );
+    /// Opens generation `generation` (keeps a pause or stop that arrived
+    /// before it).
+    pub fn open_generation(&self, generation: usize) {
+        self.gates().entry(generation).or_default();
     }
 
-    /// Called by an instance before it emits anything of epoch `epoch`:
-    /// false when the generation stops before that epoch.
-    pub fn try_start_epoch(&self, generation: usize, epoch: u64) -> bool {
+    /// Called by an instance before it emits anything of epoch `epoch`.
+    pub fn try_start_epoch(&self, generation: usize, epoch: u64) -> EpochGate {
         if self.end_epoch().is_some_and(|end| epoch >= end) {
-            return false;
+            return EpochGate::Stop;
         }
         let mut gates = self.gates();
         let Some(gate) = gates.get_mut(&generation) else {
-            return false;
+            return EpochGate::Stop;
         };
         if gate.stop_at.is_some_and(|stop| epoch >= stop) {
-            return false;
+            return EpochGate::Stop;
+        }
+        if gate.stop_at.is_none() && gate.paused {
+            return EpochGate::Wait;
         }
         gate.started_max = Some(gate.started_max.map_or(epoch, |m| m.max(epoch)));
-        true
+        EpochGate::Start
     }
 
-    /// Asks every instance of `generation` to stop; returns the boundary
-    /// epoch: every epoch before it is emitted completely, none after.
-    /// Idempotent: a second request returns the first boundary.
-    pub fn request_stop(&self, generation: usize) -> u64 {
-        let end = self.end_epoch().unwrap_or(u64::MAX);
+    /// Pauses `generation` (no instance of this process starts a new epoch
+    /// until `set_stop`); returns the latest epoch one started.
+    pub fn pause(&self, generation: usize) -> Option<u64> {
         let mut gates = self.gates();
-        let gate = gates.entry(generation).or_insert(GenerationGate {
-            start_epoch: 0,
-            started_max: None,
-            stop_at: None,
-        });
-        let boundary = *gate.stop_at.get_or_insert_with(|| {
-            gate.started_max
-                .map_or(gate.start_epoch, |m| m + 1)
-                .min(end)
-        });
-        boundary
+        let gate = gates.entry(generation).or_default();
+        gate.paused = true;
+        gate.started_max
     }
 
-    /// Where `generation` stops: its requested boundary, or the end of a
-    /// finite job, whichever comes first. None while it runs on.
+    /// Stops `generation` at `boundary`: epochs before it run to the end,
+    /// none after it starts. The first boundary set stays.
+    pub fn set_stop(&self, generation: usize, boundary: u64) {
+        let mut gates = self.gates();
+        let gate = gates.entry(generation).or_default();
+        gate.stop_at.get_or_insert(boundary);
+        gate.paused = false;
+    }
+
+    /// Where `generation` stops, once the coordinator has decided it (at a
+    /// restart, a finish, or the end of a finite job's input).
     pub fn stop_boundary(&self, generation: usize) -> Option<u64> {
-        let requested = self.gates().get(&generation).and_then(|g| g.stop_at);
-        match (requested, self.end_epoch()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.gates().get(&generation).and_then(|g| g.stop_at)
     }
 
     fn add_emitted(&self, records: u64) {
@@ -185,6 +183,9 @@ pub struct SourceInstance {
     pub start_epoch: u64,
     /// The probe at the end of the dataflow (flow control).
     pub probe: ProbeHandle<u64>,
+    /// Probes the sources' output: done once every instance of every
+    /// source, in every process, has stopped.
+    pub sources_done: ProbeHandle<u64>,
     pub meter: WorkMeter,
 }
 
@@ -218,7 +219,8 @@ where
     G: FnMut(u64) -> D + 'static,
 {
     let first_index = source.first_index();
-    operator::source::<_, CapacityContainerBuilder<Vec<D>>, _, _>(
+    let sources_done = source.sources_done.clone();
+    let stream = operator::source::<_, CapacityContainerBuilder<Vec<D>>, _, _>(
         scope,
         name,
         move |capability, info| {
@@ -230,6 +232,7 @@ where
                 parallelism,
                 start_epoch,
                 probe,
+                sources_done: _,
                 mut meter,
             } = source;
             let settings = clock.settings().clone();
@@ -254,8 +257,10 @@ where
                         {
                             break Next::Wait(Duration::from_millis(1));
                         }
-                        if !clock.try_start_epoch(generation, epoch) {
-                            break Next::Stop;
+                        match clock.try_start_epoch(generation, epoch) {
+                            EpochGate::Start => {}
+                            EpochGate::Wait => break Next::Wait(Duration::from_millis(1)),
+                            EpochGate::Stop => break Next::Stop,
                         }
                         epoch_open = true;
                     }
@@ -292,7 +297,8 @@ where
                 }
             }
         },
-    )
+    );
+    stream.probe_with(&sources_done)
 }
 
 #[cfg(test)]
@@ -309,45 +315,49 @@ mod tests {
     }
 
     #[test]
-    fn stop_boundary_follows_the_latest_started_epoch() {
+    fn a_paused_generation_reports_its_latest_epoch_and_stops_at_the_boundary() {
         let clock = clock(None);
-        clock.open_generation(0, 0);
-        assert!(clock.try_start_epoch(0, 0));
-        assert!(clock.try_start_epoch(0, 3));
-        assert!(clock.try_start_epoch(0, 1));
-        assert_eq!(clock.request_stop(0), 4);
-        assert_eq!(clock.request_stop(0), 4, "idempotent");
-        assert!(
+        clock.open_generation(0);
+        assert_eq!(clock.try_start_epoch(0, 0), EpochGate::Start);
+        assert_eq!(clock.try_start_epoch(0, 3), EpochGate::Start);
+        assert_eq!(clock.try_start_epoch(0, 1), EpochGate::Start);
+        assert_eq!(clock.pause(0), Some(3));
+        assert_eq!(clock.try_start_epoch(0, 4), EpochGate::Wait);
+        assert_eq!(clock.stop_boundary(0), None);
+        clock.set_stop(0, 4);
+        clock.set_stop(0, 9);
+        assert_eq!(clock.stop_boundary(0), Some(4), "the first boundary stays");
+        assert_eq!(
             clock.try_start_epoch(0, 2),
+            EpochGate::Start,
             "epochs before the boundary still run"
         );
-        assert!(!clock.try_start_epoch(0, 4));
-        assert_eq!(clock.stop_boundary(0), Some(4));
-        clock.open_generation(1, 4);
-        assert!(
+        assert_eq!(clock.try_start_epoch(0, 4), EpochGate::Stop);
+        clock.open_generation(1);
+        assert_eq!(
             clock.try_start_epoch(1, 4),
+            EpochGate::Start,
             "the next generation is not stopped"
         );
-        assert_eq!(clock.stop_boundary(1), None);
     }
 
     #[test]
-    fn a_generation_stopped_before_starting_stops_at_its_start() {
+    fn a_pause_before_the_generation_opens_is_kept() {
         let clock = clock(None);
-        clock.open_generation(2, 17);
-        assert_eq!(clock.request_stop(2), 17);
-        assert!(!clock.try_start_epoch(2, 17));
+        assert_eq!(clock.pause(2), None);
+        clock.open_generation(2);
+        assert_eq!(clock.try_start_epoch(2, 17), EpochGate::Wait);
+        clock.set_stop(2, 17);
+        assert_eq!(clock.try_start_epoch(2, 17), EpochGate::Stop);
     }
 
     #[test]
     fn finite_jobs_end_at_their_last_epoch() {
         let clock = clock(Some(95));
         assert_eq!(clock.end_epoch(), Some(10));
-        clock.open_generation(0, 0);
-        assert!(clock.try_start_epoch(0, 9));
-        assert!(!clock.try_start_epoch(0, 10));
-        assert_eq!(clock.stop_boundary(0), Some(10));
-        assert_eq!(clock.request_stop(0), 10);
+        clock.open_generation(0);
+        assert_eq!(clock.try_start_epoch(0, 9), EpochGate::Start);
+        assert_eq!(clock.try_start_epoch(0, 10), EpochGate::Stop);
         assert_eq!(
             clock.due_records(Instant::now() + Duration::from_secs(60)),
             95
@@ -364,6 +374,7 @@ mod tests {
             parallelism: p,
             start_epoch,
             probe: ProbeHandle::new(),
+            sources_done: ProbeHandle::new(),
             meter: WorkMeter::new(Duration::ZERO),
         };
         // Epoch 3 starts at record 30; with p = 4 the residues 2, 3, 0, 1.

@@ -5,11 +5,15 @@
 //! channel (from `Messages`). Worker 0's `Operates` and `Channels` events
 //! record the topology (addresses and channel endpoints are the same on
 //! every worker; the worker-local ids are not). Readers take a consistent
-//! copy with `read`. Thread-safe.
+//! copy with `read`. One `Telemetry` per process covers that process's
+//! workers; counters are keyed by global worker index, so the coordinator
+//! can merge every process's reports (`Counters::merge`). Thread-safe.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use timely::logging::{StartStop, TimelyEvent, TimelyEventBuilder};
 use timely::worker::Worker;
@@ -19,7 +23,7 @@ use timely::worker::Worker;
 pub type OpAddr = (usize, usize);
 
 /// A channel inside a dataflow, by its endpoints: `(operator index, port)`.
-#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ChannelKey {
     pub dataflow: usize,
     pub source: (usize, usize),
@@ -36,7 +40,7 @@ pub struct Topology {
 
 /// Cumulative counters since the process started, summed over workers
 /// except busy time, which stays per worker (instances differ).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counters {
     /// Busy nanoseconds per (worker, operator).
     pub busy_ns: HashMap<(usize, OpAddr), u64>,
@@ -44,6 +48,21 @@ pub struct Counters {
     pub sent: HashMap<ChannelKey, i64>,
     /// Records pulled from each channel by its receivers.
     pub received: HashMap<ChannelKey, i64>,
+}
+
+impl Counters {
+    /// Adds another process's counters (its workers' busy times are
+    /// disjoint from ours; channel counts add up).
+    pub fn merge(&mut self, other: &Counters) {
+        self.busy_ns
+            .extend(other.busy_ns.iter().map(|(k, v)| (*k, *v)));
+        for (key, n) in &other.sent {
+            *self.sent.entry(*key).or_default() += n;
+        }
+        for (key, n) in &other.received {
+            *self.received.entry(*key).or_default() += n;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -55,6 +74,8 @@ struct WorkerCounters {
 
 /// Shared sink of every worker's log callback.
 pub struct Telemetry {
+    /// Global index of this process's first worker.
+    first_worker: usize,
     workers: Vec<Mutex<WorkerCounters>>,
     topology: Mutex<Topology>,
 }
@@ -75,8 +96,11 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Telemetry {
-    pub fn new(workers: usize) -> Arc<Self> {
+    /// Telemetry for the `workers` workers of a process whose first worker
+    /// has global index `first_worker`.
+    pub fn new(first_worker: usize, workers: usize) -> Arc<Self> {
         Arc::new(Telemetry {
+            first_worker,
             workers: (0..workers).map(|_| Mutex::default()).collect(),
             topology: Mutex::default(),
         })
@@ -86,12 +110,16 @@ impl Telemetry {
     /// builds its first dataflow, or that dataflow's operators are unknown.
     pub fn register(self: &Arc<Self>, worker: &mut Worker) -> Result<(), String> {
         let index = worker.index();
-        if index >= self.workers.len() {
+        let Some(local) = index
+            .checked_sub(self.first_worker)
+            .filter(|l| *l < self.workers.len())
+        else {
             return Err(format!(
-                "worker {index} is beyond the {} workers telemetry was created for",
-                self.workers.len()
+                "worker {index} is not one of the {} workers from {} telemetry was created for",
+                self.workers.len(),
+                self.first_worker
             ));
-        }
+        };
         let telemetry = Arc::clone(self);
         let mut state = WorkerLogState::default();
         let mut registry = worker
@@ -99,15 +127,18 @@ impl Telemetry {
             .ok_or("this Timely worker has no log registry")?;
         registry.insert::<TimelyEventBuilder, _>("timely", move |_time, data| {
             if let Some(events) = data {
-                telemetry.absorb(index, &mut state, events);
+                telemetry.absorb(local, index == 0, &mut state, events);
             }
         });
         Ok(())
     }
 
+    /// Absorbs a batch of events of local worker `worker`; global worker 0
+    /// also records the topology.
     fn absorb(
         &self,
         worker: usize,
+        records_topology: bool,
         state: &mut WorkerLogState,
         events: &mut Vec<(Duration, TimelyEvent)>,
     ) {
@@ -119,7 +150,7 @@ impl Telemetry {
                 TimelyEvent::Operates(op) if op.addr.len() == 2 => {
                     let addr = (op.addr[0], op.addr[1]);
                     state.operators.insert(op.id, addr);
-                    if worker == 0 {
+                    if records_topology {
                         lock(&self.topology).operators.insert(addr, op.name);
                     }
                 }
@@ -130,7 +161,7 @@ impl Telemetry {
                         target: channel.target,
                     };
                     state.channels.insert(channel.id, key);
-                    if worker == 0 {
+                    if records_topology {
                         lock(&self.topology).channels.push(key);
                     }
                 }
@@ -169,10 +200,10 @@ impl Telemetry {
     /// A copy of every worker's cumulative counters.
     pub fn read(&self) -> Counters {
         let mut out = Counters::default();
-        for (worker, counters) in self.workers.iter().enumerate() {
+        for (local, counters) in self.workers.iter().enumerate() {
             let counters = lock(counters);
             for (addr, ns) in &counters.busy_ns {
-                out.busy_ns.insert((worker, *addr), *ns);
+                out.busy_ns.insert((self.first_worker + local, *addr), *ns);
             }
             for (key, n) in &counters.sent {
                 *out.sent.entry(*key).or_default() += n;
@@ -204,7 +235,7 @@ mod tests {
     /// time for the named operator on both workers.
     #[test]
     fn counts_records_and_busy_time_of_a_real_dataflow() {
-        let telemetry = Telemetry::new(2);
+        let telemetry = Telemetry::new(0, 2);
         let shared = Arc::clone(&telemetry);
         timely::execute(timely::Config::process(2), move |worker| {
             shared.register(worker).unwrap();

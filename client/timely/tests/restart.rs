@@ -18,6 +18,7 @@ fn options(query: &dyn Query, workers: usize) -> RunOptions {
     RunOptions {
         job_id: "t".into(),
         workers,
+        cluster: None,
         source: SourceSettings {
             rate: RATE,
             epoch_records: (RATE / 20.0) as u64, // 50 ms epochs

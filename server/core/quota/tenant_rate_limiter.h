@@ -1,5 +1,6 @@
 // TenantRateLimiter: calls per second per tenant, as one token bucket per
-// tenant (rate tokens a second, at most `burst` saved up). It counts this
+// tenant (rate tokens a second, at most `burst` saved up; a tenant's own
+// rate when it has an override). It counts this
 // replica's calls only: with N replicas behind a load balancer a tenant's
 // effective limit is N x the rate (docs/operations.md, "Quotas").
 #ifndef STREAMTUNE_SERVER_CORE_QUOTA_TENANT_RATE_LIMITER_H_
@@ -14,19 +15,15 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/core/quota/tenant_quotas.h"
 
 namespace streamtune {
 
-struct RateLimit {
-  // Tokens added per second; 0: unlimited.
-  double calls_per_second = 0;
-  // Most tokens a bucket holds (calls allowed at once after a quiet spell);
-  // below 1 counts as 1.
-  double burst = 1;
-};
-
 struct TenantRateLimiterOptions {
+  // Every tenant's limit, unless `quotas` is set: then each tenant's own
+  // (the flags with its override, server/core/quota/tenant_quotas.h).
   RateLimit limit;
+  const TenantQuotas* quotas = nullptr;  // Borrowed; may be null.
   // Buckets kept before full ones (idle tenants: forgetting them changes
   // nothing) are dropped, so tenants that call once cost no memory forever.
   size_t max_idle_buckets = 10000;
@@ -43,8 +40,6 @@ class TenantRateLimiter {
   // carrying (common/retry_after.h) the time until a token is available.
   absl::Status Admit(absl::string_view tenant);
 
-  bool unlimited() const { return options_.limit.calls_per_second <= 0; }
-
   // Tenants with a bucket in memory (for tests).
   size_t tracked_tenants() ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -56,8 +51,9 @@ class TenantRateLimiter {
 
   // Drops the buckets that are full again; called when the map is large.
   void ForgetIdleBuckets(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  double Burst() const;
-  double Refilled(const Bucket& bucket, absl::Time now) const;
+  RateLimit LimitFor(absl::string_view tenant) const;
+  static double Burst(const RateLimit& limit);
+  static double Refilled(const Bucket& bucket, const RateLimit& limit, absl::Time now);
 
   const TenantRateLimiterOptions options_;
   absl::Mutex mu_;

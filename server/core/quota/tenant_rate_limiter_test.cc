@@ -1,5 +1,6 @@
 #include "server/core/quota/tenant_rate_limiter.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -92,8 +93,40 @@ TEST(TenantRateLimiterTest, RefusedCallsTakeNoToken) {
 TEST(TenantRateLimiterTest, ZeroRateIsUnlimited) {
   FakeClock clock;
   TenantRateLimiter limiter(Options(clock, /*rate=*/0, /*burst=*/1));
-  EXPECT_TRUE(limiter.unlimited());
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(limiter.Admit("acme").ok()) << i;
+  EXPECT_EQ(limiter.tracked_tenants(), 0u);  // unlimited tenants keep no bucket
+}
+
+// With TenantQuotas, each tenant's bucket follows its own override; the
+// others keep the flags' limit.
+TEST(TenantRateLimiterTest, FollowsEachTenantsOverride) {
+  FakeClock clock;
+  TenantQuotas quotas(Quota{RateLimit{/*calls_per_second=*/1, /*burst=*/1}, 0});
+  TenantQuotaRecord generous;
+  generous.tenant = "globex";
+  generous.burst = 4;
+  TenantQuotaRecord unlimited;
+  unlimited.tenant = "initech";
+  unlimited.calls_per_second = 0;
+  quotas.ReplaceOverrides({generous, unlimited});
+  TenantRateLimiterOptions options = Options(clock, /*rate=*/99, /*burst=*/99);
+  options.quotas = &quotas;  // wins over options.limit
+  TenantRateLimiter limiter(options);
+
+  ASSERT_TRUE(limiter.Admit("acme").ok());
+  EXPECT_FALSE(limiter.Admit("acme").ok());
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(limiter.Admit("globex").ok()) << i;
+  const absl::Status refused = limiter.Admit("globex");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(refused.message()),
+              ::testing::HasSubstr("1 calls per second (burst 4)"));
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(limiter.Admit("initech").ok()) << i;
+
+  // An override removed later: the tenant is back on the flags' limit.
+  quotas.ReplaceOverrides({});
+  clock.Advance(absl::Seconds(10));
+  ASSERT_TRUE(limiter.Admit("globex").ok());
+  EXPECT_FALSE(limiter.Admit("globex").ok());
 }
 
 TEST(TenantRateLimiterTest, ClockSteppingBackDrainsNothing) {

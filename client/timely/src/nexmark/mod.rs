@@ -31,12 +31,24 @@ pub use q8::Q8;
 
 /// The query called `name` ("q1", "q2", "q3", "q5", "q8").
 pub fn query(name: &str) -> Option<Arc<dyn Query>> {
+    query_with_window(name, DEFAULT_WINDOW_S)
+}
+
+/// Nexmark's event-time window: 10 s of input (q5 slides every 2 s).
+pub const DEFAULT_WINDOW_S: f64 = 10.0;
+
+/// The query called `name`, with windows of `window_s` seconds of input
+/// (q5 slides every fifth of it; q1, q2 and q3 have no windows).
+pub fn query_with_window(name: &str, window_s: f64) -> Option<Arc<dyn Query>> {
     let query: Arc<dyn Query> = match name {
         "q1" => Arc::new(Q1),
         "q2" => Arc::new(Q2),
         "q3" => Arc::new(Q3),
-        "q5" => Arc::new(Q5::default()),
-        "q8" => Arc::new(Q8::default()),
+        "q5" => Arc::new(Q5 {
+            window_s,
+            slide_s: window_s / 5.0,
+        }),
+        "q8" => Arc::new(Q8 { window_s }),
         _ => return None,
     };
     Some(query)

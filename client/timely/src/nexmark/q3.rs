@@ -121,15 +121,13 @@ fn suggest<'scope>(
     let (left, right) = (ctx.router("q3.join"), ctx.router("q3.join"));
     let mut meter = ctx.meter("q3.join");
     let savepoint = ctx.savepoint();
-    let mut persons: HashMap<u64, Seller> = savepoint
-        .import::<Seller>(PERSONS_PART, |s| ctx.owns("q3.join", s.id))
+    let mut persons: HashMap<u64, Seller> = ctx
+        .import::<Seller>("q3.join", PERSONS_PART)
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
     let mut pending: HashMap<u64, Vec<u64>> = HashMap::new();
-    for (seller, auction) in
-        savepoint.import::<SellerAuction>(AUCTIONS_PART, |a| ctx.owns("q3.join", a.0))
-    {
+    for (seller, auction) in ctx.import::<SellerAuction>("q3.join", AUCTIONS_PART) {
         pending.entry(seller).or_default().push(auction);
     }
     let mut persons_queue = ctx.queue::<Seller>("q3.join");
@@ -193,12 +191,19 @@ fn export(
     persons: &mut HashMap<u64, Seller>,
     pending: &mut HashMap<u64, Vec<u64>>,
 ) {
-    savepoint.export(PERSONS_PART, persons.drain().map(|(_, s)| s).collect());
     savepoint.export(
+        "q3.join",
+        PERSONS_PART,
+        persons.drain().map(|(_, s)| s).collect(),
+        |s: &Seller| s.id,
+    );
+    savepoint.export(
+        "q3.join",
         AUCTIONS_PART,
         pending
             .drain()
             .flat_map(|(seller, auctions)| auctions.into_iter().map(move |a| (seller, a)))
             .collect(),
+        |a: &SellerAuction| a.0,
     );
 }

@@ -25,15 +25,6 @@ pub struct Q5 {
     pub slide_s: f64,
 }
 
-impl Default for Q5 {
-    fn default() -> Self {
-        Q5 {
-            window_s: 10.0,
-            slide_s: 2.0,
-        }
-    }
-}
-
 /// (window, auction, bids)
 type WindowCount = (u64, u64, u64);
 /// Per window: the most bids an auction got, and the auctions that got them.
@@ -104,7 +95,7 @@ fn count_bids<'scope>(
     let mut queue = ctx.queue::<u64>("q5.count");
     let savepoint = ctx.savepoint();
     let boundary = ctx.stop_boundary();
-    let imported = savepoint.import::<WindowCount>(COUNTS_PART, |c| ctx.owns("q5.count", c.1));
+    let imported = ctx.import::<WindowCount>("q5.count", COUNTS_PART);
     bids.unary_frontier::<CapacityContainerBuilder<Vec<WindowCount>>, _, _, _>(
         Exchange::new(move |auction: &u64| router.target(*auction)),
         "q5.count",
@@ -140,7 +131,12 @@ fn count_bids<'scope>(
                         break;
                     }
                     match due(frontier, last, &boundary) {
-                        Due::Wait => break,
+                        Due::Wait => {
+                            if frontier.is_empty() {
+                                activator.activate_after(Duration::from_millis(1));
+                            }
+                            break;
+                        }
                         Due::Fire => {
                             let cap = caps.remove(&k).expect("first key exists");
                             let window = counts.remove(&k).unwrap_or_default();
@@ -152,10 +148,12 @@ fn count_bids<'scope>(
                             caps.clear();
                             let rest = std::mem::take(&mut counts);
                             savepoint.export(
+                                "q5.count",
                                 COUNTS_PART,
                                 rest.into_iter()
                                     .flat_map(|(k, w)| w.into_iter().map(move |(a, n)| (k, a, n)))
                                     .collect(),
+                                |c: &WindowCount| c.1,
                             );
                         }
                     }

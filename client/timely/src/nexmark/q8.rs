@@ -25,12 +25,6 @@ pub struct Q8 {
     pub window_s: f64,
 }
 
-impl Default for Q8 {
-    fn default() -> Self {
-        Q8 { window_s: 10.0 }
-    }
-}
-
 /// (person id, name)
 type NewPerson = (u64, String);
 /// (window, person id, name)
@@ -99,8 +93,8 @@ impl OpenWindows {
             persons.extend(window.persons.into_iter().map(|p| (k, p)));
             sellers.extend(window.sellers.into_iter().map(|s| (k, s)));
         }
-        savepoint.export(PERSONS_PART, persons);
-        savepoint.export(SELLERS_PART, sellers);
+        savepoint.export("q8.join", PERSONS_PART, persons, |(_, p)| p.0);
+        savepoint.export("q8.join", SELLERS_PART, sellers, |(_, s)| *s);
     }
 }
 
@@ -173,10 +167,8 @@ fn join_new_users<'scope>(
     let mut meter = ctx.meter("q8.join");
     let savepoint = ctx.savepoint();
     let boundary = ctx.stop_boundary();
-    let imported_persons =
-        savepoint.import::<(u64, NewPerson)>(PERSONS_PART, |(_, p)| ctx.owns("q8.join", p.0));
-    let imported_sellers =
-        savepoint.import::<(u64, u64)>(SELLERS_PART, |(_, s)| ctx.owns("q8.join", *s));
+    let imported_persons = ctx.import::<(u64, NewPerson)>("q8.join", PERSONS_PART);
+    let imported_sellers = ctx.import::<(u64, u64)>("q8.join", SELLERS_PART);
     let scope = persons.scope();
     let mut persons_queue = ctx.queue::<NewPerson>("q8.join");
     let mut sellers_queue = ctx.queue::<u64>("q8.join");
@@ -228,7 +220,12 @@ fn join_new_users<'scope>(
                         break;
                     }
                     match due(&frontier, last, &boundary) {
-                        Due::Wait => break,
+                        Due::Wait => {
+                            if frontier.is_empty() {
+                                activator.activate_after(Duration::from_millis(1));
+                            }
+                            break;
+                        }
                         Due::Fire => {
                             let (cap, window) = open.close(k);
                             let mut session = output.session(&cap);

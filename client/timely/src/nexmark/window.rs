@@ -40,10 +40,12 @@ impl Windows {
 }
 
 /// What to do with a window (or any pending result) whose last epoch is
-/// `last`, given the input frontier and the generation's stop boundary.
+/// `last`, given the input frontier and the generation's stop boundary
+/// (None until the coordinator's decision reaches this process).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Due {
-    /// More input may still arrive for it.
+    /// More input may still arrive for it, or the input has stopped but
+    /// the boundary is not known yet (re-activate and ask again).
     Wait,
     /// Complete: emit it.
     Fire,
@@ -52,12 +54,12 @@ pub enum Due {
     Export,
 }
 
-pub fn due(frontier: &MutableAntichain<u64>, last: u64, boundary: impl Fn() -> u64) -> Due {
+pub fn due(frontier: &MutableAntichain<u64>, last: u64, boundary: impl Fn() -> Option<u64>) -> Due {
     if frontier.is_empty() {
-        if last < boundary() {
-            Due::Fire
-        } else {
-            Due::Export
+        match boundary() {
+            None => Due::Wait,
+            Some(boundary) if last < boundary => Due::Fire,
+            Some(_) => Due::Export,
         }
     } else if frontier.less_equal(&last) {
         Due::Wait
@@ -97,10 +99,11 @@ mod tests {
     fn due_distinguishes_complete_from_cut_windows() {
         let mut frontier = MutableAntichain::new();
         frontier.update_iter([(7u64, 1)]);
-        assert_eq!(due(&frontier, 7, || u64::MAX), Due::Wait);
-        assert_eq!(due(&frontier, 6, || u64::MAX), Due::Fire);
+        assert_eq!(due(&frontier, 7, || None), Due::Wait);
+        assert_eq!(due(&frontier, 6, || None), Due::Fire);
         let empty = MutableAntichain::<u64>::new();
-        assert_eq!(due(&empty, 9, || 10), Due::Fire);
-        assert_eq!(due(&empty, 10, || 10), Due::Export);
+        assert_eq!(due(&empty, 9, || Some(10)), Due::Fire);
+        assert_eq!(due(&empty, 10, || Some(10)), Due::Export);
+        assert_eq!(due(&empty, 9, || None), Due::Wait, "boundary not known yet");
     }
 }

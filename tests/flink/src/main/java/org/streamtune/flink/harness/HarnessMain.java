@@ -26,17 +26,24 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 public final class HarnessMain {
   private HarnessMain() {}
 
-  /** The cluster settings docs/engines.md asks for in tests, as Flink 1.20 keys. */
+  /**
+   * The cluster settings docs/engines.md asks for in tests. Where Flink 2.x
+   * renamed a key, both names are set: 1.20 ignores the new one, and 2.x
+   * reads the new one first (the old one is only its deprecated fallback).
+   */
   static Configuration clusterConfiguration(HarnessOptions o) {
     Map<String, String> c = new HashMap<>();
     c.put("rest.address", "127.0.0.1");
     c.put("rest.bind-address", "127.0.0.1");
     c.put("rest.bind-port", Integer.toString(o.restPort));
     c.put("jobmanager.scheduler", "adaptive");
-    // Rescale as soon as new requirements arrive (1.20 default: 30 s), and do
-    // not wait for more slots before starting: the MiniCluster has them all.
+    // Rescale as soon as new requirements arrive (default: 30 s between
+    // rescales), and do not wait for more slots before starting: the
+    // MiniCluster has them all. 1.20 keys, then their 2.x names.
     c.put("jobmanager.adaptive-scheduler.scaling-interval.min", "0 s");
     c.put("jobmanager.adaptive-scheduler.resource-stabilization-timeout", "0 s");
+    c.put("jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling", "0 s");
+    c.put("jobmanager.adaptive-scheduler.submission.resource-stabilization-timeout", "0 s");
     c.put("taskmanager.numberOfTaskSlots", Integer.toString(o.slots));
     // The REST handlers serve metrics fetched at this interval (default 10 s):
     // values are up to this old, which matters for short snapshot windows.
