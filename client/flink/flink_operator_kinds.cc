@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <utility>
 
@@ -22,22 +23,32 @@ absl::Status Invalid(absl::string_view where, absl::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": ", message));
 }
 
-struct KindName {
-  absl::string_view name;
+// File names of the kinds: the enum's names without OPERATOR_KIND_,
+// lower-cased ("flat_map"), and "unknown" for UNSPECIFIED.
+constexpr absl::string_view kKindPrefix = "OPERATOR_KIND_";
+constexpr absl::string_view kUnknown = "unknown";
+
+std::optional<v1::OperatorKind> KindNamed(const std::string& name) {
+  if (name == kUnknown) return v1::OPERATOR_KIND_UNSPECIFIED;
   v1::OperatorKind kind;
-};
-constexpr KindName kKindNames[] = {
-    {"source", v1::OPERATOR_KIND_SOURCE},
-    {"map", v1::OPERATOR_KIND_MAP},
-    {"filter", v1::OPERATOR_KIND_FILTER},
-    {"flat_map", v1::OPERATOR_KIND_FLAT_MAP},
-    {"keyed_aggregate", v1::OPERATOR_KIND_KEYED_AGGREGATE},
-    {"window_aggregate", v1::OPERATOR_KIND_WINDOW_AGGREGATE},
-    {"join", v1::OPERATOR_KIND_JOIN},
-    {"process", v1::OPERATOR_KIND_PROCESS},
-    {"sink", v1::OPERATOR_KIND_SINK},
-    {"unknown", v1::OPERATOR_KIND_UNSPECIFIED},
-};
+  if (name == "unspecified" ||
+      !v1::OperatorKind_Parse(absl::StrCat(kKindPrefix, absl::AsciiStrToUpper(name)),
+                              &kind)) {
+    return std::nullopt;
+  }
+  return kind;
+}
+
+std::string KindNames() {
+  std::vector<std::string> names;
+  for (int k = v1::OperatorKind_MIN + 1; k <= v1::OperatorKind_MAX; ++k) {
+    if (v1::OperatorKind_IsValid(k)) {
+      names.push_back(OperatorKindName(static_cast<v1::OperatorKind>(k)));
+    }
+  }
+  names.emplace_back(kUnknown);
+  return absl::StrJoin(names, ", ");
+}
 
 // The mapping table of docs/engines.md: how Flink names an operator by
 // default (DataStream API and Table/SQL planner, 1.20), lower-cased, as a
@@ -168,17 +179,13 @@ absl::StatusOr<OperatorKindOverrides> OperatorKindOverrides::Parse(
     const std::string kind_name =
         absl::AsciiStrToLower(absl::StripAsciiWhitespace(line.substr(eq + 1)));
     if (pattern.empty()) return Invalid(where, "empty name regex before \"=\"");
-    const KindName* kind =
-        std::find_if(std::begin(kKindNames), std::end(kKindNames),
-                     [&](const KindName& k) { return k.name == kind_name; });
-    if (kind == std::end(kKindNames)) {
-      std::vector<absl::string_view> names;
-      for (const KindName& k : kKindNames) names.push_back(k.name);
+    const std::optional<v1::OperatorKind> kind = KindNamed(kind_name);
+    if (!kind.has_value()) {
       return Invalid(where, absl::StrCat("unknown kind \"", kind_name, "\" (one of ",
-                                         absl::StrJoin(names, ", "), ")"));
+                                         KindNames(), ")"));
     }
     try {
-      out.rules_.push_back(Rule{std::regex(std::string(pattern)), kind->kind, number});
+      out.rules_.push_back(Rule{std::regex(std::string(pattern)), *kind, number});
     } catch (const std::regex_error& e) {
       return Invalid(where, absl::StrCat("bad regex \"", pattern, "\": ", e.what()));
     }
@@ -228,10 +235,11 @@ ResolvedKind ResolveOperatorKind(absl::string_view vertex_name,
 }
 
 std::string OperatorKindName(v1::OperatorKind kind) {
-  for (const KindName& k : kKindNames) {
-    if (k.kind == kind) return std::string(k.name);
-  }
-  return absl::StrCat("kind ", static_cast<int>(kind));
+  if (kind == v1::OPERATOR_KIND_UNSPECIFIED) return std::string(kUnknown);
+  absl::string_view name = v1::OperatorKind_Name(kind);
+  if (name.empty()) return absl::StrCat("kind ", static_cast<int>(kind));
+  absl::ConsumePrefix(&name, kKindPrefix);
+  return absl::AsciiStrToLower(name);
 }
 
 }  // namespace streamtune::flink
