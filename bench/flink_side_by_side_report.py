@@ -17,10 +17,11 @@ import argparse
 import datetime
 import json
 import os
+import re
 import statistics
 
-BUSY_MS = 700  # observed bottleneck: busy at least this many ms/s ...
-BP_MS = 300  # ... and backpressured less than this (busy with its own work)
+BUSY_MS = 700  # observed bottleneck: busy at least this many ms/s, ...
+BP_MS = 300  # ... backpressured less than this, its input's vertex more
 AFTER_S = 30  # "after" a decision: the poll this many seconds later
 # Flink reports every vertex 1000 ms/s busy while its tasks (re)initialise:
 # polls this soon after the start or a parallelism change show nothing.
@@ -102,11 +103,17 @@ def run_metrics(polls, answers):
 
 
 def observed(row):
-    """Vertices Flink shows as bottlenecks in one poll (by name)."""
+    """Vertices Flink shows as bottlenecks in one poll (by name): busy with
+    their own work while the vertex feeding them is backpressured, i.e. its
+    output waits for them. The harness's job is a chain, so the vertex
+    feeding one is the one before it in Flink's (topological) list."""
     out = set()
-    for name, busy in row.get("busy", {}).items():
+    names = list(row.get("busy", {}))
+    for up, name in zip(names, names[1:]):
+        busy = row["busy"].get(name)
         bp = row.get("bp", {}).get(name) or 0
-        if busy is not None and busy >= BUSY_MS and bp < BP_MS:
+        up_bp = row.get("bp", {}).get(up) or 0
+        if busy is not None and busy >= BUSY_MS and bp < BP_MS and up_bp >= BP_MS:
             out.add(name)
     return out
 
@@ -179,6 +186,28 @@ def compare(start, polls, answers, confusion, per_op, lines):
                 + f"  ({a.get('reason', '')[:110]})")
 
 
+def model_sizes(polls, answers):
+    """Per operator, the model's own parallelism against the running one over
+    the run's model answers ("running->model xcount", repeats merged)."""
+    names = polls[-1]["ids"] if polls else {}
+    seqs = {}
+    for a in answers:
+        if kind(a) != "model":
+            continue
+        for op in a.get("operators", []):
+            m = re.search(r"\bmodel (\d+)", op.get("reason", ""))
+            if not m:
+                continue
+            pair = f"{op['current_parallelism']}->{m.group(1)}"
+            seq = seqs.setdefault(names.get(op["operator_id"], op["operator_id"]), [])
+            if seq and seq[-1][0] == pair:
+                seq[-1][1] += 1
+            else:
+                seq.append([pair, 1])
+    return [f"{name}: " + ", ".join(f"{p} x{n}" for p, n in seq)
+            for name, seq in sorted(seqs.items())]
+
+
 def timeline(polls):
     out, last = [], None
     for r in polls:
@@ -220,7 +249,9 @@ def main():
                 if tuner == "streamtune" and start is not None:
                     lines = []
                     compare(start, polls, answers, confusion, per_op, lines)
-                    details.append((name, lines, timeline(polls)))
+                    details.append((name, lines + ["model's own parallelism, running->model:"] +
+                                    ["  " + x for x in model_sizes(polls, answers)],
+                                    timeline(polls)))
                 elif args.timelines:
                     details.append((name, [], timeline(polls)))
             if not runs:
@@ -237,7 +268,8 @@ def main():
                   f"| {med['final']:g} | {med['backlog']:.0f} | {med['backpressured_s']:.0f} | {answers} |")
     if confusion:
         print("\nStreamTune's bottleneck predictions (P >= 0.5) vs Flink "
-              f"(busy >= {BUSY_MS} ms/s and backpressured < {BP_MS} ms/s), operator-decisions:\n")
+              f"(busy >= {BUSY_MS} ms/s, backpressured < {BP_MS} ms/s, the vertex feeding it "
+              f"backpressured >= {BP_MS} ms/s), operator-decisions:\n")
         print("| when | predicted & seen | predicted, not seen | seen, not predicted | neither |")
         print("|---|---:|---:|---:|---:|")
         for when, text in (("now", "at the decision"),
