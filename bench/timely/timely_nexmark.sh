@@ -68,16 +68,7 @@ done
 echo "timely-bench: streamtuned at $ADDR (log $STATE/server.log)" >&2
 
 if ((PRETRAIN)); then
-  # Captured first: with pipefail, grep -q closing the pipe early would fail it.
-  models="$("$CTL" --server="$ADDR" --tenant=corpus models 2>/dev/null || true)"
-  if grep -q '"models"' <<<"$models"; then
-    echo "timely-bench: reusing the pre-trained models of tenant corpus" >&2
-  else
-    echo "timely-bench: generating the default history in tenant corpus" >&2
-    "$HISTORY" generate --server="$ADDR" --tenant=corpus >&2
-    echo "timely-bench: pre-training (a few minutes)" >&2
-    "$CTL" --server="$ADDR" --tenant=corpus --timeout=7200s pretrain >&2
-  fi
+  "$ROOT/bench/ensure-corpus.sh" "$BUILD" "$ADDR" timely-bench
 fi
 
 "$BENCH" --server "$ADDR" "${BENCH_ARGS[@]}"
