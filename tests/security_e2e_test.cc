@@ -83,10 +83,9 @@ class SecurityE2eTest : public ::testing::Test {
   };
 
   static absl::StatusOr<std::string> Issue(const std::string& tenant, Role role) {
-    absl::StatusOr<IssuedToken> issued = IssueToken(tenant, role, "security test");
+    absl::StatusOr<IssuedToken> issued =
+        IssueAndStoreToken(*store_, tenant, role, "security test");
     if (!issued.ok()) return issued.status();
-    absl::Status stored = store_->PutToken(issued->record).status();
-    if (!stored.ok()) return stored;
     return issued->text;
   }
 

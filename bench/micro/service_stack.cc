@@ -26,8 +26,7 @@ absl::Status StartServiceStack(const ServiceStackOptions& options,
   // deploy/pg/start.sh's URL names the ordinary role that owns the database.
   server.database_url = stack->postgres->url();
   server.insecure_local_only = false;
-  server.extra_args = {absl::StrCat("--tls_cert_file=", stack->tls.server_cert),
-                       absl::StrCat("--tls_key_file=", stack->tls.server_key)};
+  server.extra_args = stack->tls.ServerFlags();
   server.extra_args.insert(server.extra_args.end(), options.server_args.begin(),
                            options.server_args.end());
   auto process = local::ServerProcess::Start(server);
@@ -41,11 +40,9 @@ absl::Status StartServiceStack(const ServiceStackOptions& options,
   store_options.pool_size = 1;
   auto store = PostgresStore::Create(store_options);
   if (!store.ok()) return store.status();
-  auto issued = IssueToken(options.tenant, Role::kAdmin, "service benchmark");
+  auto issued =
+      IssueAndStoreToken(**store, options.tenant, Role::kAdmin, "service benchmark");
   if (!issued.ok()) return issued.status();
-  if (auto stored = (*store)->PutToken(issued->record); !stored.ok()) {
-    return stored.status();
-  }
   ClientOptions client_options;
   client_options.target = stack->server->target();
   client_options.tenant = options.tenant;

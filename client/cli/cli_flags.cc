@@ -334,6 +334,10 @@ bool IsQuotaCommand(absl::string_view name) {
   return name == "quota-set" || name == "quotas" || name == "quota-clear";
 }
 
+bool IsDatabaseCommand(absl::string_view name) {
+  return IsTokenCommand(name) || IsQuotaCommand(name);
+}
+
 absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
                                  Invocation* out) {
   *out = Invocation();
@@ -384,7 +388,7 @@ absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
   if ((cmd.name == "recommend" || cmd.name == "report") && cmd.snapshot_path.empty()) {
     return Bad(*out, "missing --snapshot FILE.json");
   }
-  if (IsTokenCommand(cmd.name) || IsQuotaCommand(cmd.name)) {
+  if (IsDatabaseCommand(cmd.name)) {
     if (cmd.database_url.empty()) {
       return Bad(*out, "missing --database_url (or $STREAMTUNE_DATABASE_URL)");
     }

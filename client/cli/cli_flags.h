@@ -77,11 +77,12 @@ absl::Status InvocationFromFlags(const std::vector<std::string>& positional,
 // True for the names of streamtunectl's commands ("help" excluded).
 bool IsCommand(absl::string_view name);
 
-// True for the token administration commands, which work on PostgreSQL
-// directly instead of calling a server.
+// True for the token administration commands (token-create, tokens,
+// token-revoke) and the quota ones (quota-set, quotas, quota-clear).
 bool IsTokenCommand(absl::string_view name);
-// True for quota-set, quotas and quota-clear, which do too.
 bool IsQuotaCommand(absl::string_view name);
+// Either: they work on PostgreSQL directly instead of calling a server.
+bool IsDatabaseCommand(absl::string_view name);
 
 // The full usage text: synopsis, global flags, commands.
 std::string GeneralUsage();

@@ -327,7 +327,7 @@ int RunCli(int argc, char** argv, const ClientFactory& factory, std::ostream& ou
     out << (inv.command.name.empty() ? GeneralUsage() : CommandUsage(inv.command.name));
     return kExitOk;
   }
-  if (IsTokenCommand(inv.command.name) || IsQuotaCommand(inv.command.name)) {
+  if (IsDatabaseCommand(inv.command.name)) {
     absl::StatusOr<std::unique_ptr<Store>> store =
         stores ? stores(inv.command.database_url)
                : absl::UnimplementedError("this build opens no database");

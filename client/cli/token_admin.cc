@@ -36,9 +36,8 @@ absl::Status RunTokenCommand(const Invocation& invocation, Store& store,
     STREAMTUNE_ASSIGN_OR_RETURN(Role role, ParseRole(command.role));
     STREAMTUNE_ASSIGN_OR_RETURN(
         IssuedToken issued,
-        IssueToken(invocation.global.tenant, role, command.description));
-    STREAMTUNE_ASSIGN_OR_RETURN(TokenRecord stored, store.PutToken(issued.record));
-    Json json = TokenJson(stored);
+        IssueAndStoreToken(store, invocation.global.tenant, role, command.description));
+    Json json = TokenJson(issued.record);
     json["token"] = issued.text;
     out << json.dump(2) << "\n";
     err << "streamtunectl: token-create: keep the token now; only its digest is "

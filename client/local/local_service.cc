@@ -32,9 +32,7 @@ absl::StatusOr<std::unique_ptr<LocalService>> LocalService::Start(
   server_options.binary = options.server_binary;
   server_options.database_url = service->postgres_->url();
   server_options.insecure_local_only = false;
-  server_options.extra_args = {
-      absl::StrCat("--tls_cert_file=", service->tls_.server_cert),
-      absl::StrCat("--tls_key_file=", service->tls_.server_key)};
+  server_options.extra_args = service->tls_.ServerFlags();
   server_options.extra_args.insert(server_options.extra_args.end(),
                                    options.server_args.begin(),
                                    options.server_args.end());
@@ -77,8 +75,8 @@ absl::StatusOr<ClientOptions> LocalService::ClientFor(const std::string& tenant,
   }
   STREAMTUNE_ASSIGN_OR_RETURN(
       IssuedToken issued,
-      IssueToken(tenant, role, absl::StrCat(options_.log_prefix, " private stack")));
-  STREAMTUNE_RETURN_IF_ERROR(tokens_->PutToken(issued.record).status());
+      IssueAndStoreToken(*tokens_, tenant, role,
+                         absl::StrCat(options_.log_prefix, " private stack")));
   issued_token_ids_.push_back(issued.record.token_id);
   ClientOptions client;
   client.target = server_->target();

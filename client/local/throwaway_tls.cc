@@ -7,6 +7,11 @@
 
 namespace streamtune::local {
 
+std::vector<std::string> ThrowawayTls::ServerFlags() const {
+  return {absl::StrCat("--tls_cert_file=", server_cert),
+          absl::StrCat("--tls_key_file=", server_key)};
+}
+
 absl::StatusOr<ThrowawayTls> MakeThrowawayTls(const std::string& deploy_dir) {
   ThrowawayTls tls;
   STREAMTUNE_ASSIGN_OR_RETURN(tls.dir, MakeTempDir("streamtune-tls"));

@@ -6,6 +6,7 @@
 #define STREAMTUNE_CLIENT_LOCAL_THROWAWAY_TLS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -18,6 +19,9 @@ struct ThrowawayTls {
   std::string server_key;
   std::string client_cert;  // For mutual TLS.
   std::string client_key;
+
+  // streamtuned's flags serving TLS with these certificates.
+  std::vector<std::string> ServerFlags() const;
 };
 
 // Runs `deploy_dir`/gen-certs.sh; INTERNAL with its output when it fails.

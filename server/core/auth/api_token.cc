@@ -5,6 +5,7 @@
 #include <openssl/sha.h>
 
 #include <cstdint>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -47,6 +48,17 @@ absl::StatusOr<IssuedToken> IssueToken(absl::string_view tenant, Role role,
   issued.record.secret_sha256 = SecretDigest(secret);
   issued.record.description = std::string(description);
   issued.text = absl::StrCat(kPrefix, id, "_", secret);
+  return issued;
+}
+
+absl::StatusOr<IssuedToken> IssueAndStoreToken(Store& store, absl::string_view tenant,
+                                               Role role,
+                                               absl::string_view description) {
+  absl::StatusOr<IssuedToken> issued = IssueToken(tenant, role, description);
+  if (!issued.ok()) return issued.status();
+  absl::StatusOr<TokenRecord> stored = store.PutToken(issued->record);
+  if (!stored.ok()) return stored.status();
+  issued->record = *std::move(stored);
   return issued;
 }
 

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "server/core/auth/roles.h"
+#include "storage/store.h"
 #include "storage/token_records.h"
 
 namespace streamtune {
@@ -31,6 +32,13 @@ struct TokenParts {
   std::string token_id;
   std::string secret;
 };
+
+// IssueToken, then stores the record (digest only) in `store`: what every
+// issuer runs (streamtunectl token-create, the private stacks, benchmarks,
+// tests). The returned record is the stored one (created_at set).
+absl::StatusOr<IssuedToken> IssueAndStoreToken(Store& store, absl::string_view tenant,
+                                               Role role,
+                                               absl::string_view description);
 
 // Splits token text; UNAUTHENTICATED "malformed token" for anything not of
 // the form above (the message never echoes the text).
