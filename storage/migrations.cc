@@ -367,7 +367,25 @@ CREATE TRIGGER snapshots_count_bytes AFTER INSERT OR UPDATE OR DELETE ON snapsho
 // configuration that every replica reads in full, so its reads and writes
 // are cross-tenant by design; the policy still keeps a query scoped to one
 // tenant (streamtune.tenant) to that tenant's row.
+//
+// streamtune_scope_to_tenant(table) is the one statement of the tenant
+// policy (the same as migrations 7 and 8 wrote out): a later migration that
+// creates a tenant-scoped table calls it instead of copying the policy.
 constexpr char kTenantQuotas[] = R"sql(
+CREATE FUNCTION streamtune_scope_to_tenant(p_table regclass) RETURNS void
+  LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', p_table);
+  EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', p_table);
+  EXECUTE format(
+    'CREATE POLICY tenant_rows ON %s'
+    ' USING (tenant = current_setting(''streamtune.tenant'', true)'
+    '        OR current_setting(''streamtune.cross_tenant'', true) = ''on'')'
+    ' WITH CHECK (tenant = current_setting(''streamtune.tenant'', true)'
+    '             OR current_setting(''streamtune.cross_tenant'', true) = ''on'')',
+    p_table);
+END $$;
+
 CREATE TABLE tenant_quotas (
   tenant           TEXT COLLATE "C" PRIMARY KEY,
   calls_per_second DOUBLE PRECISION CHECK (calls_per_second >= 0),
@@ -375,13 +393,7 @@ CREATE TABLE tenant_quotas (
   stored_bytes     BIGINT CHECK (stored_bytes >= 0),
   updated_at       TIMESTAMPTZ NOT NULL
 );
-ALTER TABLE tenant_quotas ENABLE ROW LEVEL SECURITY;
-ALTER TABLE tenant_quotas FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_rows ON tenant_quotas
-  USING (tenant = current_setting('streamtune.tenant', true)
-         OR current_setting('streamtune.cross_tenant', true) = 'on')
-  WITH CHECK (tenant = current_setting('streamtune.tenant', true)
-              OR current_setting('streamtune.cross_tenant', true) = 'on');
+SELECT streamtune_scope_to_tenant('tenant_quotas');
 )sql";
 
 }  // namespace
