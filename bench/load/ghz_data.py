@@ -86,6 +86,7 @@ def job_snapshot(job, operators, first_step, id_prefix, jobs):
         if kind == "OPERATOR_KIND_SOURCE":
             metrics["records_out_per_s"] = r3(actual_in)
             metrics["pending_records"] = r3((rate - actual_in) * WINDOW_S)
+            metrics["backlog_signal"] = "BACKLOG_SIGNAL_PENDING_RECORDS"
         out_ops.append({
             "id": op_id,
             "name": op_id,

@@ -211,7 +211,11 @@ void SimulatedEngine::FillOperatorMetrics(int v, const Sample& mean,
     m->set_idle_ms_per_s_avg(NonNegative(1000 - busy_avg - backpressured));
   }
   const int position = topology_.source_position(v);
-  if (position >= 0) m->set_pending_records(lag_[position]);
+  if (position >= 0) {
+    // The simulator knows every source's backlog exactly.
+    m->set_pending_records(lag_[position]);
+    m->set_backlog_signal(v1::BACKLOG_SIGNAL_PENDING_RECORDS);
+  }
 }
 
 absl::StatusOr<v1::Snapshot> SimulatedEngine::TakeSnapshot(
