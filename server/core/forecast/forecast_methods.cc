@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 
@@ -56,6 +57,20 @@ RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points) {
   return out;
 }
 
+double Median(std::vector<double> values) {
+  const size_t mid = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + mid, values.end());
+  return values[mid];
+}
+
+std::pair<double, double> RobustSpread(const std::vector<double>& values) {
+  const double median = Median(values);
+  std::vector<double> deviations;
+  deviations.reserve(values.size());
+  for (double v : values) deviations.push_back(std::abs(v - median));
+  return {median, 1.4826 * Median(std::move(deviations))};
+}
+
 namespace {
 
 // Residuals of `values` around their least-squares line.
@@ -106,10 +121,52 @@ std::string DampedTrendMethod::Name() const {
   return absl::StrFormat("trend over %d points", window_);
 }
 
+std::vector<bool> LevelShifts(absl::Span<const double> history, int from) {
+  const int n = static_cast<int>(history.size());
+  std::vector<bool> shifts(n, false);
+  if (n < 3) return shifts;
+  std::vector<double> changes;
+  changes.reserve(n - 1);
+  for (int i = 1; i < n; ++i) changes.push_back(history[i] - history[i - 1]);
+  const double median = Median(changes);
+  std::vector<double> deviation;
+  double total_deviation = 0;
+  for (double c : changes) {
+    deviation.push_back(std::abs(c - median));
+    total_deviation += deviation.back();
+  }
+  // changes[c] leads into history[c + 1].
+  for (int c = std::max(0, from - 1); c < n - 1; ++c) {
+    const double left_out = deviation[c] + (c > 0 ? deviation[c - 1] : 0);
+    const int others = static_cast<int>(changes.size()) - (c > 0 ? 2 : 1);
+    const double sigma =
+        others > 0 ? std::sqrt(M_PI / 2) * (total_deviation - left_out) / others : 0;
+    const double rate = std::max(std::abs(history[c]), std::abs(history[c + 1]));
+    shifts[c + 1] = deviation[c] > std::max(kLevelShiftSigmas * sigma, 0.01 * rate);
+  }
+  return shifts;
+}
+
+int LatestLevelStart(absl::Span<const double> history, int window) {
+  const int n = static_cast<int>(history.size());
+  window = std::min(window, n);
+  const std::vector<bool> shifts = LevelShifts(history, n - window + 1);
+  for (int i = n - 1; i > n - window; --i) {
+    if (shifts[i]) return i - (n - window);
+  }
+  return 0;
+}
+
 void DampedTrendMethod::Forecast(absl::Span<const double> values, int origin,
                                  std::vector<double>* out) const {
-  const Line line = FitLine(values.subspan(origin - window_ + 1, window_));
-  const double level = line.At(window_ - 1);
+  absl::Span<const double> window = values.subspan(origin - window_ + 1, window_);
+  window = window.subspan(LatestLevelStart(values.subspan(0, origin + 1), window_));
+  if (window.size() < 3) {
+    std::fill(out->begin(), out->end(), window.back());
+    return;
+  }
+  const Line line = FitLine(window);
+  const double level = line.At(static_cast<double>(window.size()) - 1);
   double steps = 0;
   double factor = 1;
   for (size_t h = 1; h <= out->size(); ++h) {

@@ -51,6 +51,54 @@ TEST(DampedTrendMethodTest, HandComputedLine) {
   EXPECT_DOUBLE_EQ(out[1], 137.5);
 }
 
+TEST(LatestLevelStartTest, FindsTheLastStepNotTheNoiseOrTheTrend) {
+  // A noisy ramp has no level shift, nor has one whose changes alternate
+  // (more than half of them equal: no median absolute deviation).
+  std::vector<double> ramp;
+  std::vector<double> alternating;
+  for (int i = 0; i < 40; ++i) {
+    ramp.push_back(1000 + 20 * i + 15 * std::sin(i * 1.7));
+    alternating.push_back(1000 + 50 * i + (i % 2 ? 10 : -10));
+  }
+  EXPECT_EQ(LatestLevelStart(ramp, 16), 0);
+  EXPECT_EQ(LatestLevelStart(alternating, 4), 0);
+  EXPECT_EQ(LatestLevelStart(alternating, 16), 0);
+  // A curving (accelerating) noise-free series has none either.
+  std::vector<double> curve;
+  for (int i = 0; i < 40; ++i) curve.push_back(1000 + 3.0 * i * i);
+  EXPECT_EQ(LatestLevelStart(curve, 16), 0);
+  // Two steps (600 -> 1600 through one point in between, measured over a
+  // window that straddled it): the level holds from the second jump on.
+  std::vector<double> steps = {600, 610, 590, 605, 598, 604, 593, 600, 611, 602};
+  for (double v : {1100, 1600, 1590, 1610}) steps.push_back(v);
+  EXPECT_EQ(LatestLevelStart(steps, 8), 5);
+  // Even in a window of four.
+  EXPECT_EQ(LatestLevelStart(steps, 4), 1);
+  // A flat series' rounding is no shift.
+  EXPECT_EQ(LatestLevelStart({100, 100, 100.4, 100, 100}, 4), 0);
+}
+
+TEST(DampedTrendMethodTest, ASteppedWindowIsNotReadAsATrend) {
+  // 600 for five points, then 1600 for three: the line through all eight
+  // would end above 1600 and rise further; the level since the step is
+  // 1600 and flat.
+  const std::vector<double> y = {600, 600, 600, 600, 600, 1600, 1600, 1600};
+  std::vector<double> out(4);
+  DampedTrendMethod(8, 0.9).Forecast(y, 7, &out);
+  for (double v : out) EXPECT_NEAR(v, 1600, 1e-9);
+  // Only the values up to the origin are seen.
+  DampedTrendMethod(4, 0.9).Forecast(y, 5, &out);
+  for (double v : out) EXPECT_NEAR(v, 1600, 1e-9);
+  // Too few points since the step for a line: the latest value is held.
+  const std::vector<double> fresh = {600, 600, 600, 600, 600, 600, 1500, 1600};
+  DampedTrendMethod(8, 0.9).Forecast(fresh, 7, &out);
+  for (double v : out) EXPECT_DOUBLE_EQ(v, 1600);
+  // A rise that continues after the step is followed at its own slope.
+  const std::vector<double> rising = {600, 600, 600, 600, 1600, 1700, 1800, 1900};
+  DampedTrendMethod(8, 0.5).Forecast(rising, 7, &out);
+  EXPECT_NEAR(out[0], 1950, 1e-9);
+}
+
 TEST(CycleMethodTest, RepeatsThePeriodShiftedByTheDrift) {
   // Period 3; the last cycle is 10 above the one before.
   const std::vector<double> y = {1, 2, 3, 11, 12, 13};

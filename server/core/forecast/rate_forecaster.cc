@@ -22,8 +22,14 @@ struct Backtest {
   double skill = 1;  // Mean MAPE ratio to persistence over the horizons.
 };
 
+// The backtest leaves out every forecast whose span holds a level shift of
+// the series (forecast_methods.h): a step is an event no method forecasts,
+// and its errors are not the noise around a level the band is for.
+// Measured: with them in, six points after a 600 -> 1600 rec/s step the
+// band's top ten minutes ahead was 3,700-6,400 rec/s, because at long
+// horizons most origins of a short history straddle the step.
 Backtest RunBacktest(const ForecastMethod& method, absl::Span<const double> y,
-                     int horizons) {
+                     absl::Span<const int> shifts_through, int horizons) {
   const int m = static_cast<int>(y.size());
   Backtest b;
   b.errors.resize(horizons);
@@ -34,6 +40,7 @@ Backtest RunBacktest(const ForecastMethod& method, absl::Span<const double> y,
   for (int origin = method.FirstOrigin(); origin < m - 1; ++origin) {
     method.Forecast(y, origin, &forecast);
     for (int h = 1; h <= horizons && origin + h < m; ++h) {
+      if (shifts_through[origin + h] > shifts_through[origin]) break;
       const double actual = y[origin + h];
       if (actual <= 0 || forecast[h - 1] <= 0) continue;
       b.errors[h - 1].push_back(actual / forecast[h - 1] - 1);
@@ -57,21 +64,6 @@ Backtest RunBacktest(const ForecastMethod& method, absl::Span<const double> y,
   }
   b.skill = ratios > 0 ? ratio_sum / ratios : 1;
   return b;
-}
-
-double Median(std::vector<double> values) {
-  const size_t mid = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + mid, values.end());
-  return values[mid];
-}
-
-// Median and robust standard deviation (1.4826 × MAD) of `values`.
-std::pair<double, double> RobustSpread(const std::vector<double>& values) {
-  const double median = Median(values);
-  std::vector<double> deviations;
-  deviations.reserve(values.size());
-  for (double v : values) deviations.push_back(std::abs(v - median));
-  return {median, 1.4826 * Median(std::move(deviations))};
 }
 
 // The band multipliers per horizon: from the backtest's errors where it has
@@ -169,10 +161,14 @@ RateForecast ForecastRate(absl::Span<const TimedRate> series, double horizon_s,
   }
   // Persistence wins ties: another method must be better on its own
   // origins, and have been tried on enough of them.
+  // shifts_through[i]: level shifts in y[0..i].
+  std::vector<int> shifts_through(m, 0);
+  const std::vector<bool> shifts = LevelShifts(y);
+  for (int i = 1; i < m; ++i) shifts_through[i] = shifts_through[i - 1] + shifts[i];
   size_t best = 0;
-  Backtest best_backtest = RunBacktest(*candidates[0], y, horizons);
+  Backtest best_backtest = RunBacktest(*candidates[0], y, shifts_through, horizons);
   for (size_t c = 1; c < candidates.size(); ++c) {
-    Backtest b = RunBacktest(*candidates[c], y, horizons);
+    Backtest b = RunBacktest(*candidates[c], y, shifts_through, horizons);
     if (static_cast<int>(b.errors[0].size()) < options.min_errors) continue;
     if (b.skill < best_backtest.skill) {
       best = c;

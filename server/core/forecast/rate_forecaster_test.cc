@@ -45,6 +45,21 @@ TEST(ForecastRateTest, FollowsARampBetterThanPersistence) {
   EXPECT_THAT(f.Describe(120), HasSubstr("vs persistence"));
 }
 
+TEST(ForecastRateTest, ARateStepIsANewLevelNotATrend) {
+  // 600 rec/s, then a step to 1600 (one point measured across it), held
+  // for six points: what the forecast sees after a step of the Flink
+  // side-by-side profile (docs/benchmark.md).
+  std::vector<double> steps;
+  for (int i = 0; i < 20; ++i) steps.push_back(600 * (1 + 0.02 * std::sin(i * 2.1)));
+  steps.push_back(1100);
+  for (int i = 0; i < 6; ++i) steps.push_back(1600 * (1 + 0.02 * std::sin(i * 1.3)));
+  const RateForecast f = ForecastRate(Minutes(steps), 600);
+  for (size_t k = 0; k < f.median.size(); ++k) {
+    EXPECT_NEAR(f.median[k], 1600, 80) << f.method << " at step " << k;
+    EXPECT_LT(f.upper[k], 1600 * 1.25) << f.method << " at step " << k;
+  }
+}
+
 TEST(ForecastRateTest, LearnsACycleOnceTheHistorySpansThree) {
   std::vector<double> daily;
   for (int i = 0; i < 120; ++i) {
