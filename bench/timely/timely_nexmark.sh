@@ -3,7 +3,14 @@
 # several rates (client/timely's nexmark-bench against a private stack).
 #
 #   bench/timely/timely_nexmark.sh [--build DIR] [--state-dir DIR] [--no-pretrain]
-#                                  [nexmark-bench flags, e.g. --out DIR --rates 2000,4000]
+#                                  [--repeats N] [nexmark-bench flags, e.g. --out DIR --rates 2000,4000]
+#
+# With --repeats N (default 1) the whole benchmark runs N times against the
+# same server, into OUT/repeat-1 .. OUT/repeat-N, and
+# bench/timely/timely_nexmark_report.py writes OUT/report.md: the median of
+# the N runs per (query, rate, policy) and the equal-throughput comparison
+# (Σp of each policy against the first at the rates where every policy kept
+# at least 99% of the input in every repeat).
 #
 # With `-n N` (a nexmark-bench flag) every run is N processes of -w workers
 # on loopback: nexmark-bench is process 0 (the agent) and starts the others
@@ -22,16 +29,20 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${STREAMTUNE_BUILD_DIR:-$ROOT/build}"
 STATE=/tmp/streamtune-timely-bench
 PRETRAIN=1
+REPEATS=1
+OUT="$ROOT/timely-bench-results"
 BENCH_ARGS=()
 while (($#)); do
   case "$1" in
     --build) BUILD="$2"; shift 2 ;;
     --state-dir) STATE="$2"; shift 2 ;;
     --no-pretrain) PRETRAIN=0; shift ;;
+    --repeats) REPEATS="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
     *) BENCH_ARGS+=("$1"); shift ;;
   esac
 done
-[[ " ${BENCH_ARGS[*]-} " == *" --out "* ]] || BENCH_ARGS+=(--out "$ROOT/timely-bench-results")
+[[ "$REPEATS" =~ ^[1-9][0-9]*$ ]] || { echo "timely-bench: --repeats must be a whole number >= 1, got '$REPEATS'" >&2; exit 2; }
 
 SERVER_BIN="$BUILD/server/service/streamtuned"
 CTL="$BUILD/client/streamtunectl"
@@ -71,4 +82,14 @@ if ((PRETRAIN)); then
   "$ROOT/bench/ensure-corpus.sh" "$BUILD" "$ADDR" timely-bench
 fi
 
-"$BENCH" --server "$ADDR" "${BENCH_ARGS[@]}"
+if ((REPEATS == 1)); then
+  "$BENCH" --server "$ADDR" --out "$OUT" "${BENCH_ARGS[@]}"
+  exit 0
+fi
+for repeat in $(seq 1 "$REPEATS"); do
+  echo "timely-bench: repeat $repeat of $REPEATS into $OUT/repeat-$repeat" >&2
+  "$BENCH" --server "$ADDR" --out "$OUT/repeat-$repeat" --tenant "timely-bench-$(date +%s)-r$repeat" \
+    "${BENCH_ARGS[@]}" >/dev/null
+done
+python3 "$ROOT/bench/timely/timely_nexmark_report.py" "$OUT" >"$OUT/report.md"
+cat "$OUT/report.md"
