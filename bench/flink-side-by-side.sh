@@ -41,6 +41,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$(cd "${1:-$ROOT/build}" && pwd)"
 OUT="${2:-$ROOT/.local/flink-side-by-side}"
+mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"  # Maven runs elsewhere: absolute.
 RATES="${RATES:-0:600,120:1600,240:2400,360:1000}"
 TRACE="${TRACE:-$ROOT/bench/traces/wiki_de_1h.csv}"
 TRACE_POINT_S="${TRACE_POINT_S:-20}"

@@ -9,6 +9,7 @@
 set -euo pipefail
 OUT="${1:?usage: build-harness.sh OUT_DIR [1.20|2.3]}"
 LINE="${2:-1.20}"
+mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"  # Maven resolves it from the pom's folder.
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 command -v mvn >/dev/null || { echo "build-harness: mvn not found (deploy/install-deps.sh installs maven)" >&2; exit 1; }
 command -v java >/dev/null || { echo "build-harness: java not found (deploy/install-deps.sh installs openjdk-17-jdk-headless)" >&2; exit 1; }
