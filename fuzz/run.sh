@@ -18,7 +18,8 @@
 # where), 2 on a usage or build error.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ALL_HARNESSES=(request_validation workload flink_rest snapshot_json)
+ALL_HARNESSES=(request_validation workload flink_rest snapshot_json flink_operator_kinds
+  flink_source_backlog)
 
 seconds=60
 runs=""

@@ -1,6 +1,7 @@
 #include "client/flink/flink_source_backlog.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/match.h"
 
@@ -56,14 +57,19 @@ SourceLagMetrics SourceLagMetricsFrom(const AggregatedMetrics& metrics) {
       if (w.has_value() && *w > 0) Combine(w, smaller, &out.output_watermark_ms);
     }
   }
+  // Finite sums can add up to infinity: that counts no records.
+  if (out.pending_records.has_value() && !std::isfinite(*out.pending_records)) {
+    out.pending_records.reset();
+  }
   return out;
 }
 
 void FillSourceBacklog(const SourceLagMetrics& lag, int64_t now_ms,
                        std::optional<double> read_per_s, v1::OperatorMetrics* out) {
-  if (lag.pending_records.has_value()) {
+  if (lag.pending_records.has_value() && std::isfinite(*lag.pending_records)) {
     out->set_backlog_signal(v1::BACKLOG_SIGNAL_PENDING_RECORDS);
     out->set_pending_records(std::max(0.0, *lag.pending_records));
+    out->clear_time_lag_s();
     return;
   }
   std::optional<double> lag_ms = lag.millis_behind_latest;
@@ -73,13 +79,18 @@ void FillSourceBacklog(const SourceLagMetrics& lag, int64_t now_ms,
   }
   if (lag_ms.has_value() && read_per_s.has_value() && *read_per_s >= 0) {
     const double lag_s = *lag_ms / 1000;
-    out->set_backlog_signal(v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE);
-    out->set_time_lag_s(lag_s);
-    out->set_pending_records(lag_s * *read_per_s);
-    return;
+    // An infinite rate, or a product beyond a double, estimates nothing.
+    const double estimate = lag_s * *read_per_s;
+    if (std::isfinite(estimate)) {
+      out->set_backlog_signal(v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE);
+      out->set_time_lag_s(lag_s);
+      out->set_pending_records(estimate);
+      return;
+    }
   }
   out->set_backlog_signal(v1::BACKLOG_SIGNAL_NONE);
   out->clear_pending_records();
+  out->clear_time_lag_s();
 }
 
 }  // namespace streamtune::flink

@@ -19,7 +19,8 @@ namespace streamtune::flink {
 // nullopt when Flink did not report it or reported a placeholder (Flink
 // writes -1 or Long.MIN_VALUE for "no record or watermark yet").
 struct SourceLagMetrics {
-  std::optional<double> pending_records;  // Summed over subtasks.
+  // Summed over subtasks; nullopt when the sum is not finite.
+  std::optional<double> pending_records;
   // Milliseconds, the largest over subtasks (the furthest behind).
   std::optional<double> millis_behind_latest;
   std::optional<double> emit_event_time_lag_ms;
@@ -38,11 +39,12 @@ SourceLagMetrics SourceLagMetricsFrom(const AggregatedMetrics& metrics);
 // Sets backlog_signal, pending_records and time_lag_s of a source observed
 // at `now_ms` (the JobManager's clock) reading `read_per_s` records per
 // second (nullopt: unknown). The first that applies:
-//  - pendingRecords: PENDING_RECORDS, the sum over subtasks;
+//  - pendingRecords (finite): PENDING_RECORDS, the sum over subtasks;
 //  - a time lag (millisBehindLatest, else currentEmitEventTimeLag, else
-//    now - currentOutputWatermark) and a read rate: TIME_LAG_ESTIMATE,
-//    lag_s × read_per_s;
+//    now - currentOutputWatermark) and a read rate >= 0 whose product is
+//    finite: TIME_LAG_ESTIMATE, lag_s × read_per_s;
 //  - otherwise NONE, pending_records unset: unknown, never 0.
+// A backlog that is set is finite and >= 0 (what the service accepts).
 void FillSourceBacklog(const SourceLagMetrics& lag, int64_t now_ms,
                        std::optional<double> read_per_s, v1::OperatorMetrics* out);
 

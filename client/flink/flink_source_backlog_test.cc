@@ -1,5 +1,6 @@
 #include "client/flink/flink_source_backlog.h"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -92,6 +93,36 @@ TEST(FillSourceBacklog, NoSignalIsNoneAndNeverZero) {
   SourceLagMetrics lag;
   lag.millis_behind_latest = 2000;
   FillSourceBacklog(lag, 1000, std::nullopt, &out);
+  EXPECT_EQ(out.backlog_signal(), v1::BACKLOG_SIGNAL_NONE);
+  EXPECT_FALSE(out.has_pending_records());
+}
+
+TEST(FillSourceBacklog, ABacklogBeyondADoubleIsNotInfinite) {
+  // Found by fuzz/flink_source_backlog_fuzzer.cc: finite pendingRecords
+  // summed to infinity, and lag x rate overflowed, each giving an infinite
+  // backlog the service refuses (pending_records must be finite), which
+  // lost the whole snapshot. An overflowing sum is no count; the time lag
+  // still applies.
+  const SourceLagMetrics lag = FromJson(R"json([
+    {"id":"Source__a.pendingRecords","sum":1e308},
+    {"id":"Source__b.pendingRecords","sum":1e308},
+    {"id":"Source__a.millisBehindLatest","max":5000.0}])json");
+  EXPECT_FALSE(lag.pending_records.has_value());
+  v1::OperatorMetrics out;
+  FillSourceBacklog(lag, 0, 100, &out);
+  EXPECT_EQ(out.backlog_signal(), v1::BACKLOG_SIGNAL_TIME_LAG_ESTIMATE);
+  EXPECT_DOUBLE_EQ(out.pending_records(), 500);
+  // A rate whose estimate overflows, or an infinite one, estimates nothing.
+  for (double rate : {1e308, HUGE_VAL}) {
+    FillSourceBacklog(lag, 0, rate, &out);
+    EXPECT_EQ(out.backlog_signal(), v1::BACKLOG_SIGNAL_NONE) << rate;
+    EXPECT_FALSE(out.has_pending_records()) << rate;
+    EXPECT_FALSE(out.has_time_lag_s()) << rate;
+  }
+  // Nor does a non-finite count handed in directly.
+  SourceLagMetrics infinite;
+  infinite.pending_records = HUGE_VAL;
+  FillSourceBacklog(infinite, 0, 100, &out);
   EXPECT_EQ(out.backlog_signal(), v1::BACKLOG_SIGNAL_NONE);
   EXPECT_FALSE(out.has_pending_records());
 }
