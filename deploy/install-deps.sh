@@ -11,7 +11,7 @@ PACKAGES=(
   # sanitizer runtimes, which Debian 12 ships in libclang-rt-14-dev
   clang libclang-rt-14-dev
   # RPC and serialisation
-  libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
+  libgrpc++-dev libre2-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   # core libraries
   libabsl-dev libtorch-dev libpqxx-dev libpq-dev prometheus-cpp-dev nlohmann-json3-dev
   # TLS and token digests; openssl makes the demo's and tests' throwaway certificates

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <utility>
 
@@ -13,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "re2/re2.h"
 
 namespace streamtune::flink {
 namespace {
@@ -184,11 +186,14 @@ absl::StatusOr<OperatorKindOverrides> OperatorKindOverrides::Parse(
       return Invalid(where, absl::StrCat("unknown kind \"", kind_name, "\" (one of ",
                                          KindNames(), ")"));
     }
-    try {
-      out.rules_.push_back(Rule{std::regex(std::string(pattern)), *kind, number});
-    } catch (const std::regex_error& e) {
-      return Invalid(where, absl::StrCat("bad regex \"", pattern, "\": ", e.what()));
+    RE2::Options options;
+    options.set_log_errors(false);
+    auto regex = std::make_shared<const RE2>(
+        re2::StringPiece(pattern.data(), pattern.size()), options);
+    if (!regex->ok()) {
+      return Invalid(where, absl::StrCat("bad regex \"", pattern, "\": ", regex->error()));
     }
+    out.rules_.push_back(Rule{std::move(regex), *kind, number});
   }
   return out;
 }
@@ -204,9 +209,9 @@ absl::StatusOr<OperatorKindOverrides> OperatorKindOverrides::Load(
 
 std::optional<OperatorKindOverrides::Match> OperatorKindOverrides::Find(
     absl::string_view vertex_name) const {
-  const std::string name(vertex_name);
+  const re2::StringPiece name(vertex_name.data(), vertex_name.size());
   for (const Rule& rule : rules_) {
-    if (std::regex_search(name, rule.regex)) return Match{rule.kind, rule.line};
+    if (RE2::PartialMatch(name, *rule.regex)) return Match{rule.kind, rule.line};
   }
   return std::nullopt;
 }

@@ -8,8 +8,8 @@
 #ifndef STREAMTUNE_CLIENT_FLINK_FLINK_OPERATOR_KINDS_H_
 #define STREAMTUNE_CLIENT_FLINK_FLINK_OPERATOR_KINDS_H_
 
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -17,6 +17,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "streamtune/v1/snapshot.pb.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace streamtune::flink {
 
@@ -36,8 +40,12 @@ std::optional<v1::OperatorKind> KindFromDescription(absl::string_view descriptio
 // `name-regex = kind`, where kind is one of source, map, filter, flat_map,
 // keyed_aggregate, window_aggregate, join, process, sink, unknown; `#`
 // starts a comment; blank lines are skipped. A vertex takes the kind of the
-// first rule whose regex matches part of its name (ECMAScript; anchor with
-// ^ and $). Immutable after Parse, so thread-safe.
+// first rule whose regex matches part of its name (RE2 syntax, the common
+// ECMAScript subset without backreferences or lookaround; anchor with ^ and
+// $). RE2 matches in time linear in the name, so no pattern can hang the
+// agent (std::regex backtracked: a 589-byte line of stacked `*` took 102 s
+// against an empty name in the fuzzer). Immutable after Parse, so
+// thread-safe.
 class OperatorKindOverrides {
  public:
   // INVALID_ARGUMENT "<file_name>:<line>: <what is wrong>" for a line
@@ -56,7 +64,7 @@ class OperatorKindOverrides {
 
  private:
   struct Rule {
-    std::regex regex;
+    std::shared_ptr<const re2::RE2> regex;
     v1::OperatorKind kind;
     int line;
   };

@@ -116,6 +116,21 @@ TEST(OperatorKindOverrides, BadFilesNameTheLine) {
               StartsWith("k.txt:2: bad regex \"(unclosed\""));
   EXPECT_EQ(OperatorKindOverrides::Load("/nonexistent/kinds.txt").status().code(),
             absl::StatusCode::kNotFound);
+  // RE2 has no backreferences: a precise error, not a silent mismatch.
+  EXPECT_THAT(error("(a)\\1 = map\n"), StartsWith("k.txt:1: bad regex \"(a)\\1\""));
+}
+
+TEST(OperatorKindOverrides, PatternsThatBacktrackedStillAnswer) {
+  // Nested quantifiers against a long name: std::regex overflowed its stack
+  // on ^.*b over 100,000 characters and took minutes on (a|a)*b; RE2 answers.
+  auto overrides =
+      OperatorKindOverrides::Parse("(a|a)*b = join\n^.*b = sink\nc = map\n", "k");
+  ASSERT_TRUE(overrides.ok()) << overrides.status();
+  const std::string name(100000, 'a');
+  EXPECT_FALSE(overrides->Find(name).has_value());
+  const auto c = overrides->Find(name + "c");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->line, 3);
 }
 
 TEST(ResolveOperatorKind, OverridePlanTopologyThenUnknown) {
