@@ -128,21 +128,22 @@ std::vector<bool> LevelShifts(absl::Span<const double> history, int from) {
   std::vector<double> changes;
   changes.reserve(n - 1);
   for (int i = 1; i < n; ++i) changes.push_back(history[i] - history[i - 1]);
-  const double median = Median(changes);
-  std::vector<double> deviation;
-  double total_deviation = 0;
-  for (double c : changes) {
-    deviation.push_back(std::abs(c - median));
-    total_deviation += deviation.back();
-  }
+  std::vector<double> sorted = changes;
+  std::sort(sorted.begin(), sorted.end());
+  // Quantile q of the sorted changes, interpolated linearly.
+  auto quantile = [&sorted](double q) {
+    const double at = q * static_cast<double>(sorted.size() - 1);
+    const size_t below = static_cast<size_t>(std::floor(at));
+    const size_t above = std::min(below + 1, sorted.size() - 1);
+    return sorted[below] + (at - below) * (sorted[above] - sorted[below]);
+  };
+  const double median = quantile(0.5);
+  const double sigma = (quantile(0.75) - quantile(0.25)) / 1.349;
   // changes[c] leads into history[c + 1].
   for (int c = std::max(0, from - 1); c < n - 1; ++c) {
-    const double left_out = deviation[c] + (c > 0 ? deviation[c - 1] : 0);
-    const int others = static_cast<int>(changes.size()) - (c > 0 ? 2 : 1);
-    const double sigma =
-        others > 0 ? std::sqrt(M_PI / 2) * (total_deviation - left_out) / others : 0;
     const double rate = std::max(std::abs(history[c]), std::abs(history[c + 1]));
-    shifts[c + 1] = deviation[c] > std::max(kLevelShiftSigmas * sigma, 0.01 * rate);
+    shifts[c + 1] = std::abs(changes[c] - median) >
+                    std::max(kLevelShiftSigmas * sigma, 0.01 * rate);
   }
   return shifts;
 }
