@@ -191,7 +191,8 @@ absl::StatusOr<OperatorKindOverrides> OperatorKindOverrides::Parse(
     auto regex = std::make_shared<const RE2>(
         re2::StringPiece(pattern.data(), pattern.size()), options);
     if (!regex->ok()) {
-      return Invalid(where, absl::StrCat("bad regex \"", pattern, "\": ", regex->error()));
+      return Invalid(where,
+                     absl::StrCat("bad regex \"", pattern, "\": ", regex->error()));
     }
     out.rules_.push_back(Rule{std::move(regex), *kind, number});
   }
