@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <utility>
 
 #include "absl/strings/str_format.h"
 
@@ -55,20 +54,6 @@ RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points) {
     out.values[k] = a.rate + w * (b.rate - a.rate);
   }
   return out;
-}
-
-double Median(std::vector<double> values) {
-  const size_t mid = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + mid, values.end());
-  return values[mid];
-}
-
-std::pair<double, double> RobustSpread(const std::vector<double>& values) {
-  const double median = Median(values);
-  std::vector<double> deviations;
-  deviations.reserve(values.size());
-  for (double v : values) deviations.push_back(std::abs(v - median));
-  return {median, 1.4826 * Median(std::move(deviations))};
 }
 
 namespace {

@@ -6,7 +6,6 @@
 #define STREAMTUNE_SERVER_CORE_FORECAST_FORECAST_METHODS_H_
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -29,11 +28,6 @@ struct Line {
   double At(double i) const { return intercept + slope * i; }
 };
 Line FitLine(absl::Span<const double> values);
-
-// The median of `values` (the upper one of an even count; non-empty).
-double Median(std::vector<double> values);
-// Median and robust standard deviation (1.4826 × median absolute deviation).
-std::pair<double, double> RobustSpread(const std::vector<double>& values);
 
 // `series` (times increasing) on a grid spaced by the median gap between
 // its points, ending at its last point; at most `max_points` long. Empty

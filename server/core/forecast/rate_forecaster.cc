@@ -66,6 +66,21 @@ Backtest RunBacktest(const ForecastMethod& method, absl::Span<const double> y,
   return b;
 }
 
+double Median(std::vector<double> values) {
+  const size_t mid = values.size() / 2;
+  std::nth_element(values.begin(), values.begin() + mid, values.end());
+  return values[mid];
+}
+
+// Median and robust standard deviation (1.4826 × MAD) of `values`.
+std::pair<double, double> RobustSpread(const std::vector<double>& values) {
+  const double median = Median(values);
+  std::vector<double> deviations;
+  deviations.reserve(values.size());
+  for (double v : values) deviations.push_back(std::abs(v - median));
+  return {median, 1.4826 * Median(std::move(deviations))};
+}
+
 // The band multipliers per horizon: from the backtest's errors where it has
 // enough, else widened from a shorter horizon by √(h/h'), else from the
 // step-to-step changes of the series itself.
@@ -159,12 +174,12 @@ RateForecast ForecastRate(absl::Span<const TimedRate> series, double horizon_s,
   if (const int period = DetectPeriod(y, options.min_cycle_correlation); period > 0) {
     candidates.push_back(std::make_unique<CycleMethod>(period, grid.step_s, 3));
   }
-  // Persistence wins ties: another method must be better on its own
-  // origins, and have been tried on enough of them.
   // shifts_through[i]: level shifts in y[0..i].
   std::vector<int> shifts_through(m, 0);
   const std::vector<bool> shifts = LevelShifts(y);
   for (int i = 1; i < m; ++i) shifts_through[i] = shifts_through[i - 1] + shifts[i];
+  // Persistence wins ties: another method must be better on its own
+  // origins, and have been tried on enough of them.
   size_t best = 0;
   Backtest best_backtest = RunBacktest(*candidates[0], y, shifts_through, horizons);
   for (size_t c = 1; c < candidates.size(); ++c) {
