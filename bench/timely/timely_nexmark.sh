@@ -17,7 +17,8 @@
 # from the nexmark-QUERY binaries beside it, e.g. `-n 2 -w 4`.
 #
 # Starts a private PostgreSQL under --state-dir (default
-# /tmp/streamtune-timely-bench) and streamtuned serving tenant `corpus`'s
+# /tmp/streamtune-timely-bench; one already running there is reused and left
+# running) and streamtuned serving tenant `corpus`'s
 # models to every tenant (--shared_model_tenant). Unless --no-pretrain, it
 # first makes sure `corpus` holds pre-trained models: on first use it
 # generates the default simulated history (streamtune-history) and runs
@@ -53,11 +54,19 @@ for bin in "$SERVER_BIN" "$CTL" "$HISTORY" "$BENCH"; do
 done
 
 mkdir -p "$STATE"
+# A PostgreSQL already serving STATE/pg (e.g. another benchmark's, through
+# a link to its folder) is reused and left running: stopping it would pull
+# the database from under that benchmark's server.
+PG_STARTED=0
+if ! [[ -s "$STATE/pg/port" ]] ||
+   ! (exec 3<>"/dev/tcp/127.0.0.1/$(cat "$STATE/pg/port")") 2>/dev/null; then
+  PG_STARTED=1
+fi
 URL="$("$ROOT/deploy/pg/start.sh" "$STATE/pg")"
 SERVER_PID=""
 cleanup() {
   if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  "$ROOT/deploy/pg/stop.sh" "$STATE/pg" >/dev/null 2>&1 || true
+  if ((PG_STARTED)); then "$ROOT/deploy/pg/stop.sh" "$STATE/pg" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 
