@@ -9,8 +9,8 @@
 # same server, into OUT/repeat-1 .. OUT/repeat-N, and
 # bench/timely/timely_nexmark_report.py writes OUT/report.md: the median of
 # the N runs per (query, rate, policy) and the equal-throughput comparison
-# (Σp of each policy against the first at the rates where every policy kept
-# at least 99% of the input in every repeat).
+# (Σp of each policy against the first at the rates where every policy's
+# median kept share of the input is at least 99%).
 #
 # With `-n N` (a nexmark-bench flag) every run is N processes of -w workers
 # on loopback: nexmark-bench is process 0 (the agent) and starts the others
