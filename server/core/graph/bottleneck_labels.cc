@@ -24,11 +24,10 @@ v1::BottleneckLabel FlinkLabel(const JobGraph& graph, const v1::Snapshot* previo
   if (saturated && m.backpressured_ms_per_s_max() < options.backpressured_below_ms) {
     return v1::BOTTLENECK_LABEL_BOTTLENECK;
   }
-  // A backpressured source without a backlog signal may have a backlog
-  // that grows behind the backpressure: not "no backlog grows".
+  // A throttled source without a backlog signal may have a backlog that
+  // grows behind the backpressure: not "no backlog grows".
   const bool backlog_unknown =
-      graph.is_source(v) && !KnownBacklog(m).has_value() &&
-      m.backpressured_ms_per_s_max() >= options.backpressured_below_ms;
+      graph.is_source(v) && ReadRateIsOnlyALowerBound(m, options);
   if (!saturated && !backlog_grows && !backlog_unknown) {
     return v1::BOTTLENECK_LABEL_HEALTHY;
   }

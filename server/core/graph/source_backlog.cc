@@ -7,18 +7,12 @@
 #include "absl/strings/str_join.h"
 
 namespace streamtune {
-namespace {
 
-// The labels' thresholds (LabelOptions, docs/algorithm.md §1).
-constexpr double kBackpressuredMs = 100;
-constexpr double kSaturatedBusyMs = 900;
-
-}  // namespace
-
-bool ReadRateIsOnlyALowerBound(const v1::OperatorMetrics& m) {
+bool ReadRateIsOnlyALowerBound(const v1::OperatorMetrics& m,
+                               const LabelOptions& options) {
   return !KnownBacklog(m).has_value() &&
-         (m.backpressured_ms_per_s_max() >= kBackpressuredMs ||
-          m.busy_ms_per_s_max() >= kSaturatedBusyMs);
+         (m.backpressured_ms_per_s_max() >= options.backpressured_below_ms ||
+          m.busy_ms_per_s_max() >= options.saturated_busy_ms);
 }
 
 std::optional<double> KnownBacklog(const v1::OperatorMetrics& metrics) {

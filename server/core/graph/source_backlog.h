@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "server/core/graph/bottleneck_labels.h"
 #include "server/core/graph/job_graph.h"
 #include "streamtune/v1/recommendation.pb.h"
 #include "streamtune/v1/snapshot.pb.h"
@@ -22,16 +23,15 @@ std::optional<double> KnownBacklog(const v1::OperatorMetrics& metrics);
 
 // Whether a source with these metrics reads only a lower bound of what
 // arrives: its backlog is unknown and it is throttled — backpressured at
-// least 100 ms/s or its busiest instance busy at least 900 ms/s (the labels'
-// thresholds, §1). A source that is neither reads everything that arrives,
-// so its read rate is its arrival rate even without a backlog signal.
-bool ReadRateIsOnlyALowerBound(const v1::OperatorMetrics& source_metrics);
+// least options.backpressured_below_ms or its busiest instance busy at least
+// options.saturated_busy_ms (the labels' thresholds, §1: 100 and 900 ms/s).
+// A source that is neither reads everything that arrives, so its read rate
+// is its arrival rate even without a backlog signal.
+bool ReadRateIsOnlyALowerBound(const v1::OperatorMetrics& source_metrics,
+                               const LabelOptions& options = {});
 
-// Sources (indices into `graph`) whose arrival rate cannot be read: the
-// backlog is unknown and the source is throttled — backpressured at least
-// 100 ms/s or its busiest instance busy at least 900 ms/s (the labels'
-// thresholds, §1). A source that is neither reads everything that arrives,
-// so its read rate is its arrival rate even without a backlog signal.
+// Sources (indices into `graph`) for which ReadRateIsOnlyALowerBound holds:
+// their arrival rate cannot be read.
 std::vector<int> SourcesWithUnknownArrival(const JobGraph& graph);
 
 // "source s (no backlog signal, backpressured 400 ms/s)", for reasons.
