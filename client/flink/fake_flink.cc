@@ -1,5 +1,6 @@
 #include "client/flink/fake_flink.h"
 
+#include <string>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -174,6 +175,14 @@ absl::StatusOr<HttpResponse> FakeFlink::Get(const std::string& url) {
     nodes.push_back({{"id", kSink},
                      {"inputs", {{{"id", kAggregate}, {"ship_strategy", "FORWARD"}}}}});
     return Answer(200, json({{"plan", {{"jid", kJobId}, {"nodes", nodes}}}}).dump());
+  }
+  if (path == job + "/metrics") {
+    json out = json::array();
+    if (reports_running_time && job_state == "RUNNING") {
+      out.push_back({{"id", "runningTime"},
+                     {"value", std::to_string(now_ms - running_since_ms)}});
+    }
+    return Answer(200, out.dump());
   }
   if (path == job + "/resource-requirements") {
     json body = json::object();

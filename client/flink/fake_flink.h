@@ -72,6 +72,10 @@ class FakeFlink : public HttpClient {
       intercept;
   int conflicts_before_accept = 0;  // PUTs answered 409 first.
   int polls_until_rescaled = 2;     // Job polls after a PUT until it runs rescaled.
+  // GET /jobs/:jid/metrics answers runningTime (now - running_since) when
+  // true, nothing (an empty list, like a Flink without the job status
+  // metrics) when false.
+  bool reports_running_time = true;
   // Everything asked, and every accepted PUT body.
   std::vector<std::string> requests;
   std::vector<std::string> accepted_puts;

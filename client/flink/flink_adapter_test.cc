@@ -96,6 +96,48 @@ TEST_F(FlinkJobAdapterTest, RefreshesFlinksMetricsBeforeSampling) {
   EXPECT_EQ(flink_.requests[2], job);  // Sampling starts after the settle wait.
 }
 
+TEST_F(FlinkJobAdapterTest, SamplesAreTimedByTheCollectionThatServedThem) {
+  // The first read of the job's clock comes from an older collection, so
+  // the vertices' answers in between may mix two: they are read again.
+  const std::string clock =
+      absl::StrCat("GET /jobs/", FakeFlink::kJobId, "/metrics?get=runningTime,uptime");
+  int clock_reads = 0;
+  flink_.intercept =
+      [&](const std::string& request) -> std::optional<absl::StatusOr<HttpResponse>> {
+    if (request != clock) return std::nullopt;
+    const int64_t running_ms = ++clock_reads == 1 ? 99'000 : 99'500;
+    return HttpResponse{
+        200, absl::StrCat(R"([{"id":"runningTime","value":")", running_ms, R"("}])")};
+  };
+  auto sample = rest_.Sample(FakeFlink::kJobId);
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  EXPECT_EQ(clock_reads, 3);  // Before, after (different), after again.
+  EXPECT_EQ(sample->metrics_at_ms, flink_.running_since_ms + 99'500);
+}
+
+TEST_F(FlinkJobAdapterTest, UntimedWhenFlinkDoesNotReportTheJobsRunningTime) {
+  flink_.reports_running_time = false;
+  auto sample = rest_.Sample(FakeFlink::kJobId);
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  EXPECT_FALSE(sample->metrics_at_ms.has_value());
+  int listings = 0;  // One pass over the vertices, no retries.
+  for (const std::string& r : flink_.requests) {
+    listings += absl::EndsWith(r, "/subtasks/metrics");
+  }
+  EXPECT_EQ(listings, 4);
+}
+
+TEST_F(FlinkJobAdapterTest, AClockAheadOfTheJobIsNotTrusted) {
+  flink_.intercept =
+      [&](const std::string& request) -> std::optional<absl::StatusOr<HttpResponse>> {
+    if (!absl::StrContains(request, "/metrics?get=runningTime")) return std::nullopt;
+    return HttpResponse{200, R"([{"id":"runningTime","value":"999999999"}])"};
+  };
+  auto sample = rest_.Sample(FakeFlink::kJobId);
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  EXPECT_FALSE(sample->metrics_at_ms.has_value());
+}
+
 TEST_F(FlinkJobAdapterTest, WarmsUpAfterARestart) {
   flink_.running_since_ms = flink_.now_ms - 5000;  // Restarted 5 s ago.
   FlinkJobAdapter adapter(&rest_, options_);

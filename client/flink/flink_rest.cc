@@ -284,6 +284,28 @@ absl::StatusOr<AggregatedMetrics> ParseAggregatedMetrics(absl::string_view text)
   return out;
 }
 
+absl::StatusOr<std::optional<int64_t>> ParseJobRunningTime(absl::string_view text) {
+  auto parsed = ParseJson(text);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->is_array()) return Invalid("$", "not an array");
+  std::optional<double> running_time;
+  std::optional<double> uptime;
+  for (size_t i = 0; i < parsed->size(); ++i) {
+    const json& entry = (*parsed)[i];
+    const std::string path = absl::StrCat("$[", i, "]");
+    if (!entry.is_object()) return Invalid(path, "not an object");
+    std::string id;
+    STREAMTUNE_ASSIGN_OR_RETURN(id, StringAt(entry, "id", path));
+    auto value = entry.find("value");
+    if (value == entry.end()) continue;
+    if (id == "runningTime") running_time = MetricValue(*value);
+    if (id == "uptime") uptime = MetricValue(*value);
+  }
+  const std::optional<double> ms = running_time.has_value() ? running_time : uptime;
+  if (!ms.has_value() || *ms < 0) return std::nullopt;
+  return static_cast<int64_t>(*ms);
+}
+
 absl::StatusOr<ResourceRequirements> ParseResourceRequirements(absl::string_view text) {
   auto parsed = ParseJson(text);
   if (!parsed.ok()) return parsed.status();

@@ -88,6 +88,12 @@ struct AggregatedMetric {
 using AggregatedMetrics = absl::flat_hash_map<std::string, AggregatedMetric>;
 absl::StatusOr<AggregatedMetrics> ParseAggregatedMetrics(absl::string_view json);
 
+// GET /jobs/:jid/metrics?get=runningTime,uptime: how long the job had been
+// RUNNING (ms) when the JobManager collected its metrics, from `runningTime`
+// (1.16+, the job status metrics) or else `uptime` (deprecated in 2.2).
+// nullopt when neither is reported or the job was not running (uptime -1).
+absl::StatusOr<std::optional<int64_t>> ParseJobRunningTime(absl::string_view json);
+
 // GET/PUT /jobs/:jid/resource-requirements, keyed by vertex id (ordered, so
 // the body is deterministic).
 struct ParallelismBounds {

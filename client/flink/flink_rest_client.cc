@@ -1,5 +1,6 @@
 #include "client/flink/flink_rest_client.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +9,10 @@
 
 namespace streamtune::flink {
 namespace {
+
+// How far a metrics collection may come after the job details' `now` (the
+// metrics requests that follow them start collections of their own).
+constexpr int64_t kClockSlackMs = 10000;
 
 absl::Status StatusOfAnswer(absl::string_view request, const HttpResponse& response) {
   const std::string what = absl::StrCat(request, ": HTTP ", response.status);
@@ -111,13 +116,42 @@ absl::Status FlinkRestClient::RefreshMetrics(const std::string& job_id,
   return Decoded("GET " + path, ParseAggregatedMetrics(body)).status();
 }
 
+std::optional<int64_t> FlinkRestClient::GetRunningTimeMs(const std::string& job_id) {
+  const std::string path =
+      absl::StrCat("/jobs/", job_id, "/metrics?get=runningTime,uptime");
+  absl::StatusOr<std::string> body = Get(path);
+  if (!body.ok()) return std::nullopt;  // Not served: the metrics stay untimed.
+  absl::StatusOr<std::optional<int64_t>> ms = ParseJobRunningTime(*body);
+  return ms.ok() ? *ms : std::nullopt;
+}
+
 absl::StatusOr<JobSample> FlinkRestClient::Sample(const std::string& job_id) {
   JobSample sample;
   STREAMTUNE_ASSIGN_OR_RETURN(sample.job, GetJob(job_id));
   if (!FullyRunning(sample.job)) return sample;
-  for (const FlinkVertex& vertex : sample.job.vertices) {
-    STREAMTUNE_ASSIGN_OR_RETURN(sample.metrics[vertex.id],
-                                GetVertexMetrics(job_id, vertex.id));
+  // The job's runningTime is collected with the subtask metrics: the same
+  // value before and after them means they all come from one collection,
+  // whose instant it gives. A collection that lands in between (another
+  // REST client's, or one our own requests started) is read again.
+  constexpr int kAttempts = 4;
+  std::optional<int64_t> before = GetRunningTimeMs(job_id);
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    for (const FlinkVertex& vertex : sample.job.vertices) {
+      STREAMTUNE_ASSIGN_OR_RETURN(sample.metrics[vertex.id],
+                                  GetVertexMetrics(job_id, vertex.id));
+    }
+    const std::optional<int64_t> after = GetRunningTimeMs(job_id);
+    if (!before.has_value() && !after.has_value()) break;  // Not reported.
+    if (before == after) {
+      const int64_t at_ms = sample.job.running_since_ms + *after;
+      // A clock further ahead of the job's details than a collection
+      // started after them could be is not trusted.
+      if (*after <= sample.job.now_ms - sample.job.running_since_ms + kClockSlackMs) {
+        sample.metrics_at_ms = at_ms;
+      }
+      break;
+    }
+    before = after;  // The next pass starts from the collection just seen.
   }
   return sample;
 }

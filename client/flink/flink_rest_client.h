@@ -4,6 +4,8 @@
 #ifndef STREAMTUNE_CLIENT_FLINK_FLINK_REST_CLIENT_H_
 #define STREAMTUNE_CLIENT_FLINK_FLINK_REST_CLIENT_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,8 +40,13 @@ class FlinkRestClient {
   // uses (MetricsToRequest) aggregated with min, max, avg and sum.
   absl::StatusOr<VertexMetrics> GetVertexMetrics(const std::string& job_id,
                                                  const std::string& vertex_id);
-  // The job's details and, when it is fully running, every vertex's metrics.
+  // The job's details and, when it is fully running, every vertex's metrics
+  // and, when Flink reports the job's runningTime, when they were collected
+  // (JobSample::metrics_at_ms).
   absl::StatusOr<JobSample> Sample(const std::string& job_id);
+  // The job's runningTime (or uptime) gauge as the REST store holds it;
+  // nullopt when Flink does not report it or the request fails.
+  std::optional<int64_t> GetRunningTimeMs(const std::string& job_id);
   // The JobManager's REST handlers serve metrics from a store that a metrics
   // request refreshes asynchronously, at most once per
   // metrics.fetcher.update-interval (MetricFetcherImpl, 1.20.3): whatever a

@@ -119,6 +119,20 @@ TEST(ParseAggregatedMetrics, NonFiniteValuesAreNotObserved) {
   EXPECT_DOUBLE_EQ(*metrics->at("name \"NaN\"").max, 1);  // Strings stay intact.
 }
 
+TEST(ParseJobRunningTime, PrefersRunningTimeThenUptime) {
+  EXPECT_EQ(*ParseJobRunningTime(R"([{"id":"uptime","value":"5"},)"
+                                 R"({"id":"runningTime","value":"5818"}])"),
+            5818);
+  EXPECT_EQ(*ParseJobRunningTime(R"([{"id":"uptime","value":"6165"}])"), 6165);
+  // Not running (uptime -1), not collected yet, or not a number: unknown.
+  EXPECT_EQ(*ParseJobRunningTime(R"([{"id":"uptime","value":"-1"}])"), std::nullopt);
+  EXPECT_EQ(*ParseJobRunningTime("[]"), std::nullopt);
+  EXPECT_EQ(*ParseJobRunningTime(R"([{"id":"runningTime","value":"NaN"}])"),
+            std::nullopt);
+  auto garbage = ParseJobRunningTime(R"({"id":"runningTime"})");
+  EXPECT_EQ(garbage.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ResourceRequirements, RoundTripAndTheBoundsRule) {
   auto current = ParseResourceRequirements(Recorded("resource_requirements.json"));
   ASSERT_TRUE(current.ok()) << current.status();

@@ -156,11 +156,16 @@ VertexMetrics VertexMetricsFrom(const AggregatedMetrics& metrics) {
   return out;
 }
 
+int64_t MetricsTimeMs(const JobSample& sample) {
+  return sample.metrics_at_ms.value_or(sample.job.now_ms);
+}
+
 bool SameRun(const JobSample& before, const JobSample& after) {
   const FlinkJob& a = before.job;
   const FlinkJob& b = after.job;
   if (a.id != b.id || a.running_since_ms != b.running_since_ms ||
-      b.now_ms <= a.now_ms || a.vertices.size() != b.vertices.size()) {
+      b.now_ms <= a.now_ms || MetricsTimeMs(after) <= MetricsTimeMs(before) ||
+      a.vertices.size() != b.vertices.size()) {
     return false;
   }
   for (size_t i = 0; i < a.vertices.size(); ++i) {
@@ -207,17 +212,19 @@ absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now,
   }
 
   const bool windowed = before != nullptr && SameRun(*before, now);
-  const double window_s = windowed ? (now.job.now_ms - before->job.now_ms) / 1000.0 : 0;
+  // Windows and the snapshot's time are the metrics' own instants.
+  const int64_t at_ms = MetricsTimeMs(now);
+  const double window_s = windowed ? (at_ms - MetricsTimeMs(*before)) / 1000.0 : 0;
   const double since_restart_s =
-      std::max<int64_t>(0, job.now_ms - job.running_since_ms) / 1000.0;
+      std::max<int64_t>(0, at_ms - job.running_since_ms) / 1000.0;
 
   v1::Snapshot snapshot;
   snapshot.set_job_id(options.job_id);
   snapshot.set_snapshot_id(absl::StrCat("t", job.now_ms));
   snapshot.set_engine(v1::ENGINE_FLINK);
   snapshot.set_semantics(v1::METRIC_SEMANTICS_FLINK);
-  snapshot.mutable_observed_at()->set_seconds(job.now_ms / 1000);
-  snapshot.mutable_observed_at()->set_nanos(static_cast<int32_t>(job.now_ms % 1000) *
+  snapshot.mutable_observed_at()->set_seconds(at_ms / 1000);
+  snapshot.mutable_observed_at()->set_nanos(static_cast<int32_t>(at_ms % 1000) *
                                             1000000);
   // Without a window of our own, the values are Flink's: up to 60 s, less
   // right after a start.
@@ -256,8 +263,8 @@ absl::StatusOr<v1::Snapshot> BuildSnapshot(const JobSample& now,
     }
     op->set_max_parallelism(max_parallelism);
 
-    FillMetrics(vertex.parallelism, source, job.now_ms, m, b,
-                b != nullptr ? window_s : 0, op->mutable_metrics());
+    FillMetrics(vertex.parallelism, source, at_ms, m, b, b != nullptr ? window_s : 0,
+                op->mutable_metrics());
   }
 
   absl::flat_hash_set<std::pair<std::string, std::string>> seen;

@@ -4,6 +4,7 @@
 #ifndef STREAMTUNE_CLIENT_FLINK_FLINK_SNAPSHOT_H_
 #define STREAMTUNE_CLIENT_FLINK_FLINK_SNAPSHOT_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,7 +57,18 @@ VertexMetrics VertexMetricsFrom(const AggregatedMetrics& metrics);
 struct JobSample {
   FlinkJob job;
   absl::flat_hash_map<std::string, VertexMetrics> metrics;  // By vertex id.
+  // The JobManager's clock when it collected `metrics` (running_since_ms
+  // plus the job's runningTime gauge, read before and after the metrics
+  // with the same value), or nullopt when unknown. The REST store is
+  // refreshed asynchronously, so metrics may be up to a collection
+  // interval older than job.now_ms, and by a different amount each time:
+  // measured on the harness with one other REST client polling, windows
+  // timed by job.now_ms read 909 and 1089 records/s for a steady 1000.
+  std::optional<int64_t> metrics_at_ms = std::nullopt;
 };
+
+// When `sample`'s metrics were collected: metrics_at_ms, else job.now_ms.
+int64_t MetricsTimeMs(const JobSample& sample);
 
 // Whether `before` and `after` observe the same run of the job with the same
 // vertices and parallelism, `after` later, and no counter went backwards:

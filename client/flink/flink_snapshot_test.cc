@@ -94,6 +94,35 @@ TEST(BuildSnapshot, WindowedRatesComeFromCounterDifferences) {
   EXPECT_EQ(snapshot->edges(0).partitioning(), v1::PARTITIONING_HASH);
 }
 
+TEST(BuildSnapshot, WindowsAreTimedByWhenFlinkCollectedTheMetrics) {
+  // The second sample's answers were 1 s older than its job details (the
+  // REST store had not been refreshed since): 10 s of counters, not 11.
+  JobSample before{TwoVertexJob(1'100'000, 1), {}};
+  JobSample now{TwoVertexJob(1'111'000, 1), {}};
+  before.metrics_at_ms = 1'100'000;
+  now.metrics_at_ms = 1'110'000;
+  before.metrics["src"].records_out = 1000;
+  now.metrics["src"].records_out = 11'000;
+  auto snapshot = BuildSnapshot(now, &before, kPlan,
+                                SnapshotOptions{"flink/j", 0, nullptr, nullptr});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_DOUBLE_EQ(snapshot->window_s(), 10);
+  EXPECT_DOUBLE_EQ(snapshot->operators(0).metrics().records_in_per_s(), 1000);
+  EXPECT_EQ(snapshot->observed_at().seconds(), 1110);  // When, not when asked.
+  EXPECT_EQ(snapshot->snapshot_id(), "t1111000");
+  EXPECT_DOUBLE_EQ(snapshot->seconds_since_restart(), 110);
+  EXPECT_EQ(MetricsTimeMs(now), 1'110'000);
+  now.metrics_at_ms.reset();
+  EXPECT_EQ(MetricsTimeMs(now), 1'111'000);  // Untimed: the details' clock.
+}
+
+TEST(SameRun, TwoReadsOfOneCollectionAreNoWindow) {
+  JobSample before{TwoVertexJob(1'100'000, 1), {}};
+  JobSample now{TwoVertexJob(1'110'000, 1), {}};
+  before.metrics_at_ms = now.metrics_at_ms = 1'099'000;
+  EXPECT_FALSE(SameRun(before, now));
+}
+
 TEST(BuildSnapshot, WithoutAWindowFallsBackToFlinksGaugesAndMeters) {
   JobSample now{TwoVertexJob(1'030'000, 1), {}};
   now.metrics["src"].records_out_per_s = 250;
