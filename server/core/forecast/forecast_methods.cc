@@ -39,19 +39,17 @@ RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points) {
   const int points =
       std::min(max_points, 1 + static_cast<int>(std::floor(span / out.step_s + 1e-9)));
   out.values.resize(points);
-  // Walk the grid backwards from the last point, interpolating linearly.
+  // A point is the mean rate over the interval since the one before it, so
+  // a grid time takes the value of the first point at or after it: the
+  // interval that holds it. Measured: interpolating linearly across the gap
+  // a restart leaves (two skipped snapshots on real Flink) turned a
+  // 600 -> 1600 rec/s step into three points of a steady ramp, too even
+  // for a level shift, and the plan read it as a trend.
   size_t j = series.size() - 1;
   for (int k = points - 1; k >= 0; --k) {
     const double t = last - (points - 1 - k) * out.step_s;
-    while (j > 0 && series[j - 1].t_s >= t) --j;
-    if (j == 0 || series[j].t_s <= t) {
-      out.values[k] = series[j].rate;
-      continue;
-    }
-    const TimedRate& a = series[j - 1];
-    const TimedRate& b = series[j];
-    const double w = (t - a.t_s) / (b.t_s - a.t_s);
-    out.values[k] = a.rate + w * (b.rate - a.rate);
+    while (j > 0 && series[j - 1].t_s >= t - 1e-9) --j;
+    out.values[k] = series[j].rate;
   }
   return out;
 }

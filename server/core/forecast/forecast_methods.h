@@ -30,8 +30,10 @@ struct Line {
 Line FitLine(absl::Span<const double> values);
 
 // `series` (times increasing) on a grid spaced by the median gap between
-// its points, ending at its last point; at most `max_points` long. Empty
-// values when `series` has fewer than two points.
+// its points, ending at its last point; at most `max_points` long. A grid
+// time takes the value of the first point at or after it (each point is
+// the mean over the interval since the one before). Empty values when
+// `series` has fewer than two points.
 RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points);
 
 // The period in grid steps of the strongest cycle of `values`: the lag

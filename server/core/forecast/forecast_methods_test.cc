@@ -8,13 +8,17 @@
 namespace streamtune {
 namespace {
 
-TEST(RegulariseTest, MedianSpacingAndLinearGaps) {
-  // Every 60 s, except a restart that lost the point at -120.
+TEST(RegulariseTest, MedianSpacingAndGapsFilledByTheIntervalThatHoldsThem) {
+  // Every 60 s, except a restart that lost the point at -120: the point at
+  // -60 is the mean over (-180, -60], which holds -120.
   const std::vector<TimedRate> series = {
       {-240, 100}, {-180, 130}, {-60, 190}, {0, 200}};
   const RegularSeries grid = Regularise(series, 100);
   EXPECT_DOUBLE_EQ(grid.step_s, 60);
-  EXPECT_EQ(grid.values, (std::vector<double>{100, 130, 160, 190, 200}));
+  EXPECT_EQ(grid.values, (std::vector<double>{100, 130, 190, 190, 200}));
+  // Off-grid points: each grid time takes the next point's value.
+  EXPECT_EQ(Regularise({{-20, 1}, {-11, 2}, {-9, 3}, {0, 4}}, 100).values,
+            (std::vector<double>{2, 3, 4}));
   // Bounded length keeps the newest points.
   EXPECT_EQ(Regularise(series, 2).values, (std::vector<double>{190, 200}));
   EXPECT_TRUE(Regularise({{0, 1}}, 10).values.empty());

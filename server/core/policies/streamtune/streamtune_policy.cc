@@ -142,15 +142,18 @@ std::string WaitingReason(const OperatorPass& pass, const std::string& model_not
 // §3.6): a scale-up for an observed bottleneck (raising only), or a
 // scale-down that saves enough after the job has been stable; sets `apply`
 // and the reason, and clamps the recommendations to the chosen direction.
+// The fewest instances a scale-down must give back. A restart that gives
+// back a single instance is not worth its downtime (DS2's rule too);
+// measured, such scale-downs were a fifth of all reconfigurations.
+int MinScaleDownSaving(const StreamTuneOptions& options, int current_total) {
+  return std::max(2, static_cast<int>(options.min_saving_share * current_total + 0.5));
+}
+
 void DecideWhetherToApply(const PolicyInput& input, const OperatorPass& pass,
                           const StreamTuneOptions& options,
                           const std::string& model_note, v1::Recommendation* answer) {
   const v1::Snapshot& snapshot = input.graph.snapshot();
-  // A restart that gives back a single instance is not worth its downtime
-  // (DS2's rule too); measured, such scale-downs were a fifth of all
-  // reconfigurations.
-  const int min_saving = std::max(
-      2, static_cast<int>(options.min_saving_share * pass.current_total + 0.5));
+  const int min_saving = MinScaleDownSaving(options, pass.current_total);
   const std::string bottlenecks = absl::StrJoin(pass.bottlenecks, ", ");
   if (pass.changed == 0) {
     answer->set_reason(
@@ -245,8 +248,7 @@ void DecideWithPlan(const PolicyInput& input, const OperatorPass& pass,
     op.set_recommended_parallelism(planned_p);
     saving += std::max(0, op.current_parallelism() - planned_p);
   }
-  const int min_saving = std::max(
-      2, static_cast<int>(options.min_saving_share * pass.current_total + 0.5));
+  const int min_saving = MinScaleDownSaving(options, pass.current_total);
   if (!raises && (saving < min_saving ||
                   snapshot.seconds_since_restart() < options.scale_down_delay_s)) {
     keep(saving < min_saving
