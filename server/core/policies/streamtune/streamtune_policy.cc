@@ -138,10 +138,6 @@ std::string WaitingReason(const OperatorPass& pass, const std::string& model_not
                       model_note);
 }
 
-// Whether the sized answer is worth a reconfiguration (docs/algorithm.md
-// §3.6): a scale-up for an observed bottleneck (raising only), or a
-// scale-down that saves enough after the job has been stable; sets `apply`
-// and the reason, and clamps the recommendations to the chosen direction.
 // The fewest instances a scale-down must give back. A restart that gives
 // back a single instance is not worth its downtime (DS2's rule too);
 // measured, such scale-downs were a fifth of all reconfigurations.
@@ -149,6 +145,10 @@ int MinScaleDownSaving(const StreamTuneOptions& options, int current_total) {
   return std::max(2, static_cast<int>(options.min_saving_share * current_total + 0.5));
 }
 
+// Whether the sized answer is worth a reconfiguration (docs/algorithm.md
+// §3.6): a scale-up for an observed bottleneck (raising only), or a
+// scale-down that saves enough after the job has been stable; sets `apply`
+// and the reason, and clamps the recommendations to the chosen direction.
 void DecideWhetherToApply(const PolicyInput& input, const OperatorPass& pass,
                           const StreamTuneOptions& options,
                           const std::string& model_note, v1::Recommendation* answer) {
