@@ -22,9 +22,14 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
       "--database_wait=20s"};
   if (options.insecure_local_only) args.push_back("--insecure_local_only");
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  STREAMTUNE_ASSIGN_OR_RETURN(std::unique_ptr<ChildProcess> child,
-                              ChildProcess::Start(args, dir + "/stderr.log"));
-  auto process = std::unique_ptr<ServerProcess>(new ServerProcess(std::move(child)));
+  absl::StatusOr<std::unique_ptr<ChildProcess>> child =
+      ChildProcess::Start(args, dir + "/stderr.log");
+  if (!child.ok()) {
+    RemoveTree(dir);
+    return child.status();
+  }
+  auto process =
+      std::unique_ptr<ServerProcess>(new ServerProcess(dir, *std::move(child)));
   const absl::Time deadline = absl::Now() + options.start_timeout;
   while (absl::Now() < deadline) {
     if (std::optional<int> status = process->child_->ExitStatus()) {
@@ -45,6 +50,11 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   return absl::DeadlineExceededError(
       absl::StrCat("streamtuned did not listen within ",
                    absl::FormatDuration(options.start_timeout), ":\n", process->log()));
+}
+
+ServerProcess::~ServerProcess() {
+  child_.reset();  // Kills the server first: it writes into the directory.
+  RemoveTree(dir_);
 }
 
 std::string ServerProcess::target() const {

@@ -24,9 +24,13 @@ struct ServerProcessOptions {
   absl::Duration start_timeout = absl::Seconds(60);
 };
 
-// Not thread-safe. The destructor kills a still-running server.
+// Not thread-safe. The destructor kills a still-running server and removes
+// its temporary directory (port file and stderr log; read the log with
+// log() before).
 class ServerProcess {
  public:
+  ~ServerProcess();
+
   // Starts the binary with --listen=127.0.0.1:0, --metrics_listen=
   // 127.0.0.1:0 and a port file, and waits (polling, with the deadline) until
   // the port file appears. Its stderr goes to a log file (see log()).
@@ -45,8 +49,9 @@ class ServerProcess {
   std::string log() const;
 
  private:
-  explicit ServerProcess(std::unique_ptr<ChildProcess> child)
-      : child_(std::move(child)) {}
+  ServerProcess(std::string dir, std::unique_ptr<ChildProcess> child)
+      : dir_(std::move(dir)), child_(std::move(child)) {}
+  std::string dir_;
   std::unique_ptr<ChildProcess> child_;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
