@@ -244,63 +244,58 @@ absl::StatusOr<std::vector<FlinkInput>> ParsePlanInputs(absl::string_view text) 
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> ParseMetricNames(absl::string_view text) {
+namespace {
+
+// Calls `visit(entry, id)` for every object of a metrics answer, a JSON
+// array of objects named by "id" (GET .../metrics, with or without `get`).
+template <typename Visit>
+absl::Status ForEachMetricEntry(absl::string_view text, Visit visit) {
   auto parsed = ParseJson(text);
   if (!parsed.ok()) return parsed.status();
   if (!parsed->is_array()) return Invalid("$", "not an array");
-  std::vector<std::string> names;
   for (size_t i = 0; i < parsed->size(); ++i) {
     const json& entry = (*parsed)[i];
-    if (!entry.is_object()) return Invalid(absl::StrCat("$[", i, "]"), "not an object");
+    const std::string path = absl::StrCat("$[", i, "]");
+    if (!entry.is_object()) return Invalid(path, "not an object");
     std::string id;
-    STREAMTUNE_ASSIGN_OR_RETURN(id, StringAt(entry, "id", absl::StrCat("$[", i, "]")));
-    names.push_back(std::move(id));
+    STREAMTUNE_ASSIGN_OR_RETURN(id, StringAt(entry, "id", path));
+    visit(entry, std::move(id));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> ParseMetricNames(absl::string_view text) {
+  std::vector<std::string> names;
+  STREAMTUNE_RETURN_IF_ERROR(ForEachMetricEntry(
+      text, [&names](const json&, std::string id) { names.push_back(std::move(id)); }));
   return names;
 }
 
 absl::StatusOr<AggregatedMetrics> ParseAggregatedMetrics(absl::string_view text) {
-  auto parsed = ParseJson(text);
-  if (!parsed.ok()) return parsed.status();
-  if (!parsed->is_array()) return Invalid("$", "not an array");
   AggregatedMetrics out;
-  for (size_t i = 0; i < parsed->size(); ++i) {
-    const json& entry = (*parsed)[i];
-    const std::string path = absl::StrCat("$[", i, "]");
-    if (!entry.is_object()) return Invalid(path, "not an object");
-    std::string id;
-    STREAMTUNE_ASSIGN_OR_RETURN(id, StringAt(entry, "id", path));
-    AggregatedMetric metric;
-    auto read = [&entry](const char* key) -> std::optional<double> {
-      auto it = entry.find(key);
-      return it == entry.end() ? std::nullopt : MetricValue(*it);
-    };
-    metric.min = read("min");
-    metric.max = read("max");
-    metric.avg = read("avg");
-    metric.sum = read("sum");
-    out[id] = metric;
-  }
+  STREAMTUNE_RETURN_IF_ERROR(
+      ForEachMetricEntry(text, [&out](const json& entry, std::string id) {
+        auto read = [&entry](const char* key) -> std::optional<double> {
+          auto it = entry.find(key);
+          return it == entry.end() ? std::nullopt : MetricValue(*it);
+        };
+        out[id] = AggregatedMetric{read("min"), read("max"), read("avg"), read("sum")};
+      }));
   return out;
 }
 
 absl::StatusOr<std::optional<int64_t>> ParseJobRunningTime(absl::string_view text) {
-  auto parsed = ParseJson(text);
-  if (!parsed.ok()) return parsed.status();
-  if (!parsed->is_array()) return Invalid("$", "not an array");
   std::optional<double> running_time;
   std::optional<double> uptime;
-  for (size_t i = 0; i < parsed->size(); ++i) {
-    const json& entry = (*parsed)[i];
-    const std::string path = absl::StrCat("$[", i, "]");
-    if (!entry.is_object()) return Invalid(path, "not an object");
-    std::string id;
-    STREAMTUNE_ASSIGN_OR_RETURN(id, StringAt(entry, "id", path));
-    auto value = entry.find("value");
-    if (value == entry.end()) continue;
-    if (id == "runningTime") running_time = MetricValue(*value);
-    if (id == "uptime") uptime = MetricValue(*value);
-  }
+  STREAMTUNE_RETURN_IF_ERROR(
+      ForEachMetricEntry(text, [&](const json& entry, const std::string& id) {
+        auto value = entry.find("value");
+        if (value == entry.end()) return;
+        if (id == "runningTime") running_time = MetricValue(*value);
+        if (id == "uptime") uptime = MetricValue(*value);
+      }));
   const std::optional<double> ms = running_time.has_value() ? running_time : uptime;
   if (!ms.has_value() || *ms < 0) return std::nullopt;
   return static_cast<int64_t>(*ms);
