@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,9 +31,17 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   std::vector<std::string> args = argv;  // execvp wants non-const strings
   int pipe_fds[2] = {-1, -1};
   if (stdin_pipe && pipe(pipe_fds) != 0) return absl::InternalError("pipe failed");
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
+    // Ends with the process that started it: a benchmark or test killed
+    // before its destructors ran left its streamtuned running, busy with
+    // background work beside the next runs. (The signal follows the
+    // starting thread; every caller starts children from a thread that
+    // outlives them.)
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);  // The parent is already gone.
     // A process group of its own, so that the destructor's SIGKILL reaches
     // the child's own children too (nginx's workers would otherwise outlive
     // a killed master, still holding its port).

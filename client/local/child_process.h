@@ -23,9 +23,11 @@ class ChildProcess {
   // Runs argv[0] (a path, or a name looked up in PATH) with `argv`, stdout
   // and stderr appended to `log_path`. INTERNAL when fork fails; a program
   // that cannot be executed exits with status 127 (see ExitStatus).
-  // With `stdin_pipe`, the child's standard input is a pipe this object
-  // holds open until it is destroyed: a child watching its stdin (the Flink
-  // test harness) exits when the parent dies, even by SIGKILL.
+  // The child gets SIGTERM when the process that started it dies, even by
+  // SIGKILL (PR_SET_PDEATHSIG; its own children do not). With `stdin_pipe`,
+  // the child's standard input is a pipe this object holds open until it is
+  // destroyed: a child watching its stdin (the Flink test harness) exits
+  // when it closes.
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
       const std::vector<std::string>& argv, const std::string& log_path,
       bool stdin_pipe = false);
