@@ -90,8 +90,9 @@ absl::StatusOr<AggregatedMetrics> ParseAggregatedMetrics(absl::string_view json)
 
 // GET /jobs/:jid/metrics?get=runningTime,uptime: how long the job had been
 // RUNNING (ms) when the JobManager collected its metrics, from `runningTime`
-// (1.16+, the job status metrics) or else `uptime` (deprecated in 2.2).
-// nullopt when neither is reported or the job was not running (uptime -1).
+// (a job status metric; 1.20.5 reports it, checked live) or else `uptime`
+// (the older name, deprecated in 2.x). nullopt when neither is reported or
+// the job was not running (uptime -1).
 absl::StatusOr<std::optional<int64_t>> ParseJobRunningTime(absl::string_view json);
 
 // GET/PUT /jobs/:jid/resource-requirements, keyed by vertex id (ordered, so
