@@ -100,6 +100,24 @@ std::optional<double> MetricValue(const json& value) {
   return v;
 }
 
+// Calls `visit(entry, id)` for every object of a metrics answer, a JSON
+// array of objects named by "id" (GET .../metrics, with or without `get`).
+template <typename Visit>
+absl::Status ForEachMetricEntry(absl::string_view text, Visit visit) {
+  auto parsed = ParseJson(text);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->is_array()) return Invalid("$", "not an array");
+  for (size_t i = 0; i < parsed->size(); ++i) {
+    const json& entry = (*parsed)[i];
+    const std::string path = absl::StrCat("$[", i, "]");
+    if (!entry.is_object()) return Invalid(path, "not an object");
+    std::string id;
+    STREAMTUNE_ASSIGN_OR_RETURN(id, StringAt(entry, "id", path));
+    visit(entry, std::move(id));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<FlinkJobSummary>> ParseJobsOverview(absl::string_view text) {
@@ -243,28 +261,6 @@ absl::StatusOr<std::vector<FlinkInput>> ParsePlanInputs(absl::string_view text) 
   }
   return out;
 }
-
-namespace {
-
-// Calls `visit(entry, id)` for every object of a metrics answer, a JSON
-// array of objects named by "id" (GET .../metrics, with or without `get`).
-template <typename Visit>
-absl::Status ForEachMetricEntry(absl::string_view text, Visit visit) {
-  auto parsed = ParseJson(text);
-  if (!parsed.ok()) return parsed.status();
-  if (!parsed->is_array()) return Invalid("$", "not an array");
-  for (size_t i = 0; i < parsed->size(); ++i) {
-    const json& entry = (*parsed)[i];
-    const std::string path = absl::StrCat("$[", i, "]");
-    if (!entry.is_object()) return Invalid(path, "not an object");
-    std::string id;
-    STREAMTUNE_ASSIGN_OR_RETURN(id, StringAt(entry, "id", path));
-    visit(entry, std::move(id));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 absl::StatusOr<std::vector<std::string>> ParseMetricNames(absl::string_view text) {
   std::vector<std::string> names;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
@@ -91,17 +92,27 @@ FlinkRestClient::GetPlanDescriptions(const std::string& job_id) {
   return Decoded("GET " + path, ParsePlanDescriptions(body));
 }
 
-absl::StatusOr<VertexMetrics> FlinkRestClient::GetVertexMetrics(
+std::string FlinkRestClient::SubtaskMetricsPath(const std::string& job_id,
+                                                const std::string& vertex_id) {
+  return absl::StrCat("/jobs/", job_id, "/vertices/", vertex_id, "/subtasks/metrics");
+}
+
+absl::StatusOr<std::vector<std::string>> FlinkRestClient::MetricsToRead(
     const std::string& job_id, const std::string& vertex_id) {
-  const std::string path =
-      absl::StrCat("/jobs/", job_id, "/vertices/", vertex_id, "/subtasks/metrics");
+  const std::string path = SubtaskMetricsPath(job_id, vertex_id);
   STREAMTUNE_ASSIGN_OR_RETURN(const std::string listing, Get(path));
   STREAMTUNE_ASSIGN_OR_RETURN(const std::vector<std::string> names,
                               Decoded("GET " + path, ParseMetricNames(listing)));
-  const std::vector<std::string> wanted = MetricsToRequest(names);
-  if (wanted.empty()) return VertexMetrics();
+  return MetricsToRequest(names);
+}
+
+absl::StatusOr<VertexMetrics> FlinkRestClient::ReadVertexMetrics(
+    const std::string& job_id, const std::string& vertex_id,
+    const std::vector<std::string>& names) {
+  if (names.empty()) return VertexMetrics();
   const std::string query =
-      absl::StrCat(path, "?get=", absl::StrJoin(wanted, ","), "&agg=min,max,avg,sum");
+      absl::StrCat(SubtaskMetricsPath(job_id, vertex_id),
+                   "?get=", absl::StrJoin(names, ","), "&agg=min,max,avg,sum");
   STREAMTUNE_ASSIGN_OR_RETURN(const std::string values, Get(query));
   STREAMTUNE_ASSIGN_OR_RETURN(const AggregatedMetrics metrics,
                               Decoded("GET " + query, ParseAggregatedMetrics(values)));
@@ -110,8 +121,8 @@ absl::StatusOr<VertexMetrics> FlinkRestClient::GetVertexMetrics(
 
 absl::Status FlinkRestClient::RefreshMetrics(const std::string& job_id,
                                              const std::string& vertex_id) {
-  const std::string path = absl::StrCat("/jobs/", job_id, "/vertices/", vertex_id,
-                                        "/subtasks/metrics?get=numRecordsIn&agg=sum");
+  const std::string path =
+      SubtaskMetricsPath(job_id, vertex_id) + "?get=numRecordsIn&agg=sum";
   STREAMTUNE_ASSIGN_OR_RETURN(const std::string body, Get(path));
   return Decoded("GET " + path, ParseAggregatedMetrics(body)).status();
 }
@@ -133,12 +144,19 @@ absl::StatusOr<JobSample> FlinkRestClient::Sample(const std::string& job_id) {
   // value before and after them means they all come from one collection,
   // whose instant it gives. A collection that lands in between (another
   // REST client's, or one our own requests started) is read again.
+  // The names are listed once; a pass asks only for the values, so it is
+  // short and a collection rarely lands inside it.
+  absl::flat_hash_map<std::string, std::vector<std::string>> names;
+  for (const FlinkVertex& vertex : sample.job.vertices) {
+    STREAMTUNE_ASSIGN_OR_RETURN(names[vertex.id], MetricsToRead(job_id, vertex.id));
+  }
   constexpr int kAttempts = 4;
   std::optional<int64_t> before = GetRunningTimeMs(job_id);
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     for (const FlinkVertex& vertex : sample.job.vertices) {
-      STREAMTUNE_ASSIGN_OR_RETURN(sample.metrics[vertex.id],
-                                  GetVertexMetrics(job_id, vertex.id));
+      STREAMTUNE_ASSIGN_OR_RETURN(
+          sample.metrics[vertex.id],
+          ReadVertexMetrics(job_id, vertex.id, names[vertex.id]));
     }
     const std::optional<int64_t> after = GetRunningTimeMs(job_id);
     if (!before.has_value() && !after.has_value()) break;  // Not reported.

@@ -36,10 +36,6 @@ class FlinkRestClient {
   // The plan's node descriptions by vertex id (flink_operator_kinds.h).
   absl::StatusOr<absl::flat_hash_map<std::string, std::string>> GetPlanDescriptions(
       const std::string& job_id);
-  // Lists the vertex's subtask metrics, then asks for the ones the client
-  // uses (MetricsToRequest) aggregated with min, max, avg and sum.
-  absl::StatusOr<VertexMetrics> GetVertexMetrics(const std::string& job_id,
-                                                 const std::string& vertex_id);
   // The job's details and, when it is fully running, every vertex's metrics
   // and, when Flink reports the job's runningTime, when they were collected
   // (JobSample::metrics_at_ms).
@@ -63,6 +59,16 @@ class FlinkRestClient {
 
  private:
   absl::StatusOr<std::string> Get(const std::string& path);
+  static std::string SubtaskMetricsPath(const std::string& job_id,
+                                        const std::string& vertex_id);
+  // The vertex's subtask metrics the client uses (MetricsToRequest), among
+  // those Flink lists for it.
+  absl::StatusOr<std::vector<std::string>> MetricsToRead(const std::string& job_id,
+                                                         const std::string& vertex_id);
+  // Those metrics' values, aggregated with min, max, avg and sum.
+  absl::StatusOr<VertexMetrics> ReadVertexMetrics(
+      const std::string& job_id, const std::string& vertex_id,
+      const std::vector<std::string>& names);
 
   HttpClient* http_;
   std::string base_url_;
