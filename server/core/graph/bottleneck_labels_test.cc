@@ -76,11 +76,35 @@ TEST(LabelBottlenecks, EverythingIsStabilisingRightAfterARestart) {
 }
 
 TEST(LabelBottlenecks, TimelyQueuesAndBusyTime) {
-  v1::Snapshot s = testing::ValidChain();
-  s.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
-  s.mutable_operators(1)->mutable_metrics()->set_queued_records(100);
-  s.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(900);
-  EXPECT_THAT(Labels(s, nullptr), ElementsAre(kHealthy, kBottleneck, kBottleneck));
+  v1::Snapshot before = testing::ValidChain("a", 998);
+  before.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
+  before.mutable_operators(1)->mutable_metrics()->set_queued_records(0);
+  v1::Snapshot now = testing::ValidChain("b", 1000);
+  now.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
+  now.mutable_operators(1)->mutable_metrics()->set_queued_records(100);
+  now.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(900);
+  // A queue that grew, and a saturated operator without one.
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kBottleneck));
+  // With nothing of this run to compare with, the queue's trend is unknown.
+  EXPECT_THAT(Labels(now, nullptr), ElementsAre(kHealthy, kUndecided, kBottleneck));
+}
+
+TEST(LabelBottlenecks, TimelyOperatorWorkingOffItsQueueKeepsUp) {
+  v1::Snapshot before = testing::ValidChain("a", 998);
+  before.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
+  before.mutable_operators(1)->mutable_metrics()->set_queued_records(600);
+  v1::Snapshot now = testing::ValidChain("b", 1000);
+  now.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
+  auto* m = now.mutable_operators(1)->mutable_metrics();
+  m->set_queued_records(10);
+  m->set_busy_ms_per_s_max(980);
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kUndecided, kHealthy));
+  // The same queue, steady: saturated and not catching up.
+  before.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
+  // Saturated with a queue and no earlier snapshot of the run: a bottleneck
+  // (the policy waits one interval for the trend before acting on it).
+  EXPECT_THAT(Labels(now, nullptr), ElementsAre(kHealthy, kBottleneck, kHealthy));
 }
 
 TEST(LabelBottlenecks, MissingBusyTimeIsUndecided) {

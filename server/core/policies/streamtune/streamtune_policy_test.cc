@@ -18,6 +18,7 @@ namespace streamtune {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::NeedTrainer;
 
 // The policy on its own: models handed in as a ModelContext, no store.
@@ -173,6 +174,39 @@ TEST_F(StreamTunePolicyTest, WaitsForTheBacklogTrendBeforeTheFirstScaleUpOfARun)
   EXPECT_FALSE(r.apply());
   EXPECT_THAT(r.reason(),
               HasSubstr("waiting one interval for the backlog's growth rate"));
+}
+
+TEST_F(StreamTunePolicyTest, AQueueRightAfterARestartIsWaitedOutAndDrainingIsNoBottleneck) {
+  // Timely, 2 s after a restart: the map (at 2) is saturated with 600
+  // queued and takes in less than its producer sends, the source has no
+  // backlog left. Without an earlier snapshot of this run the queue's trend
+  // is unknown: wait one interval.
+  PublishGlobal({1, 8, 1});
+  v1::Snapshot first = MapSaturated("s1", 1000, 2);
+  first.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
+  first.set_window_s(2);
+  first.set_seconds_since_restart(2);
+  first.mutable_operators(0)->mutable_metrics()->set_pending_records(0);
+  auto* map = first.mutable_operators(1)->mutable_metrics();
+  map->set_records_in_per_s(900);
+  map->set_busy_ms_per_s_max(980);
+  map->set_queued_records(600);
+  const v1::Recommendation waited = Recommend(first);
+  EXPECT_FALSE(waited.apply());
+  EXPECT_THAT(waited.reason(), HasSubstr("waiting one interval"));
+  // 2 s later the queue is nearly gone: the map works it off, so however
+  // busy, it keeps up and nothing is raised.
+  v1::Snapshot second = first;
+  second.set_snapshot_id("s2");
+  second.mutable_observed_at()->set_seconds(1002);
+  second.set_seconds_since_restart(4);
+  second.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
+  v1::StoredSnapshot stored;
+  *stored.mutable_snapshot() = first;
+  const v1::Recommendation drained = Recommend(second, {stored});
+  EXPECT_FALSE(drained.apply());
+  EXPECT_THAT(drained.reason(), Not(HasSubstr("bottleneck:")));
+  EXPECT_EQ(labels_[1].label(), v1::BOTTLENECK_LABEL_UNDECIDED);
 }
 
 TEST_F(StreamTunePolicyTest, ASingleSpareInstanceIsNotWorthARestart) {
