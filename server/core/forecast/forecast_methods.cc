@@ -39,17 +39,35 @@ RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points) {
   const int points =
       std::min(max_points, 1 + static_cast<int>(std::floor(span / out.step_s + 1e-9)));
   out.values.resize(points);
-  // A point is the mean rate over the interval since the one before it, so
-  // a grid time takes the value of the first point at or after it: the
-  // interval that holds it. Measured: interpolating linearly across the gap
-  // a restart leaves (two skipped snapshots on real Flink) turned a
-  // 600 -> 1600 rec/s step into three points of a steady ramp, too even
-  // for a level shift, and the plan read it as a trend.
-  size_t j = series.size() - 1;
-  for (int k = points - 1; k >= 0; --k) {
-    const double t = last - (points - 1 - k) * out.step_s;
-    while (j > 0 && series[j - 1].t_s >= t - 1e-9) --j;
-    out.values[k] = series[j].rate;
+  // A point is the mean rate over the interval since the one before it (the
+  // first point's: one step), so a grid time takes the time-weighted mean
+  // of the points over the step that ends at it. A gap a restart leaves is
+  // held by the one point after it. Measured: interpolating linearly across
+  // such a gap (two skipped snapshots on real Flink) turned a 600 -> 1600
+  // rec/s step into three points of a steady ramp, too even for a level
+  // shift, and the plan read it as a trend. Measured too: taking the value
+  // of the first point at or after a grid time dropped any point sampled a
+  // fraction of a second early (the Flink agent's samples jitter by ±0.5 s
+  // around 11 s) and doubled its neighbour, which turned a smooth rise into
+  // a staircase whose backtest errors widened the band to twice the rate.
+  const int n = static_cast<int>(series.size());
+  int first = 0;  // First point whose interval ends after the step's start.
+  for (int k = 0; k < points; ++k) {
+    const double end = last - (points - 1 - k) * out.step_s;
+    const double start = end - out.step_s;
+    while (first < n - 1 && series[first].t_s <= start) ++first;
+    double weighted = 0;
+    double covered = 0;
+    for (int i = first; i < n; ++i) {
+      const double from = i == 0 ? series[0].t_s - out.step_s : series[i - 1].t_s;
+      if (from >= end) break;
+      const double overlap = std::min(end, series[i].t_s) - std::max(start, from);
+      if (overlap > 0) {
+        weighted += overlap * series[i].rate;
+        covered += overlap;
+      }
+    }
+    out.values[k] = covered > 0 ? weighted / covered : series[first].rate;
   }
   return out;
 }

@@ -14,8 +14,7 @@
 namespace streamtune {
 
 // A series resampled every `step_s` seconds; values.back() is at the last
-// observation's time. Gaps (a restart, a lost snapshot) are bridged
-// linearly.
+// observation's time.
 struct RegularSeries {
   double step_s = 0;
   std::vector<double> values;
@@ -30,10 +29,11 @@ struct Line {
 Line FitLine(absl::Span<const double> values);
 
 // `series` (times increasing) on a grid spaced by the median gap between
-// its points, ending at its last point; at most `max_points` long. A grid
-// time takes the value of the first point at or after it (each point is
-// the mean over the interval since the one before). Empty values when
-// `series` has fewer than two points.
+// its points, ending at its last point; at most `max_points` long. Each
+// point is the mean over the interval since the one before, so a grid time
+// takes the time-weighted mean of the points over the step ending at it
+// (a gap is held by the point after it). Empty values when `series` has
+// fewer than two points.
 RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points);
 
 // The period in grid steps of the strongest cycle of `values`: the lag

@@ -16,12 +16,40 @@ TEST(RegulariseTest, MedianSpacingAndGapsFilledByTheIntervalThatHoldsThem) {
   const RegularSeries grid = Regularise(series, 100);
   EXPECT_DOUBLE_EQ(grid.step_s, 60);
   EXPECT_EQ(grid.values, (std::vector<double>{100, 130, 190, 190, 200}));
-  // Off-grid points: each grid time takes the next point's value.
-  EXPECT_EQ(Regularise({{-20, 1}, {-11, 2}, {-9, 3}, {0, 4}}, 100).values,
-            (std::vector<double>{2, 3, 4}));
+  // Off-grid points (median gap 9 s): each step takes the time-weighted
+  // mean of the intervals it overlaps; (-18, -9] is 7 s of the point at -11
+  // and 2 s of the one at -9.
+  const std::vector<double> off_grid =
+      Regularise({{-20, 1}, {-11, 2}, {-9, 3}, {0, 4}}, 100).values;
+  ASSERT_EQ(off_grid.size(), 3u);
+  EXPECT_DOUBLE_EQ(off_grid[0], (7 * 1 + 2 * 2) / 9.0);
+  EXPECT_DOUBLE_EQ(off_grid[1], (7 * 2 + 2 * 3) / 9.0);
+  EXPECT_DOUBLE_EQ(off_grid[2], 4);
   // Bounded length keeps the newest points.
   EXPECT_EQ(Regularise(series, 2).values, (std::vector<double>{190, 200}));
   EXPECT_TRUE(Regularise({{0, 1}}, 10).values.empty());
+}
+
+TEST(RegulariseTest, SamplesTakenAFractionOfASecondEarlyAreKept) {
+  // A rise sampled every ~11 s with the jitter of real Flink (a Flink
+  // side-by-side run) and one restart gap: every sample shows on the grid,
+  // none is replaced by a copy of its neighbour.
+  const std::vector<TimedRate> series = {
+      {-111.2, 759}, {-100.5, 658}, {-89.1, 620}, {-78.2, 600}, {-67.0, 643},
+      {-55.9, 663},  {-44.8, 866},  {-22.1, 1146}, {-11.4, 1305}, {0, 1474}};
+  const RegularSeries grid = Regularise(series, 100);
+  ASSERT_EQ(grid.values.size(), 11u);
+  // The restart gap (-44.8, -22.1] is held by the point after it.
+  EXPECT_NEAR(grid.values[8], 1146, 1);
+  // The point at -11.4 is no longer lost to the one at 0 (it was: the grid
+  // time -11.1 lies just after it).
+  EXPECT_NEAR(grid.values[9], 1305, 10);
+  // Outside the gap no two neighbours are equal.
+  for (size_t k = 1; k < grid.values.size(); ++k) {
+    if (k != 8) {
+      EXPECT_NE(grid.values[k], grid.values[k - 1]) << "k=" << k;
+    }
+  }
 }
 
 std::vector<double> Wave(int n, int period, double noise_phase = 0) {
