@@ -1,5 +1,6 @@
 # The ctest fixture `postgres`: a private, throwaway PostgreSQL under
-# ${STREAMTUNE_TEST_PG_DIR}, started before and stopped after every test that
+# ${STREAMTUNE_TEST_PG_DIR}, started before and stopped (its files removed)
+# after every test that
 # declares FIXTURES_REQUIRED postgres. Such tests find the database URL in
 # the file ${STREAMTUNE_TEST_DATABASE_URL_FILE} (pass it in the environment
 # variable of that name): the superuser's, since tests create databases and
@@ -19,7 +20,7 @@ set_tests_properties(postgres_start PROPERTIES
   TIMEOUT 180)
 
 add_test(NAME postgres_stop
-  COMMAND ${STREAMTUNE_DEPLOY_DIR}/pg/stop.sh ${STREAMTUNE_TEST_PG_DIR})
+  COMMAND ${STREAMTUNE_DEPLOY_DIR}/pg/stop.sh --remove ${STREAMTUNE_TEST_PG_DIR})
 set_tests_properties(postgres_stop PROPERTIES
   FIXTURES_CLEANUP postgres
   LABELS postgres
