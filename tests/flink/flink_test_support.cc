@@ -46,10 +46,9 @@ absl::StatusOr<HarnessJob> StartHarness(const std::string& run_script,
   const std::string port_file = work_dir + "/harness.json";
   // The MiniCluster's working folders go inside work_dir, which the tests
   // remove, rather than into /tmp, where Flink leaves them.
-  std::vector<std::string> argv = {run_script, harness_dir,
-                                   absl::StrCat("--tmp-dir=", work_dir, "/tmp"),
-                                   absl::StrCat("--port-file=", port_file),
-                                   "--exit-with-stdin"};
+  std::vector<std::string> argv = {
+      run_script, harness_dir, absl::StrCat("--tmp-dir=", work_dir, "/tmp"),
+      absl::StrCat("--port-file=", port_file), "--exit-with-stdin"};
   argv.insert(argv.end(), flags.begin(), flags.end());
   HarnessJob job;
   STREAMTUNE_ASSIGN_OR_RETURN(

@@ -35,7 +35,7 @@ TEST(RegulariseTest, SamplesTakenAFractionOfASecondEarlyAreKept) {
   // side-by-side run) and one restart gap: every sample shows on the grid,
   // none is replaced by a copy of its neighbour.
   const std::vector<TimedRate> series = {
-      {-111.2, 759}, {-100.5, 658}, {-89.1, 620}, {-78.2, 600}, {-67.0, 643},
+      {-111.2, 759}, {-100.5, 658}, {-89.1, 620},  {-78.2, 600},  {-67.0, 643},
       {-55.9, 663},  {-44.8, 866},  {-22.1, 1146}, {-11.4, 1305}, {0, 1474}};
   const RegularSeries grid = Regularise(series, 100);
   ASSERT_EQ(grid.values.size(), 11u);

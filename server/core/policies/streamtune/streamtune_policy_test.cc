@@ -18,8 +18,8 @@ namespace streamtune {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::NeedTrainer;
+using ::testing::Not;
 
 // The policy on its own: models handed in as a ModelContext, no store.
 class StreamTunePolicyTest : public ::testing::Test {
@@ -176,7 +176,8 @@ TEST_F(StreamTunePolicyTest, WaitsForTheBacklogTrendBeforeTheFirstScaleUpOfARun)
               HasSubstr("waiting one interval for the backlog's growth rate"));
 }
 
-TEST_F(StreamTunePolicyTest, AQueueRightAfterARestartIsWaitedOutAndDrainingIsNoBottleneck) {
+TEST_F(StreamTunePolicyTest,
+       AQueueRightAfterARestartIsWaitedOutAndDrainingIsNoBottleneck) {
   // Timely, 2 s after a restart: the map (at 2) is saturated with 600
   // queued and takes in less than its producer sends, the source has no
   // backlog left. Without an earlier snapshot of this run the queue's trend
