@@ -75,13 +75,17 @@ TEST(LabelBottlenecks, EverythingIsStabilisingRightAfterARestart) {
   EXPECT_THAT(Labels(s, nullptr), ElementsAre(stabilising, stabilising, stabilising));
 }
 
+// ValidChain reported by Timely, with `queued` records queued at the map.
+v1::Snapshot TimelyChain(const std::string& id, int64_t at, double queued) {
+  v1::Snapshot s = testing::ValidChain(id, at);
+  s.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
+  s.mutable_operators(1)->mutable_metrics()->set_queued_records(queued);
+  return s;
+}
+
 TEST(LabelBottlenecks, TimelyQueuesAndBusyTime) {
-  v1::Snapshot before = testing::ValidChain("a", 998);
-  before.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
-  before.mutable_operators(1)->mutable_metrics()->set_queued_records(0);
-  v1::Snapshot now = testing::ValidChain("b", 1000);
-  now.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
-  now.mutable_operators(1)->mutable_metrics()->set_queued_records(100);
+  const v1::Snapshot before = TimelyChain("a", 998, 0);
+  v1::Snapshot now = TimelyChain("b", 1000, 100);
   now.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(900);
   // A queue that grew, and a saturated operator without one.
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kBottleneck));
@@ -90,14 +94,9 @@ TEST(LabelBottlenecks, TimelyQueuesAndBusyTime) {
 }
 
 TEST(LabelBottlenecks, TimelyOperatorWorkingOffItsQueueKeepsUp) {
-  v1::Snapshot before = testing::ValidChain("a", 998);
-  before.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
-  before.mutable_operators(1)->mutable_metrics()->set_queued_records(600);
-  v1::Snapshot now = testing::ValidChain("b", 1000);
-  now.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
-  auto* m = now.mutable_operators(1)->mutable_metrics();
-  m->set_queued_records(10);
-  m->set_busy_ms_per_s_max(980);
+  v1::Snapshot before = TimelyChain("a", 998, 600);
+  v1::Snapshot now = TimelyChain("b", 1000, 10);
+  now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(980);
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kUndecided, kHealthy));
   // The same queue, steady: saturated and not catching up.
   before.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
