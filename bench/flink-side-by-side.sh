@@ -149,7 +149,8 @@ run() {  # run TUNER PROFILE REPEAT
   local name="$profile-$repeat-$tuner" rates
   rates="$(profile_rates "$profile")"
   rm -f "$OUT/$name-harness.json"
-  "$ROOT/tests/flink/run-harness.sh" "$OUT/harness" --port-file="$OUT/$name-harness.json" \
+  "$ROOT/tests/flink/run-harness.sh" "$OUT/harness" --tmp-dir="$OUT/tmp/$name" \
+    --port-file="$OUT/$name-harness.json" \
     --job=synthetic "--rate=$rates" --cost-us=aggregate:1200,parse:100 \
     --parallelism=1 --slots=8 --checkpoint-ms=1000 2>"$OUT/$name-harness.log" &
   local harness=$!
@@ -173,6 +174,7 @@ run() {  # run TUNER PROFILE REPEAT
   monitor "$rest" "$job" >"$OUT/$name.jsonl"
   kill "$tuner_pid" "$harness" 2>/dev/null || true
   wait "$tuner_pid" "$harness" 2>/dev/null || true
+  rm -rf "$OUT/tmp/$name"  # The MiniCluster's working folders.
   if [[ "$tuner" != flink-autoscaler ]]; then
     "$CTL" --server="$SERVER" --tenant="$TENANT" --all recommendations "flink/$job" \
       >"$OUT/$name-recommendations.json"
