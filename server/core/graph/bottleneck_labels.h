@@ -27,10 +27,12 @@ struct LabelOptions {
 // while it is saturated; HEALTHY when not saturated and no backlog grows
 // (a backpressured source without a backlog signal may hide a growing one,
 // so it is not HEALTHY); otherwise UNDECIDED. Timely semantics: BOTTLENECK when its
-// queue grows, or it is busy >= 90% and its queue does not shrink
-// (shrinking: it works off its queue and keeps up); UNDECIDED for a queue
-// whose trend is unknown (no comparable snapshot) on an unsaturated
-// operator; HEALTHY otherwise. Every operator is STABILISING
+// queue grows faster than its busiest instance's spare capacity, or it is
+// busy >= 90% and its queue does not shrink (shrinking: it works off its
+// queue and keeps up); UNDECIDED for a queue that grows within the spare
+// capacity (the operator waits for its input's progress or takes a burst)
+// and for a queue whose trend is unknown (no comparable snapshot) on an
+// unsaturated operator; HEALTHY otherwise. Every operator is STABILISING
 // while the snapshot is younger than one metrics window after a restart.
 std::vector<v1::OperatorLabel> LabelBottlenecks(const JobGraph& graph,
                                                 const v1::Snapshot* previous,

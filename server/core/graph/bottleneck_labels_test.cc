@@ -84,13 +84,31 @@ v1::Snapshot TimelyChain(const std::string& id, int64_t at, double queued) {
 }
 
 TEST(LabelBottlenecks, TimelyQueuesAndBusyTime) {
+  // The map takes in 1000 rec/s at 800 ms/s: 250 rec/s spare.
   const v1::Snapshot before = TimelyChain("a", 998, 0);
-  v1::Snapshot now = TimelyChain("b", 1000, 100);
+  v1::Snapshot now = TimelyChain("b", 1000, 1000);  // Grows 500 rec/s.
+  now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(800);
   now.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(900);
-  // A queue that grew, and a saturated operator without one.
+  // A queue that grew past the spare, and a saturated operator without one.
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kBottleneck));
   // With nothing of this run to compare with, the queue's trend is unknown.
   EXPECT_THAT(Labels(now, nullptr), ElementsAre(kHealthy, kUndecided, kBottleneck));
+}
+
+TEST(LabelBottlenecks, TimelyQueueGrowingWithinTheSpareCapacityIsNoBottleneck) {
+  // A sink at 50 ms/s whose queue grows 100 rec/s behind a burst: it could
+  // take in 19,000 rec/s more, so its capacity is not what holds the queue.
+  const v1::Snapshot before = TimelyChain("a", 998, 0);
+  v1::Snapshot now = TimelyChain("b", 1000, 200);
+  now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(50);
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kUndecided, kHealthy));
+  // At 850 ms/s (176 rec/s spare, not saturated) a queue growing 200 rec/s
+  // is past its capacity.
+  now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(850);
+  now.mutable_operators(1)->mutable_metrics()->set_queued_records(400);
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
+  now.mutable_operators(1)->mutable_metrics()->set_queued_records(300);  // 150/s
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kUndecided, kHealthy));
 }
 
 TEST(LabelBottlenecks, TimelyOperatorWorkingOffItsQueueKeepsUp) {
