@@ -100,6 +100,23 @@ std::optional<double> MetricValue(const json& value) {
   return v;
 }
 
+// Calls `visit(object, id, at)` for every element of the JSON array
+// `array` found at `path`, each an object named by its "id" (`at` is the
+// element's own path); stops at the first error, its own or the visit's.
+template <typename Visit>
+absl::Status ForEachObjectWithId(const json& array, const std::string& path,
+                                 Visit visit) {
+  for (size_t i = 0; i < array.size(); ++i) {
+    const json& entry = array[i];
+    const std::string at = absl::StrCat(path, "[", i, "]");
+    if (!entry.is_object()) return Invalid(at, "not an object");
+    std::string id;
+    STREAMTUNE_ASSIGN_OR_RETURN(id, StringAt(entry, "id", at));
+    STREAMTUNE_RETURN_IF_ERROR(visit(entry, std::move(id), at));
+  }
+  return absl::OkStatus();
+}
+
 // Calls `visit(entry, id)` for every object of a metrics answer, a JSON
 // array of objects named by "id" (GET .../metrics, with or without `get`).
 template <typename Visit>
@@ -107,15 +124,11 @@ absl::Status ForEachMetricEntry(absl::string_view text, Visit visit) {
   auto parsed = ParseJson(text);
   if (!parsed.ok()) return parsed.status();
   if (!parsed->is_array()) return Invalid("$", "not an array");
-  for (size_t i = 0; i < parsed->size(); ++i) {
-    const json& entry = (*parsed)[i];
-    const std::string path = absl::StrCat("$[", i, "]");
-    if (!entry.is_object()) return Invalid(path, "not an object");
-    std::string id;
-    STREAMTUNE_ASSIGN_OR_RETURN(id, StringAt(entry, "id", path));
-    visit(entry, std::move(id));
-  }
-  return absl::OkStatus();
+  return ForEachObjectWithId(
+      *parsed, "$", [&visit](const json& entry, std::string id, const std::string&) {
+        visit(entry, std::move(id));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace
@@ -237,28 +250,26 @@ absl::StatusOr<std::vector<FlinkInput>> ParsePlanInputs(absl::string_view text) 
     return Invalid("$.plan.nodes", "missing or not an array");
   }
   std::vector<FlinkInput> out;
-  for (size_t i = 0; i < nodes->size(); ++i) {
-    const json& node = (*nodes)[i];
-    const std::string path = absl::StrCat("$.plan.nodes[", i, "]");
-    if (!node.is_object()) return Invalid(path, "not an object");
-    std::string to;
-    STREAMTUNE_ASSIGN_OR_RETURN(to, StringAt(node, "id", path));
+  auto add_inputs = [&out](const json& node, std::string to,
+                           const std::string& path) -> absl::Status {
     auto inputs = node.find("inputs");
-    if (inputs == node.end()) continue;  // A source.
+    if (inputs == node.end()) return absl::OkStatus();  // A source.
     if (!inputs->is_array()) return Invalid(path + ".inputs", "not an array");
-    for (size_t k = 0; k < inputs->size(); ++k) {
-      const json& input = (*inputs)[k];
-      const std::string input_path = absl::StrCat(path, ".inputs[", k, "]");
-      if (!input.is_object()) return Invalid(input_path, "not an object");
-      FlinkInput edge;
-      edge.to = to;
-      STREAMTUNE_ASSIGN_OR_RETURN(edge.from, StringAt(input, "id", input_path));
-      if (auto s = input.find("ship_strategy"); s != input.end() && s->is_string()) {
-        edge.ship_strategy = s->get<std::string>();
-      }
-      out.push_back(std::move(edge));
-    }
-  }
+    return ForEachObjectWithId(
+        *inputs, path + ".inputs",
+        [&out, &to](const json& input, std::string from, const std::string&) {
+          FlinkInput edge;
+          edge.from = std::move(from);
+          edge.to = to;
+          if (auto s = input.find("ship_strategy");
+              s != input.end() && s->is_string()) {
+            edge.ship_strategy = s->get<std::string>();
+          }
+          out.push_back(std::move(edge));
+          return absl::OkStatus();
+        });
+  };
+  STREAMTUNE_RETURN_IF_ERROR(ForEachObjectWithId(*nodes, "$.plan.nodes", add_inputs));
   return out;
 }
 
