@@ -99,6 +99,7 @@ class FaultTest : public ::testing::Test {
         local::PrivatePostgres::Start(STREAMTUNE_DEPLOY_DIR, dir);
     ASSERT_TRUE(postgres.ok()) << postgres.status();
     postgres_ = *std::move(postgres);
+    postgres_->RemoveWhenStopped();  // Its data is the test's alone.
     // STREAMTUNE_TEST_DATABASE_URL_FILE names this PostgreSQL's admin_url
     // file (CMakeLists.txt): the scratch database lives on it.
     absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =

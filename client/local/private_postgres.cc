@@ -50,7 +50,8 @@ absl::Status PrivatePostgres::Restart() {
 }
 
 PrivatePostgres::~PrivatePostgres() {
-  RunShellCommand(absl::StrCat("bash ", ShellQuote(deploy_dir_ + "/pg/stop.sh"), " ",
+  RunShellCommand(absl::StrCat("bash ", ShellQuote(deploy_dir_ + "/pg/stop.sh"),
+                               remove_when_stopped_ ? " --remove " : " ",
                                ShellQuote(dir_)));
 }
 

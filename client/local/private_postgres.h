@@ -32,6 +32,10 @@ class PrivatePostgres {
   // port, so clients keep their URL. FAILED_PRECONDITION when the port was
   // taken meanwhile and the server came back elsewhere.
   absl::Status Restart();
+  // Deletes the server's files when it is stopped (`stop.sh --remove`): for
+  // a test's throwaway database, which would otherwise stay behind (in
+  // /var/tmp when the `postgres` user cannot reach `dir`).
+  void RemoveWhenStopped() { remove_when_stopped_ = true; }
 
  private:
   PrivatePostgres(std::string deploy_dir, std::string dir, std::string url)
@@ -41,6 +45,7 @@ class PrivatePostgres {
   std::string deploy_dir_;
   std::string dir_;
   std::string url_;
+  bool remove_when_stopped_ = false;
 };
 
 }  // namespace streamtune::local
