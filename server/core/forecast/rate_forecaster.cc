@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "common/median.h"
 #include "server/core/forecast/forecast_methods.h"
 
 namespace streamtune {
@@ -64,12 +65,6 @@ Backtest RunBacktest(const ForecastMethod& method, absl::Span<const double> y,
   }
   b.skill = ratios > 0 ? ratio_sum / ratios : 1;
   return b;
-}
-
-double Median(std::vector<double> values) {
-  const size_t mid = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + mid, values.end());
-  return values[mid];
 }
 
 // Median and robust standard deviation (1.4826 × MAD) of `values`.
