@@ -69,11 +69,11 @@ Backtest RunBacktest(const ForecastMethod& method, absl::Span<const double> y,
 
 // Median and robust standard deviation (1.4826 × MAD) of `values`.
 std::pair<double, double> RobustSpread(const std::vector<double>& values) {
-  const double median = Median(values);
+  const double median = HigherMedian(values);
   std::vector<double> deviations;
   deviations.reserve(values.size());
   for (double v : values) deviations.push_back(std::abs(v - median));
-  return {median, 1.4826 * Median(std::move(deviations))};
+  return {median, 1.4826 * HigherMedian(std::move(deviations))};
 }
 
 // The band multipliers per horizon: from the backtest's errors where it has

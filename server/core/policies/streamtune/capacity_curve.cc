@@ -63,8 +63,10 @@ std::optional<CapacityCurve> Fit(const Observations& obs) {
   CapacityCurve curve;
   curve.observed_parallelisms = static_cast<int>(obs.inverse_rate.size());
   curve.largest_observed = obs.inverse_rate.rbegin()->first;
-  // The median: a busiest instance is noisier than the average and only
-  // ever above it. Steady windows when there are any, else the start-up's.
+  // The median (of an even count, the mean of the middle two): a busiest
+  // instance is noisier than the average and only ever above it, and the
+  // second window of a run can still be uneven. Steady windows when there
+  // are any, else the start-up's.
   const std::vector<double>& shares =
       obs.steady_shares.empty() ? obs.startup_shares : obs.steady_shares;
   curve.hot_key_share = shares.empty() ? 0 : Median(shares);

@@ -141,6 +141,18 @@ TEST(CapacityCurveTest, TheStartUpOfARunDoesNotPassForAHotKey) {
   EXPECT_NEAR(curve.hot_key_share, uniform.h, 1e-9);
   EXPECT_EQ(curve.SmallestSustaining(7000, 8), 3);
 
+  // Two steady windows, the first still uneven (12 s into the q1 run: 861
+  // ms/s busiest against 703, an estimate of 0.11; at 14 s 0.01): the mean
+  // of the two, not the higher, so 3 instances still carry 6300 rec/s.
+  std::vector<v1::Snapshot> two = {past[0], Observation(uniform, 3, 5272, 1002)};
+  two[1].set_window_s(2);
+  two[1].set_seconds_since_restart(4);
+  two[1].mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(861);
+  v1::Snapshot now = Observation(uniform, 3, 6000, 1004);
+  now.set_window_s(2);
+  now.set_seconds_since_restart(6);
+  EXPECT_EQ(Fit(now, two)[1]->SmallestSustaining(6300, 8), 3);
+
   // Before any steady window the start-up's skew is all there is.
   startup.set_seconds_since_restart(3);
   const CapacityCurve early = *Fit(startup, {})[1];
