@@ -159,6 +159,35 @@ TEST(CapacityCurveTest, TheStartUpOfARunDoesNotPassForAHotKey) {
   EXPECT_GT(early.hot_key_share, 0.3);
 }
 
+// Flink's aggregate on the side-by-side's step profile (issue 15): Flink
+// averages busy time over longer than a window, so after a restart to 3
+// instances the busiest instance's lead fades over a minute. The latest
+// windows, not all of them, say what 3 instances carry when 2,400 rec/s
+// arrive and they saturate (no share estimate from that window).
+TEST(CapacityCurveTest, TheSkewIsReadFromTheLatestSteadyWindows) {
+  TrueOperator aggregate;
+  aggregate.c = 828;
+  aggregate.sigma = 0;
+  aggregate.h = 0.008;
+  std::vector<v1::Snapshot> past;
+  const std::vector<double> fading = {0.101, 0.067, 0.049, 0.036, 0.033,
+                                      0.009, 0.008, 0.007, 0.010};
+  for (size_t i = 0; i < fading.size(); ++i) {
+    const int t = 1000 + 11 * static_cast<int>(i);
+    past.push_back(Observation(aggregate, 3, 1600, t));
+    past.back().set_window_s(11);
+    past.back().set_seconds_since_restart(22 + 11 * static_cast<double>(i));
+    auto* m = past.back().mutable_operators(1)->mutable_metrics();
+    m->set_busy_ms_per_s_max(m->busy_ms_per_s_avg() * (1 + 2 * fading[i]));
+  }
+  v1::Snapshot now = Observation(aggregate, 3, 2400, 1100);
+  now.set_window_s(11);
+  now.set_seconds_since_restart(121);
+  const CapacityCurve curve = *Fit(now, past)[1];
+  EXPECT_NEAR(curve.hot_key_share, 0.008, 1e-9);
+  EXPECT_EQ(curve.SmallestSustaining(2402, 8), 3);
+}
+
 TEST(CapacityCurveTest, UnsettledSnapshotsAndIdleOperatorsAreIgnored) {
   const TrueOperator truth;
   v1::Snapshot restarting = Observation(truth, 2, 900, 1000);
