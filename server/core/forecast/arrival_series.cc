@@ -62,6 +62,13 @@ std::vector<std::vector<TimedRate>> SourceArrivalSeries(
       const double gap = SecondsBetween(*snapshots[i - 1], s);
       if (gap > 0 && gap <= s.seconds_since_restart()) previous = snapshots[i - 1];
     }
+    // The first window after a restart began with the downtime's backlog,
+    // which is gone from pending by its end if the source read it all: what
+    // was read then is arrival plus an unknown backlog. Measured on Timely
+    // q5 at 3000 events/s: 4,295 read in the window after a restart, 3,000
+    // in every other; that one point made persistence's errors 21% and the
+    // band 5,100 rec/s, and the plan doubled the count operator.
+    if (i > 0 && previous == nullptr) continue;
     const double t = -SecondsBetween(s, now);
     for (int v = 0; v < graph.size(); ++v) {
       if (!graph.is_source(v)) continue;

@@ -22,10 +22,12 @@ struct TimedRate {
 
 // Per operator of `graph` (indexed like it; empty for non-sources), the
 // arrival series oldest first, ending with the current snapshot's. A point
-// is read + Δpending/Δt against the previous snapshot of the same run; a
-// snapshot without one counts only when its source has no backlog (then
-// what was read is what arrived). Snapshots still stabilising after a
-// restart and sources missing from a snapshot are skipped. Thread-safe.
+// is read + Δpending/Δt against the previous snapshot of the same run. The
+// first window after a restart has none and is skipped (it read the
+// downtime's backlog too); the oldest snapshot of the history counts
+// without one only when its source has no backlog (then what was read is
+// what arrived). Snapshots still stabilising after a restart and sources
+// missing from a snapshot are skipped. Thread-safe.
 std::vector<std::vector<TimedRate>> SourceArrivalSeries(
     const JobGraph& graph, absl::Span<const v1::StoredSnapshot> history);
 
