@@ -1,5 +1,5 @@
-// Medians of a sample, shared by the forecaster's robust spreads and the
-// capacity curve's hot-key share.
+// Medians of a sample, shared by the forecaster (its grid step and robust
+// spreads) and the capacity curve's hot-key share.
 #ifndef STREAMTUNE_COMMON_MEDIAN_H_
 #define STREAMTUNE_COMMON_MEDIAN_H_
 

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_format.h"
+#include "common/median.h"
 
 namespace streamtune {
 
@@ -32,8 +34,7 @@ RegularSeries Regularise(absl::Span<const TimedRate> series, int max_points) {
     if (gap > 0) gaps.push_back(gap);
   }
   if (gaps.empty()) return out;
-  std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
-  out.step_s = gaps[gaps.size() / 2];
+  out.step_s = HigherMedian(std::move(gaps));
   const double last = series.back().t_s;
   const double span = last - series.front().t_s;
   const int points =
