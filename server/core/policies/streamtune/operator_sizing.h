@@ -71,7 +71,7 @@ class OperatorSizer {
   // The numbers behind a sizing, without its text.
   struct Choice {
     int recommended = 0;
-    int by_model = 0;
+    int by_model = 0;  // 0 when the model sees a bottleneck at every p.
     int linear = 0;
     int by_curve = 0;  // 0 unless the curve knows the contention.
   };
@@ -88,7 +88,9 @@ class OperatorSizer {
   std::optional<CapacityCurve> curve_;
   ParallelismBounds bounds_;
   double reference_demand_;
-  int by_model_;  // At reference_demand.
+  // At reference_demand; nullopt when the model sees a bottleneck at
+  // every parallelism up to the maximum.
+  std::optional<int> by_model_;
   const StreamTuneOptions& options_;
 };
 

@@ -168,6 +168,22 @@ TEST_F(StreamTunePolicyTest, ScalesAnObservedBottleneckToWhereTheModelIsConfiden
   EXPECT_EQ(r.cluster_id(), "global");
 }
 
+TEST_F(StreamTunePolicyTest,
+       AModelSeeingABottleneckAtEveryParallelismLeavesTheLinearBound) {
+  PublishGlobal({1, 9, 1});  // P = 0.9 at every p up to the map's maximum, 8.
+  v1::StoredSnapshot past;
+  *past.mutable_snapshot() = MapSaturated("s0", 940, 1);
+  past.mutable_snapshot()->mutable_operators(0)->mutable_metrics()->set_pending_records(
+      58800);
+  const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 1), {past});
+  EXPECT_TRUE(r.apply());
+  // Such a model says nothing about how many instances are enough: the
+  // linear bound (2) decides, not the trust region's edge (3).
+  EXPECT_EQ(r.operators(1).recommended_parallelism(), 2);
+  EXPECT_THAT(r.operators(1).reason(),
+              HasSubstr("model: a bottleneck at every p up to 8, linear bound 2"));
+}
+
 TEST_F(StreamTunePolicyTest, WaitsForTheBacklogTrendBeforeTheFirstScaleUpOfARun) {
   PublishGlobal({1, 8, 1});
   const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 1));
