@@ -10,7 +10,8 @@
 # bench/timely/timely_nexmark_report.py writes OUT/report.md: the median of
 # the N runs per (query, rate, policy) and the equal-throughput comparison
 # (Σp of each policy against the first at the rates where every policy's
-# median kept share of the input is at least 99%).
+# median kept share of the input is at least 99%). A run in which a call to
+# the service failed is left out and named, and the script exits 1.
 #
 # With `-n N` (a nexmark-bench flag) every run is N processes of -w workers
 # on loopback: nexmark-bench is process 0 (the agent) and starts the others
@@ -100,5 +101,8 @@ for repeat in $(seq 1 "$REPEATS"); do
   "$BENCH" --server "$ADDR" --out "$OUT/repeat-$repeat" --tenant "timely-bench-$(date +%s)-r$repeat" \
     "${BENCH_ARGS[@]}" >/dev/null
 done
-python3 "$ROOT/bench/timely/timely_nexmark_report.py" "$OUT" >"$OUT/report.md"
+# The report fails (after writing) when a run's calls failed: show it, then fail.
+status=0
+python3 "$ROOT/bench/timely/timely_nexmark_report.py" "$OUT" >"$OUT/report.md" || status=$?
 cat "$OUT/report.md"
+exit "$status"

@@ -33,8 +33,11 @@ KEEP = 0.99
 
 
 def load_runs(out):
-    """{(query, rate, policy): [summary+counts per repeat]} and the policy order."""
+    """{(query, rate, policy): [summary+counts per repeat]}, the policy order, the
+    repeat count, and the runs left out because a service call failed in them
+    (their policy did not decide then, so they measure the outage, not it)."""
     runs = defaultdict(list)
+    failed = []
     policies = []
     repeats = sorted(glob.glob(os.path.join(out, "repeat-*")))
     if not repeats:
@@ -48,13 +51,19 @@ def load_runs(out):
             if policy not in policies:
                 policies.append(policy)
             decisions = report.get("decisions", [])
+            errors = report.get("errors", [])
+            if errors:
+                failed.append(f"{os.path.basename(repeat)} {summary['query']} at "
+                              f"{summary['rate']:.0f} with {policy}: {len(errors)} failed "
+                              f"call(s), first: {errors[0]}")
+                continue
             summary = dict(summary)
             summary["decisions"] = len(decisions)
             summary["fallback_decisions"] = sum(1 for d in decisions if d.get("fallback"))
             runs[(summary["query"], summary["rate"], policy)].append(summary)
     # ds2 first: the baseline of the ratios.
     policies.sort(key=lambda p: (p != "ds2", p))
-    return runs, policies, len(repeats)
+    return runs, policies, len(repeats), failed
 
 
 def median(values):
@@ -69,7 +78,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     out = sys.argv[1]
-    runs, policies, repeats = load_runs(out)
+    runs, policies, repeats, failed = load_runs(out)
     base = policies[0]
     keys = sorted({(q, r) for (q, r, _) in runs})
     lines = [
@@ -160,7 +169,13 @@ def main():
         )
         lines.append(f"{p}: {decisions} decisions, {decisions - fallback} by its own method, "
                      f"{fallback} by the fallback.")
+    if failed:
+        lines.append(f"\n**{len(failed)} run(s) left out: a call to the service failed in "
+                     "them** (their rows count fewer repeats and show no equal throughput):")
+        lines += [f"- {f}" for f in failed]
     print("\n".join(lines))
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

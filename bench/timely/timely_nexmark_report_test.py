@@ -10,7 +10,7 @@ import tempfile
 REPORT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "timely_nexmark_report.py")
 
 
-def write_run(out, repeat, query, rate, policy, sum_p, kept, fallback=0):
+def write_run(out, repeat, query, rate, policy, sum_p, kept, fallback=0, errors=()):
     folder = os.path.join(out, f"repeat-{repeat}", "runs")
     os.makedirs(folder, exist_ok=True)
     summary = {
@@ -21,7 +21,7 @@ def write_run(out, repeat, query, rate, policy, sum_p, kept, fallback=0):
     }
     decisions = [{"fallback": i < fallback} for i in range(4)]
     with open(os.path.join(folder, f"{query}-{rate}-{policy}.json"), "w") as f:
-        json.dump({"summary": summary, "decisions": decisions}, f)
+        json.dump({"summary": summary, "decisions": decisions, "errors": list(errors)}, f)
 
 
 def main():
@@ -48,6 +48,22 @@ def main():
     expect("in 1 of 1 equal-throughput rows")
     expect("streamtune: 24 decisions, 21 by its own method, 3 by the fallback.")
     expect("Median of 3 repeats")
+    # A run whose calls failed (the service lost its database) is left out,
+    # named, and the report fails.
+    with tempfile.TemporaryDirectory() as out:
+        for repeat in (1, 2):
+            write_run(out, repeat, "q1", 3000, "ds2", 4, 1.0)
+            write_run(out, repeat, "q1", 3000, "streamtune", 4, 1.0)
+        write_run(out, 2, "q1", 3000, "streamtune", 5, 0.4, errors=["Unavailable: postgres"])
+        outage = subprocess.run([sys.executable, REPORT, out], capture_output=True, text=True)
+    if outage.returncode == 0:
+        failures.append("a run with failed calls must fail the report")
+    for fragment in ("| q1 | 3000 | 3 | 4 / 2 | 100.0% (100.0%) | 1 | 4 / 2 | 100.0% (100.0%) | 1 | no |",
+                     "1 run(s) left out",
+                     "repeat-2 q1 at 3000 with streamtune: 1 failed call(s), first: "
+                     "Unavailable: postgres"):
+        if fragment not in outage.stdout:
+            failures.append(f"outage report: missing {fragment!r}")
     with tempfile.TemporaryDirectory() as empty:
         missing = subprocess.run([sys.executable, REPORT, empty], capture_output=True, text=True)
     if missing.returncode == 0 or "no " not in missing.stderr:
