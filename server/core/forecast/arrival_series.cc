@@ -9,22 +9,16 @@
 namespace streamtune {
 namespace {
 
-const v1::Operator* FindById(const v1::Snapshot& snapshot, const std::string& id) {
-  for (const auto& op : snapshot.operators()) {
-    if (op.id() == id) return &op;
-  }
-  return nullptr;
-}
-
 // The arrival rate of source `id` in `current`, or nullopt when it cannot
 // be told (see SourceArrivalSeries).
 std::optional<double> ArrivalAt(const v1::Snapshot& current,
                                 const v1::Snapshot* previous, const std::string& id) {
-  const v1::Operator* op = FindById(current, id);
+  const v1::Operator* op = FindOperator(current, id);
   if (op == nullptr || !op->metrics().has_records_in_per_s()) return std::nullopt;
   const double read = op->metrics().records_in_per_s();
   const double pending = op->metrics().pending_records();
-  const v1::Operator* before = previous == nullptr ? nullptr : FindById(*previous, id);
+  const v1::Operator* before =
+      previous == nullptr ? nullptr : FindOperator(*previous, id);
   if (before != nullptr && op->metrics().has_pending_records() &&
       before->metrics().has_pending_records()) {
     const double seconds = SecondsBetween(*previous, current);

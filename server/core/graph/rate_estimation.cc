@@ -14,14 +14,14 @@ using google::protobuf::util::TimeUtil;
 constexpr double kMinRecordsPerSecond = 1e-6;
 constexpr double kMinBusyFraction = 1e-3;
 
+}  // namespace
+
 const v1::Operator* FindOperator(const v1::Snapshot& snapshot, const std::string& id) {
   for (const auto& op : snapshot.operators()) {
     if (op.id() == id) return &op;
   }
   return nullptr;
 }
-
-}  // namespace
 
 double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later) {
   return static_cast<double>(TimeUtil::DurationToMicroseconds(later.observed_at() -

@@ -5,6 +5,7 @@
 #define STREAMTUNE_SERVER_CORE_GRAPH_RATE_ESTIMATION_H_
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -25,6 +26,9 @@ struct RateEstimationOptions {
 // backlogs and queues is only meaningful against such a snapshot.
 const v1::Snapshot* ComparablePrevious(const v1::Snapshot& current,
                                        absl::Span<const v1::StoredSnapshot> history);
+
+// The operator of `snapshot` with id `id`, or nullptr.
+const v1::Operator* FindOperator(const v1::Snapshot& snapshot, const std::string& id);
 
 // Seconds from `earlier`'s observed_at to `later`'s (negative if reversed).
 double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later);

@@ -20,6 +20,7 @@
 #include "server/core/policies/streamtune/evidence.h"
 #include "server/core/policies/streamtune/forecast_planning.h"
 #include "server/core/policies/streamtune/operator_sizing.h"
+#include "server/core/policies/streamtune/rise_onset.h"
 
 namespace streamtune {
 namespace {
@@ -64,8 +65,14 @@ OperatorPass SizeEveryOperator(const PolicyInput& input,
                                const StreamTuneOptions& options,
                                v1::Recommendation* answer) {
   const JobGraph& graph = input.graph;
-  const std::vector<double> targets = TargetInputRates(
+  // A rise that began inside the window: the window's mean understates what
+  // arrives now (rise_onset.h).
+  const RiseOnset onset = FindRiseOnset(graph, input.previous);
+  const std::vector<double> onset_extra =
+      PropagateSourceRates(graph, onset.extra_arrival);
+  std::vector<double> targets = TargetInputRates(
       graph, input.previous, RateEstimationOptions{options.catch_up_s});
+  for (int v = 0; v < graph.size(); ++v) targets[v] += onset_extra[v];
   std::vector<ParallelismBounds> bounds =
       EvidenceBounds(input, targets, options.catch_up_s);
   std::vector<std::optional<CapacityCurve>> curves = FitCapacityCurves(input);
@@ -76,9 +83,10 @@ OperatorPass SizeEveryOperator(const PolicyInput& input,
   // saturated bottleneck then counts as behind (docs/algorithm.md §1).
   const bool arrival_unknown = !SourcesWithUnknownArrival(graph).empty();
   // Arrival rates without the backlog term (an unbounded catch-up time).
-  const std::vector<double> steady_targets =
+  std::vector<double> steady_targets =
       TargetInputRates(graph, input.previous,
                        RateEstimationOptions{std::numeric_limits<double>::infinity()});
+  for (int v = 0; v < graph.size(); ++v) steady_targets[v] += onset_extra[v];
   pass.sizers.reserve(graph.size());
   for (int v = 0; v < graph.size(); ++v) {
     const v1::Operator& op = graph.op(v);
@@ -111,6 +119,7 @@ OperatorPass SizeEveryOperator(const PolicyInput& input,
                                       current, sizer.Size(demand).why);
     if (!sizer.bounds().why.empty())
       absl::StrAppend(&why, "; evidence: ", sizer.bounds().why);
+    if (!onset.why[v].empty()) absl::StrAppend(&why, "; ", onset.why[v]);
     if (observed) pass.bottlenecks.push_back(op.id());
     v1::OperatorRecommendation* out = answer->add_operators();
     out->set_operator_id(op.id());

@@ -1,0 +1,89 @@
+#include "server/core/policies/streamtune/rise_onset.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/strings/str_format.h"
+#include "server/core/graph/rate_estimation.h"
+
+namespace streamtune {
+namespace {
+
+// The busy time of a saturated instance, and the level below which one is
+// not (the evidence's threshold, evidence.cc).
+constexpr double kFullBusyMs = 1000;
+constexpr double kSaturatedBusyMs = 950;
+// Onsets later in the window than this leave too few seconds after them.
+constexpr double kLatestOnset = 0.75;
+
+// The busiest instance's busy time (the mean's where the engine reports no
+// maximum).
+std::optional<double> BusiestMs(const v1::OperatorMetrics& m) {
+  if (m.has_busy_ms_per_s_max()) return m.busy_ms_per_s_max();
+  if (m.has_busy_ms_per_s_avg()) return m.busy_ms_per_s_avg();
+  return std::nullopt;
+}
+
+// The fraction of the window before the earliest saturation that began in
+// it, or nullopt when no operator saturated during it or one was saturated
+// already.
+std::optional<double> OnsetFraction(const JobGraph& graph,
+                                    const v1::Snapshot& previous) {
+  std::optional<double> earliest;
+  for (int v = 0; v < graph.size(); ++v) {
+    if (graph.is_source(v)) continue;
+    const v1::Operator* before = FindOperator(previous, graph.op(v).id());
+    if (before == nullptr) continue;
+    const std::optional<double> then = BusiestMs(before->metrics());
+    const std::optional<double> now = BusiestMs(graph.op(v).metrics());
+    if (!then.has_value() || !now.has_value()) continue;
+    if (*then >= kSaturatedBusyMs) return std::nullopt;  // Behind already.
+    if (*now <= *then) continue;
+    const double f = std::clamp((kFullBusyMs - *now) / (kFullBusyMs - *then), 0.0, 1.0);
+    if (!earliest.has_value() || f < *earliest) earliest = f;
+  }
+  return earliest;
+}
+
+}  // namespace
+
+RiseOnset FindRiseOnset(const JobGraph& graph, const v1::Snapshot* previous) {
+  RiseOnset out;
+  out.extra_arrival.assign(graph.size(), 0.0);
+  out.why.assign(graph.size(), "");
+  if (previous == nullptr) return out;
+  const double seconds = SecondsBetween(*previous, graph.snapshot());
+  if (seconds <= 0) return out;
+  std::optional<double> fraction;  // Found once, for every source.
+  bool fraction_known = false;
+  for (int v = 0; v < graph.size(); ++v) {
+    if (!graph.is_source(v)) continue;
+    const v1::OperatorMetrics& m = graph.op(v).metrics();
+    const v1::Operator* before = FindOperator(*previous, graph.op(v).id());
+    if (before == nullptr || !m.has_pending_records() ||
+        !before->metrics().has_pending_records()) {
+      continue;
+    }
+    // The old level: what the source read while it kept up.
+    const double old_rate = before->metrics().records_in_per_s();
+    if (old_rate <= 0 || before->metrics().pending_records() > old_rate) continue;
+    const double growth = m.pending_records() - before->metrics().pending_records();
+    if (growth <= old_rate) continue;  // Less than a second of the old input.
+    if (!fraction_known) {
+      fraction = OnsetFraction(graph, *previous);
+      fraction_known = true;
+    }
+    if (!fraction.has_value() || *fraction > kLatestOnset) continue;
+    const double mean = m.records_in_per_s() + growth / seconds;
+    const double after = (mean - old_rate * *fraction) / (1 - *fraction);
+    if (after <= mean) continue;
+    out.extra_arrival[v] = after - mean;
+    out.why[v] = absl::StrFormat(
+        "rise inside the window: %.0f rec/s after its first %.0f%% (mean %.0f, "
+        "%.0f before)",
+        after, 100 * *fraction, mean, old_rate);
+  }
+  return out;
+}
+
+}  // namespace streamtune

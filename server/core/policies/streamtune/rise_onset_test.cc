@@ -1,0 +1,85 @@
+#include "server/core/policies/streamtune/rise_onset.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/core/graph/job_graph.h"
+#include "server/core/testing/test_snapshots.h"
+
+namespace streamtune {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// source -> parse -> aggregate -> sink, the Flink harness's job: the source
+// reading `read` with `pending` records behind, the aggregate `busy` ms/s.
+v1::Snapshot HarnessJob(const std::string& id, int64_t observed_s, double read,
+                        double pending, double aggregate_busy) {
+  v1::Snapshot s = testing::EmptySnapshot(id, observed_s);
+  s.set_window_s(11);
+  v1::Operator* source =
+      testing::AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1, 8);
+  testing::SetLoad(source, read, read, 30);
+  source->mutable_metrics()->set_pending_records(pending);
+  testing::SetLoad(testing::AddOperator(&s, "parse", v1::OPERATOR_KIND_MAP, 1, 8), read,
+                   read, read / 10);
+  testing::SetLoad(
+      testing::AddOperator(&s, "aggregate", v1::OPERATOR_KIND_KEYED_AGGREGATE, 1, 8),
+      read, read, aggregate_busy);
+  testing::SetLoad(testing::AddOperator(&s, "sink", v1::OPERATOR_KIND_SINK, 1, 8), read,
+                   0, 20);
+  testing::AddEdge(&s, "source", "parse");
+  testing::AddEdge(&s, "parse", "aggregate");
+  testing::AddEdge(&s, "aggregate", "sink");
+  return s;
+}
+
+TEST(RiseOnsetTest, TheSaturationsTimeInTheWindowGivesTheNewRate) {
+  // Real Flink, the step profile's 600 -> 1600 records/s (run 20, step 1):
+  // the window read 866 with 4,097 records behind at its end, a mean
+  // arrival of 1,236; the aggregate went from 725 ms/s busy to 900 on
+  // average, so it saturated 36% into the window.
+  const v1::Snapshot before = HarnessJob("s9", 1000, 600, 0, 725);
+  const v1::Snapshot now = HarnessJob("s10", 1011, 866, 4097, 900);
+  const RiseOnset onset = FindRiseOnset(JobGraph(now), &before);
+  const double mean = 866 + 4097 / 11.0;
+  EXPECT_NEAR(mean + onset.extra_arrival[0], 1600, 10);
+  EXPECT_EQ(onset.extra_arrival[2], 0);  // Only sources get an extra.
+  EXPECT_THAT(onset.why[0],
+              HasSubstr("rise inside the window: 1603 rec/s after its first 36%"));
+}
+
+TEST(RiseOnsetTest, AWindowAtTheNewLevelThroughoutKeepsItsMean) {
+  // The step on the window's boundary (as in the simulator): saturated
+  // all along, so the mean is the new level.
+  const v1::Snapshot before = HarnessJob("s9", 1000, 600, 0, 725);
+  const v1::Snapshot now = HarnessJob("s10", 1011, 830, 8500, 1000);
+  const RiseOnset onset = FindRiseOnset(JobGraph(now), &before);
+  EXPECT_EQ(onset.extra_arrival[0], 0);
+  EXPECT_THAT(onset.why[0], IsEmpty());
+}
+
+TEST(RiseOnsetTest, NothingWithoutANewBacklogOrWithAnOldBottleneck) {
+  const v1::Snapshot before = HarnessJob("s9", 1000, 600, 0, 725);
+  // Busier, but no backlog grew: it keeps up.
+  const v1::Snapshot kept = HarnessJob("s10", 1011, 800, 12, 960);
+  EXPECT_EQ(FindRiseOnset(JobGraph(kept), &before).extra_arrival[0], 0);
+  // Saturated already before the window: its backlog is no new rise.
+  const v1::Snapshot saturated = HarnessJob("s9", 1000, 826, 0, 990);
+  const v1::Snapshot behind = HarnessJob("s10", 1011, 826, 4000, 995);
+  EXPECT_EQ(FindRiseOnset(JobGraph(behind), &saturated).extra_arrival[0], 0);
+  // No comparable snapshot before.
+  EXPECT_EQ(FindRiseOnset(JobGraph(behind), nullptr).extra_arrival[0], 0);
+}
+
+TEST(RiseOnsetTest, AnOnsetLateInTheWindowSaysTooLittle) {
+  // Saturated in the last tenth: a few seconds, amplified tenfold.
+  const v1::Snapshot before = HarnessJob("s9", 1000, 600, 0, 725);
+  const v1::Snapshot now = HarnessJob("s10", 1011, 640, 1500, 752);
+  EXPECT_EQ(FindRiseOnset(JobGraph(now), &before).extra_arrival[0], 0);
+}
+
+}  // namespace
+}  // namespace streamtune
