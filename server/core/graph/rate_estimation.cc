@@ -23,6 +23,10 @@ const v1::Operator* FindOperator(const v1::Snapshot& snapshot, const std::string
   return nullptr;
 }
 
+bool FirstWindowOfRun(const v1::Snapshot& snapshot) {
+  return snapshot.seconds_since_restart() < 2 * snapshot.window_s();
+}
+
 double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later) {
   return static_cast<double>(TimeUtil::DurationToMicroseconds(later.observed_at() -
                                                               earlier.observed_at())) /

@@ -30,6 +30,11 @@ const v1::Snapshot* ComparablePrevious(const v1::Snapshot& current,
 // The operator of `snapshot` with id `id`, or nullptr.
 const v1::Operator* FindOperator(const v1::Snapshot& snapshot, const std::string& id);
 
+// Whether `snapshot` is its run's first settled window (it began less than
+// a window after the restart), which still holds the start-up: the
+// restart's backlog, instances warming up unevenly.
+bool FirstWindowOfRun(const v1::Snapshot& snapshot);
+
 // Seconds from `earlier`'s observed_at to `later`'s (negative if reversed).
 double SecondsBetween(const v1::Snapshot& earlier, const v1::Snapshot& later);
 

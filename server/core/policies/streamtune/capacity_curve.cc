@@ -7,6 +7,7 @@
 
 #include "common/median.h"
 #include "server/core/graph/job_graph.h"
+#include "server/core/graph/rate_estimation.h"
 
 namespace streamtune {
 namespace {
@@ -27,14 +28,12 @@ struct Observations {
   std::vector<double> steady_shares;
 };
 
-// A run's first settled window still holds its start-up: the restart's
-// backlog reaches the new instances unevenly, so the busiest one's share
-// overstates the skew. Measured on Timely q1 at 6000 events/s: 2 s after a
-// restart to 3 instances the map was 914 ms/s busy at most against 523 on
-// average (share estimate 0.37), 4 s later 832 against 812 (0.01).
-bool FirstWindowOfRun(const v1::Snapshot& snapshot) {
-  return snapshot.seconds_since_restart() < 2 * snapshot.window_s();
-}
+// A run's first settled window (FirstWindowOfRun) still holds its
+// start-up: the restart's backlog reaches the new instances unevenly, so
+// the busiest one's share overstates the skew. Measured on Timely q1 at
+// 6000 events/s: 2 s after a restart to 3 instances the map was 914 ms/s
+// busy at most against 523 on average (share estimate 0.37), 4 s later 832
+// against 812 (0.01).
 
 // The skew is read from this many of the latest steady windows. An engine
 // that averages busy time over a longer span than a window shows the

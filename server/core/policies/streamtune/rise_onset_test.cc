@@ -74,6 +74,18 @@ TEST(RiseOnsetTest, NothingWithoutANewBacklogOrWithAnOldBottleneck) {
   EXPECT_EQ(FindRiseOnset(JobGraph(behind), nullptr).extra_arrival[0], 0);
 }
 
+TEST(RiseOnsetTest, ARunsFirstWindowIsNoOldLevel) {
+  // Timely at a constant 6000 events/s: the start-up window read less and
+  // the next one fell behind, without any rise.
+  v1::Snapshot first = HarnessJob("s1", 1000, 600, 0, 725);
+  first.set_seconds_since_restart(15);  // Less than two 11-s windows in.
+  v1::Snapshot second = HarnessJob("s2", 1011, 866, 4097, 900);
+  second.set_seconds_since_restart(26);
+  EXPECT_EQ(FindRiseOnset(JobGraph(second), &first).extra_arrival[0], 0);
+  first.set_seconds_since_restart(22);  // A settled window: the rise counts.
+  EXPECT_GT(FindRiseOnset(JobGraph(second), &first).extra_arrival[0], 300);
+}
+
 TEST(RiseOnsetTest, AnOnsetLateInTheWindowSaysTooLittle) {
   // Saturated in the last tenth: a few seconds, amplified tenfold.
   const v1::Snapshot before = HarnessJob("s9", 1000, 600, 0, 725);
