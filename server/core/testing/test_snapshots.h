@@ -70,6 +70,26 @@ inline void SetLoad(v1::Operator* op, double in_per_s, double out_per_s,
   m->set_idle_ms_per_s_avg(1000 - busy_ms);
 }
 
+// source -> map -> sink at parallelism 1 (at most 8) in an 11-s window:
+// the source reads `read` with `pending` records behind, the map takes
+// `map_in` at `map_busy` ms/s (the Flink harness's job, its aggregate as
+// the map, around the step profile's rise).
+inline v1::Snapshot RisingChain(const std::string& snapshot_id, int64_t observed_s,
+                                double read, double pending, double map_in,
+                                double map_busy) {
+  v1::Snapshot s = EmptySnapshot(snapshot_id, observed_s);
+  s.set_window_s(11);
+  v1::Operator* source = AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1, 8);
+  SetLoad(source, read, read, 30);
+  source->mutable_metrics()->set_pending_records(pending);
+  SetLoad(AddOperator(&s, "map", v1::OPERATOR_KIND_MAP, 1, 8), map_in, map_in,
+          map_busy);
+  SetLoad(AddOperator(&s, "sink", v1::OPERATOR_KIND_SINK, 1, 8), map_in, 0, 20);
+  AddEdge(&s, "source", "map");
+  AddEdge(&s, "map", "sink");
+  return s;
+}
+
 // source -> map -> sink, all at parallelism 1 with a steady, unsaturated load.
 inline v1::Snapshot ValidChain(const std::string& snapshot_id = "s1",
                                int64_t observed_s = 1000) {

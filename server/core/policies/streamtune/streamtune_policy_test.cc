@@ -190,26 +190,10 @@ TEST_F(StreamTunePolicyTest, SizesARiseThatBeganInsideTheWindowForItsNewRate) {
   // went from 725 to 905 ms/s busy, so the rise began 35% into the window
   // and about 1,575 rec/s arrive now.
   PublishGlobal({1, 1, 1});  // The model adds nothing: the demand decides.
-  auto window = [](const std::string& id, int64_t at, double read, double pending,
-                   double map_in, double map_busy) {
-    v1::Snapshot s = testing::EmptySnapshot(id, at);
-    s.set_window_s(11);
-    v1::Operator* source =
-        testing::AddOperator(&s, "source", v1::OPERATOR_KIND_SOURCE, 1, 8);
-    testing::SetLoad(source, read, read, 30);
-    source->mutable_metrics()->set_pending_records(pending);
-    testing::SetLoad(testing::AddOperator(&s, "map", v1::OPERATOR_KIND_MAP, 1, 8),
-                     map_in, map_in, map_busy);
-    testing::SetLoad(testing::AddOperator(&s, "sink", v1::OPERATOR_KIND_SINK, 1, 8),
-                     map_in, 0, 20);
-    testing::AddEdge(&s, "source", "map");
-    testing::AddEdge(&s, "map", "sink");
-    return s;
-  };
   v1::StoredSnapshot past;
-  *past.mutable_snapshot() = window("s0", 1000, 600, 0, 600, 725);
+  *past.mutable_snapshot() = testing::RisingChain("s0", 1000, 600, 0, 600, 725);
   const v1::Recommendation r =
-      Recommend(window("s1", 1011, 866, 4097, 749, 905), {past});
+      Recommend(testing::RisingChain("s1", 1011, 866, 4097, 749, 905), {past});
   EXPECT_TRUE(r.apply());
   // On the mean (1,236 / 0.85 = 1,454 rec/s) 2 instances; on the new rate
   // (1,575 / 0.85 = 1,853) 3, which also carry the next level, 2,400.
