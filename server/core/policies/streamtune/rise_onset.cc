@@ -68,6 +68,11 @@ RiseOnset FindRiseOnset(const JobGraph& graph, const v1::Snapshot* previous) {
         !before->metrics().has_pending_records()) {
       continue;
     }
+    // A source that is itself saturated falls behind by its own reading:
+    // the operators after it only slow down with it, and their busy times
+    // say nothing about when.
+    const std::optional<double> source_busy = BusiestMs(m);
+    if (source_busy.has_value() && *source_busy >= kSaturatedBusyMs) continue;
     // The old level: what the source read while it kept up.
     const double old_rate = before->metrics().records_in_per_s();
     if (old_rate <= 0 || before->metrics().pending_records() > old_rate) continue;

@@ -29,8 +29,8 @@ struct RiseOnset {
 // Finds, per source, a rise that began inside the window of the graph's
 // snapshot: at `previous` (the snapshot before, same run, not the run's
 // first window) the source had no backlog and no operator's busiest
-// instance was saturated; now the source
-// has a backlog of more than a second of its old input and some operator's
+// instance was saturated; now the source, itself not saturated, has a
+// backlog of more than a second of its old input and some operator's
 // busiest instance is busier than before. The onset is the earliest such
 // saturation, the fraction of the window before it
 //   f = (1000 − busy now) / (1000 − busy before),

@@ -53,6 +53,11 @@ TEST(RiseOnsetTest, NothingWithoutANewBacklogOrWithAnOldBottleneck) {
   const v1::Snapshot saturated = HarnessJob("s9", 1000, 826, 0, 990);
   const v1::Snapshot behind = HarnessJob("s10", 1011, 826, 4000, 995);
   EXPECT_EQ(FindRiseOnset(JobGraph(behind), &saturated).extra_arrival[0], 0);
+  // The source itself saturated: the map only slowed down with it, and its
+  // busy time (725 -> 800) dates nothing.
+  v1::Snapshot source_bound = HarnessJob("s10", 1011, 660, 4000, 800);
+  source_bound.mutable_operators(0)->mutable_metrics()->set_busy_ms_per_s_max(990);
+  EXPECT_EQ(FindRiseOnset(JobGraph(source_bound), &before).extra_arrival[0], 0);
   // No comparable snapshot before.
   EXPECT_EQ(FindRiseOnset(JobGraph(behind), nullptr).extra_arrival[0], 0);
 }
