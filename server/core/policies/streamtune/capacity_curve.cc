@@ -28,13 +28,6 @@ struct Observations {
   std::vector<double> steady_shares;
 };
 
-// A run's first settled window (FirstWindowOfRun) still holds its
-// start-up: the restart's backlog reaches the new instances unevenly, so
-// the busiest one's share overstates the skew. Measured on Timely q1 at
-// 6000 events/s: 2 s after a restart to 3 instances the map was 914 ms/s
-// busy at most against 523 on average (share estimate 0.37), 4 s later 832
-// against 812 (0.01).
-
 // The skew is read from this many of the latest steady windows. An engine
 // that averages busy time over a longer span than a window shows the
 // start-up's imbalance fading for a while: Flink's aggregate, 22 s after a
@@ -137,6 +130,12 @@ std::vector<std::optional<CapacityCurve>> FitCapacityCurves(const PolicyInput& i
   for (const v1::StoredSnapshot& stored : input.history) {
     const v1::Snapshot& past = stored.snapshot();
     if (Stabilising(past) || !SameOperators(past, graph)) continue;
+    // A run's first settled window still holds its start-up: the restart's
+    // backlog reaches the new instances unevenly, so the busiest one's
+    // share overstates the skew. Measured on Timely q1 at 6000 events/s:
+    // 2 s after a restart to 3 instances the map was 914 ms/s busy at most
+    // against 523 on average (share estimate 0.37), 4 s later 832 against
+    // 812 (0.01).
     const bool first = FirstWindowOfRun(past);
     for (int v = 0; v < graph.size(); ++v) Observe(past.operators(v), first, &obs[v]);
   }

@@ -31,9 +31,8 @@ void NoteHealthy(int q, double processed, ParallelismBounds* bounds) {
 // a labelled operator throttled by another one (Timely queues, a shared
 // component) processes what it is given, not what it can.
 bool BusiestInstanceSaturated(const v1::Operator& op) {
-  constexpr double kSaturatedBusyMs = 950;
   return op.metrics().has_busy_ms_per_s_max() &&
-         op.metrics().busy_ms_per_s_max() >= kSaturatedBusyMs;
+         op.metrics().busy_ms_per_s_max() >= kSaturatedBusiestMs;
 }
 
 }  // namespace

@@ -14,6 +14,10 @@
 
 namespace streamtune {
 
+// The busy time (ms/s) at which an operator's busiest instance counts as
+// saturated: at its limit, not throttled by another operator.
+inline constexpr double kSaturatedBusiestMs = 950;
+
 struct ParallelismBounds {
   int floor = 1;  // Smallest parallelism the evidence allows.
   int cap = std::numeric_limits<int>::max();  // Largest one it asks for.

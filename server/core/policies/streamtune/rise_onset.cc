@@ -5,14 +5,13 @@
 
 #include "absl/strings/str_format.h"
 #include "server/core/graph/rate_estimation.h"
+#include "server/core/policies/streamtune/evidence.h"
 
 namespace streamtune {
 namespace {
 
-// The busy time of a saturated instance, and the level below which one is
-// not (the evidence's threshold, evidence.cc).
+// The busy time of an instance busy all the time.
 constexpr double kFullBusyMs = 1000;
-constexpr double kSaturatedBusyMs = 950;
 // Onsets later in the window than this leave too few seconds after them.
 constexpr double kLatestOnset = 0.75;
 
@@ -37,7 +36,7 @@ std::optional<double> OnsetFraction(const JobGraph& graph,
     const std::optional<double> then = BusiestMs(before->metrics());
     const std::optional<double> now = BusiestMs(graph.op(v).metrics());
     if (!then.has_value() || !now.has_value()) continue;
-    if (*then >= kSaturatedBusyMs) return std::nullopt;  // Behind already.
+    if (*then >= kSaturatedBusiestMs) return std::nullopt;  // Behind already.
     if (*now <= *then) continue;
     const double f = std::clamp((kFullBusyMs - *now) / (kFullBusyMs - *then), 0.0, 1.0);
     if (!earliest.has_value() || f < *earliest) earliest = f;
@@ -56,34 +55,32 @@ RiseOnset FindRiseOnset(const JobGraph& graph, const v1::Snapshot* previous) {
   // first 2-s window read 5,400 with every operator below 950 ms/s and the
   // second 7,800 more records behind, which passed for a rise in q1 and q5.
   if (previous == nullptr || FirstWindowOfRun(*previous)) return out;
-  const double seconds = SecondsBetween(*previous, graph.snapshot());
-  if (seconds <= 0) return out;
   std::optional<double> fraction;  // Found once, for every source.
   bool fraction_known = false;
   for (int v = 0; v < graph.size(); ++v) {
     if (!graph.is_source(v)) continue;
     const v1::OperatorMetrics& m = graph.op(v).metrics();
     const v1::Operator* before = FindOperator(*previous, graph.op(v).id());
-    if (before == nullptr || !m.has_pending_records() ||
-        !before->metrics().has_pending_records()) {
-      continue;
-    }
+    // Per second, nullopt without a backlog signal on both sides.
+    const std::optional<double> growth =
+        PendingGrowthPerSecond(graph.snapshot(), previous, v);
+    if (before == nullptr || !growth.has_value()) continue;
     // A source that is itself saturated falls behind by its own reading:
     // the operators after it only slow down with it, and their busy times
     // say nothing about when.
     const std::optional<double> source_busy = BusiestMs(m);
-    if (source_busy.has_value() && *source_busy >= kSaturatedBusyMs) continue;
+    if (source_busy.has_value() && *source_busy >= kSaturatedBusiestMs) continue;
     // The old level: what the source read while it kept up.
     const double old_rate = before->metrics().records_in_per_s();
     if (old_rate <= 0 || before->metrics().pending_records() > old_rate) continue;
-    const double growth = m.pending_records() - before->metrics().pending_records();
-    if (growth <= old_rate) continue;  // Less than a second of the old input.
+    // Less than a second of the old input gathered: no rise to speak of.
+    if (*growth * SecondsBetween(*previous, graph.snapshot()) <= old_rate) continue;
     if (!fraction_known) {
       fraction = OnsetFraction(graph, *previous);
       fraction_known = true;
     }
     if (!fraction.has_value() || *fraction > kLatestOnset) continue;
-    const double mean = m.records_in_per_s() + growth / seconds;
+    const double mean = m.records_in_per_s() + *growth;
     const double after = (mean - old_rate * *fraction) / (1 - *fraction);
     if (after <= mean) continue;
     out.extra_arrival[v] = after - mean;
