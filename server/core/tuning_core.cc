@@ -160,7 +160,9 @@ TuningCore::Prepared TuningCore::PrepareFrom(
   *prepared.stored.mutable_snapshot() = snapshot;
   const JobGraph graph(prepared.stored.snapshot());
   const v1::Snapshot* previous = ComparablePrevious(snapshot, prepared.history);
-  prepared.labels = LabelBottlenecks(graph, previous);
+  const v1::Snapshot* before_previous =
+      previous == nullptr ? nullptr : ComparablePrevious(*previous, prepared.history);
+  prepared.labels = LabelBottlenecks(graph, previous, before_previous);
   for (const auto& label : prepared.labels) *prepared.stored.add_labels() = label;
   return prepared;
 }

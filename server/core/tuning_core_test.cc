@@ -1,6 +1,8 @@
 #include "server/core/tuning_core.h"
 
+#include <map>
 #include <memory>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "common/retry_after.h"
@@ -154,6 +156,32 @@ TEST_F(TuningCoreTest, UsesTheJobsHistoryForBacklogGrowth) {
   ASSERT_TRUE(answer.ok()) << answer.status();
   EXPECT_EQ(answer->operators(1).recommended_parallelism(), 2);
   EXPECT_TRUE(answer->apply());
+}
+
+TEST_F(TuningCoreTest, LabelsATimelyJobFallingBehindFromItsLastTwoIntervals) {
+  // The map at 857 ms/s, below saturation, while the source's backlog grows
+  // 100 rec/s: once from the second snapshot, twice from the third.
+  auto timely = [](const std::string& id, int64_t at, double pending) {
+    v1::Snapshot s = testing::ValidChain(id, at);
+    s.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
+    s.mutable_operators(0)->mutable_metrics()->set_pending_records(pending);
+    s.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(857);
+    return s;
+  };
+  ASSERT_TRUE(core_->ReportSnapshot("t", Request(timely("a", 880, 0))).ok());
+  ASSERT_TRUE(core_->ReportSnapshot("t", Request(timely("b", 940, 6000))).ok());
+  ASSERT_TRUE(core_->ReportSnapshot("t", Request(timely("c", 1000, 12000))).ok());
+  v1::ListSnapshotsRequest list;
+  list.set_job_id("job");
+  auto page = core_->ListSnapshots("t", list);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->snapshots_size(), 3);
+  std::map<std::string, v1::BottleneckLabel> map_label;
+  for (const auto& stored : page->snapshots()) {
+    map_label[stored.snapshot().snapshot_id()] = stored.labels(1).label();
+  }
+  EXPECT_EQ(map_label["b"], v1::BOTTLENECK_LABEL_HEALTHY);
+  EXPECT_EQ(map_label["c"], v1::BOTTLENECK_LABEL_BOTTLENECK);
 }
 
 TEST_F(TuningCoreTest, PaginationArgumentsAreValidated) {

@@ -20,7 +20,8 @@ struct LabelOptions {
 
 // One label per operator, in snapshot order. `previous` is the comparable
 // earlier snapshot of the same run (ComparablePrevious), or nullptr; growth of
-// a backlog or queue is judged against it.
+// a backlog or queue is judged against it. `before_previous` is previous's
+// own comparable previous snapshot, or nullptr.
 //
 // Flink semantics: BOTTLENECK when the busiest instance is saturated and the
 // operator is not backpressured, or when it is a source whose backlog grows
@@ -32,11 +33,16 @@ struct LabelOptions {
 // queue and keeps up); UNDECIDED for a queue that grows within the spare
 // capacity (the operator waits for its input's progress or takes a burst)
 // and for a queue whose trend is unknown (no comparable snapshot) on an
-// unsaturated operator; HEALTHY otherwise. Every operator is STABILISING
-// while the snapshot is younger than one metrics window after a restart.
-std::vector<v1::OperatorLabel> LabelBottlenecks(const JobGraph& graph,
-                                                const v1::Snapshot* previous,
-                                                const LabelOptions& options = {});
+// unsaturated operator; HEALTHY otherwise. And when no operator is a
+// BOTTLENECK by those rules while a source's backlog grew by more than 3% of
+// its arrival over both intervals since `before_previous`, all three at one
+// parallelism, and holds more than a second of arrival, the busiest operator is one
+// (workers run every operator, so one holding its worker can read well below 90%).
+// Every operator is STABILISING while the snapshot is younger than one metrics window
+// after a restart.
+std::vector<v1::OperatorLabel> LabelBottlenecks(
+    const JobGraph& graph, const v1::Snapshot* previous,
+    const v1::Snapshot* before_previous = nullptr, const LabelOptions& options = {});
 
 }  // namespace streamtune
 

@@ -124,6 +124,76 @@ TEST(LabelBottlenecks, TimelyOperatorWorkingOffItsQueueKeepsUp) {
   EXPECT_THAT(Labels(now, nullptr), ElementsAre(kHealthy, kBottleneck, kHealthy));
 }
 
+// Labels of `now` judged against the two snapshots before it.
+std::vector<v1::BottleneckLabel> Labels(const v1::Snapshot& now,
+                                        const v1::Snapshot& previous,
+                                        const v1::Snapshot& before_previous) {
+  std::vector<v1::BottleneckLabel> out;
+  for (const auto& l : LabelBottlenecks(JobGraph(now), &previous, &before_previous)) {
+    out.push_back(l.label());
+  }
+  return out;
+}
+
+// TimelyChain with the source's backlog at `pending` and the map at 857 ms/s.
+v1::Snapshot TimelyBacklog(const std::string& id, int64_t at, double pending) {
+  v1::Snapshot s = TimelyChain(id, at, 0);
+  s.mutable_operators(0)->mutable_metrics()->set_pending_records(pending);
+  s.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(857);
+  return s;
+}
+
+TEST(LabelBottlenecks, TimelyJobFallingBehindNamesItsBusiestOperator) {
+  // Operators sharing a worker: the map holds it at 857 ms/s, under the
+  // saturation threshold, while the source's backlog grows 2,400 rec/s
+  // over two intervals.
+  const v1::Snapshot first = TimelyBacklog("a", 996, 0);
+  const v1::Snapshot second = TimelyBacklog("b", 998, 4800);
+  v1::Snapshot now = TimelyBacklog("c", 1000, 9600);
+  EXPECT_THAT(Labels(now, second, first), ElementsAre(kHealthy, kBottleneck, kHealthy));
+  // With the sink the busiest, the sink is named.
+  now.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(870);
+  EXPECT_THAT(Labels(now, second, first), ElementsAre(kHealthy, kHealthy, kBottleneck));
+  // An operator already labelled a bottleneck explains the backlog.
+  now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(950);
+  EXPECT_THAT(Labels(now, second, first), ElementsAre(kHealthy, kBottleneck, kHealthy));
+  // Flink reads backpressure instead: the rule is Timely's.
+  now.set_semantics(v1::METRIC_SEMANTICS_FLINK);
+  now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(857);
+  EXPECT_THAT(Labels(now, second, first), ElementsAre(kUndecided, kHealthy, kHealthy));
+}
+
+TEST(LabelBottlenecks, TimelyBacklogGrowingOnceOrWithinNoiseNamesNobody) {
+  const v1::Snapshot first = TimelyBacklog("a", 996, 0);
+  const v1::Snapshot second = TimelyBacklog("b", 998, 4800);
+  const v1::Snapshot now = TimelyBacklog("c", 1000, 9600);
+  const auto all_healthy = ElementsAre(kHealthy, kHealthy, kHealthy);
+  // A burst: grown over the last interval only.
+  EXPECT_THAT(Labels(now, second, TimelyBacklog("a", 996, 4800)), all_healthy);
+  // Within metric noise: 20 rec/s more on 1,000 read, twice.
+  EXPECT_THAT(Labels(TimelyBacklog("c", 1000, 80), TimelyBacklog("b", 998, 40), first),
+              all_healthy);
+  // Growing past noise twice (100 rec/s on 1,000 read) but still under a
+  // second of arrival: no lag a restart could shorten.
+  EXPECT_THAT(
+      Labels(TimelyBacklog("c", 1000, 400), TimelyBacklog("b", 998, 200), first),
+      all_healthy);
+  // Only one earlier snapshot of the run.
+  EXPECT_THAT(Labels(now, &second), all_healthy);
+  // A parallelism changed in place between the snapshots: the intervals
+  // hold the change, not the configuration's own pace.
+  v1::Snapshot rescaled = now;
+  rescaled.mutable_operators(1)->set_parallelism(2);
+  v1::Snapshot second_rescaled = second;
+  second_rescaled.mutable_operators(1)->set_parallelism(2);
+  EXPECT_THAT(Labels(rescaled, second_rescaled, first), all_healthy);
+  // All three at the new parallelism: the job falls behind at it.
+  v1::Snapshot first_rescaled = first;
+  first_rescaled.mutable_operators(1)->set_parallelism(2);
+  EXPECT_THAT(Labels(rescaled, second_rescaled, first_rescaled),
+              ElementsAre(kHealthy, kBottleneck, kHealthy));
+}
+
 TEST(LabelBottlenecks, MissingBusyTimeIsUndecided) {
   v1::Snapshot s = testing::ValidChain();
   s.mutable_operators(2)->mutable_metrics()->clear_busy_ms_per_s_max();
