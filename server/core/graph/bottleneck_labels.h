@@ -36,10 +36,10 @@ struct LabelOptions {
 // unsaturated operator; HEALTHY otherwise. And when no operator is a
 // BOTTLENECK by those rules while a source's backlog grew by more than 3% of
 // its arrival over both intervals since `before_previous`, all three at one
-// parallelism, and holds more than a second of arrival, the busiest operator is one
-// (workers run every operator, so one holding its worker can read well below 90%).
-// Every operator is STABILISING while the snapshot is younger than one metrics window
-// after a restart.
+// parallelism, and holds more than a second of arrival, the busiest
+// operator is one (workers run every operator, so one holding its worker
+// can read well below 90%). Every operator is STABILISING while the
+// snapshot is younger than one metrics window after a restart.
 std::vector<v1::OperatorLabel> LabelBottlenecks(
     const JobGraph& graph, const v1::Snapshot* previous,
     const v1::Snapshot* before_previous = nullptr, const LabelOptions& options = {});
