@@ -1,6 +1,7 @@
 #include "server/core/graph/bottleneck_labels.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "server/core/graph/rate_estimation.h"
 #include "server/core/graph/source_backlog.h"
@@ -93,31 +94,32 @@ bool SameParallelism(const v1::Snapshot& snapshot, const JobGraph& graph) {
   return true;
 }
 
-// Whether source `v`'s backlog grew from `earlier` to `later` by more than
-// metric noise: 3% of its arrival (read rate + growth), FellBehind's
-// tolerance.
-bool BacklogGrewPastNoise(const v1::Snapshot& later, const v1::Snapshot* earlier,
-                          int v) {
-  constexpr double kNoiseShare = 0.03;
-  const std::optional<double> growth = PendingGrowthPerSecond(later, earlier, v);
+// Source `v`'s arrival (read rate + backlog growth) from `earlier` to
+// `later` when it read less than that beyond metric noise (kKeptUpShare);
+// nullopt when it kept up or its backlog's growth is unknown.
+std::optional<double> ArrivalWhileBehind(const v1::Snapshot& later,
+                                         const v1::Snapshot& earlier, int v) {
+  const std::optional<double> growth = PendingGrowthPerSecond(later, &earlier, v);
+  if (!growth.has_value()) return std::nullopt;
   const double read = later.operators(v).metrics().records_in_per_s();
-  return growth.has_value() && *growth > kNoiseShare * (read + *growth);
+  const double arrival = read + *growth;
+  if (read >= kKeptUpShare * arrival) return std::nullopt;
+  return arrival;
 }
 
 // Whether source `v` fell behind over the two intervals from
-// `before_previous` to `current`: its backlog grew past noise over both and
-// now holds more than a second of its arrival. A backlog under a second is
-// no lag a restart could shorten: measured on Timely q5 at 4 instances, a
-// burst took the backlog from 33 to 5,411 records over two intervals (4 s)
-// while the job kept 106% of its input over the run's second half.
+// `before_previous` to `current`: it read below its arrival over both and
+// its backlog now holds more than a second of arrival. A backlog under a
+// second is no lag a restart could shorten: measured on Timely q5 at 4
+// instances, a burst took the backlog from 33 to 5,411 records over two
+// intervals (4 s) while the job kept 106% of its input over the run's
+// second half.
 bool FellBehindTwice(const v1::Snapshot& current, const v1::Snapshot& previous,
                      const v1::Snapshot& before_previous, int v) {
-  const std::optional<double> growth = PendingGrowthPerSecond(current, &previous, v);
-  const double one_second_of_arrival =
-      current.operators(v).metrics().records_in_per_s() + growth.value_or(0);
-  return BacklogGrewPastNoise(current, &previous, v) &&
-         BacklogGrewPastNoise(previous, &before_previous, v) &&
-         current.operators(v).metrics().pending_records() > one_second_of_arrival;
+  const std::optional<double> arrival = ArrivalWhileBehind(current, previous, v);
+  return arrival.has_value() &&
+         ArrivalWhileBehind(previous, before_previous, v).has_value() &&
+         current.operators(v).metrics().pending_records() > *arrival;
 }
 
 // In Timely every worker runs its share of every operator, so an operator

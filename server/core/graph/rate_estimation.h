@@ -15,6 +15,11 @@
 
 namespace streamtune {
 
+// A rate at least this share of the rate it should reach counts as reaching
+// it: metric noise of a few percent is no falling behind (the policies'
+// FellBehind and the Timely labels' growing backlog).
+inline constexpr double kKeptUpShare = 0.97;
+
 struct RateEstimationOptions {
   // Seconds in which a source's current backlog should be worked off; adds
   // lag / catch_up_s to the source's target rate.

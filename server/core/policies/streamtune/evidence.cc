@@ -38,9 +38,7 @@ bool BusiestInstanceSaturated(const v1::Operator& op) {
 }  // namespace
 
 bool FellBehind(const v1::Operator& op, double target) {
-  // Metric noise of a few percent must not count as falling behind.
-  constexpr double kTolerance = 0.97;
-  return op.metrics().records_in_per_s() < kTolerance * target;
+  return op.metrics().records_in_per_s() < kKeptUpShare * target;
 }
 
 std::optional<double> ObservedRestartSeconds(const PolicyInput& input) {
