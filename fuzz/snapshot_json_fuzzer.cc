@@ -3,12 +3,17 @@
 // arbitrary text. Properties:
 //  - ParseJson never crashes and answers OK or INVALID_ARGUMENT;
 //  - a snapshot it accepts survives ToJson (compact and pretty, as the
-//    stores and the CLI write it) and parses back to the same message.
+//    stores and the CLI write it) and parses back to the same message, a
+//    negative zero read back as zero: libprotobuf prints -0.0 as "-0",
+//    which JSON reads as the integer 0 (found by this harness; the two are
+//    the same number to every reader of a snapshot).
 // Debian's libprotobuf, which does the parsing, is not instrumented: coverage
 // guidance sees only the generated code and common/proto_json.cc.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "common/proto_json.h"
@@ -20,14 +25,56 @@
 
 namespace {
 
+// Sets every floating-point zero of `message`, nested messages included,
+// to +0.0.
+void PositiveZeros(google::protobuf::Message* message) {
+  const google::protobuf::Reflection* reflection = message->GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(*message, &fields);
+  using Field = google::protobuf::FieldDescriptor;
+  for (const Field* field : fields) {
+    const bool repeated = field->is_repeated();
+    const int n = repeated ? reflection->FieldSize(*message, field) : 1;
+    for (int i = 0; i < n; ++i) {
+      switch (field->cpp_type()) {
+        case Field::CPPTYPE_DOUBLE: {
+          const double v = repeated ? reflection->GetRepeatedDouble(*message, field, i)
+                                    : reflection->GetDouble(*message, field);
+          if (v != 0) break;
+          repeated ? reflection->SetRepeatedDouble(message, field, i, 0.0)
+                   : reflection->SetDouble(message, field, 0.0);
+          break;
+        }
+        case Field::CPPTYPE_FLOAT: {
+          const float v = repeated ? reflection->GetRepeatedFloat(*message, field, i)
+                                   : reflection->GetFloat(*message, field);
+          if (v != 0) break;
+          repeated ? reflection->SetRepeatedFloat(message, field, i, 0.0f)
+                   : reflection->SetFloat(message, field, 0.0f);
+          break;
+        }
+        case Field::CPPTYPE_MESSAGE:
+          PositiveZeros(repeated ? reflection->MutableRepeatedMessage(message, field, i)
+                                 : reflection->MutableMessage(message, field));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}
+
 // Deterministic wire bytes: equal for equal messages, NaNs included (a
-// MessageDifferencer would call NaN != NaN).
-std::string WireBytes(const google::protobuf::Message& message) {
+// MessageDifferencer would call NaN != NaN), signed zeros as one.
+std::string WireBytes(const google::protobuf::Message& original) {
+  std::unique_ptr<google::protobuf::Message> message(original.New());
+  message->CopyFrom(original);
+  PositiveZeros(message.get());
   std::string out;
   google::protobuf::io::StringOutputStream stream(&out);
   google::protobuf::io::CodedOutputStream coded(&stream);
   coded.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&coded);
+  message->SerializeToCodedStream(&coded);
   coded.Trim();
   return out;
 }
