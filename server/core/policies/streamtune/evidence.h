@@ -1,8 +1,8 @@
 // What this job's own history proves about each operator (see
 // docs/algorithm.md §3.5, "reconcile with evidence"): observed as a bottleneck at
-// q while it had at least the current demand → it needs more than q;
-// observed healthy at q while actually processing at least the current
-// demand → q is enough.
+// q (saturated, behind its demand then) processing less than the current
+// demand → it needs more than q; observed healthy at q while actually
+// processing at least the current demand → q is enough.
 #ifndef STREAMTUNE_SERVER_CORE_POLICIES_STREAMTUNE_EVIDENCE_H_
 #define STREAMTUNE_SERVER_CORE_POLICIES_STREAMTUNE_EVIDENCE_H_
 

@@ -276,6 +276,22 @@ TEST_F(StreamTunePolicyTest, NeverGoesToOrBelowAParallelismObservedAsABottleneck
   EXPECT_THAT(r.operators(1).reason(), HasSubstr("bottleneck at p=5"));
 }
 
+TEST_F(StreamTunePolicyTest, ABottleneckThatCarriedTodaysDemandSetsNoFloor) {
+  // Saturated at 2 instances behind a backlog (a target above the 1500
+  // rec/s it processed), as while working off a restart's backlog; today
+  // 1200 rec/s arrive with no backlog, which those 2 instances carried.
+  PublishGlobal({1, 2, 1});
+  v1::StoredSnapshot past;
+  *past.mutable_snapshot() = MapSaturated("s0", 880, 2, 1500);
+  const JobGraph past_graph(past.snapshot());
+  for (auto& label : LabelBottlenecks(past_graph, nullptr)) *past.add_labels() = label;
+  ASSERT_EQ(past.labels(1).label(), v1::BOTTLENECK_LABEL_BOTTLENECK);
+  const v1::Recommendation r = Recommend(MapAt("s1", 1000, 1200, 1000), {past});
+  EXPECT_LE(r.operators(1).recommended_parallelism(), 2) << r.operators(1).reason();
+  EXPECT_THAT(r.operators(1).reason(), Not(HasSubstr("bottleneck at p=2")));
+  EXPECT_FALSE(r.apply()) << r.reason();
+}
+
 TEST_F(StreamTunePolicyTest, StopsScalingWhenMoreInstancesBroughtNoGain) {
   PublishGlobal({1, 8, 1});
   // Saturated at 2 and at 4 processing the same 1000 rec/s: a capped
