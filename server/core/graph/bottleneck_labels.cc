@@ -107,45 +107,18 @@ std::optional<double> ArrivalWhileBehind(const v1::Snapshot& later,
   return arrival;
 }
 
-// In Timely an operator at parallelism p runs on workers 0..p-1
-// (docs/engines.md), so while every operator runs at parallelism 1 they
-// all share worker 0, whose busy time is theirs summed: saturated at the
-// threshold, however far below it each one reads. Measured on Timely q3
-// and q8 at 6000 rec/s, 4 s in: their operators summed 981-999 ms/s while
-// the source read 3,300-3,900 rec/s of 6,000, in all 36 runs of both
-// policies (runs 19-21); DS2 acted then, the two-interval rule only at 6 s,
-// with the backlog nearly doubled. Past the first scale-up, what each
-// worker carries is not known from per-operator maxima and averages.
-bool OneSharedWorkerSaturated(const JobGraph& graph, const LabelOptions& options) {
-  double busy = 0;
-  for (int v = 0; v < graph.size(); ++v) {
-    const v1::OperatorMetrics& m = graph.op(v).metrics();
-    if (graph.op(v).parallelism() != 1 || !m.has_busy_ms_per_s_max()) return false;
-    busy += m.busy_ms_per_s_max();
-  }
-  return busy >= options.saturated_busy_ms;
-}
-
-// Whether source `v` fell behind at this configuration: it read below its
-// arrival over the last interval, and either its one worker is saturated
-// (`worker_saturated`, evidence enough, as a saturated operator with a
-// growing backlog is on Flink) or it also read below its arrival over the
-// interval before, from `before_previous`, and its backlog now holds more
-// than a second of arrival. Without the saturated worker one interval is not
-// enough: the Timely sources' backlogs come and go in bursts (q5's windows)
-// while the job keeps up, and the intervals after a change still hold it.
-// A backlog under a second is no lag a restart could shorten: measured on
-// Timely q5 at 4 instances, a burst took the backlog from 33 to 5,411
-// records over two intervals (4 s) while the job kept 106% of its input
-// over the run's second half.
-bool FellBehind(const JobGraph& graph, const v1::Snapshot& previous,
-                const v1::Snapshot* before_previous, bool worker_saturated, int v) {
-  const v1::Snapshot& current = graph.snapshot();
+// Whether source `v` fell behind over the two intervals from
+// `before_previous` to `current`: it read below its arrival over both and
+// its backlog now holds more than a second of arrival. A backlog under a
+// second is no lag a restart could shorten: measured on Timely q5 at 4
+// instances, a burst took the backlog from 33 to 5,411 records over two
+// intervals (4 s) while the job kept 106% of its input over the run's
+// second half.
+bool FellBehindTwice(const v1::Snapshot& current, const v1::Snapshot& previous,
+                     const v1::Snapshot& before_previous, int v) {
   const std::optional<double> arrival = ArrivalWhileBehind(current, previous, v);
-  if (!arrival.has_value()) return false;
-  if (worker_saturated) return true;
-  return before_previous != nullptr && SameParallelism(*before_previous, graph) &&
-         ArrivalWhileBehind(previous, *before_previous, v).has_value() &&
+  return arrival.has_value() &&
+         ArrivalWhileBehind(previous, before_previous, v).has_value() &&
          current.operators(v).metrics().pending_records() > *arrival;
 }
 
@@ -155,19 +128,23 @@ bool FellBehind(const JobGraph& graph, const v1::Snapshot& previous,
 // at 857 ms/s shared its worker with the source and the two maps (59, 36
 // and 37 ms/s, about 990 in all) while the source's backlog grew 2,400
 // rec/s; it was labelled healthy for five windows, so the scale-up came
-// late and the backlog it left needed a third join instance. When a source
-// fell behind (FellBehind) at one configuration, the busiest operator
-// (index returned) is where the job's time runs short; -1 when the job does
+// late and the backlog it left needed a third join instance. A job falls
+// behind when a source fell behind twice (FellBehindTwice) at one
+// configuration: one interval is not enough, since the Timely sources'
+// backlogs come and go in bursts (q5's windows) while the job keeps up, and
+// the intervals after a change still hold it. The busiest operator (index
+// returned) is then where the job's time runs short; -1 when the job does
 // not fall behind.
 int BusiestWhileFallingBehind(const JobGraph& graph, const v1::Snapshot* previous,
-                              const v1::Snapshot* before_previous,
-                              const LabelOptions& options) {
-  if (previous == nullptr || !SameParallelism(*previous, graph)) return -1;
-  const bool worker_saturated = OneSharedWorkerSaturated(graph, options);
+                              const v1::Snapshot* before_previous) {
+  if (previous == nullptr || before_previous == nullptr ||
+      !SameParallelism(*previous, graph) || !SameParallelism(*before_previous, graph)) {
+    return -1;
+  }
   bool behind = false;
   for (int v = 0; v < graph.size(); ++v) {
     behind |= graph.is_source(v) &&
-              FellBehind(graph, *previous, before_previous, worker_saturated, v);
+              FellBehindTwice(graph.snapshot(), *previous, *before_previous, v);
   }
   if (!behind) return -1;
   int busiest = -1;
@@ -205,8 +182,7 @@ std::vector<v1::OperatorLabel> LabelBottlenecks(const JobGraph& graph,
       std::none_of(labels.begin(), labels.end(), [](const v1::OperatorLabel& l) {
         return l.label() == v1::BOTTLENECK_LABEL_BOTTLENECK;
       })) {
-    if (const int v =
-            BusiestWhileFallingBehind(graph, previous, before_previous, options);
+    if (const int v = BusiestWhileFallingBehind(graph, previous, before_previous);
         v >= 0) {
       labels[v].set_label(v1::BOTTLENECK_LABEL_BOTTLENECK);
     }

@@ -135,15 +135,11 @@ std::vector<v1::BottleneckLabel> Labels(const v1::Snapshot& now,
   return out;
 }
 
-// TimelyChain with the source's backlog at `pending` and the map at 857
-// ms/s; the source and the sink at 20 ms/s each, so worker 0, which all
-// three share at parallelism 1, is busy 897 ms/s: short of saturated.
+// TimelyChain with the source's backlog at `pending` and the map at 857 ms/s.
 v1::Snapshot TimelyBacklog(const std::string& id, int64_t at, double pending) {
   v1::Snapshot s = TimelyChain(id, at, 0);
   s.mutable_operators(0)->mutable_metrics()->set_pending_records(pending);
-  s.mutable_operators(0)->mutable_metrics()->set_busy_ms_per_s_max(20);
   s.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(857);
-  s.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(20);
   return s;
 }
 
@@ -196,37 +192,6 @@ TEST(LabelBottlenecks, TimelyBacklogGrowingOnceOrWithinNoiseNamesNobody) {
   first_rescaled.mutable_operators(1)->set_parallelism(2);
   EXPECT_THAT(Labels(rescaled, second_rescaled, first_rescaled),
               ElementsAre(kHealthy, kBottleneck, kHealthy));
-}
-
-TEST(LabelBottlenecks,
-     TimelyOperatorsSaturatingTheirSharedWorkerFallingBehindNameTheBusiest) {
-  // Every operator at parallelism 1 shares worker 0: the source and the
-  // sink at 100 ms/s each and the map at 857 make it 1,057 ms/s busy, and
-  // the backlog grew 2,400 rec/s over one interval.
-  const v1::Snapshot previous = TimelyBacklog("b", 998, 4800);
-  v1::Snapshot now = TimelyBacklog("c", 1000, 9600);
-  now.mutable_operators(0)->mutable_metrics()->set_busy_ms_per_s_max(100);
-  now.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(100);
-  EXPECT_THAT(Labels(now, &previous), ElementsAre(kHealthy, kBottleneck, kHealthy));
-  // The backlog steady: the worker is full but keeps up.
-  const v1::Snapshot steady = TimelyBacklog("b", 998, 9600);
-  EXPECT_THAT(Labels(now, &steady), ElementsAre(kHealthy, kHealthy, kHealthy));
-  // Short of saturated (the source and the sink at 20 ms/s: 897 in all).
-  v1::Snapshot unsaturated = now;
-  unsaturated.mutable_operators(0)->mutable_metrics()->set_busy_ms_per_s_max(20);
-  unsaturated.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(20);
-  EXPECT_THAT(Labels(unsaturated, &previous),
-              ElementsAre(kHealthy, kHealthy, kHealthy));
-  // The sink at 2 instances: what worker 0 carries is no longer known.
-  v1::Snapshot spread = now;
-  spread.mutable_operators(2)->set_parallelism(2);
-  v1::Snapshot previous_spread = previous;
-  previous_spread.mutable_operators(2)->set_parallelism(2);
-  EXPECT_THAT(Labels(spread, &previous_spread),
-              ElementsAre(kHealthy, kHealthy, kHealthy));
-  // Flink reads backpressure instead: the rule is Timely's.
-  now.set_semantics(v1::METRIC_SEMANTICS_FLINK);
-  EXPECT_THAT(Labels(now, &previous), ElementsAre(kUndecided, kHealthy, kHealthy));
 }
 
 TEST(LabelBottlenecks, MissingBusyTimeIsUndecided) {

@@ -21,6 +21,9 @@ inline constexpr double kSaturatedBusiestMs = 950;
 struct ParallelismBounds {
   int floor = 1;  // Smallest parallelism the evidence allows.
   int cap = std::numeric_limits<int>::max();  // Largest one it asks for.
+  // The most the operator processed while healthy at `cap`: `cap`
+  // instances are proven to carry any demand up to it.
+  double cap_processed = 0;
   // Diminishing returns: saturated at q1 < q2 and processing no more (within
   // 5%) at q2 than at q1 means scaling past q1 buys nothing (a hot key or
   // contention caps the operator); scale-ups stop at q1.

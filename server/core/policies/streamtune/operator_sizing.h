@@ -40,9 +40,10 @@ struct Sizing {
 // One operator's sizing at any demand. The model answers for the demand
 // of the snapshot it saw (`reference_demand`); other demands scale its
 // answer in proportion. Evidence bounds hold where their condition does:
-// the floor (a bottleneck seen at an equal or higher rate) at demands of
-// at least the reference, the cap (enough seen at that rate) at demands of
-// at most it. Borrows `op` and `predictor`; thread-compatible.
+// the floor (a bottleneck that processed less than the reference) at
+// demands of at least the reference, the cap (enough seen at that rate) at
+// demands of at most it, and in Sustaining up to what it processed. Borrows `op` and
+// `predictor`; thread-compatible.
 class OperatorSizer {
  public:
   OperatorSizer(const v1::Operator& op, int index, bool observed_bottleneck,
@@ -56,9 +57,10 @@ class OperatorSizer {
   int Bounded(double demand) const;
   // The fewest instances that keep up with `demand` at full utilisation:
   // the capacity curve where contention is known, else the (skew-aware)
-  // linear bound; never below a bottleneck seen at an equal or higher rate.
-  // What a running configuration needs to be kept, not what a new one is
-  // sized to.
+  // linear bound; never above a parallelism seen healthy processing at
+  // least `demand` (ParallelismBounds::cap_processed), never below a
+  // bottleneck that processed less than today's demand. What a running
+  // configuration needs to be kept, not what a new one is sized to.
   int Sustaining(double demand) const;
   // Observed saturated and behind its demand now.
   bool observed_bottleneck() const { return observed_; }
