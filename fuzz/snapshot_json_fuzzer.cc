@@ -25,8 +25,8 @@
 
 namespace {
 
-// Sets every floating-point zero of `message`, nested messages included,
-// to +0.0.
+// Sets every double zero of `message`, nested messages included, to +0.0
+// (the snapshot messages have no float fields).
 void PositiveZeros(google::protobuf::Message* message) {
   const google::protobuf::Reflection* reflection = message->GetReflection();
   std::vector<const google::protobuf::FieldDescriptor*> fields;
@@ -36,29 +36,18 @@ void PositiveZeros(google::protobuf::Message* message) {
     const bool repeated = field->is_repeated();
     const int n = repeated ? reflection->FieldSize(*message, field) : 1;
     for (int i = 0; i < n; ++i) {
-      switch (field->cpp_type()) {
-        case Field::CPPTYPE_DOUBLE: {
-          const double v = repeated ? reflection->GetRepeatedDouble(*message, field, i)
-                                    : reflection->GetDouble(*message, field);
-          if (v != 0) break;
-          repeated ? reflection->SetRepeatedDouble(message, field, i, 0.0)
-                   : reflection->SetDouble(message, field, 0.0);
-          break;
+      if (field->cpp_type() == Field::CPPTYPE_MESSAGE) {
+        PositiveZeros(repeated ? reflection->MutableRepeatedMessage(message, field, i)
+                               : reflection->MutableMessage(message, field));
+      } else if (field->cpp_type() == Field::CPPTYPE_DOUBLE) {
+        const double v = repeated ? reflection->GetRepeatedDouble(*message, field, i)
+                                  : reflection->GetDouble(*message, field);
+        if (v != 0) continue;
+        if (repeated) {
+          reflection->SetRepeatedDouble(message, field, i, 0.0);
+        } else {
+          reflection->SetDouble(message, field, 0.0);
         }
-        case Field::CPPTYPE_FLOAT: {
-          const float v = repeated ? reflection->GetRepeatedFloat(*message, field, i)
-                                   : reflection->GetFloat(*message, field);
-          if (v != 0) break;
-          repeated ? reflection->SetRepeatedFloat(message, field, i, 0.0f)
-                   : reflection->SetFloat(message, field, 0.0f);
-          break;
-        }
-        case Field::CPPTYPE_MESSAGE:
-          PositiveZeros(repeated ? reflection->MutableRepeatedMessage(message, field, i)
-                                 : reflection->MutableMessage(message, field));
-          break;
-        default:
-          break;
       }
     }
   }
