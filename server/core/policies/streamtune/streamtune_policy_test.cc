@@ -122,6 +122,15 @@ class StreamTunePolicyTest : public ::testing::Test {
     return s;
   }
 
+  // `s` stored with the labels LabelBottlenecks gives it on its own.
+  static v1::StoredSnapshot Labelled(v1::Snapshot s) {
+    v1::StoredSnapshot stored;
+    *stored.mutable_snapshot() = std::move(s);
+    const JobGraph graph(stored.snapshot());
+    for (auto& label : LabelBottlenecks(graph, nullptr)) *stored.add_labels() = label;
+    return stored;
+  }
+
   // Ten minutes of history, one snapshot a minute, at rate(i) for minute i;
   // the current snapshot is minute 10.
   template <typename Rate>
@@ -263,13 +272,10 @@ TEST_F(StreamTunePolicyTest, RespectsMaxParallelism) {
 }
 
 TEST_F(StreamTunePolicyTest, NeverGoesToOrBelowAParallelismObservedAsABottleneck) {
-  // The model thinks 2 is plenty; the job was a bottleneck at 5 with a
-  // higher demand than now, so at least 6 it is.
+  // The model thinks 2 is plenty; the job is a bottleneck at 5, saturated
+  // and behind its demand, so at least 6 it is.
   PublishGlobal({1, 2, 1});
-  v1::StoredSnapshot past;
-  *past.mutable_snapshot() = MapSaturated("s0", 880, 5, 1500);
-  const JobGraph past_graph(past.snapshot());
-  for (auto& label : LabelBottlenecks(past_graph, nullptr)) *past.add_labels() = label;
+  const v1::StoredSnapshot past = Labelled(MapSaturated("s0", 880, 5, 1500));
   ASSERT_EQ(past.labels(1).label(), v1::BOTTLENECK_LABEL_BOTTLENECK);
   const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 5, 1200), {past});
   EXPECT_GE(r.operators(1).recommended_parallelism(), 6);
@@ -281,10 +287,7 @@ TEST_F(StreamTunePolicyTest, ABottleneckThatCarriedTodaysDemandSetsNoFloor) {
   // rec/s it processed), as while working off a restart's backlog; today
   // 1200 rec/s arrive with no backlog, which those 2 instances carried.
   PublishGlobal({1, 2, 1});
-  v1::StoredSnapshot past;
-  *past.mutable_snapshot() = MapSaturated("s0", 880, 2, 1500);
-  const JobGraph past_graph(past.snapshot());
-  for (auto& label : LabelBottlenecks(past_graph, nullptr)) *past.add_labels() = label;
+  const v1::StoredSnapshot past = Labelled(MapSaturated("s0", 880, 2, 1500));
   ASSERT_EQ(past.labels(1).label(), v1::BOTTLENECK_LABEL_BOTTLENECK);
   const v1::Recommendation r = Recommend(MapAt("s1", 1000, 1200, 1000), {past});
   EXPECT_LE(r.operators(1).recommended_parallelism(), 2) << r.operators(1).reason();
@@ -298,11 +301,7 @@ TEST_F(StreamTunePolicyTest, StopsScalingWhenMoreInstancesBroughtNoGain) {
   // operator; going beyond 2 buys nothing.
   std::vector<v1::StoredSnapshot> history;
   for (auto [id, at, p] : {std::tuple{"a", 760, 2}, std::tuple{"b", 880, 4}}) {
-    v1::StoredSnapshot past;
-    *past.mutable_snapshot() = MapSaturated(id, at, p);
-    const JobGraph g(past.snapshot());
-    for (auto& label : LabelBottlenecks(g, nullptr)) *past.add_labels() = label;
-    history.push_back(past);
+    history.push_back(Labelled(MapSaturated(id, at, p)));
   }
   const v1::Recommendation r = Recommend(MapSaturated("s1", 1000, 4), history);
   EXPECT_EQ(r.operators(1).recommended_parallelism(),
@@ -365,12 +364,7 @@ TEST_F(StreamTunePolicyTest, WaitsForTheWarmUpAfterARestart) {
 
 TEST_F(StreamTunePolicyTest, AsksForFineTuningAndAnswersWithTheNewestTunedModel) {
   PublishGlobal({1, 4, 1});
-  std::vector<v1::StoredSnapshot> history;
-  v1::StoredSnapshot past;
-  *past.mutable_snapshot() = MapSaturated("s0", 940, 1);
-  const JobGraph g(past.snapshot());
-  for (auto& label : LabelBottlenecks(g, nullptr)) *past.add_labels() = label;
-  history.push_back(past);
+  std::vector<v1::StoredSnapshot> history = {Labelled(MapSaturated("s0", 940, 1))};
   // No fine-tuned model yet: the global one answers, and the decision asks
   // for the job's own (trained in the background, never here).
   PolicyDecision d = Decide(MapSaturated("s1", 1000, 1), history);
