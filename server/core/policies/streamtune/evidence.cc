@@ -112,8 +112,9 @@ std::vector<ParallelismBounds> EvidenceBounds(const PolicyInput& input,
         // Until 2026-12-07 the test was a demand then at least today's,
         // which proves nothing about today's: measured on Timely q3 at 6000
         // events/s, the join at 2 instances saturated while it worked off a
-        // restart's backlog (a target of 196 rec/s with the catch-up) held
-        // it at 3 for the steady 150 that 2 carry (DS2's 2 kept 100%).
+        // restart's backlog (a target of 196 rec/s with the catch-up), and
+        // that floor asked 3 at every later decision, for the steady
+        // 139-172 rec/s that 2 carried (DS2's 2 kept 100%).
         if (FellBehind(past.operators(v), past_targets[v]) &&
             FellBehind(past.operators(v), targets[v])) {
           NoteBottleneck(q, processed, &bounds[v]);

@@ -42,8 +42,8 @@ struct Sizing {
 // answer in proportion. Evidence bounds hold where their condition does:
 // the floor (a bottleneck that processed less than the reference) at
 // demands of at least the reference, the cap (enough seen at that rate) at
-// demands of at most it, and in Sustaining up to what it processed. Borrows `op` and
-// `predictor`; thread-compatible.
+// demands of at most it, and in Sustaining up to what it processed.
+// Borrows `op` and `predictor`; thread-compatible.
 class OperatorSizer {
  public:
   OperatorSizer(const v1::Operator& op, int index, bool observed_bottleneck,
