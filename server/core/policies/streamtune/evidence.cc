@@ -20,8 +20,7 @@ void NoteBottleneck(int q, double processed, ParallelismBounds* bounds) {
 void NoteHealthy(int q, double processed, ParallelismBounds* bounds) {
   if (q == bounds->cap) {
     bounds->cap_processed = std::max(bounds->cap_processed, processed);
-  }
-  if (q < bounds->cap) {
+  } else if (q < bounds->cap) {
     bounds->cap = q;
     bounds->cap_processed = processed;
     if (bounds->why.empty()) {
