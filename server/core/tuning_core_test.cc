@@ -159,13 +159,17 @@ TEST_F(TuningCoreTest, UsesTheJobsHistoryForBacklogGrowth) {
 }
 
 TEST_F(TuningCoreTest, LabelsATimelyJobFallingBehindFromItsLastTwoIntervals) {
-  // The map at 857 ms/s, below saturation, while the source's backlog grows
-  // 100 rec/s: once from the second snapshot, twice from the third.
+  // The map at 857 ms/s, below saturation (and its worker, shared with the
+  // source and the sink at 20 ms/s each, at 897), while the source's
+  // backlog grows 100 rec/s: once from the second snapshot, twice from the
+  // third.
   auto timely = [](const std::string& id, int64_t at, double pending) {
     v1::Snapshot s = testing::ValidChain(id, at);
     s.set_semantics(v1::METRIC_SEMANTICS_TIMELY);
     s.mutable_operators(0)->mutable_metrics()->set_pending_records(pending);
+    s.mutable_operators(0)->mutable_metrics()->set_busy_ms_per_s_max(20);
     s.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(857);
+    s.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(20);
     return s;
   };
   ASSERT_TRUE(core_->ReportSnapshot("t", Request(timely("a", 880, 0))).ok());

@@ -19,6 +19,17 @@ std::vector<v1::BottleneckLabel> Labels(const v1::Snapshot& s,
   return out;
 }
 
+// Labels of `now` judged against the two snapshots before it.
+std::vector<v1::BottleneckLabel> Labels(const v1::Snapshot& now,
+                                        const v1::Snapshot& previous,
+                                        const v1::Snapshot& before_previous) {
+  std::vector<v1::BottleneckLabel> out;
+  for (const auto& l : LabelBottlenecks(JobGraph(now), &previous, &before_previous)) {
+    out.push_back(l.label());
+  }
+  return out;
+}
+
 constexpr auto kBottleneck = v1::BOTTLENECK_LABEL_BOTTLENECK;
 constexpr auto kHealthy = v1::BOTTLENECK_LABEL_HEALTHY;
 constexpr auto kUndecided = v1::BOTTLENECK_LABEL_UNDECIDED;
@@ -89,57 +100,103 @@ TEST(LabelBottlenecks, TimelyQueuesAndBusyTime) {
   v1::Snapshot now = TimelyChain("b", 1000, 1000);  // Grows 500 rec/s.
   now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(800);
   now.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(900);
-  // A queue that grew past the spare, and a saturated operator without one.
+  // A queue that grew past the spare, and a saturated operator without one
+  // while the source falls behind (its backlog grew 500 rec/s to 1,000).
+  now.mutable_operators(0)->mutable_metrics()->set_pending_records(1000);
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kBottleneck));
   // With nothing of this run to compare with, the queue's trend is unknown.
   EXPECT_THAT(Labels(now, nullptr), ElementsAre(kHealthy, kUndecided, kBottleneck));
 }
 
+TEST(LabelBottlenecks, TimelySaturationTheJobAbsorbsIsNoBottleneck) {
+  // The map saturated with a steady 10-record queue while the source reads
+  // all 1,000 rec/s that arrive with nothing behind: at its edge, keeping up.
+  const v1::Snapshot earlier = TimelyChain("a", 996, 10);
+  v1::Snapshot before = TimelyChain("b", 998, 10);
+  v1::Snapshot now = TimelyChain("c", 1000, 10);
+  now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(989);
+  EXPECT_THAT(Labels(now, before, earlier),
+              ElementsAre(kHealthy, kUndecided, kHealthy));
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kUndecided, kHealthy));
+  // Its queue growing 45 rec/s, past the 11 rec/s it has spare, to 100
+  // records after a steady interval (a window firing): still absorbed.
+  now.mutable_operators(1)->mutable_metrics()->set_queued_records(100);
+  EXPECT_THAT(Labels(now, before, earlier),
+              ElementsAre(kHealthy, kUndecided, kHealthy));
+  // Growing over the interval before too, or with that interval unknown:
+  // no burst.
+  before.mutable_operators(1)->mutable_metrics()->set_queued_records(40);
+  EXPECT_THAT(Labels(now, before, earlier),
+              ElementsAre(kHealthy, kBottleneck, kHealthy));
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
+  before.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
+  now.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
+  // The source holding more than a second of arrival: not absorbed.
+  before.mutable_operators(0)->mutable_metrics()->set_pending_records(1500);
+  now.mutable_operators(0)->mutable_metrics()->set_pending_records(1500);
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
+  // Under a second behind but falling behind (the backlog grew 100 rec/s,
+  // the source read 1,000 of 1,100): not absorbed.
+  before.mutable_operators(0)->mutable_metrics()->set_pending_records(400);
+  now.mutable_operators(0)->mutable_metrics()->set_pending_records(600);
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
+  // The map's own queue holding more than a second of its input: not absorbed.
+  before.mutable_operators(0)->mutable_metrics()->set_pending_records(0);
+  now.mutable_operators(0)->mutable_metrics()->set_pending_records(0);
+  before.mutable_operators(1)->mutable_metrics()->set_queued_records(1500);
+  now.mutable_operators(1)->mutable_metrics()->set_queued_records(1500);
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
+  // A source without a backlog signal: whether the job keeps up is unknown.
+  before.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
+  now.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
+  now.mutable_operators(0)->mutable_metrics()->clear_pending_records();
+  now.mutable_operators(0)->mutable_metrics()->set_backlog_signal(
+      v1::BACKLOG_SIGNAL_NONE);
+  EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
+}
+
 TEST(LabelBottlenecks, TimelyQueueGrowingWithinTheSpareCapacityIsNoBottleneck) {
   // A sink at 50 ms/s whose queue grows 100 rec/s behind a burst: it could
   // take in 19,000 rec/s more, so its capacity is not what holds the queue.
-  const v1::Snapshot before = TimelyChain("a", 998, 0);
-  v1::Snapshot now = TimelyChain("b", 1000, 200);
+  // (The queues hold more than a second of input, so the job does not
+  // absorb them: TimelySaturationTheJobAbsorbsIsNoBottleneck.)
+  const v1::Snapshot before = TimelyChain("a", 998, 1000);
+  v1::Snapshot now = TimelyChain("b", 1000, 1200);
   now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(50);
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kUndecided, kHealthy));
   // At 850 ms/s (176 rec/s spare, not saturated) a queue growing 200 rec/s
   // is past its capacity.
   now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(850);
-  now.mutable_operators(1)->mutable_metrics()->set_queued_records(400);
+  now.mutable_operators(1)->mutable_metrics()->set_queued_records(1400);
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
-  now.mutable_operators(1)->mutable_metrics()->set_queued_records(300);  // 150/s
+  now.mutable_operators(1)->mutable_metrics()->set_queued_records(1300);  // 150/s
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kUndecided, kHealthy));
 }
 
 TEST(LabelBottlenecks, TimelyOperatorWorkingOffItsQueueKeepsUp) {
-  v1::Snapshot before = TimelyChain("a", 998, 600);
-  v1::Snapshot now = TimelyChain("b", 1000, 10);
+  // The map's queue holds more than a second of its input throughout, so
+  // the job does not absorb it: the queue's trend decides.
+  v1::Snapshot before = TimelyChain("a", 998, 2600);
+  v1::Snapshot now = TimelyChain("b", 1000, 1100);
   now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(980);
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kUndecided, kHealthy));
   // The same queue, steady: saturated and not catching up.
-  before.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
+  before.mutable_operators(1)->mutable_metrics()->set_queued_records(1100);
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
   // Saturated with a queue and no earlier snapshot of the run: a bottleneck
   // (the policy waits one interval for the trend before acting on it).
   EXPECT_THAT(Labels(now, nullptr), ElementsAre(kHealthy, kBottleneck, kHealthy));
 }
 
-// Labels of `now` judged against the two snapshots before it.
-std::vector<v1::BottleneckLabel> Labels(const v1::Snapshot& now,
-                                        const v1::Snapshot& previous,
-                                        const v1::Snapshot& before_previous) {
-  std::vector<v1::BottleneckLabel> out;
-  for (const auto& l : LabelBottlenecks(JobGraph(now), &previous, &before_previous)) {
-    out.push_back(l.label());
-  }
-  return out;
-}
-
-// TimelyChain with the source's backlog at `pending` and the map at 857 ms/s.
+// TimelyChain with the source's backlog at `pending` and the map at 857
+// ms/s; the source and the sink at 20 ms/s each, so worker 0, which all
+// three share at parallelism 1, is busy 897 ms/s: short of saturated.
 v1::Snapshot TimelyBacklog(const std::string& id, int64_t at, double pending) {
   v1::Snapshot s = TimelyChain(id, at, 0);
   s.mutable_operators(0)->mutable_metrics()->set_pending_records(pending);
+  s.mutable_operators(0)->mutable_metrics()->set_busy_ms_per_s_max(20);
   s.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(857);
+  s.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(20);
   return s;
 }
 
@@ -192,6 +249,37 @@ TEST(LabelBottlenecks, TimelyBacklogGrowingOnceOrWithinNoiseNamesNobody) {
   first_rescaled.mutable_operators(1)->set_parallelism(2);
   EXPECT_THAT(Labels(rescaled, second_rescaled, first_rescaled),
               ElementsAre(kHealthy, kBottleneck, kHealthy));
+}
+
+TEST(LabelBottlenecks,
+     TimelyOperatorsSaturatingTheirSharedWorkerFallingBehindNameTheBusiest) {
+  // Every operator at parallelism 1 shares worker 0: the source and the
+  // sink at 100 ms/s each and the map at 857 make it 1,057 ms/s busy, and
+  // the backlog grew 2,400 rec/s over one interval.
+  const v1::Snapshot previous = TimelyBacklog("b", 998, 4800);
+  v1::Snapshot now = TimelyBacklog("c", 1000, 9600);
+  now.mutable_operators(0)->mutable_metrics()->set_busy_ms_per_s_max(100);
+  now.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(100);
+  EXPECT_THAT(Labels(now, &previous), ElementsAre(kHealthy, kBottleneck, kHealthy));
+  // The backlog steady: the worker is full but keeps up.
+  const v1::Snapshot steady = TimelyBacklog("b", 998, 9600);
+  EXPECT_THAT(Labels(now, &steady), ElementsAre(kHealthy, kHealthy, kHealthy));
+  // Short of saturated (the source and the sink at 20 ms/s: 897 in all).
+  v1::Snapshot unsaturated = now;
+  unsaturated.mutable_operators(0)->mutable_metrics()->set_busy_ms_per_s_max(20);
+  unsaturated.mutable_operators(2)->mutable_metrics()->set_busy_ms_per_s_max(20);
+  EXPECT_THAT(Labels(unsaturated, &previous),
+              ElementsAre(kHealthy, kHealthy, kHealthy));
+  // The sink at 2 instances: what worker 0 carries is no longer known.
+  v1::Snapshot spread = now;
+  spread.mutable_operators(2)->set_parallelism(2);
+  v1::Snapshot previous_spread = previous;
+  previous_spread.mutable_operators(2)->set_parallelism(2);
+  EXPECT_THAT(Labels(spread, &previous_spread),
+              ElementsAre(kHealthy, kHealthy, kHealthy));
+  // Flink reads backpressure instead: the rule is Timely's.
+  now.set_semantics(v1::METRIC_SEMANTICS_FLINK);
+  EXPECT_THAT(Labels(now, &previous), ElementsAre(kUndecided, kHealthy, kHealthy));
 }
 
 TEST(LabelBottlenecks, MissingBusyTimeIsUndecided) {
