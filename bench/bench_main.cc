@@ -26,6 +26,7 @@
 #include "client/local/local_service.h"
 #include "client/sim/workload.h"
 #include "common/cli_flags.h"
+#include "common/interrupt.h"
 #include "common/status_macros.h"
 
 namespace streamtune::bench {
@@ -147,6 +148,9 @@ absl::Status Run(const BenchOptions& options) {
 }  // namespace streamtune::bench
 
 int main(int argc, char** argv) {
+  // Ctrl-C or kill ends the run through Run's error path, so the private
+  // server and database it started stop and their folders are removed.
+  streamtune::InstallInterruptHandler();
   streamtune::InitFlags(streamtune::bench::kBenchUsage, "bench/bench_flags.cc");
   absl::StatusOr<std::vector<std::string>> positional =
       streamtune::ParseFlags(argc, argv);
@@ -156,6 +160,13 @@ int main(int argc, char** argv) {
   if (!options.ok())
     return streamtune::UsageError("streamtune-bench", options.status());
   absl::Status status = streamtune::bench::Run(*options);
+  if (streamtune::InterruptRequested()) {
+    std::fprintf(stderr,
+                 "streamtune-bench: interrupted; stopped its server and removed its "
+                 "temporary folders (%s)\n",
+                 status.ToString().c_str());
+    return streamtune::InterruptExitStatus();
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "streamtune-bench: %s\n", status.ToString().c_str());
     return 1;

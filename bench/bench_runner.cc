@@ -10,6 +10,7 @@
 #include "client/agent/agent_loop.h"
 #include "client/agent/service_decider.h"
 #include "client/sim/sim_adapter.h"
+#include "common/interrupt.h"
 #include "common/status_macros.h"
 
 namespace streamtune::bench {
@@ -61,6 +62,7 @@ absl::StatusOr<BenchRun> RunPolicyOnWorkload(const sim::Workload& workload,
   agent::Decider decide = agent::MakeServiceDecider(client, options);
   agent::Decider decide_and_print = [&](const v1::Snapshot& snapshot)
       -> absl::StatusOr<std::optional<std::vector<int>>> {
+    if (InterruptRequested()) return absl::CancelledError("interrupted by a signal");
     auto answer = decide(snapshot);
     if (answer.ok() && print) {
       TimelineEntry entry;

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "client/history/history_generator.h"
 #include "client/streamtune_client.h"
+#include "common/interrupt.h"
 #include "common/status_macros.h"
 
 namespace streamtune::bench {
@@ -20,6 +21,7 @@ absl::StatusOr<v1::PretrainResponse> PretrainShowingProgress(StreamTuneClient* c
   // Pre-training the default corpus takes minutes on a small machine.
   wait.timeout = absl::Hours(2);
   wait.poll_interval = absl::Seconds(1);
+  wait.stop_requested = InterruptRequested;
   std::string phase;
   wait.on_poll = [&phase](const v1::Operation& operation) {
     const v1::PretrainProgress& progress = operation.metadata();

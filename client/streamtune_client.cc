@@ -264,6 +264,11 @@ absl::StatusOr<v1::Operation> StreamTuneClient::WaitForOperation(
           absl::StrCat(name, " not done within ", absl::FormatDuration(wait.timeout),
                        "; it keeps running (streamtunectl operation ", name, ")"));
     }
+    if (wait.stop_requested && wait.stop_requested()) {
+      return absl::CancelledError(
+          absl::StrCat("stopped waiting for ", name,
+                       "; it keeps running (streamtunectl operation ", name, ")"));
+    }
     absl::SleepFor(std::min(left, wait.poll_interval));
   }
 }

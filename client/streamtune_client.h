@@ -31,6 +31,9 @@ struct OperationWait {
   // Called with every state read, the first and the final one included
   // (progress displays); may be empty.
   std::function<void(const v1::Operation&)> on_poll;
+  // Asked before every pause; when it returns true the wait ends with
+  // CANCELLED (the operation keeps running on the server). May be empty.
+  std::function<bool()> stop_requested;
 };
 
 // OK for an operation that succeeded or is still running; its error (code

@@ -124,7 +124,10 @@ std::string ReadFileOrEmpty(const std::string& path) {
 }
 
 absl::StatusOr<std::string> MakeTempDir(const std::string& prefix) {
-  std::string path = absl::StrCat("/tmp/", prefix, "-XXXXXX");
+  // $TMPDIR when set, as mktemp(1) does.
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string path = absl::StrCat(
+      tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp", "/", prefix, "-XXXXXX");
   if (mkdtemp(path.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("cannot create ", path));
   }

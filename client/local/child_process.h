@@ -61,7 +61,7 @@ class ChildProcess {
 // The whole content of a file, "" when it cannot be read.
 std::string ReadFileOrEmpty(const std::string& path);
 
-// A fresh directory /tmp/<prefix>-XXXXXX, readable by every user (servers
+// A fresh directory <$TMPDIR or /tmp>/<prefix>-XXXXXX, readable by every user (servers
 // started as root may drop privileges).
 absl::StatusOr<std::string> MakeTempDir(const std::string& prefix);
 // Removes `path` and everything below it; errors are ignored.

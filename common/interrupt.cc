@@ -1,0 +1,35 @@
+#include "common/interrupt.h"
+
+#include <signal.h>
+
+namespace streamtune {
+namespace {
+
+volatile sig_atomic_t received_signal = 0;
+
+void RecordSignal(int signal_number) {
+  received_signal = signal_number;
+  // The next one takes the default action: ends the process.
+  struct sigaction restore = {};
+  restore.sa_handler = SIG_DFL;
+  sigaction(SIGINT, &restore, nullptr);
+  sigaction(SIGTERM, &restore, nullptr);
+}
+
+}  // namespace
+
+void InstallInterruptHandler() {
+  struct sigaction action = {};
+  action.sa_handler = RecordSignal;
+  sigemptyset(&action.sa_mask);
+  // Interrupted system calls resume: the command stops where it polls.
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+bool InterruptRequested() { return received_signal != 0; }
+
+int InterruptExitStatus() { return received_signal != 0 ? 128 + received_signal : 1; }
+
+}  // namespace streamtune
