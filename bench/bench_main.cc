@@ -159,17 +159,6 @@ int main(int argc, char** argv) {
   auto options = streamtune::bench::BenchOptionsFromFlags(*positional);
   if (!options.ok())
     return streamtune::UsageError("streamtune-bench", options.status());
-  absl::Status status = streamtune::bench::Run(*options);
-  if (streamtune::InterruptRequested()) {
-    std::fprintf(stderr,
-                 "streamtune-bench: interrupted; stopped its server and removed its "
-                 "temporary folders (%s)\n",
-                 status.ToString().c_str());
-    return streamtune::InterruptExitStatus();
-  }
-  if (!status.ok()) {
-    std::fprintf(stderr, "streamtune-bench: %s\n", status.ToString().c_str());
-    return 1;
-  }
-  return 0;
+  return streamtune::FinishCommand("streamtune-bench",
+                                   streamtune::bench::Run(*options));
 }

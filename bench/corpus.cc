@@ -60,6 +60,7 @@ absl::Status EnsurePretrainedCorpus(ClientOptions corpus_client,
   if (listed.jobs_size() == 0) {
     history::HistoryOptions history;
     history.exclude_files = exclude_files;
+    history.stop_requested = InterruptRequested;
     std::fprintf(stderr,
                  "bench: generating the default history (%d jobs) in tenant %s\n",
                  history.jobs, kCorpusTenant);

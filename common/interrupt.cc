@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <cstdio>
+
 namespace streamtune {
 namespace {
 
@@ -31,5 +33,20 @@ void InstallInterruptHandler() {
 bool InterruptRequested() { return received_signal != 0; }
 
 int InterruptExitStatus() { return received_signal != 0 ? 128 + received_signal : 1; }
+
+int FinishCommand(const char* program, const absl::Status& status) {
+  if (InterruptRequested()) {
+    std::fprintf(stderr,
+                 "%s: interrupted; stopped the server and database it started and "
+                 "removed their temporary folders (%s)\n",
+                 program, status.ToString().c_str());
+    return InterruptExitStatus();
+  }
+  if (!status.ok()) {
+    std::fprintf(stderr, "%s: %s\n", program, status.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}
 
 }  // namespace streamtune

@@ -5,6 +5,8 @@
 #ifndef STREAMTUNE_COMMON_INTERRUPT_H_
 #define STREAMTUNE_COMMON_INTERRUPT_H_
 
+#include "absl/status/status.h"
+
 namespace streamtune {
 
 // Makes the first SIGINT or SIGTERM set the request instead of ending the
@@ -19,6 +21,11 @@ bool InterruptRequested();
 // (130 for SIGINT, 143 for SIGTERM), as a shell reports a process the signal
 // ended; 1 when none arrived.
 int InterruptExitStatus();
+
+// The exit status of command `program` whose work ended with `status`,
+// after saying on stderr why it stopped: InterruptExitStatus() when a
+// signal stopped it, 1 for any other error, 0 for OK.
+int FinishCommand(const char* program, const absl::Status& status);
 
 }  // namespace streamtune
 

@@ -34,7 +34,7 @@ deadline=$((SECONDS + 300))
 until grep -q '^\[2/' "$WORK/bench.log"; do
   kill -0 "$BENCH_PID" 2>/dev/null || fail "the benchmark ended before it was interrupted"
   ((SECONDS < deadline)) || fail "no second run within 300 s"
-  sleep 0.2
+  sleep 0.05
 done
 folders="$(ls -A "$WORK/tmp")"
 [[ "$folders" == *streamtuned-test-* && "$folders" == *streamtune-tls-* ]] ||

@@ -146,6 +146,15 @@ absl::StatusOr<HistoryStats> GenerateHistory(const HistoryOptions& options,
   std::atomic<bool> failed{false};
   auto work = [&] {
     while (!failed.load()) {
+      if (options.stop_requested && options.stop_requested()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (first_error.ok()) {
+          first_error = absl::CancelledError(absl::StrCat(
+              "history stopped on request after ", stats.jobs_done, " jobs"));
+        }
+        failed.store(true);
+        return;
+      }
       const size_t i = next.fetch_add(1);
       if (i >= plan.workloads.size()) return;
       const sim::Workload& workload = plan.workloads[i];

@@ -41,6 +41,9 @@ struct HistoryOptions {
   // Exploration knobs; `seed` is replaced per job by a hash of the job's
   // name and `seed` above.
   ExplorationOptions exploration;
+  // Asked before each job; when it returns true no further job starts and
+  // the run ends with CANCELLED once the running ones finish. May be empty.
+  std::function<bool()> stop_requested;
 };
 
 struct HistoryStats {

@@ -246,6 +246,19 @@ TEST(GenerateHistory, StopsAtTheFirstFailureAndNamesTheJob) {
   EXPECT_TRUE(absl::StartsWith(stats.status().message(), "job ")) << stats.status();
 }
 
+TEST(GenerateHistory, StopsStartingJobsWhenAStopIsRequested) {
+  RecordingClient client;
+  HistoryOptions options = SmallRun(10);
+  options.concurrency = 1;  // One job at a time: the count is exact.
+  int asked = 0;
+  options.stop_requested = [&asked] { return ++asked > 3; };
+  absl::StatusOr<HistoryStats> stats = GenerateHistory(options, &client);
+  ASSERT_FALSE(stats.ok());
+  EXPECT_EQ(stats.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(std::string(stats.status().message()), HasSubstr("after 3 jobs"));
+  EXPECT_EQ(client.by_job().size(), 3u);
+}
+
 TEST(GenerateHistory, RejectsAnUnreadableExcludedFile) {
   HistoryOptions options = SmallRun(1);
   options.exclude_files = {"/nonexistent/workload.json"};

@@ -16,6 +16,7 @@
 #include "client/history/history_generator.h"
 #include "client/local/local_service.h"
 #include "common/cli_flags.h"
+#include "common/interrupt.h"
 #include "common/status_macros.h"
 
 namespace streamtune::history {
@@ -66,6 +67,7 @@ absl::Status Run(HistoryCliOptions options) {
                options.history.min_minutes, options.history.max_minutes,
                options.history.trace_share, options.history.exclude_files.size(),
                options.tenant.c_str());
+  options.history.stop_requested = InterruptRequested;
   const absl::Time start = absl::Now();
   absl::Time last_print = absl::InfinitePast();
   auto progress = [&](const HistoryStats& stats) {
@@ -99,6 +101,9 @@ absl::Status Run(HistoryCliOptions options) {
 }  // namespace streamtune::history
 
 int main(int argc, char** argv) {
+  // Ctrl-C or kill ends the run after the jobs under way, through Run's
+  // error path, so a private server and database it started stop.
+  streamtune::InstallInterruptHandler();
   streamtune::InitFlags(streamtune::history::kHistoryUsage,
                         "client/history/history_flags.cc");
   absl::StatusOr<std::vector<std::string>> positional =
@@ -110,10 +115,6 @@ int main(int argc, char** argv) {
   if (!options.ok()) {
     return streamtune::UsageError("streamtune-history", options.status());
   }
-  absl::Status status = streamtune::history::Run(*std::move(options));
-  if (!status.ok()) {
-    std::fprintf(stderr, "streamtune-history: %s\n", status.ToString().c_str());
-    return 1;
-  }
-  return 0;
+  return streamtune::FinishCommand("streamtune-history",
+                                   streamtune::history::Run(*std::move(options)));
 }
