@@ -21,6 +21,7 @@ void RecordSignal(int signal_number) {
 }  // namespace
 
 void InstallInterruptHandler() {
+  received_signal = 0;
   struct sigaction action = {};
   action.sa_handler = RecordSignal;
   sigemptyset(&action.sa_mask);
@@ -37,8 +38,8 @@ int InterruptExitStatus() { return received_signal != 0 ? 128 + received_signal 
 int FinishCommand(const char* program, const absl::Status& status) {
   if (InterruptRequested()) {
     std::fprintf(stderr,
-                 "%s: interrupted; stopped the server and database it started and "
-                 "removed their temporary folders (%s)\n",
+                 "%s: interrupted; stopped what it had started and removed its "
+                 "temporary folders (%s)\n",
                  program, status.ToString().c_str());
     return InterruptExitStatus();
   }

@@ -11,7 +11,8 @@ namespace streamtune {
 
 // Makes the first SIGINT or SIGTERM set the request instead of ending the
 // process; a second one ends it at once (the default action), for a command
-// that does not stop soon enough. Call it once, early in main.
+// that does not stop soon enough. Forgets any earlier request. Call it once,
+// early in main.
 void InstallInterruptHandler();
 
 // Whether an interrupting signal has arrived since InstallInterruptHandler.

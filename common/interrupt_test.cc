@@ -8,8 +8,7 @@
 namespace streamtune {
 namespace {
 
-// Each test runs in a process of its own (ctest runs them one by one), so
-// the handler's state starts clean.
+// Each test installs the handler first, which forgets any earlier signal.
 
 TEST(Interrupt, TheFirstSignalIsARequestTheCommandPolls) {
   InstallInterruptHandler();
@@ -32,7 +31,7 @@ TEST(Interrupt, FinishCommandSaysWhyItStopped) {
   EXPECT_EQ(FinishCommand("tool", absl::CancelledError("interrupted by a signal")),
             128 + SIGINT);
   EXPECT_THAT(::testing::internal::GetCapturedStderr(),
-              ::testing::StartsWith("tool: interrupted; stopped the server"));
+              ::testing::StartsWith("tool: interrupted; stopped what it had started"));
 }
 
 TEST(Interrupt, ASecondSignalEndsTheProcess) {

@@ -61,8 +61,8 @@ class ChildProcess {
 // The whole content of a file, "" when it cannot be read.
 std::string ReadFileOrEmpty(const std::string& path);
 
-// A fresh directory <$TMPDIR or /tmp>/<prefix>-XXXXXX, readable by every user (servers
-// started as root may drop privileges).
+// A fresh directory <$TMPDIR or /tmp>/<prefix>-XXXXXX, readable by every
+// user (servers started as root may drop privileges).
 absl::StatusOr<std::string> MakeTempDir(const std::string& prefix);
 // Removes `path` and everything below it; errors are ignored.
 void RemoveTree(const std::string& path);
