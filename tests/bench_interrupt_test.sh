@@ -9,6 +9,10 @@ set -euo pipefail
 BENCH="$1"; WORKLOADS="$2"
 
 WORK="$(mktemp -d)"
+# Reachable by the `postgres` user, so that the private database's files
+# stay under $WORK (deploy/pg/lib.sh would otherwise put them in /var/tmp,
+# out of this test's cleanup and its checks).
+chmod 755 "$WORK"
 BENCH_PID=""
 cleanup() {
   if [[ -n "$BENCH_PID" ]]; then kill -KILL "$BENCH_PID" 2>/dev/null || true; fi
