@@ -115,40 +115,47 @@ TEST(LabelBottlenecks, TimelySaturationTheJobAbsorbsIsNoBottleneck) {
   v1::Snapshot before = TimelyChain("b", 998, 10);
   v1::Snapshot now = TimelyChain("c", 1000, 10);
   now.mutable_operators(1)->mutable_metrics()->set_busy_ms_per_s_max(989);
+  // Sets operator `v`'s backlog (the source) or queue (the map) in `before`
+  // and `now`.
+  auto set = [&](int v, double in_before, double in_now) {
+    auto* b = before.mutable_operators(v)->mutable_metrics();
+    auto* n = now.mutable_operators(v)->mutable_metrics();
+    if (v == 0) {
+      b->set_pending_records(in_before);
+      n->set_pending_records(in_now);
+    } else {
+      b->set_queued_records(in_before);
+      n->set_queued_records(in_now);
+    }
+  };
   EXPECT_THAT(Labels(now, before, earlier),
               ElementsAre(kHealthy, kUndecided, kHealthy));
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kUndecided, kHealthy));
   // Its queue growing 45 rec/s, past the 11 rec/s it has spare, to 100
   // records after a steady interval (a window firing): still absorbed.
-  now.mutable_operators(1)->mutable_metrics()->set_queued_records(100);
+  set(1, 10, 100);
   EXPECT_THAT(Labels(now, before, earlier),
               ElementsAre(kHealthy, kUndecided, kHealthy));
   // Growing over the interval before too, or with that interval unknown:
   // no burst.
-  before.mutable_operators(1)->mutable_metrics()->set_queued_records(40);
+  set(1, 40, 100);
   EXPECT_THAT(Labels(now, before, earlier),
               ElementsAre(kHealthy, kBottleneck, kHealthy));
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
-  before.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
-  now.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
+  set(1, 10, 10);
   // The source holding more than a second of arrival: not absorbed.
-  before.mutable_operators(0)->mutable_metrics()->set_pending_records(1500);
-  now.mutable_operators(0)->mutable_metrics()->set_pending_records(1500);
+  set(0, 1500, 1500);
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
   // Under a second behind but falling behind (the backlog grew 100 rec/s,
   // the source read 1,000 of 1,100): not absorbed.
-  before.mutable_operators(0)->mutable_metrics()->set_pending_records(400);
-  now.mutable_operators(0)->mutable_metrics()->set_pending_records(600);
+  set(0, 400, 600);
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
   // The map's own queue holding more than a second of its input: not absorbed.
-  before.mutable_operators(0)->mutable_metrics()->set_pending_records(0);
-  now.mutable_operators(0)->mutable_metrics()->set_pending_records(0);
-  before.mutable_operators(1)->mutable_metrics()->set_queued_records(1500);
-  now.mutable_operators(1)->mutable_metrics()->set_queued_records(1500);
+  set(0, 0, 0);
+  set(1, 1500, 1500);
   EXPECT_THAT(Labels(now, &before), ElementsAre(kHealthy, kBottleneck, kHealthy));
   // A source without a backlog signal: whether the job keeps up is unknown.
-  before.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
-  now.mutable_operators(1)->mutable_metrics()->set_queued_records(10);
+  set(1, 10, 10);
   now.mutable_operators(0)->mutable_metrics()->clear_pending_records();
   now.mutable_operators(0)->mutable_metrics()->set_backlog_signal(
       v1::BACKLOG_SIGNAL_NONE);
