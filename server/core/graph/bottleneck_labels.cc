@@ -74,7 +74,7 @@ std::optional<double> ArrivalWhileBehind(const v1::Snapshot& later,
 // bottleneck, that took the join to 4 in all three repeats, where DS2 ran
 // 2. Queue growth as well as saturation: in one such window the join's
 // queue grew from 4 to 67 records (of 450 rec/s in), past the 5 rec/s its
-// busiest instance had spare, after shrinking from 33 to 4 the interval
+// busiest instance had spare, after shrinking from 30 to 4 the interval
 // before. And why growth over the interval before counts: on q5 at 3000
 // rec/s the count at 1 instance (910 ms/s) had its queue grow 490 rec/s,
 // from 962 to 1,936 records of 2,270 rec/s in, at the run's second window
