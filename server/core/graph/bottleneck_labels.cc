@@ -45,28 +45,58 @@ v1::BottleneckLabel FlinkLabel(const JobGraph& graph, const v1::Snapshot* previo
   return v1::BOTTLENECK_LABEL_UNDECIDED;
 }
 
-// Source `v`'s arrival (read rate + backlog growth) from `earlier` to
-// `later` when it read less than that beyond metric noise (kKeptUpShare);
-// nullopt when it kept up or its backlog's growth is unknown.
-std::optional<double> ArrivalWhileBehind(const v1::Snapshot& later,
-                                         const v1::Snapshot& earlier, int v) {
+// Source `v`'s arrival from `earlier` to `later`: its read rate plus its
+// backlog's growth; nullopt when that growth is unknown.
+std::optional<double> Arrival(const v1::Snapshot& later, const v1::Snapshot& earlier,
+                              int v) {
   const std::optional<double> growth = PendingGrowthPerSecond(later, &earlier, v);
   if (!growth.has_value()) return std::nullopt;
-  const double read = later.operators(v).metrics().records_in_per_s();
-  const double arrival = read + *growth;
-  if (read >= kKeptUpShare * arrival) return std::nullopt;
+  return later.operators(v).metrics().records_in_per_s() + *growth;
+}
+
+// Whether source `v` read what arrived (Arrival) within metric noise
+// (kKeptUpShare).
+bool ReadItsArrival(const v1::Snapshot& later, int v, double arrival) {
+  return later.operators(v).metrics().records_in_per_s() >= kKeptUpShare * arrival;
+}
+
+// Source `v`'s arrival from `earlier` to `later` when it read less than
+// that beyond metric noise; nullopt when it kept up or its backlog's growth
+// is unknown.
+std::optional<double> ArrivalWhileBehind(const v1::Snapshot& later,
+                                         const v1::Snapshot& earlier, int v) {
+  const std::optional<double> arrival = Arrival(later, earlier, v);
+  if (!arrival.has_value() || ReadItsArrival(later, v, *arrival)) return std::nullopt;
   return arrival;
 }
 
+// Whether every source of the job kept up over the interval since
+// `previous`: it read its arrival (within kKeptUpShare) and holds at most a
+// second of it. False when a backlog or its trend is unknown. The half of
+// JobAbsorbs that is the same for every operator.
+bool SourcesKeepUp(const JobGraph& graph, const v1::Snapshot* previous) {
+  if (previous == nullptr) return false;
+  for (int source = 0; source < graph.size(); ++source) {
+    if (!graph.is_source(source)) continue;
+    const std::optional<double> backlog = KnownBacklog(graph.op(source).metrics());
+    const std::optional<double> arrival = Arrival(graph.snapshot(), *previous, source);
+    if (!backlog.has_value() || !arrival.has_value() ||
+        !ReadItsArrival(graph.snapshot(), source, *arrival) || *backlog > *arrival) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Whether the job absorbs what operator `v`'s busy time and queue show:
-// over the interval since `previous` every source read its arrival (within
-// kKeptUpShare) and holds at most a second of it, and `v`'s own queue holds
-// at most a second of its input and, if it grew, is known not to have grown
-// over the interval before (since `before_previous`). The operator is then
-// at its edge or taking a burst, not holding the job back: a second of
-// backlog is no lag a restart could shorten (FellBehind below), and an
-// operator that cannot keep up soon holds more, its queue growing interval
-// after interval. False when a trend is unknown.
+// its sources keep up (`sources_keep_up`, SourcesKeepUp), and `v`'s own
+// queue holds at most a second of its input and, if it grew since
+// `previous`, is known not to have grown over the interval before (since
+// `before_previous`). The operator is then at its edge or taking a burst,
+// not holding the job back: a second of backlog is no lag a restart could
+// shorten (FellBehind below), and an operator that cannot keep up soon
+// holds more, its queue growing interval after interval. False when a
+// trend is unknown.
 //
 // Measured on Timely q8 at 6000 rec/s with the join at 3: a window's firing
 // held its busiest instance at 987-989 ms/s (the mean 450) while the source
@@ -80,21 +110,10 @@ std::optional<double> ArrivalWhileBehind(const v1::Snapshot& later,
 // from 962 to 1,936 records of 2,270 rec/s in, at the run's second window
 // while the source kept up; absorbed, it was named a bottleneck one window
 // later and the change went to 3 instances instead of DS2's 2.
-bool JobAbsorbs(const JobGraph& graph, const v1::Snapshot* previous,
-                const v1::Snapshot* before_previous, int v) {
-  if (previous == nullptr) return false;
-  for (int source = 0; source < graph.size(); ++source) {
-    if (!graph.is_source(source)) continue;
-    const v1::OperatorMetrics& read = graph.op(source).metrics();
-    const std::optional<double> backlog = KnownBacklog(read);
-    const std::optional<double> growth =
-        PendingGrowthPerSecond(graph.snapshot(), previous, source);
-    if (!backlog.has_value() || !growth.has_value() ||
-        ArrivalWhileBehind(graph.snapshot(), *previous, source).has_value() ||
-        *backlog > read.records_in_per_s() + *growth) {
-      return false;
-    }
-  }
+bool JobAbsorbs(const JobGraph& graph, bool sources_keep_up,
+                const v1::Snapshot* previous, const v1::Snapshot* before_previous,
+                int v) {
+  if (!sources_keep_up) return false;  // Also false without `previous`.
   const v1::OperatorMetrics& m = graph.op(v).metrics();
   if (!m.has_records_in_per_s() || m.queued_records() > m.records_in_per_s()) {
     return false;
@@ -150,12 +169,13 @@ v1::BottleneckLabel TimelyOperatorLabel(const JobGraph& graph,
 
 // An operator its own metrics call a bottleneck is undecided while the job
 // absorbs what they show (JobAbsorbs).
-v1::BottleneckLabel TimelyLabel(const JobGraph& graph, const v1::Snapshot* previous,
+v1::BottleneckLabel TimelyLabel(const JobGraph& graph, bool sources_keep_up,
+                                const v1::Snapshot* previous,
                                 const v1::Snapshot* before_previous, int v,
                                 const LabelOptions& options) {
   const v1::BottleneckLabel label = TimelyOperatorLabel(graph, previous, v, options);
   return label == v1::BOTTLENECK_LABEL_BOTTLENECK &&
-                 JobAbsorbs(graph, previous, before_previous, v)
+                 JobAbsorbs(graph, sources_keep_up, previous, before_previous, v)
              ? v1::BOTTLENECK_LABEL_UNDECIDED
              : label;
 }
@@ -253,15 +273,17 @@ std::vector<v1::OperatorLabel> LabelBottlenecks(const JobGraph& graph,
   const v1::Snapshot& snapshot = graph.snapshot();
   const bool stabilising = Stabilising(snapshot);
   const bool timely = snapshot.semantics() == v1::METRIC_SEMANTICS_TIMELY;
+  // Job-wide, so judged once rather than per operator.
+  const bool sources_keep_up = timely && !stabilising && SourcesKeepUp(graph, previous);
   std::vector<v1::OperatorLabel> labels(graph.size());
   for (int v = 0; v < graph.size(); ++v) {
     labels[v].set_operator_id(graph.op(v).id());
     if (stabilising) {
       labels[v].set_label(v1::BOTTLENECK_LABEL_STABILISING);
     } else {
-      labels[v].set_label(
-          timely ? TimelyLabel(graph, previous, before_previous, v, options)
-                 : FlinkLabel(graph, previous, v, options));
+      labels[v].set_label(timely ? TimelyLabel(graph, sources_keep_up, previous,
+                                               before_previous, v, options)
+                                 : FlinkLabel(graph, previous, v, options));
     }
   }
   if (timely && !stabilising &&
